@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
+
+export const accessCodeStatuses = ['setting', 'set', 'unset', 'removing', 'unknown'] as const;
+
+export const accessCodeIssueSchema = z.object({
+  error_code: z.string(),
+  message: z.string(),
+  created_at: timestampSchema,
+  is_access_code_error: z.boolean().optional(),
+  is_device_error: z.boolean().optional(),
+});
+export const accessCodeWarningSchema = z.object({
+  warning_code: z.string(),
+  message: z.string(),
+  created_at: timestampSchema,
+});
+
+export const pendingMutationSchema = z.object({
+  mutation_code: z.enum(['creating', 'deleting', 'updating_code', 'updating_name', 'updating_time_frame']),
+  message: z.string(),
+  created_at: timestampSchema,
+  from: z.record(z.string(), z.unknown()).optional(),
+  to: z.record(z.string(), z.unknown()).optional(),
+});
+export type PendingMutation = z.infer<typeof pendingMutationSchema>;
+
+/** The Seam `access_code` object, exactly as the API serves it. */
+export const accessCodeSchema = z.object({
+  workspace_id: idSchema,
+  access_code_id: idSchema,
+  device_id: idSchema,
+  name: z.string().nullable(),
+  code: z.string().nullable(),
+  common_code_key: z.string().nullable(),
+  type: z.enum(['ongoing', 'time_bound']),
+  status: z.enum(accessCodeStatuses),
+  created_at: timestampSchema,
+  starts_at: timestampSchema.optional(),
+  ends_at: timestampSchema.optional(),
+  errors: z.array(accessCodeIssueSchema),
+  warnings: z.array(accessCodeWarningSchema),
+  is_managed: z.literal(true),
+  is_backup: z.boolean(),
+  is_backup_access_code_available: z.boolean(),
+  is_external_modification_allowed: z.boolean(),
+  is_one_time_use: z.boolean(),
+  is_offline_access_code: z.boolean(),
+  is_scheduled_on_device: z.boolean(),
+  is_waiting_for_code_assignment: z.boolean(),
+  pulled_backup_access_code_id: z.string().nullable(),
+  pending_mutations: z.array(pendingMutationSchema),
+});
+export type AccessCode = z.infer<typeof accessCodeSchema>;
+
+/** What is stored for a managed code: the public object plus the state the engine needs. */
+export const accessCodeRecordSchema = z.object({
+  access_code: accessCodeSchema,
+  /** Incremented on every write; each write is conditional on the version it read. */
+  version: z.number().int().nonnegative(),
+  prefer_native_scheduling: z.boolean(),
+  attempt_for_offline_device: z.boolean(),
+  /** When the lifecycle engine next has work for this code; absent when it has none. */
+  due_at: timestampSchema.optional(),
+});
+export type AccessCodeRecord = z.infer<typeof accessCodeRecordSchema>;
+
+const pinSchema = z
+  .string()
+  .regex(/^\d+$/, { error: 'Must contain only digits' })
+  .min(4, { error: 'Must be at least 4 digits' })
+  .max(12, { error: 'Must be at most 12 digits' });
+
+const nameSchema = z.string().max(255, { error: 'Must be at most 255 characters' });
+
+/** Parameters shared by create and update. */
+const codeSettingsShape = {
+  name: nameSchema.optional(),
+  code: pinSchema.optional(),
+  starts_at: isoDateTimeSchema.optional(),
+  ends_at: isoDateTimeSchema.optional(),
+  prefer_native_scheduling: z.boolean().optional(),
+  preferred_code_length: z.number().int().min(1).max(12).optional(),
+  use_backup_access_code_pool: z.boolean().optional(),
+  allow_external_modification: z.boolean().optional(),
+  is_external_modification_allowed: z.boolean().optional(),
+  is_offline_access_code: z.boolean().optional(),
+  use_offline_access_code: z.boolean().optional(),
+  is_one_time_use: z.boolean().optional(),
+  max_time_rounding: z.enum(['1hour', '1day', '1h', '1d']).optional(),
+  attempt_for_offline_device: z.boolean().optional(),
+  sync: z.boolean().optional(),
+};
+
+const timeFrameCheck = (input: { starts_at?: string | undefined; ends_at?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (input.starts_at !== undefined && input.ends_at !== undefined && input.ends_at <= input.starts_at) {
+    ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'Must be after starts_at' });
+  }
+};
+
+export const createAccessCodeInputSchema = z
+  .object({
+    device_id: idSchema,
+    common_code_key: z.string().min(1).max(255).optional(),
+    ...codeSettingsShape,
+  })
+  .superRefine((input, ctx) => {
+    if ((input.starts_at === undefined) !== (input.ends_at === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'Both starts_at and ends_at must be provided if one is' });
+    }
+    timeFrameCheck(input, ctx);
+  });
+export type CreateAccessCodeInput = z.infer<typeof createAccessCodeInputSchema>;
+
+export const updateAccessCodeInputSchema = z
+  .object({
+    access_code_id: idSchema,
+    device_id: idSchema.optional(),
+    type: z.enum(['ongoing', 'time_bound']).optional(),
+    is_managed: z.literal(true, { error: 'Only managed access codes can be updated here' }).optional(),
+    ...codeSettingsShape,
+  })
+  .superRefine(timeFrameCheck);
+export type UpdateAccessCodeInput = z.infer<typeof updateAccessCodeInputSchema>;
+
+export const getAccessCodeInputSchema = z
+  .object({
+    access_code_id: idSchema.optional(),
+    device_id: idSchema.optional(),
+    code: z.string().optional(),
+  })
+  .superRefine((input, ctx) => {
+    const byId = input.access_code_id !== undefined;
+    const byPin = input.device_id !== undefined && input.code !== undefined;
+    if (!byId && !byPin) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'Must specify either access_code_id or both device_id and code' });
+    }
+  });
+export type GetAccessCodeInput = z.infer<typeof getAccessCodeInputSchema>;
+
+export const listAccessCodesInputSchema = z.object({
+  device_id: idSchema.optional(),
+  access_code_ids: z.array(idSchema).max(500).optional(),
+  search: z.string().min(1).max(255).optional(),
+  limit: z.number().int().min(1).max(1000).default(500),
+  page_cursor: z.string().max(2048).optional(),
+});
+export type ListAccessCodesInput = z.infer<typeof listAccessCodesInputSchema>;
+
+export const deleteAccessCodeInputSchema = z.object({
+  access_code_id: idSchema,
+  device_id: idSchema.optional(),
+  sync: z.boolean().optional(),
+});
+export type DeleteAccessCodeInput = z.infer<typeof deleteAccessCodeInputSchema>;
+
+export const generateCodeInputSchema = z.object({ device_id: idSchema });

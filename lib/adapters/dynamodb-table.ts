@@ -1,0 +1,18 @@
+/**
+ * The one DynamoDB table's key definitions, shared by the CDK stack, local mode and tests.
+ * Kept free of SDK and CDK imports so that both sides can use it.
+ */
+export const tableDefinition = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    /** Secondary listings: codes by device, events by time, API keys by workspace, workspaces. */
+    { indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+    /** Sparse, sharded index of codes with pending lifecycle work, sorted by when it is due. */
+    { indexName: 'due', partitionKey: { name: 'due_shard', type: 'S' }, sortKey: { name: 'due_at', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'expires_at',
+} as const;
+
+/** Number of shards of the due index; the poller reads each shard in parallel. */
+export const dueShardCount = 16;

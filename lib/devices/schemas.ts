@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { idSchema, timestampSchema } from '../schema-helpers';
+
+export const pinConstraintTypes = [
+  'no_zeros',
+  'cannot_start_with_12',
+  'no_triple_consecutive_ints',
+  'cannot_specify_pin_code',
+  'pin_code_matches_existing_set',
+  'start_date_in_future',
+  'no_ascending_or_descending_sequence',
+  'at_least_three_unique_digits',
+  'cannot_contain_089',
+  'cannot_contain_0789',
+  'unique_first_four_digits',
+  'no_all_same_digits',
+] as const;
+
+export const codeConstraintSchema = z.union([
+  z.object({ constraint_type: z.enum(pinConstraintTypes) }),
+  z.object({
+    constraint_type: z.literal('name_length'),
+    min_length: z.number().int().optional(),
+    max_length: z.number().int().optional(),
+  }),
+  z.object({ constraint_type: z.literal('name_must_be_unique') }),
+]);
+export type CodeConstraint = z.infer<typeof codeConstraintSchema>;
+
+export const deviceIssueSchema = z.object({
+  error_code: z.string(),
+  message: z.string(),
+  created_at: timestampSchema,
+  is_device_error: z.literal(true),
+});
+
+/** The Seam `device` object, as served by /devices/get and /devices/list. */
+export const deviceSchema = z.object({
+  device_id: idSchema,
+  workspace_id: idSchema,
+  connected_account_id: idSchema,
+  device_type: z.string(),
+  display_name: z.string(),
+  nickname: z.string(),
+  space_ids: z.array(z.string()),
+  capabilities_supported: z.array(z.enum(['access_code', 'lock'])),
+  can_remotely_lock: z.boolean(),
+  can_remotely_unlock: z.boolean(),
+  can_program_online_access_codes: z.boolean(),
+  can_program_offline_access_codes: z.boolean(),
+  can_simulate_connection: z.boolean(),
+  can_simulate_disconnection: z.boolean(),
+  properties: z.object({
+    name: z.string(),
+    online: z.boolean(),
+    manufacturer: z.string(),
+    model: z.object({
+      display_name: z.string(),
+      manufacturer_display_name: z.string(),
+      has_built_in_keypad: z.boolean(),
+      can_connect_accessory_keypad: z.boolean(),
+      offline_access_codes_supported: z.boolean(),
+      online_access_codes_supported: z.boolean(),
+    }),
+    locked: z.boolean(),
+    battery_level: z.number(),
+    online_access_codes_enabled: z.boolean(),
+    offline_access_codes_enabled: z.boolean(),
+    supports_backup_access_code_pool: z.boolean(),
+    supported_code_lengths: z.array(z.number().int().positive()),
+    max_active_codes_supported: z.number().int().positive(),
+    code_constraints: z.array(codeConstraintSchema),
+  }),
+  errors: z.array(deviceIssueSchema),
+  warnings: z.array(z.object({ warning_code: z.string(), message: z.string(), created_at: timestampSchema })),
+  created_at: timestampSchema,
+  is_managed: z.literal(true),
+  custom_metadata: z.record(z.string(), z.union([z.string(), z.boolean()])),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+/** How a sandbox lock behaves: what the provider port reads to act like the real brand. */
+export const sandboxBehaviourSchema = z.object({
+  /** The lock keeps its own schedule, so time-bound codes can be loaded ahead. */
+  native_scheduling: z.boolean(),
+  /** Share of provider operations that fail transiently, 0..1. */
+  failure_rate: z.number().min(0).max(1),
+});
+export type SandboxBehaviour = z.infer<typeof sandboxBehaviourSchema>;
+
+export const deviceRecordSchema = z.object({
+  device: deviceSchema,
+  sandbox: sandboxBehaviourSchema,
+});
+export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
+
+export const getDeviceInputSchema = z.object({ device_id: idSchema });
+export const listDevicesInputSchema = z.object({
+  device_ids: z.array(idSchema).optional(),
+  limit: z.number().int().positive().max(1000).optional(),
+});
+export const simulateDeviceInputSchema = z.object({ device_id: idSchema });

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
+
+export const accessCodeEventTypes = [
+  'access_code.created',
+  'access_code.changed',
+  'access_code.scheduled_on_device',
+  'access_code.set_on_device',
+  'access_code.removed_from_device',
+  'access_code.delay_in_setting_on_device',
+  'access_code.failed_to_set_on_device',
+  'access_code.deleted',
+  'access_code.delay_in_removing_from_device',
+  'access_code.failed_to_remove_from_device',
+] as const;
+export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
+
+/** A Seam `access_code.*` event. */
+export const eventSchema = z.object({
+  event_id: idSchema,
+  workspace_id: idSchema,
+  created_at: timestampSchema,
+  occurred_at: timestampSchema,
+  event_type: z.enum(accessCodeEventTypes),
+  access_code_id: idSchema,
+  device_id: idSchema,
+  connected_account_id: idSchema,
+  event_description: z.string().optional(),
+  code: z.string().nullable().optional(),
+  changed_properties: z
+    .array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string().nullable() }))
+    .optional(),
+});
+export type SeamEvent = z.infer<typeof eventSchema>;
+
+export const listEventsInputSchema = z.object({
+  since: isoDateTimeSchema.optional(),
+  between: z.array(isoDateTimeSchema).length(2, { error: 'Must be [from, to]' }).optional(),
+  device_id: idSchema.optional(),
+  device_ids: z.array(idSchema).optional(),
+  access_code_id: idSchema.optional(),
+  access_code_ids: z.array(idSchema).optional(),
+  event_type: z.enum(accessCodeEventTypes).optional(),
+  event_types: z.array(z.enum(accessCodeEventTypes)).optional(),
+  limit: z.number().int().min(1).max(1000).default(500),
+});
+export type ListEventsInput = z.infer<typeof listEventsInputSchema>;
+
+export const getEventInputSchema = z.object({ event_id: idSchema });

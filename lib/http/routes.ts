@@ -1,0 +1,40 @@
+/**
+ * Every HTTP route Latchkey serves: the single source for the local server, the handlers'
+ * verb checks and the API Gateway routes in the CDK stack.
+ */
+export interface RouteDefinition {
+  path: string;
+  /** Verbs the route accepts; any other verb answers 405. */
+  methods: readonly ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[];
+  /** File in functions/ (without .ts) that serves it. */
+  fn: string;
+  /** Whether the function writes to the table (read-only functions get read grants only). */
+  writes: boolean;
+}
+
+export const routes = [
+  { path: '/access_codes/create', methods: ['POST'], fn: 'access-codes-create', writes: true },
+  { path: '/access_codes/get', methods: ['GET', 'POST'], fn: 'access-codes-get', writes: false },
+  { path: '/access_codes/generate_code', methods: ['GET', 'POST'], fn: 'access-codes-generate-code', writes: false },
+  { path: '/access_codes/list', methods: ['GET', 'POST'], fn: 'access-codes-list', writes: false },
+  { path: '/access_codes/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'access-codes-update', writes: true },
+  { path: '/access_codes/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-delete', writes: true },
+  { path: '/action_attempts/get', methods: ['GET', 'POST'], fn: 'action-attempts-get', writes: false },
+  { path: '/devices/get', methods: ['GET', 'POST'], fn: 'devices-get', writes: false },
+  { path: '/devices/list', methods: ['GET', 'POST'], fn: 'devices-list', writes: false },
+  { path: '/devices/simulate/connect', methods: ['POST'], fn: 'devices-simulate-connect', writes: true },
+  { path: '/devices/simulate/disconnect', methods: ['POST'], fn: 'devices-simulate-disconnect', writes: true },
+  { path: '/events/get', methods: ['GET', 'POST'], fn: 'events-get', writes: false },
+  { path: '/events/list', methods: ['GET', 'POST'], fn: 'events-list', writes: false },
+] as const satisfies readonly RouteDefinition[];
+
+export type RoutePath = (typeof routes)[number]['path'];
+
+/** Serves every path no route matches, with a Seam-shaped 404. */
+export const notFoundFunction = 'not-found';
+
+export function routeFor(path: RoutePath): RouteDefinition {
+  const route = routes.find((r) => r.path === path);
+  if (!route) throw new Error(`No route ${path}`);
+  return route;
+}

@@ -1,0 +1,114 @@
+import type { AccessCodeRecord } from './access-codes/schemas';
+import type { ActionAttemptRecord } from './action-attempts/schemas';
+import type { DeviceRecord } from './devices/schemas';
+import type { ListEventsInput, SeamEvent } from './events/schemas';
+import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
+
+/** Time is a port so that tests move a clock instead of sleeping. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  uuid(): string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null on the last page. */
+  nextCursor: string | null;
+}
+
+/** What else a code write carries, committed in the same atomic write as the code itself. */
+export interface WriteExtras {
+  attempt?: ActionAttemptRecord;
+  events?: SeamEvent[];
+}
+
+export interface ListAccessCodesQuery {
+  deviceId?: string;
+  search?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Managed access codes. Every method is scoped to a workspace; PIN uniqueness per device and
+ * optimistic versioning are enforced by the store itself, atomically.
+ */
+export interface AccessCodeRepository {
+  get(workspaceId: string, accessCodeId: string): Promise<AccessCodeRecord | undefined>;
+  getByPin(workspaceId: string, deviceId: string, code: string): Promise<AccessCodeRecord | undefined>;
+  getMany(workspaceId: string, accessCodeIds: readonly string[]): Promise<AccessCodeRecord[]>;
+  list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
+  /** The PINs held on a device by managed codes (one query). */
+  listPins(workspaceId: string, deviceId: string): Promise<string[]>;
+  /** The PIN bound to a common code key, if any code in the workspace has claimed it. */
+  getCommonCodePin(workspaceId: string, commonCodeKey: string): Promise<string | undefined>;
+  /**
+   * Stores a new code (version 0), claims its PIN on the device and its common code key.
+   * Throws DuplicateAccessCodeError if the PIN is held, ConflictError if the key is bound to another PIN.
+   */
+  create(record: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
+  /**
+   * Replaces `previous` by `next` if the stored version is still `previous.version`
+   * (`next.version` must be `previous.version + 1`), moving the PIN claim when the PIN changed.
+   * Throws ConflictError when the version moved, DuplicateAccessCodeError when the new PIN is held.
+   */
+  update(next: AccessCodeRecord, previous: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
+  /** Deletes the code if still at `previous.version`, and frees its PIN. Throws ConflictError. */
+  remove(previous: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
+  /**
+   * Codes whose pending work is due at or before `now`, from one shard of the sparse due index.
+   * Cost grows with the number of due codes, never with the number stored.
+   */
+  listDue(shard: number, now: string, limit: number): Promise<AccessCodeRecord[]>;
+}
+
+export interface DeviceRepository {
+  get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
+  list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
+  put(record: DeviceRecord): Promise<void>;
+}
+
+export interface ActionAttemptRepository {
+  get(workspaceId: string, actionAttemptId: string): Promise<ActionAttemptRecord | undefined>;
+  put(record: ActionAttemptRecord): Promise<void>;
+}
+
+export interface EventRepository {
+  get(workspaceId: string, eventId: string): Promise<SeamEvent | undefined>;
+  /** Newest first. */
+  list(workspaceId: string, query: ListEventsInput): Promise<SeamEvent[]>;
+}
+
+export interface WorkspaceRepository {
+  create(workspace: Workspace): Promise<void>;
+  get(workspaceId: string): Promise<Workspace | undefined>;
+  list(): Promise<Workspace[]>;
+  putApiKey(record: ApiKeyRecord): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(workspaceId: string): Promise<ApiKeyRecord[]>;
+  /** Returns false when no such key exists in the workspace. */
+  revokeApiKey(workspaceId: string, apiKeyId: string): Promise<boolean>;
+}
+
+/** Sends lifecycle events out (EventBridge in AWS, an in-process bus locally). */
+export interface EventPublisher {
+  publish(events: readonly SeamEvent[]): Promise<void>;
+}
+
+/** Everything the stores of one backend provide. */
+export interface Stores {
+  accessCodes: AccessCodeRepository;
+  devices: DeviceRepository;
+  actionAttempts: ActionAttemptRepository;
+  events: EventRepository;
+  workspaces: WorkspaceRepository;
+}
+
+export interface Deps extends Stores {
+  clock: Clock;
+  ids: IdGenerator;
+  publisher: EventPublisher;
+}
