@@ -15,6 +15,10 @@ const envSchema = z.object({
   LATCHKEY_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Largest request body accepted, in bytes. */
   LATCHKEY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
+  /** How long before starts_at a just-in-time lock is programmed, in seconds. */
+  LATCHKEY_JIT_LEAD_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
+  /** How far ahead of starts_at a natively scheduling lock is loaded, in hours. */
+  LATCHKEY_NATIVE_LEAD_HOURS: z.coerce.number().min(0).max(168).default(72),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 export type Config = z.infer<typeof envSchema>;

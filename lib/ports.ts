@@ -1,3 +1,4 @@
+import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCodeRecord } from './access-codes/schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
 import type { DeviceRecord } from './devices/schemas';
@@ -111,4 +112,5 @@ export interface Deps extends Stores {
   clock: Clock;
   ids: IdGenerator;
   publisher: EventPublisher;
+  settings: LifecycleSettings;
 }

@@ -17,9 +17,10 @@ export const accessCodeWarningSchema = z.object({
 });
 
 export const pendingMutationSchema = z.object({
-  mutation_code: z.enum(['creating', 'deleting', 'updating_code', 'updating_name', 'updating_time_frame']),
+  mutation_code: z.enum(['creating', 'deferring_creation', 'deleting', 'updating_code', 'updating_name', 'updating_time_frame']),
   message: z.string(),
   created_at: timestampSchema,
+  scheduled_at: timestampSchema.optional(),
   from: z.record(z.string(), z.unknown()).optional(),
   to: z.record(z.string(), z.unknown()).optional(),
 });
@@ -62,6 +63,8 @@ export const accessCodeRecordSchema = z.object({
   attempt_for_offline_device: z.boolean(),
   /** When the lifecycle engine next has work for this code; absent when it has none. */
   due_at: timestampSchema.optional(),
+  /** Action attempts that finish when the code reaches its next settled state. */
+  pending_action_attempt_ids: z.array(idSchema),
 });
 export type AccessCodeRecord = z.infer<typeof accessCodeRecordSchema>;
 

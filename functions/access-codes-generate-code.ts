@@ -1,0 +1,11 @@
+import { generateCode } from '../lib/access-codes/generate-code';
+import { generateCodeInputSchema } from '../lib/access-codes/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/generate_code', generateCodeInputSchema, deps, async (input, { workspaceId }) => ({
+    generated_code: await generateCode(deps, workspaceId, input.device_id),
+  }));
+
+export const handler = makeHandler(appDeps());

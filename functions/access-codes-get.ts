@@ -1,0 +1,11 @@
+import { getAccessCode } from '../lib/access-codes/get-access-code';
+import { getAccessCodeInputSchema } from '../lib/access-codes/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/get', getAccessCodeInputSchema, deps, async (input, { workspaceId }) => ({
+    access_code: await getAccessCode(deps, workspaceId, input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,11 @@
+import { getActionAttempt } from '../lib/action-attempts/get-action-attempt';
+import { getActionAttemptInputSchema } from '../lib/action-attempts/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/action_attempts/get', getActionAttemptInputSchema, deps, async (input, { workspaceId }) => ({
+    action_attempt: await getActionAttempt(deps, workspaceId, input.action_attempt_id),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,11 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { getDevice } from '../lib/devices/device-queries';
+import { getDeviceInputSchema } from '../lib/devices/schemas';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/devices/get', getDeviceInputSchema, deps, async (input, { workspaceId }) => ({
+    device: await getDevice(deps, workspaceId, input.device_id),
+  }));
+
+export const handler = makeHandler(appDeps());

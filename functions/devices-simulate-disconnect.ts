@@ -1,0 +1,12 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { simulateConnection } from '../lib/devices/device-queries';
+import { simulateDeviceInputSchema } from '../lib/devices/schemas';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/devices/simulate/disconnect', simulateDeviceInputSchema, deps, async (input, { workspaceId }) => {
+    await simulateConnection(deps, workspaceId, input.device_id, false);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

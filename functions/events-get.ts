@@ -1,0 +1,11 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { getEvent } from '../lib/events/event-queries';
+import { getEventInputSchema } from '../lib/events/schemas';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/events/get', getEventInputSchema, deps, async (input, { workspaceId }) => ({
+    event: await getEvent(deps, workspaceId, input.event_id),
+  }));
+
+export const handler = makeHandler(appDeps());

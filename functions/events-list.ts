@@ -1,0 +1,11 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { listEvents } from '../lib/events/event-queries';
+import { listEventsInputSchema } from '../lib/events/schemas';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/events/list', listEventsInputSchema, deps, async (input, { workspaceId }) => ({
+    events: await listEvents(deps, workspaceId, input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,116 @@
+import { pendingAttempt } from '../action-attempts/action-attempts';
+import type { ActionAttempt } from '../action-attempts/schemas';
+import type { DeviceRecord } from '../devices/schemas';
+import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
+import type { Deps } from '../ports';
+import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
+import { accessCodeEvent } from './events';
+import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
+import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
+
+type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'settings'>;
+
+/** Checks the options that depend on the device or the clock (the schema checked the rest). */
+export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id'>, now: Date): void {
+  if (input.ends_at !== undefined && input.ends_at <= now.toISOString()) {
+    throw InvalidInputError.forField('ends_at', 'Must be in the future');
+  }
+  const { properties, can_program_offline_access_codes } = device.device;
+  const offline = input.is_offline_access_code ?? input.use_offline_access_code ?? false;
+  if (offline && !can_program_offline_access_codes) {
+    throw InvalidInputError.forField('is_offline_access_code', 'This device does not support offline access codes');
+  }
+  if (input.is_one_time_use && !offline) {
+    throw InvalidInputError.forField('is_one_time_use', 'Only offline access codes can be one-time use');
+  }
+  if (input.use_backup_access_code_pool && !properties.supports_backup_access_code_pool) {
+    throw InvalidInputError.forField('use_backup_access_code_pool', 'This device does not support a backup access code pool');
+  }
+  const nameRule = properties.code_constraints.find((c) => c.constraint_type === 'name_length');
+  if (input.name !== undefined && nameRule?.constraint_type === 'name_length') {
+    const { min_length: min = 0, max_length: max = Infinity } = nameRule;
+    if (input.name.length < min || input.name.length > max) {
+      throw InvalidInputError.forField('name', `Must be ${min} to ${max} characters long on this device`);
+    }
+  }
+}
+
+async function choosePin(deps: CreateDeps, device: DeviceRecord, input: CreateAccessCodeInput, workspaceId: string) {
+  const bound = input.common_code_key && (await deps.accessCodes.getCommonCodePin(workspaceId, input.common_code_key));
+  if (bound && input.code !== undefined && input.code !== bound) {
+    throw InvalidInputError.forField('common_code_key', 'Codes sharing a common_code_key share one PIN; this key has another');
+  }
+  const chosen = bound || input.code;
+  if (chosen !== undefined) {
+    await checkChosenPin(deps, device, chosen, bound ? 'common_code_key' : 'code');
+    return { pin: chosen, chosen: true };
+  }
+  return { pin: await freshPin(deps, device, input.preferred_code_length), chosen: false };
+}
+
+/**
+ * Creates a managed access code. The PIN is claimed atomically on the device, so two
+ * concurrent creates of one PIN never both succeed. Ongoing codes start `setting`,
+ * time-bound codes `unset`; the lifecycle engine takes it from there.
+ */
+export async function createAccessCode(
+  deps: CreateDeps,
+  workspaceId: string,
+  input: CreateAccessCodeInput,
+): Promise<{ access_code: AccessCode; action_attempt: ActionAttempt }> {
+  const device = await requireDevice(deps, workspaceId, input.device_id);
+  const now = deps.clock.now();
+  checkCodeOptions(device, input, now);
+  const preferNative = input.prefer_native_scheduling ?? true;
+
+  for (let attempt = 1; ; attempt++) {
+    const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
+    const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
+    const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(device, preferNative), deps.settings, now);
+    const code: AccessCode = {
+      workspace_id: workspaceId,
+      access_code_id: deps.ids.uuid(),
+      device_id: device.device.device_id,
+      name: input.name ?? null,
+      code: pin,
+      common_code_key: input.common_code_key ?? null,
+      type,
+      status: type === 'ongoing' ? 'setting' : 'unset',
+      created_at: now.toISOString(),
+      ...(input.starts_at !== undefined && { starts_at: input.starts_at, ends_at: input.ends_at }),
+      errors: [],
+      warnings: [],
+      is_managed: true,
+      is_backup: false,
+      is_backup_access_code_available: false,
+      is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? false,
+      is_one_time_use: input.is_one_time_use ?? false,
+      is_offline_access_code: input.is_offline_access_code ?? input.use_offline_access_code ?? false,
+      is_scheduled_on_device: false,
+      is_waiting_for_code_assignment: false,
+      pulled_backup_access_code_id: null,
+      pending_mutations: [creationMutation(dueAt, now)],
+    };
+    const record: AccessCodeRecord = {
+      access_code: code,
+      version: 0,
+      prefer_native_scheduling: preferNative,
+      attempt_for_offline_device: input.attempt_for_offline_device ?? true,
+      due_at: dueAt,
+      pending_action_attempt_ids: [],
+    };
+    const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now);
+    record.pending_action_attempt_ids.push(actionAttempt.action_attempt.action_attempt_id);
+    const events = [accessCodeEvent(deps.ids, code, device.device.connected_account_id, 'access_code.created', now)];
+    try {
+      await deps.accessCodes.create(record, { attempt: actionAttempt, events });
+    } catch (error) {
+      // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
+      const raced = error instanceof ConflictError || (error instanceof DuplicateAccessCodeError && !chosen);
+      if (raced && attempt < 3) continue;
+      throw error;
+    }
+    await deps.publisher.publish(events);
+    return { access_code: code, action_attempt: actionAttempt.action_attempt };
+  }
+}

@@ -1,0 +1,56 @@
+import { pendingAttempt, succeeded } from '../action-attempts/action-attempts';
+import type { ActionAttempt } from '../action-attempts/schemas';
+import { accessCodeNotFound } from '../errors';
+import type { Deps } from '../ports';
+import { requireDevice } from './assign-pin';
+import { accessCodeEvent } from './events';
+import type { DeleteAccessCodeInput } from './schemas';
+
+/** Whether anything of the code may be on the lock: if not, deleting needs no device work. */
+export const mayBeOnLock = (status: string, scheduledOnDevice: boolean): boolean => status !== 'unset' || scheduledOnDevice;
+
+/**
+ * Deletes a managed code. A code that never reached the lock is gone at once; otherwise it
+ * goes `removing` and the lifecycle engine takes it off the lock, then deletes it.
+ */
+export async function deleteAccessCode(
+  deps: Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>,
+  workspaceId: string,
+  input: DeleteAccessCodeInput,
+): Promise<ActionAttempt> {
+  const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
+  if (!record || (input.device_id !== undefined && input.device_id !== record.access_code.device_id)) throw accessCodeNotFound();
+  const device = await requireDevice(deps, workspaceId, record.access_code.device_id);
+  const now = deps.clock.now();
+  const current = record.access_code;
+  const attempt = pendingAttempt(deps.ids, workspaceId, 'DELETE_ACCESS_CODE', now);
+  const events = [accessCodeEvent(deps.ids, current, device.device.connected_account_id, 'access_code.deleted', now)];
+
+  if (!mayBeOnLock(current.status, current.is_scheduled_on_device)) {
+    const done = succeeded(attempt, {});
+    await deps.accessCodes.remove(record, { attempt: done, events });
+    await deps.publisher.publish(events);
+    return done.action_attempt;
+  }
+  const alreadyRemoving = current.status === 'removing';
+  const nowIso = now.toISOString();
+  await deps.accessCodes.update(
+    {
+      ...record,
+      access_code: {
+        ...current,
+        status: 'removing',
+        pending_mutations: alreadyRemoving
+          ? current.pending_mutations
+          : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }],
+      },
+      version: record.version + 1,
+      due_at: alreadyRemoving ? record.due_at : nowIso,
+      pending_action_attempt_ids: [...record.pending_action_attempt_ids, attempt.action_attempt.action_attempt_id],
+    },
+    record,
+    { attempt, events: alreadyRemoving ? [] : events },
+  );
+  if (!alreadyRemoving) await deps.publisher.publish(events);
+  return attempt.action_attempt;
+}

@@ -1,0 +1,12 @@
+import type { Deps } from '../ports';
+import { freshPin, requireDevice } from './assign-pin';
+
+/** A PIN the device accepts, not in use on it, and not easy to guess. Reserves nothing. */
+export async function generateCode(
+  deps: Pick<Deps, 'accessCodes' | 'devices'>,
+  workspaceId: string,
+  deviceId: string,
+): Promise<{ device_id: string; code: string }> {
+  const device = await requireDevice(deps, workspaceId, deviceId);
+  return { device_id: deviceId, code: await freshPin(deps, device) };
+}

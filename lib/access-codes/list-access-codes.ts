@@ -1,0 +1,28 @@
+import type { Deps } from '../ports';
+import { requireDevice } from './assign-pin';
+import { matchesSearch } from '../adapters/query-filters';
+import type { AccessCode, ListAccessCodesInput } from './schemas';
+
+/** Managed codes of the workspace, one device's, or the listed ones; paginated by cursor. */
+export async function listAccessCodes(
+  deps: Pick<Deps, 'accessCodes' | 'devices'>,
+  workspaceId: string,
+  input: ListAccessCodesInput,
+): Promise<{ access_codes: AccessCode[]; next_page_cursor: string | null }> {
+  if (input.access_code_ids !== undefined) {
+    const records = await deps.accessCodes.getMany(workspaceId, input.access_code_ids);
+    const codes = records
+      .map((r) => r.access_code)
+      .filter((c) => input.device_id === undefined || c.device_id === input.device_id)
+      .filter((c) => input.search === undefined || matchesSearch(c, input.search));
+    return { access_codes: codes, next_page_cursor: null };
+  }
+  if (input.device_id !== undefined) await requireDevice(deps, workspaceId, input.device_id);
+  const page = await deps.accessCodes.list(workspaceId, {
+    deviceId: input.device_id,
+    search: input.search,
+    limit: input.limit,
+    cursor: input.page_cursor,
+  });
+  return { access_codes: page.items.map((r) => r.access_code), next_page_cursor: page.nextCursor };
+}

@@ -1,0 +1,122 @@
+import { pendingAttempt, succeeded } from '../action-attempts/action-attempts';
+import type { ActionAttempt } from '../action-attempts/schemas';
+import { InvalidInputError, accessCodeNotFound } from '../errors';
+import type { SeamEvent } from '../events/schemas';
+import type { Deps } from '../ports';
+import { checkChosenPin, requireDevice } from './assign-pin';
+import { checkCodeOptions } from './create-access-code';
+import { accessCodeEvent } from './events';
+import { firstDueAt, usesNativeScheduling } from './lifecycle';
+import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
+
+type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'settings'>;
+
+/** The time frame after the update: explicit conversion to ongoing, or the merged window. */
+function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { starts_at?: string; ends_at?: string } {
+  if (input.type === 'ongoing') {
+    if (input.starts_at !== undefined || input.ends_at !== undefined) {
+      throw InvalidInputError.forField('type', 'An ongoing code has no starts_at or ends_at');
+    }
+    return {};
+  }
+  const starts_at = input.starts_at ?? current.starts_at;
+  const ends_at = input.ends_at ?? current.ends_at;
+  if (starts_at === undefined || ends_at === undefined) {
+    if (input.type === 'time_bound' || starts_at !== undefined || ends_at !== undefined) {
+      throw new InvalidInputError('Both starts_at and ends_at must be provided for a time_bound code');
+    }
+    return {};
+  }
+  if (ends_at <= starts_at) throw InvalidInputError.forField('ends_at', 'Must be after starts_at');
+  return { starts_at, ends_at };
+}
+
+const tracked = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_modification_allowed'] as const;
+
+/**
+ * Changes a managed code. A change the lock must learn (PIN, time frame, type) sends the
+ * code back through the lifecycle with a pending mutation; a name change is settled at once.
+ */
+export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+  const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
+  if (!record) throw accessCodeNotFound();
+  const current = record.access_code;
+  if (input.device_id !== undefined && input.device_id !== current.device_id) {
+    throw InvalidInputError.forField('device_id', 'An access code cannot move to another device');
+  }
+  if (current.status === 'removing') throw InvalidInputError.forField('access_code_id', 'The access code is being deleted');
+  const device = await requireDevice(deps, workspaceId, current.device_id);
+  const now = deps.clock.now();
+  checkCodeOptions(device, { ...input, ends_at: input.ends_at }, now);
+  if (input.code !== undefined && input.code !== current.code) {
+    await checkChosenPin(deps, device, input.code, 'code', current.code);
+  }
+
+  const frame = nextTimeFrame(current, input);
+  const next: AccessCode = {
+    ...current,
+    name: input.name ?? current.name,
+    code: input.code ?? current.code,
+    type: frame.starts_at === undefined ? 'ongoing' : 'time_bound',
+    is_external_modification_allowed:
+      input.is_external_modification_allowed ?? input.allow_external_modification ?? current.is_external_modification_allowed,
+  };
+  delete next.starts_at;
+  delete next.ends_at;
+  Object.assign(next, frame);
+
+  const changed = tracked.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
+  const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now);
+  if (changed.length === 0) {
+    const done = succeeded(attempt, current);
+    await deps.actionAttempts.put(done);
+    return done.action_attempt;
+  }
+
+  const deviceWork = changed.some((k) => k === 'code' || k === 'type' || k === 'starts_at' || k === 'ends_at');
+  const preferNative = input.prefer_native_scheduling ?? record.prefer_native_scheduling;
+  let nextRecord: AccessCodeRecord = { ...record, access_code: next, version: record.version + 1, prefer_native_scheduling: preferNative };
+  let finished = attempt;
+  if (deviceWork) {
+    const dueAt = firstDueAt(next, usesNativeScheduling(device, preferNative), deps.settings, now);
+    next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
+    next.pending_mutations = mutationsFor(current, next, changed, now);
+    nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempt_ids: [...record.pending_action_attempt_ids, attempt.action_attempt.action_attempt_id] };
+  } else {
+    finished = succeeded(attempt, next);
+  }
+
+  const events: SeamEvent[] = [
+    accessCodeEvent(deps.ids, next, device.device.connected_account_id, 'access_code.changed', now, {
+      changed_properties: changed.map((property) => ({
+        property,
+        // PINs stay out of event payloads: they travel to buses and logs beyond the API.
+        from: property === 'code' ? null : stringOrNull(current[property]),
+        to: property === 'code' ? null : stringOrNull(next[property]),
+      })),
+    }),
+  ];
+  await deps.accessCodes.update(nextRecord, record, { attempt: finished, events });
+  await deps.publisher.publish(events);
+  return finished.action_attempt;
+}
+
+const stringOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+
+function mutationsFor(current: AccessCode, next: AccessCode, changed: readonly string[], now: Date): PendingMutation[] {
+  const created_at = now.toISOString();
+  const mutations: PendingMutation[] = current.pending_mutations.filter((m) => m.mutation_code === 'creating' || m.mutation_code === 'deferring_creation');
+  if (changed.includes('code')) {
+    mutations.push({ mutation_code: 'updating_code', message: 'Updating the PIN on the device', created_at, from: { code: current.code }, to: { code: next.code } });
+  }
+  if (changed.some((k) => k === 'type' || k === 'starts_at' || k === 'ends_at')) {
+    mutations.push({
+      mutation_code: 'updating_time_frame',
+      message: 'Updating the time frame on the device',
+      created_at,
+      from: { starts_at: current.starts_at ?? null, ends_at: current.ends_at ?? null },
+      to: { starts_at: next.starts_at ?? null, ends_at: next.ends_at ?? null },
+    });
+  }
+  return mutations;
+}

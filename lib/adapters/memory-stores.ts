@@ -1,0 +1,192 @@
+import type { AccessCodeRecord } from '../access-codes/schemas';
+import type { ActionAttemptRecord } from '../action-attempts/schemas';
+import type { DeviceRecord } from '../devices/schemas';
+import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
+import type { SeamEvent } from '../events/schemas';
+import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
+import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
+import { dueShardOf } from './dynamodb-table';
+import { matchesEventQuery, matchesSearch } from './query-filters';
+
+const copy = <T>(value: T): T => structuredClone(value);
+const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
+const cckKey = (workspaceId: string, key: string) => `${workspaceId}|${key}`;
+const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
+  a.access_code.created_at.localeCompare(b.access_code.created_at) ||
+  a.access_code.access_code_id.localeCompare(b.access_code.access_code_id);
+
+/**
+ * In-memory stores with the same semantics as the DynamoDB adapter (atomic PIN claims,
+ * versioned writes, workspace scoping). For unit tests and `LATCHKEY_STORE=memory`; nothing
+ * survives the process.
+ */
+export function createMemoryStores(): Stores {
+  const codes = new Map<string, AccessCodeRecord>();
+  const pins = new Map<string, string>();
+  const commonCodes = new Map<string, string>();
+  const devices = new Map<string, DeviceRecord>();
+  const attempts = new Map<string, ActionAttemptRecord>();
+  const events = new Map<string, SeamEvent>();
+  const workspaces = new Map<string, Workspace>();
+  const apiKeys = new Map<string, ApiKeyRecord>();
+  const scoped = (workspaceId: string, id: string) => `${workspaceId}|${id}`;
+
+  const codeKey = (r: AccessCodeRecord) => scoped(r.access_code.workspace_id, r.access_code.access_code_id);
+  const pinOf = (r: AccessCodeRecord) => {
+    const { workspace_id, device_id, code } = r.access_code;
+    return code === null ? undefined : pinKey(workspace_id, device_id, code);
+  };
+  const applyExtras = (extras: WriteExtras | undefined) => {
+    if (extras?.attempt) attempts.set(scoped(extras.attempt.workspace_id, extras.attempt.action_attempt.action_attempt_id), copy(extras.attempt));
+    for (const e of extras?.events ?? []) events.set(scoped(e.workspace_id, e.event_id), copy(e));
+  };
+  const assertVersion = (previous: AccessCodeRecord) => {
+    if (codes.get(codeKey(previous))?.version !== previous.version) throw new ConflictError();
+  };
+
+  return {
+    accessCodes: {
+      async get(workspaceId, accessCodeId) {
+        const r = codes.get(scoped(workspaceId, accessCodeId));
+        return r && copy(r);
+      },
+      async getByPin(workspaceId, deviceId, code) {
+        const id = pins.get(pinKey(workspaceId, deviceId, code));
+        const r = id === undefined ? undefined : codes.get(scoped(workspaceId, id));
+        return r && copy(r);
+      },
+      async getMany(workspaceId, ids) {
+        return ids.flatMap((id) => {
+          const r = codes.get(scoped(workspaceId, id));
+          return r ? [copy(r)] : [];
+        });
+      },
+      async list(workspaceId, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>> {
+        const all = [...codes.values()]
+          .filter((r) => r.access_code.workspace_id === workspaceId)
+          .filter((r) => query.deviceId === undefined || r.access_code.device_id === query.deviceId)
+          .filter((r) => query.search === undefined || matchesSearch(r.access_code, query.search))
+          .sort(byCreation);
+        const start = query.cursor === undefined ? 0 : all.findIndex((r) => r.access_code.access_code_id === query.cursor) + 1;
+        if (start === 0 && query.cursor !== undefined) throw InvalidInputError.forField('page_cursor', 'Invalid or expired page cursor');
+        const items = all.slice(start, start + query.limit);
+        const last = items.at(-1);
+        const hasMore = start + query.limit < all.length;
+        return { items: copy(items), nextCursor: hasMore && last ? last.access_code.access_code_id : null };
+      },
+      async listPins(workspaceId, deviceId) {
+        return [...codes.values()]
+          .filter((r) => r.access_code.workspace_id === workspaceId && r.access_code.device_id === deviceId)
+          .flatMap((r) => (r.access_code.code === null ? [] : [r.access_code.code]));
+      },
+      async getCommonCodePin(workspaceId, key) {
+        return commonCodes.get(cckKey(workspaceId, key));
+      },
+      async create(record, extras) {
+        const pin = pinOf(record);
+        if (pin !== undefined && pins.has(pin)) throw new DuplicateAccessCodeError();
+        const { workspace_id, common_code_key: key, code } = record.access_code;
+        if (key !== null && code !== null) {
+          const bound = commonCodes.get(cckKey(workspace_id, key));
+          if (bound !== undefined && bound !== code) throw new ConflictError('common_code_key is bound to another code');
+          commonCodes.set(cckKey(workspace_id, key), code);
+        }
+        if (pin !== undefined) pins.set(pin, record.access_code.access_code_id);
+        codes.set(codeKey(record), copy(record));
+        applyExtras(extras);
+      },
+      async update(next, previous, extras) {
+        assertVersion(previous);
+        const [oldPin, newPin] = [pinOf(previous), pinOf(next)];
+        if (newPin !== undefined && newPin !== oldPin && pins.has(newPin)) throw new DuplicateAccessCodeError();
+        if (oldPin !== undefined && oldPin !== newPin) pins.delete(oldPin);
+        if (newPin !== undefined) pins.set(newPin, next.access_code.access_code_id);
+        codes.set(codeKey(next), copy(next));
+        applyExtras(extras);
+      },
+      async remove(previous, extras) {
+        assertVersion(previous);
+        const pin = pinOf(previous);
+        if (pin !== undefined) pins.delete(pin);
+        codes.delete(codeKey(previous));
+        applyExtras(extras);
+      },
+      async listDue(shard, now, limit) {
+        return copy(
+          [...codes.values()]
+            .filter((r) => r.due_at !== undefined && r.due_at <= now && dueShardOf(r.access_code.access_code_id) === shard)
+            .sort((a, b) => (a.due_at ?? '').localeCompare(b.due_at ?? ''))
+            .slice(0, limit),
+        );
+      },
+    },
+    devices: {
+      async get(workspaceId, deviceId) {
+        const r = devices.get(scoped(workspaceId, deviceId));
+        return r && copy(r);
+      },
+      async list(workspaceId, { deviceIds, limit }) {
+        return copy(
+          [...devices.values()]
+            .filter((r) => r.device.workspace_id === workspaceId)
+            .filter((r) => deviceIds === undefined || deviceIds.includes(r.device.device_id))
+            .slice(0, limit),
+        );
+      },
+      async put(record) {
+        devices.set(scoped(record.device.workspace_id, record.device.device_id), copy(record));
+      },
+    },
+    actionAttempts: {
+      async get(workspaceId, id) {
+        const r = attempts.get(scoped(workspaceId, id));
+        return r && copy(r);
+      },
+      async put(record) {
+        attempts.set(scoped(record.workspace_id, record.action_attempt.action_attempt_id), copy(record));
+      },
+    },
+    events: {
+      async get(workspaceId, eventId) {
+        const e = events.get(scoped(workspaceId, eventId));
+        return e && copy(e);
+      },
+      async list(workspaceId, query) {
+        return copy(
+          [...events.values()]
+            .filter((e) => e.workspace_id === workspaceId && matchesEventQuery(e, query))
+            .sort((a, b) => b.occurred_at.localeCompare(a.occurred_at) || b.event_id.localeCompare(a.event_id))
+            .slice(0, query.limit),
+        );
+      },
+    },
+    workspaces: {
+      async create(workspace) {
+        if (workspaces.has(workspace.workspace_id)) throw new ConflictError('Workspace exists');
+        workspaces.set(workspace.workspace_id, copy(workspace));
+      },
+      async get(workspaceId) {
+        const w = workspaces.get(workspaceId);
+        return w && copy(w);
+      },
+      async list() {
+        return copy([...workspaces.values()]);
+      },
+      async putApiKey(record) {
+        apiKeys.set(record.key_hash, copy(record));
+      },
+      async findApiKeyByHash(keyHash) {
+        const k = apiKeys.get(keyHash);
+        return k && copy(k);
+      },
+      async listApiKeys(workspaceId) {
+        return copy([...apiKeys.values()].filter((k) => k.workspace_id === workspaceId));
+      },
+      async revokeApiKey(workspaceId, apiKeyId) {
+        const found = [...apiKeys.values()].find((k) => k.workspace_id === workspaceId && k.api_key_id === apiKeyId);
+        if (found) apiKeys.delete(found.key_hash);
+        return found !== undefined;
+      },
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { AccessCode } from '../access-codes/schemas';
+import type { ListEventsInput, SeamEvent } from '../events/schemas';
+
+/** Seam's `search`: a partial match on name, code or access_code_id (name case-insensitively). */
+export function matchesSearch(code: AccessCode, search: string): boolean {
+  const needle = search.toLowerCase();
+  return (
+    (code.name ?? '').toLowerCase().includes(needle) ||
+    (code.code ?? '').includes(search) ||
+    code.access_code_id.includes(needle)
+  );
+}
+
+/** The /events/list filters, applied to one event. */
+export function matchesEventQuery(e: SeamEvent, q: ListEventsInput): boolean {
+  const [from, to] = q.between ?? [q.since, undefined];
+  const anyOf = <T>(value: T, one: T | undefined, many: readonly T[] | undefined) =>
+    (one === undefined || value === one) && (many === undefined || many.includes(value));
+  return (
+    (from === undefined || e.occurred_at >= from) &&
+    (to === undefined || e.occurred_at <= to) &&
+    anyOf(e.device_id, q.device_id, q.device_ids) &&
+    anyOf(e.access_code_id, q.access_code_id, q.access_code_ids) &&
+    anyOf(e.event_type, q.event_type, q.event_types)
+  );
+}

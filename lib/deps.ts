@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createDynamoDbStores } from './adapters/dynamodb-stores';
+import { eventBridgePublisher } from './adapters/eventbridge-publisher';
+import { InProcessBus } from './adapters/in-process-bus';
+import { createMemoryStores } from './adapters/memory-stores';
+import { type Config, config } from './config';
+import type { HttpDeps } from './http/seam-route';
+import { logger } from './logger';
+import type { Clock, Deps, EventPublisher, IdGenerator, Stores } from './ports';
+import { apiKeyAuthenticator } from './workspaces/workspaces';
+
+export interface AppDeps extends Deps, HttpDeps {
+  /** The in-process bus when no EventBridge bus is configured (local mode), for the worker to subscribe. */
+  localBus?: InProcessBus;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
+
+function stores(cfg: Config): Stores {
+  if (cfg.LATCHKEY_STORE === 'memory') return createMemoryStores();
+  const client = new DynamoDBClient(
+    cfg.LATCHKEY_DYNAMODB_ENDPOINT
+      ? { endpoint: cfg.LATCHKEY_DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {},
+  );
+  return createDynamoDbStores({ client, tableName: cfg.LATCHKEY_TABLE_NAME });
+}
+
+/** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
+export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
+  const localBus = cfg.LATCHKEY_EVENT_BUS_NAME
+    ? undefined
+    : new InProcessBus((error) => logger.error('event listener failed', { error_name: error instanceof Error ? error.name : 'unknown' }));
+  const publisher: EventPublisher = cfg.LATCHKEY_EVENT_BUS_NAME
+    ? eventBridgePublisher(new EventBridgeClient({}), cfg.LATCHKEY_EVENT_BUS_NAME)
+    : (localBus as InProcessBus);
+  const base: Deps = {
+    ...stores(cfg),
+    clock: systemClock,
+    ids: uuidGenerator,
+    publisher,
+    settings: { jitLeadSeconds: cfg.LATCHKEY_JIT_LEAD_SECONDS, nativeLeadHours: cfg.LATCHKEY_NATIVE_LEAD_HOURS },
+    ...overrides,
+  };
+  return {
+    ...base,
+    localBus,
+    authenticate: apiKeyAuthenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
+    maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
+  };
+}
+
+let shared: AppDeps | undefined;
+
+/** The process's application, built once per cold start and shared by every handler in it. */
+export function appDeps(): AppDeps {
+  shared ??= buildDeps(config());
+  return shared;
+}

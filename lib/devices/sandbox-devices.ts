@@ -1,0 +1,104 @@
+import type { CodeConstraint, DeviceRecord } from './schemas';
+
+interface SandboxModel {
+  name: string;
+  deviceType: string;
+  manufacturer: string;
+  manufacturerDisplayName: string;
+  model: string;
+  lengths: number[];
+  maxCodes: number;
+  constraints: CodeConstraint[];
+  nativeScheduling: boolean;
+}
+
+/**
+ * The locks every sandbox workspace gets, modelled on the brands' documented PIN rules. The
+ * first five schedule codes natively (the lock keeps the time window); the last two take
+ * codes just in time, as SmartThings and Lockly locks do.
+ */
+export const sandboxModels: readonly SandboxModel[] = [
+  {
+    name: 'Front Door', deviceType: 'schlage_lock', manufacturer: 'schlage', manufacturerDisplayName: 'Schlage',
+    model: 'Encode Smart Deadbolt', lengths: [4], maxCodes: 30, constraints: [], nativeScheduling: true,
+  },
+  {
+    name: 'Back Door', deviceType: 'kwikset_lock', manufacturer: 'kwikset', manufacturerDisplayName: 'Kwikset',
+    model: 'Halo Touchscreen', lengths: [4, 5, 6, 7, 8], maxCodes: 100,
+    constraints: [{ constraint_type: 'name_length', min_length: 2, max_length: 14 }], nativeScheduling: true,
+  },
+  {
+    name: 'Garage', deviceType: 'nuki_lock', manufacturer: 'nuki', manufacturerDisplayName: 'Nuki',
+    model: 'Keypad 2.0', lengths: [6], maxCodes: 200,
+    constraints: [{ constraint_type: 'no_zeros' }, { constraint_type: 'cannot_start_with_12' }], nativeScheduling: true,
+  },
+  {
+    name: 'Guest Suite', deviceType: 'igloohome_lock', manufacturer: 'igloohome', manufacturerDisplayName: 'igloohome',
+    model: 'Smart Deadbolt 02', lengths: [4, 5, 6], maxCodes: 199, constraints: [], nativeScheduling: true,
+  },
+  {
+    name: 'Studio', deviceType: 'tedee_lock', manufacturer: 'tedee', manufacturerDisplayName: 'tedee',
+    model: 'GO with Keypad', lengths: [5, 6, 7, 8], maxCodes: 100,
+    constraints: [{ constraint_type: 'at_least_three_unique_digits' }, { constraint_type: 'no_ascending_or_descending_sequence' }],
+    nativeScheduling: false,
+  },
+  {
+    name: 'Side Gate', deviceType: 'smartthings_lock', manufacturer: 'smartthings', manufacturerDisplayName: 'SmartThings',
+    model: 'Z-Wave Keypad Lock', lengths: [4, 5, 6, 7, 8], maxCodes: 30, constraints: [], nativeScheduling: false,
+  },
+  {
+    name: 'Pool House', deviceType: 'lockly_lock', manufacturer: 'lockly', manufacturerDisplayName: 'Lockly',
+    model: 'Secure Pro', lengths: [6, 7, 8], maxCodes: 64, constraints: [], nativeScheduling: false,
+  },
+];
+
+/** Builds the sandbox locks of a new workspace. */
+export function buildSandboxDevices(workspaceId: string, newId: () => string, now: Date): DeviceRecord[] {
+  const connectedAccountId = newId();
+  const createdAt = now.toISOString();
+  return sandboxModels.map((m) => ({
+    device: {
+      device_id: newId(),
+      workspace_id: workspaceId,
+      connected_account_id: connectedAccountId,
+      device_type: m.deviceType,
+      display_name: m.name,
+      nickname: m.name,
+      space_ids: [],
+      capabilities_supported: ['access_code', 'lock'],
+      can_remotely_lock: true,
+      can_remotely_unlock: true,
+      can_program_online_access_codes: true,
+      can_program_offline_access_codes: false,
+      can_simulate_connection: true,
+      can_simulate_disconnection: true,
+      properties: {
+        name: m.name,
+        online: true,
+        manufacturer: m.manufacturer,
+        model: {
+          display_name: m.model,
+          manufacturer_display_name: m.manufacturerDisplayName,
+          has_built_in_keypad: true,
+          can_connect_accessory_keypad: false,
+          offline_access_codes_supported: false,
+          online_access_codes_supported: true,
+        },
+        locked: true,
+        battery_level: 0.87,
+        online_access_codes_enabled: true,
+        offline_access_codes_enabled: false,
+        supports_backup_access_code_pool: false,
+        supported_code_lengths: m.lengths,
+        max_active_codes_supported: m.maxCodes,
+        code_constraints: m.constraints,
+      },
+      errors: [],
+      warnings: [],
+      created_at: createdAt,
+      is_managed: true,
+      custom_metadata: {},
+    },
+    sandbox: { native_scheduling: m.nativeScheduling, failure_rate: 0 },
+  }));
+}

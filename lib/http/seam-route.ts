@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError, MethodNotAllowedError } from '../errors';
+import { logger } from '../logger';
+import { parseInput } from './request';
+import { errorResponse, jsonResponse } from './responses';
+import { routeFor, type RoutePath } from './routes';
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** What every route handler is given besides its parsed input. */
+export interface RouteContext {
+  workspaceId: string;
+  event: Event;
+}
+
+/** What the HTTP layer needs from the application. */
+export interface HttpDeps {
+  authenticate(authorization: string | undefined): Promise<string>;
+  maxBodyBytes: number;
+}
+
+/**
+ * The one middleware of every HTTP function: a request id on every response, Seam-shaped
+ * errors (only AppErrors show their message), and one log line per request.
+ */
+export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Result> {
+  const started = new WeakMap<object, { requestId: string; at: number }>();
+  const log = (event: Event, status: number, error?: unknown) => {
+    const meta = started.get(event);
+    const fields = {
+      request_id: meta?.requestId,
+      method: event.requestContext?.http?.method,
+      path: event.rawPath,
+      status,
+      duration_ms: meta ? Date.now() - meta.at : undefined,
+    };
+    if (status >= 500) logger.error('request failed', { ...fields, error_name: error instanceof Error ? error.name : typeof error });
+    else logger.info('request', { ...fields, ...(error instanceof AppError && { error_type: error.type }) });
+  };
+  return {
+    before: (request) => {
+      started.set(request.event, { requestId: randomUUID(), at: Date.now() });
+      const method = request.event.requestContext?.http?.method ?? 'GET';
+      if (methods && !methods.includes(method)) throw new MethodNotAllowedError(methods);
+    },
+    after: (request) => {
+      const requestId = started.get(request.event)?.requestId ?? randomUUID();
+      request.response = jsonResponse(200, { ...(request.response as object), ok: true }, requestId);
+      log(request.event, 200);
+    },
+    onError: (request) => {
+      const requestId = started.get(request.event)?.requestId ?? randomUUID();
+      request.response = errorResponse(request.error, requestId);
+      log(request.event, request.response.statusCode ?? 500, request.error);
+    },
+  };
+}
+
+/**
+ * An authenticated Seam route: verb check, API key, parameters validated by `schema`, then
+ * `run`, whose result is the response body (`ok: true` is added).
+ */
+export function seamRoute<S extends z.ZodObject>(
+  path: RoutePath,
+  schema: S,
+  deps: HttpDeps,
+  run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>,
+) {
+  return middy<Event, Result>()
+    .use(seamHttp(routeFor(path).methods))
+    .handler(async (event: Event) => {
+      const workspaceId = await deps.authenticate(event.headers?.authorization);
+      const input = parseInput(schema, event, deps.maxBodyBytes);
+      return (await run(input, { workspaceId, event })) as Result;
+    });
+}

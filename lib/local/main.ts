@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { z } from 'zod';
+import { apiKeySchema } from '../workspaces/schemas';
+import { startLocal } from './start';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
+  LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
+  LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
+  LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
+  LATCHKEY_API_KEY: apiKeySchema.optional(),
+});
+
+const hasJava = () => {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function main() {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    console.error(`latchkey: invalid environment\n${z.prettifyError(parsed.error)}`);
+    process.exit(2);
+  }
+  const env = parsed.data;
+  if (env.LATCHKEY_STORE === 'dynamodb' && !env.LATCHKEY_DYNAMODB_ENDPOINT && !hasJava()) {
+    console.error(
+      [
+        'latchkey: Java 17+ is needed to run Amazon DynamoDB Local, and `java` is not on PATH.',
+        'Choose one:',
+        '  - install Java 17+ (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless), then npm start',
+        '  - LATCHKEY_STORE=memory npm start          (in-memory, nothing kept at exit)',
+        '  - LATCHKEY_DYNAMODB_ENDPOINT=http://host:port npm start   (an existing DynamoDB)',
+      ].join('\n'),
+    );
+    process.exit(1);
+  }
+
+  console.log(
+    env.LATCHKEY_STORE === 'memory'
+      ? 'Store: in-memory (LATCHKEY_STORE=memory); nothing is kept at exit'
+      : env.LATCHKEY_DYNAMODB_ENDPOINT
+        ? `Store: DynamoDB at ${env.LATCHKEY_DYNAMODB_ENDPOINT}, table ${env.LATCHKEY_TABLE_NAME}`
+        : `Store: Amazon DynamoDB Local, data in ${env.LATCHKEY_DATA_DIR}/, table ${env.LATCHKEY_TABLE_NAME}`,
+  );
+  const running = await startLocal({
+    port: env.PORT,
+    store: env.LATCHKEY_STORE,
+    dataDir: env.LATCHKEY_DATA_DIR,
+    dynamoDbEndpoint: env.LATCHKEY_DYNAMODB_ENDPOINT,
+    tableName: env.LATCHKEY_TABLE_NAME,
+    apiKey: env.LATCHKEY_API_KEY,
+  });
+
+  const keyLine = running.apiKey
+    ? `API key:    ${running.apiKey}`
+    : 'API key:    the one printed on first start (keys are stored hashed); set LATCHKEY_API_KEY=seam_... to fix one,\n            or: npm run latchkey -- keys create --workspace ' + running.workspaceId;
+  console.log(
+    [
+      `Latchkey is serving the Seam access-codes API on ${running.url}`,
+      `Workspace:  ${running.workspaceId} (sandbox locks: GET ${running.url}/devices/list)`,
+      keyLine,
+      `SDK:        new SeamHttp({ apiKey: '${running.apiKey ?? 'seam_...'}', endpoint: '${running.url}' })  // npm i @seamapi/http`,
+      `curl:       curl -H 'Authorization: Bearer ${running.apiKey ?? 'seam_...'}' ${running.url}/devices/list`,
+      'Stop with Ctrl-C.',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`latchkey: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
+import { appDeps } from '../deps';
+import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { createLocalServer, listen, loadHandlers } from './server';
+
+export interface LocalOptions {
+  port: number;
+  store: 'dynamodb' | 'memory';
+  /** Where DynamoDB Local keeps its files; undefined keeps it in memory. */
+  dataDir?: string;
+  /** An existing DynamoDB (Local) endpoint to use instead of starting one. */
+  dynamoDbEndpoint?: string;
+  tableName: string;
+  /** Fixes the sandbox workspace's API key. */
+  apiKey?: string;
+}
+
+export interface RunningLatchkey {
+  url: string;
+  storeDescription: string;
+  workspaceId: string;
+  /** The API key, when this start created or fixed it (keys are stored hashed, so only then). */
+  apiKey?: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Latchkey locally: the store, the table, a sandbox workspace on first start, and the
+ * real handlers behind a local HTTP server. The process environment is set for the handlers,
+ * so one process runs one Latchkey.
+ */
+export async function startLocal(options: LocalOptions): Promise<RunningLatchkey> {
+  const stops: (() => Promise<void>)[] = [];
+  let storeDescription = 'in-memory store (LATCHKEY_STORE=memory): nothing is kept at exit';
+  process.env.LATCHKEY_STORE = options.store;
+  process.env.LATCHKEY_TABLE_NAME = options.tableName;
+  if (options.store === 'dynamodb') {
+    let endpoint = options.dynamoDbEndpoint;
+    if (endpoint === undefined) {
+      if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+      const local = await startDynamoDbLocal({ dataDir: options.dataDir && resolve(options.dataDir) });
+      stops.push(local.stop);
+      endpoint = local.endpoint;
+      storeDescription = `Amazon DynamoDB Local at ${endpoint}, data in ${options.dataDir ?? 'memory'}`;
+    } else {
+      storeDescription = `DynamoDB at ${endpoint} (LATCHKEY_DYNAMODB_ENDPOINT)`;
+    }
+    process.env.LATCHKEY_DYNAMODB_ENDPOINT = endpoint;
+    await ensureTable(localDynamoDbClient(endpoint), options.tableName);
+  }
+
+  const deps = appDeps();
+  const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey);
+  const server = createLocalServer(await loadHandlers());
+  const port = await listen(server, options.port);
+  stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
+  server.on('connection', (socket) => socket.unref());
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    storeDescription,
+    workspaceId,
+    apiKey,
+    server,
+    async stop() {
+      server.closeAllConnections();
+      for (const stop of stops) await stop();
+    },
+  };
+}
+
+async function ensureSandboxWorkspace(deps: ReturnType<typeof appDeps>, fixedKey: string | undefined) {
+  const existing = (await deps.workspaces.list()).find((w) => w.is_sandbox);
+  if (!existing) {
+    const created = await createWorkspace(deps, { name: 'Sandbox', sandbox: true, apiKey: fixedKey });
+    return { workspaceId: created.workspace.workspace_id, apiKey: created.api_key };
+  }
+  if (fixedKey === undefined) return { workspaceId: existing.workspace_id };
+  const known = await deps.workspaces.findApiKeyByHash(hashApiKey(fixedKey));
+  if (known && known.workspace_id !== existing.workspace_id) {
+    throw new Error('LATCHKEY_API_KEY belongs to another workspace');
+  }
+  if (!known) await createApiKey(deps, existing.workspace_id, fixedKey);
+  return { workspaceId: existing.workspace_id, apiKey: fixedKey };
+}
