@@ -78,11 +78,21 @@ export function generatePin(device: Device, pinsInUse: readonly string[], prefer
   const lengths = [...device.properties.supported_code_lengths].sort((a, b) => a - b);
   const first = preferredLength !== undefined && lengths.includes(preferredLength) ? preferredLength : lengths[0];
   const inUse = new Set(pinsInUse);
+  const usable = (pin: string) => !inUse.has(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined;
   for (const length of [first, ...lengths.filter((l) => l !== first)]) {
     if (length === undefined) continue;
-    for (let attempt = 0; attempt < 500; attempt++) {
+    for (let attempt = 0; attempt < 200; attempt++) {
       const pin = randomPin(length);
-      if (!inUse.has(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined) return pin;
+      if (usable(pin)) return pin;
+    }
+    // A nearly full lock: random draws rarely hit the few PINs left, so walk them all once.
+    if (length <= 6) {
+      const space = 10 ** length;
+      const start = randomInt(space);
+      for (let i = 0; i < space; i++) {
+        const pin = String((start + i) % space).padStart(length, '0');
+        if (usable(pin)) return pin;
+      }
     }
   }
   return undefined;

@@ -1,0 +1,133 @@
+import type { AccessCodeRecord } from '../access-codes/schemas';
+import type { ActionAttemptRecord } from '../action-attempts/schemas';
+import type { SeamEvent } from '../events/schemas';
+import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
+import { dueShardOf } from './dynamodb-table';
+
+/**
+ * Key builders for every item kind of the single table (see docs/data-model.md). Pure
+ * functions of the records, so that a key is built the same way by every read and write.
+ */
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export interface Gsi1Key {
+  gsi1pk: string;
+  gsi1sk: string;
+}
+
+/** The due-index attributes; present only while a code has pending lifecycle work (sparse index). */
+export interface DueKey {
+  due_shard: string;
+  due_at: string;
+}
+
+const DAY_SECONDS = 86_400;
+export const actionAttemptTtlDays = 30;
+export const eventTtlDays = 90;
+
+export const skPrefix = {
+  device: 'DEVICE#',
+  accessCode: 'CODE#',
+  pin: 'PIN#',
+  commonCodeKey: 'CCK#',
+  actionAttempt: 'ATTEMPT#',
+  event: 'EVENT#',
+} as const;
+
+const workspacePk = (workspaceId: string) => `WS#${workspaceId}`;
+
+/** The TTL attribute's value: epoch seconds `days` after an ISO timestamp. */
+export function expiresAfter(isoTimestamp: string, days: number): number {
+  return Math.floor(Date.parse(isoTimestamp) / 1000) + days * DAY_SECONDS;
+}
+
+export const workspaceKeys = {
+  /** The one partition listing every workspace, in creation order. */
+  listPartition: 'WORKSPACES',
+  key: (workspaceId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: 'WORKSPACE' }),
+  index: (w: Workspace): Gsi1Key => ({ gsi1pk: workspaceKeys.listPartition, gsi1sk: `${w.created_at}#${w.workspace_id}` }),
+};
+
+export const apiKeyKeys = {
+  key: (keyHash: string): TableKey => ({ pk: `KEY#${keyHash}`, sk: 'KEY' }),
+  /** The gsi1 partition listing a workspace's API keys. */
+  listPartition: (workspaceId: string) => `${workspacePk(workspaceId)}#KEYS`,
+  indexSortKey: (apiKeyId: string) => `KEY#${apiKeyId}`,
+  index: (r: ApiKeyRecord): Gsi1Key => ({
+    gsi1pk: apiKeyKeys.listPartition(r.workspace_id),
+    gsi1sk: apiKeyKeys.indexSortKey(r.api_key_id),
+  }),
+};
+
+export const deviceKeys = {
+  partition: workspacePk,
+  key: (workspaceId: string, deviceId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `${skPrefix.device}${deviceId}` }),
+};
+
+export const accessCodeKeys = {
+  partition: workspacePk,
+  key: (workspaceId: string, accessCodeId: string): TableKey => ({
+    pk: workspacePk(workspaceId),
+    sk: `${skPrefix.accessCode}${accessCodeId}`,
+  }),
+  /** The gsi1 partition listing one device's codes, in creation order. */
+  devicePartition: (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}#CODES`,
+  indexSortKey: (createdAt: string, accessCodeId: string) => `${createdAt}#${accessCodeId}`,
+  index: ({ access_code: c }: AccessCodeRecord): Gsi1Key => ({
+    gsi1pk: accessCodeKeys.devicePartition(c.workspace_id, c.device_id),
+    gsi1sk: accessCodeKeys.indexSortKey(c.created_at, c.access_code_id),
+  }),
+  /** Undefined when the code has no pending work: the item then stays out of the due index. */
+  due: (r: AccessCodeRecord): DueKey | undefined =>
+    r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at },
+};
+
+export const dueShardKey = (shard: number) => `DUE#${shard}`;
+
+export const pinClaimKeys = {
+  /** One partition per device holds every PIN claimed on it. */
+  partition: (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}`,
+  key: (workspaceId: string, deviceId: string, code: string): TableKey => ({
+    pk: pinClaimKeys.partition(workspaceId, deviceId),
+    sk: `${skPrefix.pin}${code}`,
+  }),
+  /** The claim a code holds, or undefined when it has no PIN. */
+  of: ({ access_code: c }: AccessCodeRecord): TableKey | undefined =>
+    c.code === null ? undefined : pinClaimKeys.key(c.workspace_id, c.device_id, c.code),
+  /** The PIN of a claim's sort key. */
+  pinOf: (sk: string) => sk.slice(skPrefix.pin.length),
+};
+
+export const commonCodeKeyKeys = {
+  key: (workspaceId: string, commonCodeKey: string): TableKey => ({
+    pk: workspacePk(workspaceId),
+    sk: `${skPrefix.commonCodeKey}${commonCodeKey}`,
+  }),
+};
+
+export const actionAttemptKeys = {
+  key: (workspaceId: string, actionAttemptId: string): TableKey => ({
+    pk: workspacePk(workspaceId),
+    sk: `${skPrefix.actionAttempt}${actionAttemptId}`,
+  }),
+  expiresAt: (r: ActionAttemptRecord) => expiresAfter(r.created_at, actionAttemptTtlDays),
+};
+
+export const eventKeys = {
+  key: (workspaceId: string, eventId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `${skPrefix.event}${eventId}` }),
+  /** The gsi1 partition listing a workspace's events by time. */
+  listPartition: (workspaceId: string) => `${workspacePk(workspaceId)}#EVENTS`,
+  index: (e: SeamEvent): Gsi1Key => ({ gsi1pk: eventKeys.listPartition(e.workspace_id), gsi1sk: `${e.occurred_at}#${e.event_id}` }),
+  /**
+   * Sort-key bounds that hold every event with `from <= occurred_at <= to`. `#` sorts below
+   * every character of a timestamp, so `<occurred_at>#<id>` compares with a bare timestamp
+   * as its occurred_at does, and `<to>$` sorts above `<to>#<any id>`.
+   */
+  lowerBound: (from: string) => from,
+  upperBound: (to: string) => `${to}$`,
+  expiresAt: (e: SeamEvent) => expiresAfter(e.created_at, eventTtlDays),
+};

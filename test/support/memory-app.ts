@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { InProcessBus } from '../../lib/adapters/in-process-bus';
+import { createMemoryStores } from '../../lib/adapters/memory-stores';
+import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
+import type { AppDeps } from '../../lib/deps';
+import type { SeamEvent } from '../../lib/events/schemas';
+import type { Clock } from '../../lib/ports';
+import { apiKeyAuthenticator, createWorkspace } from '../../lib/workspaces/workspaces';
+
+/** A clock that tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(private current = new Date('2026-11-23T12:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+/** The application on in-memory stores, with a manual clock and a recording publisher. */
+export function memoryApp() {
+  const clock = new ManualClock();
+  const published: SeamEvent[] = [];
+  const bus = new InProcessBus();
+  const base = {
+    ...createMemoryStores(),
+    clock,
+    ids: { uuid: () => randomUUID() },
+    publisher: {
+      async publish(events: readonly SeamEvent[]) {
+        published.push(...events);
+        await bus.publish(events);
+      },
+    },
+    settings: defaultLifecycleSettings,
+  };
+  const deps: AppDeps = { ...base, localBus: bus, authenticate: apiKeyAuthenticator(base, 60), maxBodyBytes: 65536 };
+  return { deps, clock, published };
+}
+
+/** A sandbox workspace with its locks, and its API key. */
+export async function sandboxWorkspace(deps: AppDeps, name = 'Test') {
+  const { workspace, api_key } = await createWorkspace(deps, { name, sandbox: true });
+  const devices = await deps.devices.list(workspace.workspace_id, { limit: 100 });
+  const byType = (type: string) => {
+    const d = devices.find((r) => r.device.device_type === type);
+    if (!d) throw new Error(`no ${type}`);
+    return d.device;
+  };
+  return { workspaceId: workspace.workspace_id, apiKey: api_key, devices, byType };
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Invokes a handler with an API Gateway v2 event, as API Gateway or the local server would. */
+export async function invoke(
+  handler: Handler,
+  options: { method?: string; path?: string; body?: unknown; rawBody?: string; query?: string; apiKey?: string; headers?: Record<string, string> },
+) {
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: options.path ?? '/',
+    rawQueryString: options.query ?? '',
+    headers: {
+      ...(options.apiKey && { authorization: `Bearer ${options.apiKey}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    requestContext: { http: { method: options.method ?? 'POST', path: options.path ?? '/' }, domainName: 'localhost' },
+    body,
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
+  const result = await handler(event, {} as Context);
+  return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body ?? '{}') };
+}
