@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { appDeps } from '../deps';
@@ -46,6 +46,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
       const local = await startDynamoDbLocal({ dataDir: options.dataDir && resolve(options.dataDir) });
       stops.push(local.stop);
       endpoint = local.endpoint;
+      if (options.dataDir !== undefined) {
+        // The operator CLI reaches the running DynamoDB Local through this file instead of opening the same files twice.
+        const endpointFile = join(options.dataDir, 'dynamodb-endpoint');
+        writeFileSync(endpointFile, endpoint);
+        stops.unshift(async () => rmSync(endpointFile, { force: true }));
+      }
       storeDescription = `Amazon DynamoDB Local at ${endpoint}, data in ${options.dataDir ?? 'memory'}`;
     } else {
       storeDescription = `DynamoDB at ${endpoint} (LATCHKEY_DYNAMODB_ENDPOINT)`;

@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
+import { loadConfig } from '../config';
+import { buildDeps } from '../deps';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { createApiKey, createWorkspace } from '../workspaces/workspaces';
+
+const usage = `Latchkey operator CLI
+
+  npm run latchkey -- workspaces create --name NAME [--sandbox] [--api-key seam_...]
+  npm run latchkey -- workspaces list
+  npm run latchkey -- keys create --workspace WORKSPACE_ID
+  npm run latchkey -- keys list --workspace WORKSPACE_ID
+  npm run latchkey -- keys revoke --workspace WORKSPACE_ID --key-id API_KEY_ID
+
+Target: the local data in LATCHKEY_DATA_DIR (default .latchkey/, through the DynamoDB Local
+that a running \`npm start\` uses, or one started for the command); LATCHKEY_DYNAMODB_ENDPOINT
+for another DynamoDB; or a deployed stack: set LATCHKEY_TABLE_NAME to its TableName output,
+with AWS credentials and AWS_REGION in the environment. Prints one JSON document.`;
+
+const envSchema = z.object({
+  LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
+  LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
+  LATCHKEY_TABLE_NAME: z.string().min(1).optional(),
+});
+
+/** The DynamoDB to work on, and how to let go of it afterwards. */
+async function target(env: z.infer<typeof envSchema>): Promise<{ endpoint?: string; tableName: string; release(): Promise<void> }> {
+  const none = async () => {};
+  if (env.LATCHKEY_DYNAMODB_ENDPOINT) return { endpoint: env.LATCHKEY_DYNAMODB_ENDPOINT, tableName: env.LATCHKEY_TABLE_NAME ?? 'latchkey', release: none };
+  if (env.LATCHKEY_TABLE_NAME) return { tableName: env.LATCHKEY_TABLE_NAME, release: none };
+  const tableName = 'latchkey';
+  const endpointFile = join(env.LATCHKEY_DATA_DIR, 'dynamodb-endpoint');
+  if (existsSync(endpointFile)) {
+    const endpoint = readFileSync(endpointFile, 'utf8').trim();
+    return { endpoint, tableName, release: none };
+  }
+  const local = await startDynamoDbLocal({ dataDir: resolve(env.LATCHKEY_DATA_DIR) });
+  await ensureTable(localDynamoDbClient(local.endpoint), tableName);
+  return { endpoint: local.endpoint, tableName, release: local.stop };
+}
+
+async function main(argv: string[]): Promise<unknown> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      sandbox: { type: 'boolean', default: false },
+      'api-key': { type: 'string' },
+      workspace: { type: 'string' },
+      'key-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals.join(' ');
+  if (values.help || command === '') return usage;
+  const require = (name: keyof typeof values): string => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required for "${command}"`);
+    return v;
+  };
+
+  const env = envSchema.parse(process.env);
+  const db = await target(env);
+  try {
+    const deps = buildDeps(
+      loadConfig({ ...process.env, LATCHKEY_STORE: 'dynamodb', LATCHKEY_TABLE_NAME: db.tableName, LATCHKEY_DYNAMODB_ENDPOINT: db.endpoint }),
+    );
+    const workspace = async () => {
+      const id = require('workspace');
+      if (!(await deps.workspaces.get(id))) throw new Error(`No workspace ${id}`);
+      return id;
+    };
+    switch (command) {
+      case 'workspaces create': {
+        const created = await createWorkspace(deps, { name: require('name'), sandbox: values.sandbox ?? false, apiKey: values['api-key'] });
+        return { workspace_id: created.workspace.workspace_id, api_key: created.api_key };
+      }
+      case 'workspaces list':
+        return { workspaces: await deps.workspaces.list() };
+      case 'keys create': {
+        const created = await createApiKey(deps, await workspace());
+        return { api_key_id: created.api_key_id, api_key: created.api_key };
+      }
+      case 'keys list':
+        return { api_keys: (await deps.workspaces.listApiKeys(await workspace())).map(({ key_hash: _, ...key }) => key) };
+      case 'keys revoke': {
+        const revoked = await deps.workspaces.revokeApiKey(await workspace(), require('key-id'));
+        if (!revoked) throw new Error('No such API key in that workspace');
+        return { revoked: true };
+      }
+      default:
+        throw new Error(`Unknown command "${command}"\n\n${usage}`);
+    }
+  } finally {
+    await db.release();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (out) => {
+    console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(`latchkey: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
