@@ -19,6 +19,16 @@ const envSchema = z.object({
   LATCHKEY_JIT_LEAD_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   /** How far ahead of starts_at a natively scheduling lock is loaded, in hours. */
   LATCHKEY_NATIVE_LEAD_HOURS: z.coerce.number().min(0).max(168).default(72),
+  /** How long a sandbox lock takes to apply a change, in milliseconds. */
+  LATCHKEY_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Share of operations the sandbox "Flaky Door" lock fails, 0..1. */
+  LATCHKEY_SANDBOX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
+  /** A code still not on (or off) its lock after this many seconds gets a delay warning. */
+  LATCHKEY_DELAY_WARNING_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Failed attempts before setting a code is given up. */
+  LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  /** First retry delay, doubled per attempt up to five minutes, in seconds. */
+  LATCHKEY_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 export type Config = z.infer<typeof envSchema>;

@@ -4,7 +4,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createDynamoDbStores } from './adapters/dynamodb-stores';
 import { eventBridgePublisher } from './adapters/eventbridge-publisher';
 import { InProcessBus } from './adapters/in-process-bus';
+import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { createMemoryStores } from './adapters/memory-stores';
+import type { LifecycleSettings } from './access-codes/lifecycle';
+import type { SandboxKeypadStore } from './devices/lock-provider';
+import { memoryKeypadStore, sandboxProvider } from './devices/sandbox-provider';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
@@ -19,15 +23,29 @@ export interface AppDeps extends Deps, HttpDeps {
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
-function stores(cfg: Config): Stores {
-  if (cfg.LATCHKEY_STORE === 'memory') return createMemoryStores();
+function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore } {
+  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores(), keypads: memoryKeypadStore() };
   const client = new DynamoDBClient(
     cfg.LATCHKEY_DYNAMODB_ENDPOINT
       ? { endpoint: cfg.LATCHKEY_DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {},
   );
-  return createDynamoDbStores({ client, tableName: cfg.LATCHKEY_TABLE_NAME });
+  return {
+    ...createDynamoDbStores({ client, tableName: cfg.LATCHKEY_TABLE_NAME }),
+    keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
+  };
 }
+
+/** The lifecycle engine's timing, from configuration. */
+export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
+  jitLeadSeconds: cfg.LATCHKEY_JIT_LEAD_SECONDS,
+  nativeLeadHours: cfg.LATCHKEY_NATIVE_LEAD_HOURS,
+  verifyAfterMs: Math.max(250, cfg.LATCHKEY_SANDBOX_LATENCY_MS),
+  delayWarningMs: cfg.LATCHKEY_DELAY_WARNING_SECONDS * 1000,
+  maxAttempts: cfg.LATCHKEY_MAX_ATTEMPTS,
+  retryBaseMs: cfg.LATCHKEY_RETRY_BASE_SECONDS * 1000,
+  retryCapMs: 300_000,
+});
 
 /** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
 export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
@@ -37,12 +55,15 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
   const publisher: EventPublisher = cfg.LATCHKEY_EVENT_BUS_NAME
     ? eventBridgePublisher(new EventBridgeClient({}), cfg.LATCHKEY_EVENT_BUS_NAME)
     : (localBus as InProcessBus);
+  const { keypads, ...backend } = stores(cfg);
+  const clock = overrides.clock ?? systemClock;
   const base: Deps = {
-    ...stores(cfg),
-    clock: systemClock,
+    ...backend,
+    clock,
     ids: uuidGenerator,
     publisher,
-    settings: { jitLeadSeconds: cfg.LATCHKEY_JIT_LEAD_SECONDS, nativeLeadHours: cfg.LATCHKEY_NATIVE_LEAD_HOURS },
+    provider: sandboxProvider({ keypads, clock, latencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS }),
+    settings: lifecycleSettings(cfg),
     ...overrides,
   };
   return {

@@ -1,6 +1,7 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCodeRecord } from './access-codes/schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
+import type { LockProvider } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
 import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
@@ -22,7 +23,7 @@ export interface Page<T> {
 
 /** What else a code write carries, committed in the same atomic write as the code itself. */
 export interface WriteExtras {
-  attempt?: ActionAttemptRecord;
+  attempts?: ActionAttemptRecord[];
   events?: SeamEvent[];
 }
 
@@ -112,5 +113,7 @@ export interface Deps extends Stores {
   clock: Clock;
   ids: IdGenerator;
   publisher: EventPublisher;
+  /** Talks to the locks (the sandbox locks today). */
+  provider: LockProvider;
   settings: LifecycleSettings;
 }

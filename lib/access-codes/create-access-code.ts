@@ -1,4 +1,4 @@
-import { pendingAttempt } from '../action-attempts/action-attempts';
+import { pendingAttempt, pendingRef } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
@@ -97,13 +97,13 @@ export async function createAccessCode(
       prefer_native_scheduling: preferNative,
       attempt_for_offline_device: input.attempt_for_offline_device ?? true,
       due_at: dueAt,
-      pending_action_attempt_ids: [],
+      pending_action_attempts: [],
     };
     const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now);
-    record.pending_action_attempt_ids.push(actionAttempt.action_attempt.action_attempt_id);
+    record.pending_action_attempts.push(pendingRef(actionAttempt));
     const events = [accessCodeEvent(deps.ids, code, device.device.connected_account_id, 'access_code.created', now)];
     try {
-      await deps.accessCodes.create(record, { attempt: actionAttempt, events });
+      await deps.accessCodes.create(record, { attempts: [actionAttempt], events });
     } catch (error) {
       // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
       const raced = error instanceof ConflictError || (error instanceof DuplicateAccessCodeError && !chosen);

@@ -1,4 +1,4 @@
-import { pendingAttempt, succeeded } from '../action-attempts/action-attempts';
+import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
 import { accessCodeNotFound } from '../errors';
 import type { Deps } from '../ports';
@@ -28,7 +28,7 @@ export async function deleteAccessCode(
 
   if (!mayBeOnLock(current.status, current.is_scheduled_on_device)) {
     const done = succeeded(attempt, {});
-    await deps.accessCodes.remove(record, { attempt: done, events });
+    await deps.accessCodes.remove(record, { attempts: [done], events });
     await deps.publisher.publish(events);
     return done.action_attempt;
   }
@@ -46,10 +46,10 @@ export async function deleteAccessCode(
       },
       version: record.version + 1,
       due_at: alreadyRemoving ? record.due_at : nowIso,
-      pending_action_attempt_ids: [...record.pending_action_attempt_ids, attempt.action_attempt.action_attempt_id],
+      pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)],
     },
     record,
-    { attempt, events: alreadyRemoving ? [] : events },
+    { attempts: [attempt], events: alreadyRemoving ? [] : events },
   );
   if (!alreadyRemoving) await deps.publisher.publish(events);
   return attempt.action_attempt;

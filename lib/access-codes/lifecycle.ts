@@ -7,9 +7,25 @@ export interface LifecycleSettings {
   jitLeadSeconds: number;
   /** How far ahead of starts_at a natively scheduling lock is loaded. */
   nativeLeadHours: number;
+  /** How long after asking the lock to check what it did. */
+  verifyAfterMs: number;
+  /** A change still not on the lock after this long gets a delay warning. */
+  delayWarningMs: number;
+  /** Failed attempts before setting is given up (removal is never given up). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryCapMs: number;
 }
 
-export const defaultLifecycleSettings: LifecycleSettings = { jitLeadSeconds: 3600, nativeLeadHours: 72 };
+export const defaultLifecycleSettings: LifecycleSettings = {
+  jitLeadSeconds: 3600,
+  nativeLeadHours: 72,
+  verifyAfterMs: 2000,
+  delayWarningMs: 300_000,
+  maxAttempts: 6,
+  retryBaseMs: 5000,
+  retryCapMs: 300_000,
+};
 
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionTypeSchema } from '../action-attempts/schemas';
 import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
 
 export const accessCodeStatuses = ['setting', 'set', 'unset', 'removing', 'unknown'] as const;
@@ -64,7 +65,17 @@ export const accessCodeRecordSchema = z.object({
   /** When the lifecycle engine next has work for this code; absent when it has none. */
   due_at: timestampSchema.optional(),
   /** Action attempts that finish when the code reaches its next settled state. */
-  pending_action_attempt_ids: z.array(idSchema),
+  pending_action_attempts: z.array(z.object({ action_attempt_id: idSchema, action_type: actionTypeSchema })),
+  /** Progress of the change the engine is pushing to the lock; absent when the lock agrees. */
+  sync: z
+    .object({
+      /** When the lock first disagreed with what it should hold. */
+      since: timestampSchema,
+      attempts: z.number().int().nonnegative(),
+      warned: z.boolean(),
+      failed: z.boolean(),
+    })
+    .optional(),
 });
 export type AccessCodeRecord = z.infer<typeof accessCodeRecordSchema>;
 

@@ -1,4 +1,4 @@
-import { pendingAttempt, succeeded } from '../action-attempts/action-attempts';
+import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
 import { InvalidInputError, accessCodeNotFound } from '../errors';
 import type { SeamEvent } from '../events/schemas';
@@ -81,7 +81,7 @@ export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, in
     const dueAt = firstDueAt(next, usesNativeScheduling(device, preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
     next.pending_mutations = mutationsFor(current, next, changed, now);
-    nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempt_ids: [...record.pending_action_attempt_ids, attempt.action_attempt.action_attempt_id] };
+    nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };
   } else {
     finished = succeeded(attempt, next);
   }
@@ -96,7 +96,7 @@ export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, in
       })),
     }),
   ];
-  await deps.accessCodes.update(nextRecord, record, { attempt: finished, events });
+  await deps.accessCodes.update(nextRecord, record, { attempts: [finished], events });
   await deps.publisher.publish(events);
   return finished.action_attempt;
 }

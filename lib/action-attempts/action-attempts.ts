@@ -21,3 +21,9 @@ export function failed(attempt: ActionAttemptRecord, error: { type: string; mess
   const { action_attempt_id, action_type } = attempt.action_attempt;
   return { ...attempt, action_attempt: { action_attempt_id, action_type, status: 'error', result: null, error } };
 }
+
+/** The reference a code keeps to an attempt that finishes with it. */
+export const pendingRef = (attempt: ActionAttemptRecord) => ({
+  action_attempt_id: attempt.action_attempt.action_attempt_id,
+  action_type: attempt.action_attempt.action_type,
+});

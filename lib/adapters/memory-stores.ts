@@ -37,7 +37,7 @@ export function createMemoryStores(): Stores {
     return code === null ? undefined : pinKey(workspace_id, device_id, code);
   };
   const applyExtras = (extras: WriteExtras | undefined) => {
-    if (extras?.attempt) attempts.set(scoped(extras.attempt.workspace_id, extras.attempt.action_attempt.action_attempt_id), copy(extras.attempt));
+    for (const a of extras?.attempts ?? []) attempts.set(scoped(a.workspace_id, a.action_attempt.action_attempt_id), copy(a));
     for (const e of extras?.events ?? []) events.set(scoped(e.workspace_id, e.event_id), copy(e));
   };
   const assertVersion = (previous: AccessCodeRecord) => {

@@ -10,12 +10,14 @@ interface SandboxModel {
   maxCodes: number;
   constraints: CodeConstraint[];
   nativeScheduling: boolean;
+  /** Fails the configured share of operations, for testing retries. */
+  flaky?: boolean;
 }
 
 /**
- * The locks every sandbox workspace gets, modelled on the brands' documented PIN rules. The
- * first five schedule codes natively (the lock keeps the time window); the last two take
- * codes just in time, as SmartThings and Lockly locks do.
+ * The locks every sandbox workspace gets, modelled on the brands' documented PIN rules.
+ * Schlage, Kwikset, Nuki, igloohome and Yale schedule codes natively (the lock keeps the
+ * time window); tedee, SmartThings and Lockly take codes just in time.
  */
 export const sandboxModels: readonly SandboxModel[] = [
   {
@@ -50,10 +52,21 @@ export const sandboxModels: readonly SandboxModel[] = [
     name: 'Pool House', deviceType: 'lockly_lock', manufacturer: 'lockly', manufacturerDisplayName: 'Lockly',
     model: 'Secure Pro', lengths: [6, 7, 8], maxCodes: 64, constraints: [], nativeScheduling: false,
   },
+  {
+    name: 'Storage Room', deviceType: 'smartthings_lock', manufacturer: 'smartthings', manufacturerDisplayName: 'SmartThings',
+    model: 'Two-Slot Keypad', lengths: [4, 5, 6], maxCodes: 2, constraints: [], nativeScheduling: false,
+  },
+  {
+    name: 'Flaky Door', deviceType: 'yale_lock', manufacturer: 'yale', manufacturerDisplayName: 'Yale',
+    model: 'Assure Lock 2', lengths: [4, 5, 6, 7, 8], maxCodes: 250, constraints: [], nativeScheduling: true, flaky: true,
+  },
 ];
 
-/** Builds the sandbox locks of a new workspace. */
-export function buildSandboxDevices(workspaceId: string, newId: () => string, now: Date): DeviceRecord[] {
+/**
+ * Builds the sandbox locks of a new workspace: the brand-like locks, a two-slot lock that
+ * fills up, and a flaky lock that fails `failureRate` of its operations.
+ */
+export function buildSandboxDevices(workspaceId: string, newId: () => string, now: Date, failureRate = 0.3): DeviceRecord[] {
   const connectedAccountId = newId();
   const createdAt = now.toISOString();
   return sandboxModels.map((m) => ({
@@ -99,6 +112,6 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
       is_managed: true,
       custom_metadata: {},
     },
-    sandbox: { native_scheduling: m.nativeScheduling, failure_rate: 0 },
+    sandbox: { native_scheduling: m.nativeScheduling, failure_rate: m.flaky ? failureRate : 0 },
   }));
 }

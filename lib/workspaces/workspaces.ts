@@ -33,13 +33,13 @@ export async function createApiKey(deps: WorkspaceDeps, workspaceId: string, api
 /** Creates a workspace with one API key; a sandbox workspace also gets the sandbox locks. */
 export async function createWorkspace(
   deps: WorkspaceDeps,
-  options: { name: string; sandbox: boolean; apiKey?: string },
+  options: { name: string; sandbox: boolean; apiKey?: string; sandboxFailureRate?: number },
 ): Promise<{ workspace: Workspace; api_key: string; api_key_id: string }> {
   const now = deps.clock.now();
   const workspace: Workspace = { workspace_id: deps.ids.uuid(), name: options.name, is_sandbox: options.sandbox, created_at: now.toISOString() };
   await deps.workspaces.create(workspace);
   if (options.sandbox) {
-    for (const device of buildSandboxDevices(workspace.workspace_id, () => deps.ids.uuid(), now)) await deps.devices.put(device);
+    for (const device of buildSandboxDevices(workspace.workspace_id, () => deps.ids.uuid(), now, options.sandboxFailureRate)) await deps.devices.put(device);
   }
   const key = await createApiKey(deps, workspace.workspace_id, options.apiKey);
   return { workspace, ...key };

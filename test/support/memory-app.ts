@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InProcessBus } from '../../lib/adapters/in-process-bus';
 import { createMemoryStores } from '../../lib/adapters/memory-stores';
+import { memoryKeypadStore, sandboxProvider } from '../../lib/devices/sandbox-provider';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import type { AppDeps } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
@@ -23,8 +24,9 @@ export class ManualClock implements Clock {
 }
 
 /** The application on in-memory stores, with a manual clock and a recording publisher. */
-export function memoryApp() {
+export function memoryApp(options: { latencyMs?: number; random?: () => number } = {}) {
   const clock = new ManualClock();
+  const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
   const bus = new InProcessBus();
   const base = {
@@ -37,10 +39,11 @@ export function memoryApp() {
         await bus.publish(events);
       },
     },
+    provider: sandboxProvider({ keypads, clock, latencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) }),
     settings: defaultLifecycleSettings,
   };
   const deps: AppDeps = { ...base, localBus: bus, authenticate: apiKeyAuthenticator(base, 60), maxBodyBytes: 65536 };
-  return { deps, clock, published };
+  return { deps, clock, published, keypads };
 }
 
 /** A sandbox workspace with its locks, and its API key. */

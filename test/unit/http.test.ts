@@ -78,8 +78,10 @@ describe('the HTTP layer', () => {
     const rest = await invoke(list, { method: 'GET', apiKey: ws.apiKey, query: `device_id=${device_id}&limit=2&page_cursor=${encodeURIComponent(page.body.pagination.next_page_cursor)}` });
     expect(rest.body.access_codes).toHaveLength(1);
     expect(rest.body.pagination).toEqual({ has_next_page: false, next_page_cursor: null, next_page_url: null });
-    const sync = await invoke(create, { apiKey: ws.apiKey, method: 'POST', query: 'sync=maybe', body: { device_id } });
-    expect(sync.status).toBe(200);
+    const flagged = await invoke(create, { apiKey: ws.apiKey, method: 'POST', query: `device_id=${device_id}&prefer_native_scheduling=false&preferred_code_length=6` });
+    expect(flagged.body.access_code.code).toHaveLength(6);
+    const notBoolean = await invoke(create, { apiKey: ws.apiKey, method: 'POST', query: 'prefer_native_scheduling=maybe', body: { device_id } });
+    expect(notBoolean.body.error.validation_errors).toMatchObject({ prefer_native_scheduling: expect.anything() });
     const badLimit = await invoke(list, { method: 'GET', apiKey: ws.apiKey, query: 'limit=lots' });
     expect(badLimit.body.error.validation_errors).toMatchObject({ limit: expect.anything() });
   });

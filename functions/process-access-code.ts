@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { reconcileAccessCode } from '../lib/access-codes/reconcile';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { eventSchema } from '../lib/events/schemas';
+
+/**
+ * Starts lock work at once: the target of the bus rule for access_code.created, .changed and
+ * .deleted. Work that is not due yet is left to the poller.
+ */
+export const makeHandler = (deps: AppDeps) =>
+  middy<EventBridgeEvent<string, unknown>>().handler(async (event) => {
+    const { workspace_id, access_code_id } = eventSchema.parse(event.detail);
+    await reconcileAccessCode(deps, workspace_id, access_code_id);
+  });
+
+export const handler = makeHandler(appDeps());

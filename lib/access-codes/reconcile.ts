@@ -1,0 +1,235 @@
+import { failed, succeeded } from '../action-attempts/action-attempts';
+import type { ActionAttemptRecord } from '../action-attempts/schemas';
+import type { DesiredEntry, KeypadEntry } from '../devices/lock-provider';
+import { ProviderError } from '../devices/lock-provider';
+import type { DeviceRecord } from '../devices/schemas';
+import { ConflictError } from '../errors';
+import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
+import type { Deps } from '../ports';
+import { accessCodeEvent } from './events';
+import type { LifecycleSettings } from './lifecycle';
+import type { AccessCode, AccessCodeRecord } from './schemas';
+
+export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'provider' | 'settings'>;
+
+const ms = (iso: string) => Date.parse(iso);
+const iso = (t: number) => new Date(t).toISOString();
+const minIso = (...values: (string | undefined)[]) => values.filter((v): v is string => v !== undefined).sort()[0];
+
+/**
+ * What the lock should hold for this code at `now`: the PIN (with its window on a natively
+ * scheduling lock) from the start of its lead time until ends_at; nothing once it is deleted
+ * or expired, or before its lead time.
+ */
+export function desiredEntry(record: AccessCodeRecord, device: DeviceRecord, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
+  const code = record.access_code;
+  if (code.status === 'removing' || code.code === null) return undefined;
+  const base = { access_code_id: code.access_code_id, code: code.code };
+  if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return base;
+  const native = record.prefer_native_scheduling && device.sandbox.native_scheduling;
+  const leadMs = native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
+  const t = now.getTime();
+  if (t >= ms(code.ends_at) || t < ms(code.starts_at) - leadMs) return undefined;
+  return native ? { ...base, starts_at: code.starts_at, ends_at: code.ends_at } : base;
+}
+
+/** The next time the desired entry changes by the clock alone. */
+function nextBoundary(record: AccessCodeRecord, device: DeviceRecord, settings: LifecycleSettings, now: Date): string | undefined {
+  const code = record.access_code;
+  if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return undefined;
+  const native = record.prefer_native_scheduling && device.sandbox.native_scheduling;
+  const leadMs = native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
+  const nowIso = now.toISOString();
+  return minIso(...[iso(ms(code.starts_at) - leadMs), code.starts_at, code.ends_at].filter((b) => b > nowIso));
+}
+
+const matches = (actual: KeypadEntry, desired: DesiredEntry) =>
+  actual.code === desired.code && actual.starts_at === desired.starts_at && actual.ends_at === desired.ends_at && actual.state !== 'removing';
+
+const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);
+
+interface Outcome {
+  next?: AccessCodeRecord;
+  removed?: boolean;
+  events: AccessCodeEventType[];
+  attempts: ActionAttemptRecord[];
+}
+
+/**
+ * One step of the lifecycle engine for one code: compare what the lock holds with what it
+ * should hold, ask the lock for the difference, and record the result with a conditional
+ * write on the code's version. Safe to run twice or to crash anywhere: the next run reads
+ * the lock again and converges.
+ */
+export async function reconcileAccessCode(deps: EngineDeps, workspaceId: string, accessCodeId: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const record = await deps.accessCodes.get(workspaceId, accessCodeId);
+    const now = deps.clock.now();
+    if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
+    const device = await deps.devices.get(workspaceId, record.access_code.device_id);
+    try {
+      if (!device) {
+        await deps.accessCodes.remove(record, { events: [] });
+        return;
+      }
+      await step(deps, record, device, now);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+}
+
+async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date): Promise<void> {
+  const s = deps.settings;
+  const code = record.access_code;
+  const nowIso = now.toISOString();
+  const desired = desiredEntry(record, device, s, now);
+  const actual = await deps.provider.read(device, code.access_code_id);
+  const expired = code.type === 'time_bound' && code.ends_at !== undefined && code.ends_at <= nowIso;
+  const wasOnLock = code.status === 'set' || code.is_scheduled_on_device || code.status === 'removing';
+
+  // Nothing on the lock and nothing should be: either gone for good, or waiting for its window.
+  if (desired === undefined && actual === undefined) {
+    if (code.status === 'removing' || expired) {
+      return commit(deps, record, device, now, {
+        removed: true,
+        events: wasOnLock || code.status === 'setting' ? ['access_code.removed_from_device'] : [],
+        attempts: finishAttempts(deps, record, 'removed'),
+      });
+    }
+    const settledCode: AccessCode = { ...code, status: 'unset', is_scheduled_on_device: false, errors: keepAccessErrors(code), pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation') };
+    return commit(deps, record, device, now, {
+      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, device, s, now) },
+      events: wasOnLock ? ['access_code.removed_from_device'] : [],
+      attempts: [],
+    });
+  }
+
+  // The lock holds what it should: settle the code.
+  if (desired !== undefined && actual !== undefined && matches(actual, desired) && actual.state === 'present') {
+    const active = desired.starts_at === undefined || desired.starts_at <= nowIso;
+    const settledCode: AccessCode = {
+      ...code,
+      status: active ? 'set' : 'unset',
+      is_scheduled_on_device: desired.starts_at !== undefined,
+      errors: keepAccessErrors(code),
+      warnings: code.warnings.filter((w) => w.warning_code !== 'delay_in_setting_on_device'),
+      pending_mutations: [],
+    };
+    const events: AccessCodeEventType[] = [];
+    if (settledCode.is_scheduled_on_device && !code.is_scheduled_on_device) events.push('access_code.scheduled_on_device');
+    if (settledCode.status === 'set' && code.status !== 'set') events.push('access_code.set_on_device');
+    return commit(deps, record, device, now, {
+      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, device, s, now) },
+      events,
+      attempts: finishAttempts(deps, record, 'settled', settledCode),
+    });
+  }
+
+  // The lock is still applying a change we asked for: check again shortly.
+  const inFlight = actual !== undefined && (desired === undefined ? actual.state === 'removing' : matches(actual, desired));
+  const sync = record.sync ?? { since: nowIso, attempts: 0, warned: false, failed: false };
+  const removing = desired === undefined;
+  // A natively scheduling lock loaded ahead of starts_at keeps the code `unset` until it starts.
+  const statusNow: AccessCode['status'] = removing ? 'removing' : desired.starts_at !== undefined && desired.starts_at > nowIso ? 'unset' : 'setting';
+  const working: AccessCode = {
+    ...code,
+    status: statusNow,
+    pending_mutations: removing
+      ? code.pending_mutations.some((m) => m.mutation_code === 'deleting') ? code.pending_mutations : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }]
+      : code.pending_mutations.some((m) => m.mutation_code !== 'deferring_creation') ? code.pending_mutations : [{ mutation_code: 'creating', message: 'Setting the access code on the device', created_at: nowIso }],
+  };
+  const events: AccessCodeEventType[] = [];
+  const delayed = now.getTime() - ms(sync.since) >= s.delayWarningMs;
+  if (delayed && !sync.warned) {
+    const warning_code = removing ? 'delay_in_removing_from_device' : 'delay_in_setting_on_device';
+    working.warnings = [...working.warnings.filter((w) => w.warning_code !== warning_code), { warning_code, message: removing ? 'Removing the code from the device is taking longer than expected' : 'Setting the code on the device is taking longer than expected', created_at: nowIso }];
+    events.push(removing ? 'access_code.delay_in_removing_from_device' : 'access_code.delay_in_setting_on_device');
+    sync.warned = true;
+  }
+  if (inFlight) {
+    return commit(deps, record, device, now, { next: { ...record, access_code: working, sync, due_at: iso(now.getTime() + s.verifyAfterMs) }, events, attempts: [] });
+  }
+
+  // Ask the lock for the difference.
+  try {
+    if (removing) await deps.provider.remove(device, code.access_code_id);
+    else await deps.provider.program(device, desired);
+    working.errors = keepAccessErrors(working).filter((e) => !e.error_code.startsWith('failed_to_'));
+    return commit(deps, record, device, now, {
+      next: { ...record, access_code: working, sync: { ...sync, attempts: sync.attempts + 1 }, due_at: iso(now.getTime() + s.verifyAfterMs) },
+      events,
+      attempts: [],
+    });
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    const attempts = sync.attempts + 1;
+    const giveUp = !removing && (error.permanent || attempts >= s.maxAttempts || (error.code === 'device_offline' && !record.attempt_for_offline_device));
+    const errorCode = removing ? 'failed_to_remove_from_device' : 'failed_to_set_on_device';
+    const issues = working.errors.filter((e) => !deviceErrorCodes.has(e.error_code) && e.error_code !== errorCode);
+    if (error.code !== 'transient' && error.code !== 'rejected_by_device') {
+      issues.push({ error_code: error.code, message: error.message, created_at: nowIso, ...(error.code === 'device_offline' ? { is_device_error: true } : { is_access_code_error: true }) });
+    }
+    const failedNow = (giveUp || (removing && attempts >= s.maxAttempts)) && !sync.failed;
+    if (giveUp || (removing && attempts >= s.maxAttempts)) {
+      issues.push({ error_code: errorCode, message: removing ? 'Failed to remove the code from the device' : 'Failed to set the code on the device', created_at: nowIso, is_access_code_error: true });
+    }
+    if (failedNow) events.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
+    working.errors = issues;
+    const backoff = Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (attempts - 1));
+    // A given-up code still comes back at its ends_at, so that nothing stays on a lock past its window.
+    const dueAt = giveUp ? (code.type === 'time_bound' ? code.ends_at : undefined) : iso(now.getTime() + backoff);
+    return commit(deps, record, device, now, {
+      next: { ...record, access_code: working, sync: { ...sync, attempts, failed: sync.failed || giveUp || failedNow }, due_at: dueAt },
+      events,
+      attempts: giveUp ? finishAttempts(deps, record, 'failed', undefined, { type: errorCode, message: error.message }) : [],
+    });
+  }
+}
+
+const keepAccessErrors = (code: AccessCode) => code.errors.filter((e) => !deviceErrorCodes.has(e.error_code));
+
+function finishAttempts(
+  deps: EngineDeps,
+  record: AccessCodeRecord,
+  how: 'settled' | 'removed' | 'failed',
+  code?: AccessCode,
+  error?: { type: string; message: string },
+): ActionAttemptRecord[] {
+  const createdAt = deps.clock.now().toISOString();
+  return record.pending_action_attempts.map((ref) => {
+    const pending: ActionAttemptRecord = {
+      workspace_id: record.access_code.workspace_id,
+      created_at: createdAt,
+      action_attempt: { ...ref, status: 'pending', result: null, error: null },
+    };
+    if (how === 'failed') return failed(pending, error ?? { type: 'failed', message: 'Failed' });
+    if (how === 'removed') {
+      return ref.action_type === 'DELETE_ACCESS_CODE' || record.access_code.status !== 'removing'
+        ? succeeded(pending, ref.action_type === 'DELETE_ACCESS_CODE' ? {} : record.access_code)
+        : failed(pending, { type: 'access_code_deleted', message: 'The access code was deleted before the action finished' });
+    }
+    return succeeded(pending, code ?? record.access_code);
+  });
+}
+
+async function commit(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, outcome: Outcome): Promise<void> {
+  const code = outcome.next?.access_code ?? record.access_code;
+  const events: SeamEvent[] = outcome.events.map((type) => accessCodeEvent(deps.ids, code, device.device.connected_account_id, type, now));
+  const attemptsDone = new Set(outcome.attempts.map((a) => a.action_attempt.action_attempt_id));
+  const extras = { attempts: outcome.attempts, events };
+  if (outcome.removed) {
+    await deps.accessCodes.remove(record, extras);
+  } else if (outcome.next) {
+    const next = {
+      ...outcome.next,
+      version: record.version + 1,
+      pending_action_attempts: outcome.next.pending_action_attempts.filter((a) => !attemptsDone.has(a.action_attempt_id)),
+    };
+    if (next.sync === undefined) delete next.sync;
+    if (next.due_at === undefined) delete next.due_at;
+    await deps.accessCodes.update(next, record, extras);
+  }
+  if (events.length > 0) await deps.publisher.publish(events);
+}

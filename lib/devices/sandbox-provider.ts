@@ -1,0 +1,94 @@
+import type { Clock } from '../ports';
+import { type DesiredEntry, type KeypadEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from './lock-provider';
+import type { DeviceRecord } from './schemas';
+
+export interface SandboxProviderOptions {
+  keypads: SandboxKeypadStore;
+  clock: Clock;
+  /** How long a lock takes to apply a change. */
+  latencyMs: number;
+  /** Source of randomness for the flaky locks' failures. */
+  random?: () => number;
+}
+
+/**
+ * Sandbox locks that behave like real ones: changes take `latencyMs` to apply, an offline
+ * lock refuses work, a full keypad has no space, a flaky lock fails a share of operations,
+ * and a natively scheduling lock drops a code by itself at its ends_at.
+ */
+export function sandboxProvider({ keypads, clock, latencyMs, random = Math.random }: SandboxProviderOptions): LockProvider {
+  const settled = (slot: SandboxSlot, nowIso: string): KeypadEntry | undefined => {
+    const done = slot.settles_at <= nowIso;
+    if (slot.state === 'removing' && done) return undefined;
+    if (slot.ends_at !== undefined && slot.ends_at <= nowIso && slot.state !== 'adding') return undefined;
+    const { workspace_id: _w, device_id: _d, settles_at: _s, ...entry } = slot;
+    return { ...entry, state: slot.state === 'adding' && done ? 'present' : slot.state };
+  };
+  const guard = (device: DeviceRecord) => {
+    if (!device.device.properties.online) throw new ProviderError('device_offline', 'The lock is offline');
+    if (random() < device.sandbox.failure_rate) throw new ProviderError('transient', 'The lock did not answer in time');
+  };
+  const ids = (device: DeviceRecord) => [device.device.workspace_id, device.device.device_id] as const;
+
+  return {
+    capabilities: (device) => ({
+      nativeScheduling: device.sandbox.native_scheduling,
+      offlineCodes: device.device.can_program_offline_access_codes,
+      slotCount: device.device.properties.max_active_codes_supported,
+    }),
+
+    async program(device, entry: DesiredEntry) {
+      guard(device);
+      const [workspaceId, deviceId] = ids(device);
+      if (!device.device.properties.supported_code_lengths.includes(entry.code.length)) {
+        throw new ProviderError('rejected_by_device', 'The lock rejected the PIN format');
+      }
+      const existing = await keypads.get(workspaceId, deviceId, entry.access_code_id);
+      if (!existing && (await keypads.count(workspaceId, deviceId)) >= device.device.properties.max_active_codes_supported) {
+        throw new ProviderError('no_space_for_access_code_on_device', 'The lock has no free code slot');
+      }
+      const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
+      await keypads.put({ ...entry, workspace_id: workspaceId, device_id: deviceId, state: 'adding', settles_at: settlesAt });
+    },
+
+    async remove(device, accessCodeId) {
+      guard(device);
+      const [workspaceId, deviceId] = ids(device);
+      const existing = await keypads.get(workspaceId, deviceId, accessCodeId);
+      if (!existing) return;
+      const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
+      await keypads.put({ ...existing, state: 'removing', settles_at: settlesAt });
+    },
+
+    async read(device, accessCodeId) {
+      const [workspaceId, deviceId] = ids(device);
+      const slot = await keypads.get(workspaceId, deviceId, accessCodeId);
+      if (!slot) return undefined;
+      const entry = settled(slot, clock.now().toISOString());
+      // The slot is free again once its code is gone: removed, or expired on a scheduling lock.
+      if (!entry) await keypads.delete(workspaceId, deviceId, accessCodeId);
+      return entry;
+    },
+  };
+}
+
+/** Sandbox keypads in memory, for unit tests and LATCHKEY_STORE=memory. */
+export function memoryKeypadStore(): SandboxKeypadStore {
+  const slots = new Map<string, SandboxSlot>();
+  const key = (w: string, d: string, id: string) => `${w}|${d}|${id}`;
+  return {
+    async get(w, d, id) {
+      const s = slots.get(key(w, d, id));
+      return s && { ...s };
+    },
+    async put(slot) {
+      slots.set(key(slot.workspace_id, slot.device_id, slot.access_code_id), { ...slot });
+    },
+    async delete(w, d, id) {
+      slots.delete(key(w, d, id));
+    },
+    async count(w, d) {
+      return [...slots.values()].filter((s) => s.workspace_id === w && s.device_id === d).length;
+    },
+  };
+}
