@@ -33,7 +33,8 @@ const javaRequired =
  * process exits, so an interrupted run leaves no Java behind.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await freePort());
+  // A port held by another DynamoDB Local would answer the readiness probe for this one.
+  const port = await claimablePort(options.port ?? 0);
   const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
   if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
   const endpoint = `http://127.0.0.1:${port}`;
@@ -114,16 +115,20 @@ async function waitUntilAnswering(endpoint: string, failure: () => Error | undef
   }
 }
 
-/** A port that was free a moment ago: bind port 0, read what the OS chose, release it. */
-function freePort(): Promise<number> {
+/** `port` if it is free (or a free port, for 0), checked by binding it on every interface and releasing it. */
+function claimablePort(port: number): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error) =>
+      fail(isInUse(error) ? new Error(`Cannot start DynamoDB Local: port ${port} is already in use`) : error),
+    );
+    server.listen(port, () => {
       const address = server.address();
       server.close(() => (address !== null && typeof address === 'object' ? done(address.port) : fail(new Error('No port assigned'))));
     });
   });
 }
 
-const isNotFound = (error: Error) => 'code' in error && error.code === 'ENOENT';
+const hasCode = (error: Error, code: string) => 'code' in error && error.code === code;
+const isNotFound = (error: Error) => hasCode(error, 'ENOENT');
+const isInUse = (error: Error) => hasCode(error, 'EADDRINUSE');
