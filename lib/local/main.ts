@@ -10,6 +10,7 @@ const envSchema = z.object({
   LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   LATCHKEY_API_KEY: apiKeySchema.optional(),
+  LATCHKEY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
 });
 
 const hasJava = () => {
@@ -55,6 +56,7 @@ async function main() {
     dynamoDbEndpoint: env.LATCHKEY_DYNAMODB_ENDPOINT,
     tableName: env.LATCHKEY_TABLE_NAME,
     apiKey: env.LATCHKEY_API_KEY,
+    tickSeconds: env.LATCHKEY_TICK_SECONDS,
   });
 
   const keyLine = running.apiKey

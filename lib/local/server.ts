@@ -67,7 +67,8 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: 
   };
 }
 
-const lambdaContext = (functionName: string): Context => ({
+/** A Lambda context for invoking a handler in this process. */
+export const lambdaContext = (functionName: string): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName,
   functionVersion: '$LATEST',

@@ -2,10 +2,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
+import { config } from '../config';
 import { appDeps } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { createLocalServer, listen, loadHandlers } from './server';
+import { createLocalServer, lambdaContext, listen, loadHandlers } from './server';
 
 export interface LocalOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface LocalOptions {
   tableName: string;
   /** Fixes the sandbox workspace's API key. */
   apiKey?: string;
+  /** How often the in-process timer runs the poller, in seconds (EventBridge's schedule in AWS). */
+  tickSeconds: number;
 }
 
 export interface RunningLatchkey {
@@ -63,6 +66,30 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const deps = appDeps();
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey);
   const server = createLocalServer(await loadHandlers());
+
+  // The same poller and worker handlers as in AWS: a timer stands in for the scheduled rule,
+  // the in-process bus for the rule that starts lock work at once.
+  const poller = (await import('../../functions/poll-pending-codes')).handler;
+  const worker = (await import('../../functions/process-access-code')).handler;
+  const startsWork = new Set(['access_code.created', 'access_code.changed', 'access_code.deleted']);
+  deps.localBus?.subscribe(async (event) => {
+    if (startsWork.has(event.event_type)) {
+      const envelope = { version: '0', id: event.event_id, 'detail-type': event.event_type, source: 'latchkey', account: 'local', time: event.occurred_at, region: 'local', resources: [], detail: event };
+      await worker(envelope, lambdaContext('process-access-code'));
+    }
+  });
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    poller({}, lambdaContext('poll-pending-codes'))
+      .catch(() => {})
+      .finally(() => {
+        ticking = false;
+      });
+  }, options.tickSeconds * 1000);
+  timer.unref();
+  stops.unshift(async () => clearInterval(timer));
   const port = await listen(server, options.port);
   stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
   server.on('connection', (socket) => socket.unref());
@@ -83,7 +110,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
 async function ensureSandboxWorkspace(deps: ReturnType<typeof appDeps>, fixedKey: string | undefined) {
   const existing = (await deps.workspaces.list()).find((w) => w.is_sandbox);
   if (!existing) {
-    const created = await createWorkspace(deps, { name: 'Sandbox', sandbox: true, apiKey: fixedKey });
+    const created = await createWorkspace(deps, { name: 'Sandbox', sandbox: true, apiKey: fixedKey, sandboxFailureRate: config().LATCHKEY_SANDBOX_FAILURE_RATE });
     return { workspaceId: created.workspace.workspace_id, apiKey: created.api_key };
   }
   if (fixedKey === undefined) return { workspaceId: existing.workspace_id };
