@@ -26,7 +26,7 @@ const envSchema = z.object({
   /** A code still not on (or off) its lock after this many seconds gets a delay warning. */
   LATCHKEY_DELAY_WARNING_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Failed attempts before setting a code is given up. */
-  LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** First retry delay, doubled per attempt up to five minutes, in seconds. */
   LATCHKEY_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),

@@ -22,7 +22,7 @@ export const defaultLifecycleSettings: LifecycleSettings = {
   nativeLeadHours: 72,
   verifyAfterMs: 2000,
   delayWarningMs: 300_000,
-  maxAttempts: 6,
+  maxAttempts: 10,
   retryBaseMs: 5000,
   retryCapMs: 300_000,
 };

@@ -1,4 +1,10 @@
-import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../devices/lock-provider';
@@ -15,48 +21,78 @@ const slotSchema = z.object({
   settles_at: timestampSchema,
 }) satisfies z.ZodType<SandboxSlot>;
 
-/** Keypad slots live beside the device's PIN claims: pk `WS#<ws>#DEV#<device>`, sk `SLOT#<code id>`. */
+/**
+ * Keypad slots live beside the device's PIN claims: pk `WS#<ws>#DEV#<device>`, sk
+ * `SLOT#<code id>`, and a `KEYPAD` item there counts the slots in use.
+ */
 export const keypadKeys = {
   partition: (workspaceId: string, deviceId: string) => `WS#${workspaceId}#DEV#${deviceId}`,
-  key: (workspaceId: string, deviceId: string, accessCodeId: string) => ({
-    pk: keypadKeys.partition(workspaceId, deviceId),
-    sk: `SLOT#${accessCodeId}`,
-  }),
+  slot: (workspaceId: string, deviceId: string, accessCodeId: string) => ({ pk: keypadKeys.partition(workspaceId, deviceId), sk: `SLOT#${accessCodeId}` }),
+  counter: (workspaceId: string, deviceId: string) => ({ pk: keypadKeys.partition(workspaceId, deviceId), sk: 'KEYPAD' }),
 };
+
+const conditionFailed = (error: unknown) =>
+  error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 
 /** The sandbox locks' keypad memory in the table, so it survives Lambda instances and restarts. */
 export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): SandboxKeypadStore {
+  const slotItem = (slot: SandboxSlot) =>
+    marshall({ ...keypadKeys.slot(slot.workspace_id, slot.device_id, slot.access_code_id), doc: slotSchema.parse(slot) }, { removeUndefinedValues: true });
   return {
     async get(workspaceId, deviceId, accessCodeId) {
       const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: marshall(keypadKeys.key(workspaceId, deviceId, accessCodeId)), ConsistentRead: true }),
+        new GetItemCommand({ TableName: tableName, Key: marshall(keypadKeys.slot(workspaceId, deviceId, accessCodeId)), ConsistentRead: true }),
       );
       return Item ? slotSchema.parse(unmarshall(Item).doc) : undefined;
     },
-    async put(slot) {
-      const item = { ...keypadKeys.key(slot.workspace_id, slot.device_id, slot.access_code_id), doc: slotSchema.parse(slot) };
-      await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item, { removeUndefinedValues: true }) }));
-    },
-    async delete(workspaceId, deviceId, accessCodeId) {
-      await client.send(new DeleteItemCommand({ TableName: tableName, Key: marshall(keypadKeys.key(workspaceId, deviceId, accessCodeId)) }));
-    },
-    async count(workspaceId, deviceId) {
-      let total = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
-            ExpressionAttributeValues: marshall({ ':pk': keypadKeys.partition(workspaceId, deviceId), ':slot': 'SLOT#' }),
-            Select: 'COUNT',
-            ...(start && { ExclusiveStartKey: marshall(start) }),
+    async add(slot, capacity) {
+      try {
+        await client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: marshall(keypadKeys.counter(slot.workspace_id, slot.device_id)),
+                  UpdateExpression: 'ADD used :one',
+                  ConditionExpression: 'attribute_not_exists(used) OR used < :capacity',
+                  ExpressionAttributeValues: marshall({ ':one': 1, ':capacity': capacity }),
+                },
+              },
+            ],
           }),
         );
-        total += page.Count ?? 0;
-        start = page.LastEvaluatedKey && unmarshall(page.LastEvaluatedKey);
-      } while (start);
-      return total;
+        return true;
+      } catch (error) {
+        if (conditionFailed(error)) return false;
+        throw error;
+      }
+    },
+    async replace(slot) {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_exists(pk)' }));
+    },
+    async delete(workspaceId, deviceId, accessCodeId) {
+      try {
+        await client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Delete: { TableName: tableName, Key: marshall(keypadKeys.slot(workspaceId, deviceId, accessCodeId)), ConditionExpression: 'attribute_exists(pk)' } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: marshall(keypadKeys.counter(workspaceId, deviceId)),
+                  UpdateExpression: 'ADD used :minus',
+                  ExpressionAttributeValues: marshall({ ':minus': -1 }),
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        // Already freed by an earlier run: nothing to do.
+        if (!conditionFailed(error)) throw error;
+      }
     },
   };
 }

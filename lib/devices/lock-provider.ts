@@ -52,7 +52,13 @@ export interface SandboxSlot extends DesiredEntry {
 /** The keypad memory of sandbox locks, kept in the table so it outlives a Lambda instance. */
 export interface SandboxKeypadStore {
   get(workspaceId: string, deviceId: string, accessCodeId: string): Promise<SandboxSlot | undefined>;
-  put(slot: SandboxSlot): Promise<void>;
+  /**
+   * Takes a free slot for a new code, atomically against concurrent adds; false when all
+   * `capacity` slots are in use.
+   */
+  add(slot: SandboxSlot, capacity: number): Promise<boolean>;
+  /** Rewrites the slot a code already holds. */
+  replace(slot: SandboxSlot): Promise<void>;
+  /** Frees the slot a code holds, if any. */
   delete(workspaceId: string, deviceId: string, accessCodeId: string): Promise<void>;
-  count(workspaceId: string, deviceId: string): Promise<number>;
 }

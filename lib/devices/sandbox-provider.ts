@@ -20,9 +20,11 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
   const settled = (slot: SandboxSlot, nowIso: string): KeypadEntry | undefined => {
     const done = slot.settles_at <= nowIso;
     if (slot.state === 'removing' && done) return undefined;
-    if (slot.ends_at !== undefined && slot.ends_at <= nowIso && slot.state !== 'adding') return undefined;
+    const state = slot.state === 'adding' && done ? 'present' : slot.state;
+    // A natively scheduling lock drops the code by itself at the end of its window.
+    if (slot.ends_at !== undefined && slot.ends_at <= nowIso && state !== 'adding') return undefined;
     const { workspace_id: _w, device_id: _d, settles_at: _s, ...entry } = slot;
-    return { ...entry, state: slot.state === 'adding' && done ? 'present' : slot.state };
+    return { ...entry, state };
   };
   const guard = (device: DeviceRecord) => {
     if (!device.device.properties.online) throw new ProviderError('device_offline', 'The lock is offline');
@@ -43,12 +45,13 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       if (!device.device.properties.supported_code_lengths.includes(entry.code.length)) {
         throw new ProviderError('rejected_by_device', 'The lock rejected the PIN format');
       }
-      const existing = await keypads.get(workspaceId, deviceId, entry.access_code_id);
-      if (!existing && (await keypads.count(workspaceId, deviceId)) >= device.device.properties.max_active_codes_supported) {
+      const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
+      const slot: SandboxSlot = { ...entry, workspace_id: workspaceId, device_id: deviceId, state: 'adding', settles_at: settlesAt };
+      if (await keypads.get(workspaceId, deviceId, entry.access_code_id)) {
+        await keypads.replace(slot);
+      } else if (!(await keypads.add(slot, device.device.properties.max_active_codes_supported))) {
         throw new ProviderError('no_space_for_access_code_on_device', 'The lock has no free code slot');
       }
-      const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
-      await keypads.put({ ...entry, workspace_id: workspaceId, device_id: deviceId, state: 'adding', settles_at: settlesAt });
     },
 
     async remove(device, accessCodeId) {
@@ -57,7 +60,7 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       const existing = await keypads.get(workspaceId, deviceId, accessCodeId);
       if (!existing) return;
       const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
-      await keypads.put({ ...existing, state: 'removing', settles_at: settlesAt });
+      await keypads.replace({ ...existing, state: 'removing', settles_at: settlesAt });
     },
 
     async read(device, accessCodeId) {
@@ -81,14 +84,17 @@ export function memoryKeypadStore(): SandboxKeypadStore {
       const s = slots.get(key(w, d, id));
       return s && { ...s };
     },
-    async put(slot) {
+    async add(slot, capacity) {
+      const used = [...slots.values()].filter((s) => s.workspace_id === slot.workspace_id && s.device_id === slot.device_id).length;
+      if (used >= capacity) return false;
+      slots.set(key(slot.workspace_id, slot.device_id, slot.access_code_id), { ...slot });
+      return true;
+    },
+    async replace(slot) {
       slots.set(key(slot.workspace_id, slot.device_id, slot.access_code_id), { ...slot });
     },
     async delete(w, d, id) {
       slots.delete(key(w, d, id));
-    },
-    async count(w, d) {
-      return [...slots.values()].filter((s) => s.workspace_id === w && s.device_id === d).length;
     },
   };
 }
