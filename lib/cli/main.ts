@@ -8,6 +8,9 @@ import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { createApiKey, createWorkspace } from '../workspaces/workspaces';
 
+// The SDK's Node 20 end-of-support notice is for the maintainers of this project, not its users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const usage = `Latchkey operator CLI
 
   npm run latchkey -- workspaces create --name NAME [--sandbox] [--api-key seam_...]

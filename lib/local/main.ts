@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { apiKeySchema } from '../workspaces/schemas';
 import { startLocal } from './start';
 
+// The SDK's Node 20 end-of-support notice is for the maintainers of this project, not its users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
