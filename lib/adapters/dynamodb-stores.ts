@@ -13,6 +13,7 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
 import { type ActionAttemptRecord, actionAttemptRecordSchema } from '../action-attempts/schemas';
@@ -528,44 +529,9 @@ const backOff = (attempt: number) =>
 
 /** Reads an item's stored document with its schema: stored data is never trusted by type alone. */
 function parseDoc<T>(schema: z.ZodType<T>, item: Item): T {
-  return schema.parse(item.doc === undefined ? undefined : fromAttribute(item.doc));
+  return schema.parse(item.doc === undefined ? undefined : unmarshall({ doc: item.doc }).doc);
 }
 
-/*
- * A JSON-shaped value to and from DynamoDB's attribute values. The documents stored here
- * hold only strings, finite numbers, booleans, null, arrays and plain objects.
- */
-
-function toAttribute(value: unknown): AttributeValue {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'string') return { S: value };
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('Cannot store a non-finite number');
-    return { N: String(value) };
-  }
-  if (Array.isArray(value)) return { L: value.map(toAttribute) };
-  if (typeof value === 'object') return { M: toItem(value) };
-  throw new TypeError(`Cannot store a value of type ${typeof value}`);
-}
-
-/** Object properties that are undefined are left out, as JSON would. */
-function toItem(value: object): Item {
-  const item: Item = {};
-  for (const [name, v] of Object.entries(value)) if (v !== undefined) item[name] = toAttribute(v);
-  return item;
-}
-
-function fromAttribute(value: AttributeValue): unknown {
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL !== undefined) return null;
-  if (value.L !== undefined) return value.L.map(fromAttribute);
-  if (value.M !== undefined) return fromItem(value.M);
-  throw new TypeError('Unsupported attribute type in a stored document');
-}
-
-function fromItem(item: Item): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).map(([name, v]) => [name, fromAttribute(v)]));
-}
+/** A stored document to and from DynamoDB's attribute values; undefined properties are left out, as JSON would. */
+const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
+const fromItem = (item: Item): Record<string, unknown> => unmarshall(item);
