@@ -1,11 +1,13 @@
 import { deleteAccessCode } from '../lib/access-codes/delete-access-code';
 import { deleteAccessCodeInputSchema } from '../lib/access-codes/schemas';
+import { awaitActionAttempt } from '../lib/action-attempts/await-action-attempt';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/delete', deleteAccessCodeInputSchema, deps, async (input, { workspaceId }) => ({
-    action_attempt: await deleteAccessCode(deps, workspaceId, input),
-  }));
+  seamRoute('/access_codes/delete', deleteAccessCodeInputSchema, deps, async (input, { workspaceId }) => {
+    const attempt = await deleteAccessCode(deps, workspaceId, input);
+    return { action_attempt: input.sync ? await awaitActionAttempt(deps, workspaceId, attempt) : attempt };
+  });
 
 export const handler = makeHandler(appDeps());

@@ -1,11 +1,13 @@
 import { updateAccessCodeInputSchema } from '../lib/access-codes/schemas';
 import { updateAccessCode } from '../lib/access-codes/update-access-code';
+import { awaitActionAttempt } from '../lib/action-attempts/await-action-attempt';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/update', updateAccessCodeInputSchema, deps, async (input, { workspaceId }) => ({
-    action_attempt: await updateAccessCode(deps, workspaceId, input),
-  }));
+  seamRoute('/access_codes/update', updateAccessCodeInputSchema, deps, async (input, { workspaceId }) => {
+    const attempt = await updateAccessCode(deps, workspaceId, input);
+    return { action_attempt: input.sync ? await awaitActionAttempt(deps, workspaceId, attempt) : attempt };
+  });
 
 export const handler = makeHandler(appDeps());
