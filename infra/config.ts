@@ -1,0 +1,84 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)])
+    .pipe(z.number().int().min(min).max(max));
+
+const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
+
+/**
+ * Deployment configuration, read from CDK context (`cdk.json` or `-c key=value`). Every key
+ * has a default that is safe for production; anything malformed stops synthesis.
+ */
+export const latchkeyConfigSchema = z.object({
+  /** Names the stacks (`latchkey-<stage>-stateful`, `latchkey-<stage>-stateless`). */
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 20')
+    .default('dev'),
+  /** `retain` keeps the table (and logs) when the stack is deleted; `destroy` is for throwaway stages. */
+  removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+  /** How often the scheduled poller runs. */
+  pollRateMinutes: wholeNumber(1, 60).default(1),
+  /** How long before starts_at a just-in-time lock is programmed. */
+  jitLeadSeconds: wholeNumber(60, 86_400).default(3600),
+  /** How far ahead of starts_at a natively scheduling lock is loaded. */
+  nativeLeadHours: wholeNumber(1, 720).default(72),
+  /** Simulated round trip of the sandbox locks. */
+  sandboxLatencyMs: wholeNumber(0, 10_000).default(2000),
+  /** LOG_LEVEL of every function (case-insensitive here, upper case in the environment). */
+  logLevel: z
+    .preprocess(
+      (level) => (typeof level === 'string' ? level.toUpperCase() : level),
+      z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']),
+    )
+    .default('INFO'),
+  /** Retention of every function's and the API's log group; one of CloudWatch's allowed values. */
+  logRetentionDays: wholeNumber(1, 3653)
+    .refine((days) => retentionDays.has(days), 'not a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, ...)')
+    .default(30),
+  /** Steady-state requests per second the HTTP API accepts before answering 429. */
+  apiRateLimit: wholeNumber(1, 10_000).default(100),
+  /** Burst of requests the HTTP API accepts above the rate. */
+  apiBurstLimit: wholeNumber(1, 5000).default(200),
+});
+export type LatchkeyConfig = z.infer<typeof latchkeyConfigSchema>;
+
+const configKeys = Object.keys(latchkeyConfigSchema.shape);
+
+/**
+ * Context keys that look like ours (plain camelCase) but are not: almost always a typo such as
+ * `pollRate`, which would otherwise be ignored silently. CDK's own keys all contain `:` or `-`.
+ */
+function unknownKeys(context: Record<string, unknown>): string[] {
+  return Object.keys(context).filter((key) => /^[a-z][a-zA-Z0-9]*$/.test(key) && !configKeys.includes(key));
+}
+
+/** Parses the configuration from a context object; throws one error listing every problem. */
+export function parseConfig(context: Record<string, unknown>): LatchkeyConfig {
+  const unknown = unknownKeys(context);
+  if (unknown.length > 0) {
+    throw new Error(`Unknown Latchkey context key(s): ${unknown.join(', ')}. Known keys: ${configKeys.join(', ')}`);
+  }
+  const raw = Object.fromEntries(configKeys.map((key) => [key, context[key]]));
+  const parsed = latchkeyConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`Invalid Latchkey context:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** The configuration of an app, from its node's context. */
+export function configFromContext(node: Node): LatchkeyConfig {
+  return parseConfig(node.getAllContext());
+}
+
+/** What happens to the table, logs and queues when their stack is deleted. */
+export function removalPolicyOf(config: LatchkeyConfig): RemovalPolicy {
+  return config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}

@@ -1,0 +1,129 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import { tableDefinition } from '../../lib/adapters/dynamodb-table';
+import { functionBundling, functionRuntime } from '../bundling';
+import { type LatchkeyConfig, removalPolicyOf } from '../config';
+import { functionEntry, projectRoot } from '../functions';
+
+/** Actions of a function that only reads (TransactGetItems needs GetItem). */
+export const readActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+
+/** Actions a writing function adds (TransactWriteItems needs these per item). */
+export const writeActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** What a function may do with the table: nothing, read it, or read and write it and publish events. */
+export type TableAccess = 'none' | 'read' | 'readWrite';
+
+/** Where an asynchronously invoked function's events go once Lambda's retries are spent. */
+export interface AsyncFailureHandling {
+  readonly deadLetterQueue: IQueue;
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+}
+
+export interface LatchkeyFunctionProps {
+  /** File in functions/ without `.ts`; it exports `handler`. */
+  readonly name: string;
+  readonly config: LatchkeyConfig;
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** `readWrite` also grants `events:PutEvents` on the bus: every write publishes an event. */
+  readonly access: TableAccess;
+  /** Whether the function applies lifecycle rules, and so needs the lead times and sandbox latency. */
+  readonly lifecycle: boolean;
+  /** @default 15 seconds: a `sync` request waits up to 9 s for its action attempt; API Gateway gives up at 30 */
+  readonly timeout?: Duration;
+  /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
+  readonly asyncFailures?: AsyncFailureHandling;
+}
+
+/**
+ * One Latchkey Lambda function with every default set once: runtime, arm64, ESM bundle,
+ * environment, its own log group with retention, tracing, and a role holding only the
+ * permissions this function uses (no AWS managed policies).
+ */
+export class LatchkeyFunction extends Construct {
+  readonly lambda: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LatchkeyFunctionProps) {
+    super(scope, id);
+    const { config, table, bus } = props;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(config),
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Latchkey ${config.stage} ${props.name}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+    if (props.access !== 'none') {
+      this.role.addToPolicy(new PolicyStatement({ actions: readActions, resources: [table.tableArn, ...indexArns] }));
+    }
+    if (props.access === 'readWrite') {
+      this.role.addToPolicy(new PolicyStatement({ actions: writeActions, resources: [table.tableArn] }));
+      this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    }
+
+    const lifecycleEnvironment: Record<string, string> = props.lifecycle
+      ? {
+          LATCHKEY_JIT_LEAD_SECONDS: String(config.jitLeadSeconds),
+          LATCHKEY_NATIVE_LEAD_HOURS: String(config.nativeLeadHours),
+          LATCHKEY_SANDBOX_LATENCY_MS: String(config.sandboxLatencyMs),
+        }
+      : {};
+
+    this.lambda = new NodejsFunction(this, 'Function', {
+      entry: functionEntry(props.name),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      runtime: functionRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: props.timeout ?? Duration.seconds(15),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      bundling: functionBundling,
+      description: `Latchkey ${config.stage}: ${props.name}`,
+      environment: {
+        LATCHKEY_STORE: 'dynamodb',
+        LATCHKEY_TABLE_NAME: table.tableName,
+        LATCHKEY_EVENT_BUS_NAME: bus.eventBusName,
+        LOG_LEVEL: config.logLevel,
+        POWERTOOLS_SERVICE_NAME: 'latchkey',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...lifecycleEnvironment,
+      },
+      ...(props.asyncFailures && {
+        deadLetterQueue: props.asyncFailures.deadLetterQueue,
+        retryAttempts: props.asyncFailures.retryAttempts,
+        maxEventAge: props.asyncFailures.maxEventAge,
+      }),
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the X-Ray tracing actions (PutTraceSegments, PutTelemetryRecords), which support no resource scoping.',
+    });
+  }
+}

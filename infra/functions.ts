@@ -1,0 +1,24 @@
+import * as path from 'node:path';
+import { notFoundFunction, routes } from '../lib/http/routes';
+
+/** Runs on the schedule: finds codes whose lifecycle work is due and hands them on. */
+export const pollerFunction = 'poll-pending-codes';
+
+/** Runs on each access_code.* event: programs the code on its lock at once. */
+export const workerFunction = 'process-access-code';
+
+/** Every Lambda function Latchkey deploys, by file name in functions/ (without .ts). */
+export const functionNames: readonly string[] = [
+  ...routes.map((route) => route.fn),
+  notFoundFunction,
+  pollerFunction,
+  workerFunction,
+];
+
+/** The repository root, where package-lock.json lives. */
+export const projectRoot = path.resolve(__dirname, '..');
+
+/** The source file of a function; each exports `handler`. */
+export function functionEntry(name: string): string {
+  return path.join(projectRoot, 'functions', `${name}.ts`);
+}
