@@ -1,0 +1,158 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { eventSource } from '../../lib/adapters/eventbridge-publisher';
+import type { AccessCodeEventType } from '../../lib/events/schemas';
+import { notFoundFunction, routes } from '../../lib/http/routes';
+import { type LatchkeyConfig, removalPolicyOf } from '../config';
+import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
+import { pollerFunction, workerFunction } from '../functions';
+
+/** The events that mean a code must be (re)programmed on its lock. */
+export const accessCodeDetailTypes: AccessCodeEventType[] = [
+  'access_code.created',
+  'access_code.changed',
+  'access_code.deleted',
+];
+
+/** One JSON line per request, with HTTP API's own variables (REST API ones are not all defined). */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+  }),
+);
+
+/** `access-codes-create` → `AccessCodesCreate`, for construct ids. */
+const pascalCase = (name: string) =>
+  name
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: LatchkeyConfig;
+  readonly table: ITable;
+  readonly bus: IEventBus;
+}
+
+/**
+ * Everything that can be replaced without losing data: the functions, the HTTP API and the
+ * EventBridge rules that start lifecycle work.
+ */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  /** Every function, by its file name in functions/. */
+  readonly functions: ReadonlyMap<string, LatchkeyFunction>;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+    const removalPolicy = removalPolicyOf(config);
+    const functions = new Map<string, LatchkeyFunction>();
+    const addFunction = (name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus'>) => {
+      const fn = new LatchkeyFunction(this, pascalCase(name), { name, config, table, bus, ...options });
+      functions.set(name, fn);
+      return fn;
+    };
+    const deadLetterQueue = (queueId: string) =>
+      new Queue(this, queueId, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy,
+      });
+
+    // HTTP API: API Gateway routes every path of the contract with ANY, so that the handler,
+    // not API Gateway, answers an unsupported verb with a Seam-shaped 405.
+    // The not-found handler answers before authentication and never reads the table.
+    const notFound = addFunction(notFoundFunction, { access: 'none', lifecycle: false });
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `latchkey-${config.stage}`,
+      description: `Latchkey ${config.stage}: Seam-compatible access codes API`,
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('NotFoundIntegration', notFound.lambda),
+    });
+    for (const route of routes) {
+      const fn = addFunction(route.fn, { access: route.writes ? 'readWrite' : 'read', lifecycle: route.writes });
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod.ANY],
+        integration: new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, fn.lambda),
+      });
+    }
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetentionDays, removalPolicy });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason: 'Authentication is in the handler middleware: Seam API keys checked against hashed keys in the table.',
+    });
+
+    // The scheduled poller: finds codes whose lifecycle work is due. A failed poll is not
+    // retried by Lambda: the next tick is the retry, and the dead letter records the failure.
+    const pollInterval = Duration.minutes(config.pollRateMinutes);
+    const pollerDeadLetters = deadLetterQueue('PollerDeadLetters');
+    const poller = addFunction(pollerFunction, {
+      access: 'readWrite',
+      lifecycle: true,
+      timeout: Duration.seconds(55),
+      asyncFailures: { deadLetterQueue: pollerDeadLetters, retryAttempts: 0, maxEventAge: pollInterval },
+    });
+    new Rule(this, 'PollSchedule', {
+      description: `Latchkey ${config.stage}: poll for due access-code work`,
+      schedule: Schedule.rate(pollInterval),
+      targets: [
+        new LambdaFunction(poller.lambda, {
+          retryAttempts: 2,
+          maxEventAge: pollInterval,
+          deadLetterQueue: pollerDeadLetters,
+        }),
+      ],
+    });
+
+    // The worker: programs a code on its lock as soon as it is created, changed or deleted.
+    const workerDeadLetters = deadLetterQueue('WorkerDeadLetters');
+    const worker = addFunction(workerFunction, {
+      access: 'readWrite',
+      lifecycle: true,
+      timeout: Duration.seconds(60),
+      asyncFailures: { deadLetterQueue: workerDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(1) },
+    });
+    new Rule(this, 'AccessCodeChanges', {
+      description: `Latchkey ${config.stage}: program changed access codes at once`,
+      eventBus: bus,
+      eventPattern: { source: [eventSource], detailType: accessCodeDetailTypes },
+      targets: [
+        new LambdaFunction(worker.lambda, {
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: workerDeadLetters,
+        }),
+      ],
+    });
+
+    this.functions = functions;
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'endpoint for the Seam SDK' });
+  }
+}
