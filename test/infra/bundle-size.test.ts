@@ -1,0 +1,65 @@
+import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { esbuildOptionsFor, functionBundling, runtimeProvidedModules } from '../../infra/bundling';
+import { functionEntry, functionNames } from '../../infra/functions';
+
+const budgetBytes = 500 * 1024;
+const outDir = path.join(os.tmpdir(), 'latchkey-bundle-size');
+
+/** Bundles a function exactly as its NodejsFunction does, in memory. */
+async function bundle(name: string) {
+  const outfile = path.join(outDir, name, 'index.mjs');
+  const result = await build({ ...esbuildOptionsFor(functionBundling, functionEntry(name), outfile), write: false, metafile: true });
+  const code = result.outputFiles.find((file) => file.path === outfile);
+  if (!code) throw new Error(`esbuild wrote no ${outfile}`);
+  const externals = Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external)
+    .map((imported) => imported.path);
+  return { bytes: code.contents.byteLength, externals: [...new Set(externals)] };
+}
+
+const bundles = new Map<string, ReturnType<typeof bundle>>();
+const bundleOf = (name: string) => {
+  const existing = bundles.get(name);
+  if (existing) return existing;
+  const started = bundle(name);
+  bundles.set(name, started);
+  return started;
+};
+
+// Start every build at once; esbuild runs them in parallel.
+beforeAll(() => Promise.all(functionNames.map(bundleOf)));
+
+describe.each(functionNames)('the bundle of %s', (name) => {
+  test('is under 500 KB minified', async () => {
+    const { bytes } = await bundleOf(name);
+    expect(bytes).toBeLessThan(budgetBytes);
+  });
+
+  test('imports from outside only Node built-ins and the SDK clients the Lambda runtime provides', async () => {
+    const { externals } = await bundleOf(name);
+    const builtins = new Set(builtinModules);
+    const unexpected = externals.filter(
+      (module) => !module.startsWith('node:') && !builtins.has(module) && !runtimeProvidedModules.includes(module),
+    );
+    expect(unexpected).toEqual([]);
+  });
+});
+
+test('the measured options are the ones the CDK construct bundles with', () => {
+  const options = esbuildOptionsFor(functionBundling, 'entry.ts', 'out/index.mjs');
+  expect(options).toMatchObject({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    external: runtimeProvidedModules,
+    banner: { js: functionBundling.banner },
+  });
+});

@@ -1,0 +1,98 @@
+import { parseConfig } from '../../infra/config';
+import { synthLatchkey } from './latchkey-app';
+
+describe('parseConfig', () => {
+  test('defaults are production-safe', () => {
+    expect(parseConfig({})).toEqual({
+      stage: 'dev',
+      removalPolicy: 'retain',
+      pollRateMinutes: 1,
+      jitLeadSeconds: 3600,
+      nativeLeadHours: 72,
+      sandboxLatencyMs: 2000,
+      logLevel: 'INFO',
+      logRetentionDays: 30,
+      apiRateLimit: 100,
+      apiBurstLimit: 200,
+    });
+  });
+
+  test('accepts numbers as cdk.json gives them and as strings as `-c key=value` gives them', () => {
+    expect(parseConfig({ pollRateMinutes: 5, jitLeadSeconds: '600', logLevel: 'debug' })).toMatchObject({
+      pollRateMinutes: 5,
+      jitLeadSeconds: 600,
+      logLevel: 'DEBUG',
+    });
+  });
+
+  test('ignores CDK feature flags and internal keys', () => {
+    expect(() => parseConfig({ '@aws-cdk/aws-iam:minimizePolicies': true, 'aws:cdk:bundling-stacks': [] })).not.toThrow();
+  });
+
+  test.each([
+    [{ stage: 'Prod' }, 'stage'],
+    [{ stage: '' }, 'stage'],
+    [{ removalPolicy: 'snapshot' }, 'removalPolicy'],
+    [{ pollRateMinutes: '0' }, 'pollRateMinutes'],
+    [{ pollRateMinutes: '1.5' }, 'pollRateMinutes'],
+    [{ pollRateMinutes: 'fast' }, 'pollRateMinutes'],
+    [{ jitLeadSeconds: -1 }, 'jitLeadSeconds'],
+    [{ logLevel: 'verbose' }, 'logLevel'],
+    [{ logRetentionDays: '10' }, 'logRetentionDays'],
+    [{ sandboxLatencyMs: true }, 'sandboxLatencyMs'],
+  ])('rejects %j, naming %s', (context, key) => {
+    expect(() => parseConfig(context)).toThrow(new RegExp(`Invalid Latchkey context:[\\s\\S]*${key}`));
+  });
+
+  test('reports every problem at once', () => {
+    expect(() => parseConfig({ stage: 'A', pollRateMinutes: 0 })).toThrow(/stage[\s\S]*pollRateMinutes/);
+  });
+
+  test('rejects a misspelt key instead of ignoring it', () => {
+    expect(() => parseConfig({ pollRate: '5' })).toThrow(/Unknown Latchkey context key\(s\): pollRate/);
+  });
+});
+
+describe('a stage configured from the command line', () => {
+  const { latchkey, stateless } = synthLatchkey({
+    stage: 'prod',
+    pollRateMinutes: '5',
+    jitLeadSeconds: '600',
+    nativeLeadHours: '24',
+    sandboxLatencyMs: '0',
+    logLevel: 'warn',
+    logRetentionDays: '90',
+    apiRateLimit: '20',
+    apiBurstLimit: '40',
+  });
+
+  test('names its stacks after the stage', () => {
+    expect(latchkey.stateful.stackName).toBe('latchkey-prod-stateful');
+    expect(latchkey.stateless.stackName).toBe('latchkey-prod-stateless');
+  });
+
+  test('polls at the configured rate', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test('passes the log level and lifecycle timing to the functions', () => {
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Latchkey prod: process-access-code',
+      Environment: {
+        Variables: {
+          LOG_LEVEL: 'WARN',
+          LATCHKEY_JIT_LEAD_SECONDS: '600',
+          LATCHKEY_NATIVE_LEAD_HOURS: '24',
+          LATCHKEY_SANDBOX_LATENCY_MS: '0',
+        },
+      },
+    });
+  });
+
+  test('keeps logs as long as configured and throttles the API as configured', () => {
+    stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+  });
+});

@@ -1,0 +1,364 @@
+import { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
+import { functionNames, pollerFunction, projectRoot, workerFunction } from '../../infra/functions';
+import { tableDefinition } from '../../lib/adapters/dynamodb-table';
+import { notFoundFunction, routes } from '../../lib/http/routes';
+import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
+
+const { latchkey, stateful, stateless } = synthLatchkey();
+const resources = z
+  .record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() }))
+  .parse(stateless.toJSON().Resources);
+
+const tableArn = importOf(stateful, { 'Fn::GetAtt': [logicalIdOf(stateful, 'AWS::DynamoDB::Table', {}), 'Arn'] });
+const tableName = importOf(stateful, { Ref: logicalIdOf(stateful, 'AWS::DynamoDB::Table', {}) });
+const busArn = importOf(stateful, { 'Fn::GetAtt': [logicalIdOf(stateful, 'AWS::Events::EventBus', {}), 'Arn'] });
+const busName = importOf(stateful, { Ref: logicalIdOf(stateful, 'AWS::Events::EventBus', {}) });
+const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => ({
+  'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]],
+}));
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** The logical id of a construct of the stateless stack, by its construct id. */
+function childId(id: string): string {
+  const cfn = latchkey.stateless.node.findChild(id).node.defaultChild;
+  if (!(cfn instanceof CfnElement)) throw new Error(`${id} has no CloudFormation resource`);
+  return latchkey.stateless.getLogicalId(cfn);
+}
+
+/** The logical id of a function, by its file name in functions/. */
+function functionId(name: string): string {
+  const cfn = latchkey.stateless.functions.get(name)?.lambda.node.defaultChild;
+  if (!(cfn instanceof CfnFunction)) throw new Error(`No function ${name}`);
+  return latchkey.stateless.getLogicalId(cfn);
+}
+
+const functionSchema = z.object({
+  Role: z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
+  LoggingConfig: z.object({ LogGroup: z.object({ Ref: z.string() }) }),
+});
+const policySchema = z.object({
+  PolicyDocument: z.object({ Statement: z.array(z.object({ Action: z.unknown(), Resource: z.unknown() }).loose()) }),
+});
+
+/** Every statement of every policy attached to a function's role. */
+function statementsOf(name: string) {
+  const fn = functionSchema.parse(resources[functionId(name)]?.Properties);
+  const roleId = fn.Role['Fn::GetAtt'][0];
+  const policies = stateless.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return {
+    logGroupId: fn.LoggingConfig.LogGroup.Ref,
+    roleId,
+    statements: Object.values(policies)
+      .flatMap((p) => policySchema.parse(p.Properties).PolicyDocument.Statement)
+      .map(canonical),
+  };
+}
+
+/** A statement with its actions and resources in a canonical order (CDK sorts them when minimizing policies). */
+const canonical = <T extends { Action: unknown; Resource: unknown }>(statement: T): T => {
+  const sorted = (value: unknown) =>
+    Array.isArray(value) ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : value;
+  return { ...statement, Action: sorted(statement.Action), Resource: sorted(statement.Resource) };
+};
+const allow = (actions: string[] | string, resource: unknown) =>
+  canonical({ Action: actions, Effect: 'Allow', Resource: resource });
+const xray = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
+const readStatement = allow(readActions, [tableArn, ...indexArns]);
+const writeStatement = allow(writeActions, tableArn);
+const putEvents = allow('events:PutEvents', busArn);
+
+/** The dead-letter queue of each asynchronously invoked function, which it may send to. */
+const deadLettersOf: Record<string, string> = {
+  [pollerFunction]: 'PollerDeadLetters',
+  [workerFunction]: 'WorkerDeadLetters',
+};
+
+/** Seconds; HTTP functions get 15, under API Gateway's 30. */
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60 };
+
+const readers = routes.filter((r) => !r.writes).map((r) => r.fn);
+const writers = [...routes.filter((r) => r.writes).map((r) => r.fn), pollerFunction, workerFunction];
+
+test('every handler in functions/ is deployed, and nothing else', () => {
+  const files = fs
+    .readdirSync(path.join(projectRoot, 'functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.replace(/\.ts$/, ''));
+  expect([...functionNames].sort()).toEqual(files.sort());
+  expect([...latchkey.stateless.functions.keys()].sort()).toEqual(files.sort());
+});
+
+describe.each(functionNames)('function %s', (name) => {
+  test('runs Node.js 24 on arm64 with tracing, from an ESM bundle', () => {
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Description: `Latchkey dev: ${name}`,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: timeoutOf[name] ?? 15,
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect(resources[functionId(name)]?.Properties).toMatchObject({ Description: `Latchkey dev: ${name}` });
+  });
+
+  test('logs to its own log group, kept 30 days', () => {
+    const { logGroupId } = statementsOf(name);
+    expect(resources[logGroupId]).toEqual({ Type: 'AWS::Logs::LogGroup', Properties: expect.objectContaining({ RetentionInDays: 30 }) });
+  });
+
+  test('has the environment every function gets', () => {
+    expect(resources[functionId(name)]?.Properties).toMatchObject({
+      Environment: {
+        Variables: {
+          LATCHKEY_STORE: 'dynamodb',
+          LATCHKEY_TABLE_NAME: tableName,
+          LATCHKEY_EVENT_BUS_NAME: busName,
+          LOG_LEVEL: 'INFO',
+          POWERTOOLS_SERVICE_NAME: 'latchkey',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  test('has a role with no managed policies, allowed to write only its own logs', () => {
+    const { roleId, logGroupId, statements } = statementsOf(name);
+    expect(resources[roleId]?.Properties).not.toHaveProperty('ManagedPolicyArns');
+    expect(statements).toContainEqual(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)));
+  });
+
+  test('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
+    const wildcards = statementsOf(name).statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
+    expect(wildcards).toEqual([xray]);
+  });
+});
+
+describe.each(readers)('read-only function %s', (name) => {
+  test('may read the table and its indexes, and nothing more', () => {
+    const { logGroupId, statements } = statementsOf(name);
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, xray];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
+  });
+
+  test('gets no lifecycle settings', () => {
+    expect(resources[functionId(name)]?.Properties).not.toHaveProperty(['Environment', 'Variables', 'LATCHKEY_JIT_LEAD_SECONDS']);
+  });
+});
+
+describe.each(writers)('writing function %s', (name) => {
+  test('may read and write the table and put events on the bus, and nothing more', () => {
+    const { logGroupId, statements } = statementsOf(name);
+    const deadLetters = deadLettersOf[name];
+    const queues = deadLetters ? [allow('sqs:SendMessage', getAtt(childId(deadLetters)))] : [];
+    const expected = [
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
+      readStatement,
+      writeStatement,
+      putEvents,
+      ...queues,
+      xray,
+    ];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
+  });
+
+  test('gets the lifecycle settings', () => {
+    expect(resources[functionId(name)]?.Properties).toMatchObject({
+      Environment: {
+        Variables: {
+          LATCHKEY_JIT_LEAD_SECONDS: '3600',
+          LATCHKEY_NATIVE_LEAD_HOURS: '72',
+          LATCHKEY_SANDBOX_LATENCY_MS: '2000',
+        },
+      },
+    });
+  });
+});
+
+test('the not-found function, which answers before authentication, may not touch the table', () => {
+  const { logGroupId, statements } = statementsOf(notFoundFunction);
+  const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), xray];
+  expect(statements).toEqual(expect.arrayContaining(expected));
+  expect(expected).toEqual(expect.arrayContaining(statements));
+});
+
+describe('the HTTP API', () => {
+  const apiId = logicalIdOf(stateless, 'AWS::ApiGatewayV2::Api', {});
+  const integrationOf = (name: string) =>
+    logicalIdOf(stateless, 'AWS::ApiGatewayV2::Integration', {
+      IntegrationUri: getAtt(functionId(name)),
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+
+  test('has a route for every path of the contract and $default, nothing else', () => {
+    const routeKeys = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => z.object({ RouteKey: z.string() }).parse(r.Properties).RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual([...routes.map((r) => `ANY ${r.path}`), '$default'].sort());
+  });
+
+  test.each(routes)('routes every verb of $path to $fn, which answers 405 itself', (route) => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      ApiId: { Ref: apiId },
+      RouteKey: `ANY ${route.path}`,
+      AuthorizationType: 'NONE',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(route.fn) }]] },
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(functionId(route.fn)),
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: apiId }, `/*/*${route.path}`])] },
+    });
+  });
+
+  test('sends every other path to the not-found function', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationOf(notFoundFunction) }]] },
+    });
+  });
+
+  test('has no authorizer: API keys are checked in the handler middleware', () => {
+    stateless.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  test('deploys to the $default stage with throttling and JSON access logs', () => {
+    const accessLogsId = childId('ApiAccessLogs');
+    expect(resources[accessLogsId]?.Properties).toMatchObject({ RetentionInDays: 30 });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: apiId },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: {
+        DestinationArn: getAtt(accessLogsId),
+        Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', status: '$context.status' })),
+      },
+    });
+  });
+
+  test('has its URL as an output', () => {
+    stateless.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }])] },
+    });
+  });
+});
+
+describe('the poll schedule', () => {
+  const pollerId = () => functionId(pollerFunction);
+
+  test('invokes the poller every minute, retrying delivery, with a dead-letter queue', () => {
+    const ruleId = logicalIdOf(stateless, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    expect(resources[ruleId]?.Properties).toMatchObject({
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: getAtt(pollerId()),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: getAtt(childId('PollerDeadLetters')) },
+        },
+      ],
+    });
+    stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(pollerId()),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(ruleId),
+    });
+  });
+
+  test('sends a failed poll to the dead-letter queue without a Lambda retry: the next tick is the retry', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: pollerId() },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    expect(resources[pollerId()]?.Properties).toMatchObject({
+      DeadLetterConfig: { TargetArn: getAtt(childId('PollerDeadLetters')) },
+      Timeout: 55,
+    });
+  });
+});
+
+describe('the access-code rule', () => {
+  const workerId = () => functionId(workerFunction);
+
+  test('sends access_code.created, .changed and .deleted from the custom bus to the worker at once', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: busName,
+      EventPattern: {
+        source: ['latchkey'],
+        'detail-type': ['access_code.created', 'access_code.changed', 'access_code.deleted'],
+      },
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: getAtt(workerId()),
+          Id: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: getAtt(childId('WorkerDeadLetters')) },
+        },
+      ],
+    });
+  });
+
+  test('retries a failed worker run twice, then dead-letters the event', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: workerId() },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    expect(resources[workerId()]?.Properties).toMatchObject({
+      DeadLetterConfig: { TargetArn: getAtt(childId('WorkerDeadLetters')) },
+    });
+  });
+});
+
+describe.each(['PollerDeadLetters', 'WorkerDeadLetters'])('dead-letter queue %s', (id) => {
+  test('is encrypted and keeps messages 14 days', () => {
+    expect(resources[childId(id)]?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+  });
+
+  test('refuses requests without TLS', () => {
+    stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: childId(id) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: getAtt(childId(id)),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('accepts messages from its rule only', () => {
+    stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: childId(id) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+});
