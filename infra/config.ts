@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
 const wholeNumber = (min: number, max: number) =>

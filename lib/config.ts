@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Environment, parsed once. Lambda functions get these from the CDK stack; `npm start` sets

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Seam ids are UUIDs; accept any 8-4-4-4-12 hex id (nil and max ids included). */
 export const idSchema = z.guid({ error: 'Must be a UUID' });

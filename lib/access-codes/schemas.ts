@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actionTypeSchema } from '../action-attempts/schemas';
 import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
 

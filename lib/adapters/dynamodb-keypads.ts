@@ -6,7 +6,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../devices/lock-provider';
 import { idSchema, timestampSchema } from '../schema-helpers';
 

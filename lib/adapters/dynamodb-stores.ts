@@ -14,7 +14,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
 import { type ActionAttemptRecord, actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { loadConfig } from '../config';
 import { buildDeps } from '../deps';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiKeySchema } from '../workspaces/schemas';
 import { startLocal } from './start';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, timestampSchema } from '../schema-helpers';
 
 export const workspaceSchema = z.object({
