@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../infra/config';
 import { synthLatchkey } from './latchkey-app';
 
@@ -53,9 +54,10 @@ describe('parseConfig', () => {
   });
 });
 
-describe('a stage configured from the command line', () => {
-  const { latchkey, stateless } = synthLatchkey({
-    stage: 'prod',
+describe('a throwaway stage configured from the command line', () => {
+  const { latchkey, stateful, stateless } = synthLatchkey({
+    stage: 'pr42',
+    removalPolicy: 'destroy',
     pollRateMinutes: '5',
     jitLeadSeconds: '600',
     nativeLeadHours: '24',
@@ -67,8 +69,17 @@ describe('a stage configured from the command line', () => {
   });
 
   test('names its stacks after the stage', () => {
-    expect(latchkey.stateful.stackName).toBe('latchkey-prod-stateful');
-    expect(latchkey.stateless.stackName).toBe('latchkey-prod-stateless');
+    expect(latchkey.stateful.stackName).toBe('latchkey-pr42-stateful');
+    expect(latchkey.stateless.stackName).toBe('latchkey-pr42-stateless');
+  });
+
+  test('deletes its table, logs and queues with the stacks', () => {
+    stateful.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+    stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    stateless.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
   });
 
   test('polls at the configured rate', () => {
@@ -77,7 +88,7 @@ describe('a stage configured from the command line', () => {
 
   test('passes the log level and lifecycle timing to the functions', () => {
     stateless.hasResourceProperties('AWS::Lambda::Function', {
-      Description: 'Latchkey prod: process-access-code',
+      Description: 'Latchkey pr42: process-access-code',
       Environment: {
         Variables: {
           LOG_LEVEL: 'WARN',

@@ -47,14 +47,6 @@ describe('the table', () => {
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
     });
   });
-
-  test('is deleted with a throwaway stage', () => {
-    const throwaway = synthLatchkey({ stage: 'pr42', removalPolicy: 'destroy' }).stateful;
-    throwaway.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Delete',
-      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
-    });
-  });
 });
 
 describe('the outputs', () => {

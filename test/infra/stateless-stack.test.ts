@@ -325,6 +325,11 @@ describe('the access-code rule', () => {
   });
 });
 
+test('keeps logs and dead letters when the stack is deleted, by default', () => {
+  stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  stateless.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+});
+
 describe.each(['PollerDeadLetters', 'WorkerDeadLetters'])('dead-letter queue %s', (id) => {
   test('is encrypted and keeps messages 14 days', () => {
     expect(resources[childId(id)]?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
