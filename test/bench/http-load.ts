@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import autocannon, { type RequestSpec } from 'autocannon';
+import * as z from 'zod';
+import { accessCodeKeys } from '../../lib/adapters/dynamodb-keys';
+import { localDynamoDbClient } from '../../lib/adapters/dynamodb-table-setup';
+import { type Check, type Column, type Row, type Section, as, ratio, times } from './report';
+import { type Running, childEnv, cpuMillisOf, median, percentile, serverCore, startChild } from './support';
+
+export const servedSchema = z.object({ url: z.string(), apiKey: z.string(), deviceId: z.string(), workspaceId: z.string() });
+/** What serve.ts prints once its server listens. */
+export type Served = z.infer<typeof servedSchema>;
+
+export interface LoadSettings {
+  connections: number;
+  /** Measured slices per side: the two sides of a ratio take turns (ABBA), so that a busy moment of the machine touches both. */
+  rounds: number;
+  sliceSeconds: number;
+  /** Seconds of the same load on each side before the slices, not recorded. */
+  warmupSeconds: number;
+}
+
+/** One uninterrupted stretch of load on one side. */
+interface Slice {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  /** CPU time the serving process used in the slice (the client's, for a floor); null without /proc. */
+  cpuMs: number | null;
+}
+
+export interface Load {
+  reqPerSec: number;
+  /** Medians of the slices' percentiles. */
+  p50: number;
+  p99: number;
+  /** Answers other than 2xx plus socket errors: a run with any is not a valid measurement. */
+  failed: number;
+  /** CPU time of the serving process (the client's, for a floor) per request, in µs. */
+  cpuMicros: number | null;
+}
+
+function combine(slices: readonly Slice[]): Load {
+  const requests = slices.reduce((n, s) => n + s.requests, 0);
+  const seconds = slices.reduce((n, s) => n + s.seconds, 0);
+  const cpu = slices.every((s) => s.cpuMs !== null) ? slices.reduce((n, s) => n + (s.cpuMs ?? 0), 0) : null;
+  return {
+    reqPerSec: requests / seconds,
+    p50: median(slices.map((s) => s.p50)),
+    p99: median(slices.map((s) => s.p99)),
+    failed: slices.reduce((n, s) => n + s.failed, 0),
+    cpuMicros: cpu === null ? null : (cpu * 1000) / Math.max(1, requests),
+  };
+}
+
+type Side = (seconds: number) => Promise<Slice>;
+
+/** Warms every side up, then runs their slices in ABBA order; one Load per side. */
+async function alternate(sides: readonly Side[], settings: LoadSettings): Promise<Load[]> {
+  if (settings.warmupSeconds > 0) for (const side of sides) await side(settings.warmupSeconds);
+  const slices: Slice[][] = sides.map(() => []);
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = sides.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const side = sides[i];
+      if (side !== undefined) slices[i]?.push(await side(settings.sliceSeconds));
+    }
+  }
+  return slices.map(combine);
+}
+
+interface Scenario {
+  name: string;
+  request: (served: Served, accessCodeId: string) => RequestSpec;
+}
+
+/**
+ * The requests driven at the servers, in this order. "create" chooses a PIN from a counter,
+ * so that no two collide; "create, PIN generated" leaves the PIN to the server. Creates run
+ * last, since they add codes that later requests would otherwise see.
+ */
+function scenarios(): Scenario[] {
+  let nextPin = 10_000_000;
+  return [
+    { name: 'get', request: (_, id) => ({ method: 'POST', path: '/access_codes/get', body: JSON.stringify({ access_code_id: id }) }) },
+    {
+      name: 'generate_code',
+      request: (s) => ({ method: 'POST', path: '/access_codes/generate_code', body: JSON.stringify({ device_id: s.deviceId }) }),
+    },
+    {
+      name: 'create, PIN generated',
+      request: (s) => ({ method: 'POST', path: '/access_codes/create', body: JSON.stringify({ device_id: s.deviceId }) }),
+    },
+    {
+      name: 'create',
+      request: (s) => ({
+        method: 'POST',
+        path: '/access_codes/create',
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ device_id: s.deviceId, code: String(nextPin++) }) }),
+      }),
+    },
+  ];
+}
+
+const headersFor = (served: Served) => ({ authorization: `Bearer ${served.apiKey}`, 'content-type': 'application/json' });
+
+interface Target {
+  server: Running<Served>;
+  accessCodeId: string;
+}
+
+/** autocannon against one server for `seconds`, with the CPU its process spent meanwhile. */
+const httpSide =
+  ({ server }: Target, request: RequestSpec, connections: number): Side =>
+  async (seconds) => {
+    const cpuBefore = cpuMillisOf(server.pid);
+    const result = await autocannon({ url: server.value.url, connections, duration: seconds, headers: headersFor(server.value), requests: [request] });
+    const cpuAfter = cpuMillisOf(server.pid);
+    return {
+      requests: result.requests.total,
+      seconds: result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      failed: result.non2xx + result.errors + result.timeouts,
+      cpuMs: cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore,
+    };
+  };
+
+/** `connections` loops of `send` at once, timed like autocannon's requests, with this process's CPU. */
+const loopSide =
+  (connections: number, send: () => Promise<boolean>): Side =>
+  async (seconds) => {
+    const latencies: number[] = [];
+    let failed = 0;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < end) {
+          const t = performance.now();
+          const ok = await send().catch(() => false);
+          if (ok) latencies.push(performance.now() - t);
+          else failed++;
+        }
+      }),
+    );
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      requests: latencies.length,
+      seconds: (performance.now() - started) / 1000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      failed,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
+  };
+
+async function createCode(served: Served): Promise<string> {
+  const response = await fetch(`${served.url}/access_codes/create`, {
+    method: 'POST',
+    headers: headersFor(served),
+    body: JSON.stringify({ device_id: served.deviceId, name: 'Bench', code: '97531864' }),
+  });
+  const body = z.object({ access_code: z.object({ access_code_id: z.string() }) }).safeParse(await response.json());
+  if (!body.success) throw new Error(`${served.url}: could not create the access code to read (${response.status})`);
+  return body.data.access_code.access_code_id;
+}
+
+/** Starts a server process (on `core` alone, if given) and creates the code that get reads. */
+async function startTarget(target: 'latchkey' | 'fake', env: Record<string, string>, core?: string): Promise<Target> {
+  const server = await startChild('serve.ts', [target], servedSchema, childEnv(env), core);
+  try {
+    return { server, accessCodeId: await createCode(server.value) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+const loadCells = (prefix: string, l: Load | undefined): Row => ({
+  [`${prefix}rps`]: l?.reqPerSec ?? null,
+  [`${prefix}p50`]: l?.p50 ?? null,
+  [`${prefix}p99`]: l?.p99 ?? null,
+  [`${prefix}cpu`]: l?.cpuMicros ?? null,
+});
+const loadColumns = (prefix: string, name: string): Column[] => [
+  { key: `${prefix}rps`, label: `${name}req/s`, format: as.count },
+  { key: `${prefix}p50`, label: 'p50 ms', format: as.oneDecimal },
+  { key: `${prefix}p99`, label: 'p99 ms', format: as.oneDecimal },
+  { key: `${prefix}cpu`, label: 'CPU µs/req', format: as.count },
+];
+
+const failureChecks = (side: string, name: string, l: Load | undefined): Check[] =>
+  l !== undefined && l.failed > 0 ? [{ name: `${side} ${name}: answers`, value: `${l.failed} failed`, target: 'all 2xx', ok: false }] : [];
+
+const loadNote = (s: LoadSettings) =>
+  `autocannon, ${s.connections} connections; per side ${s.rounds} slices of ${s.sliceSeconds} s, taking turns (ABBA), after ${s.warmupSeconds} s of warm-up each.`;
+
+/** Measure 1a: Latchkey's local server on the in-memory store against Seam's fake, same load, taking turns. */
+export async function measureAgainstFake(settings: LoadSettings): Promise<Section> {
+  // Each server on one core of its own, the load generator on the others: the servers are measured, not autocannon.
+  const fake = await startTarget('fake', {}, serverCore);
+  const latchkey = await startTarget('latchkey', { LATCHKEY_STORE: 'memory', LATCHKEY_SANDBOX_FAILURE_RATE: '0' }, serverCore).catch(async (error: unknown) => {
+    await fake.server.stop();
+    throw error;
+  });
+  const rows: Row[] = [];
+  const checks: Check[] = [];
+  try {
+    for (const scenario of scenarios()) {
+      const [l, f] = await alternate(
+        [latchkey, fake].map((t) => httpSide(t, scenario.request(t.server.value, t.accessCodeId), settings.connections)),
+        settings,
+      );
+      if (l === undefined || f === undefined) continue;
+      const throughput = ratio(l.reqPerSec, f.reqPerSec);
+      const p99 = ratio(l.p99, f.p99);
+      const cpu = l.cpuMicros !== null && f.cpuMicros !== null ? ratio(l.cpuMicros, f.cpuMicros) : null;
+      rows.push({ request: scenario.name, ...loadCells('latchkey_', l), ...loadCells('fake_', f), rps_ratio: throughput, p99_ratio: p99, cpu_ratio: cpu });
+      checks.push(
+        { name: `${scenario.name}: req/s vs fake`, value: times(throughput), target: '>= 2×', ok: throughput >= 2 },
+        { name: `${scenario.name}: p99 vs fake`, value: times(p99), target: '<= 0.5×', ok: p99 <= 0.5 },
+        ...failureChecks('Latchkey', scenario.name, l),
+        ...failureChecks('fake', scenario.name, f),
+      );
+    }
+  } finally {
+    await Promise.all([fake.server.stop(), latchkey.server.stop()]);
+  }
+  return {
+    id: 'api-vs-fake',
+    title: '1a. Local API vs @seamapi/fake-seam-connect, both in memory',
+    notes: [
+      `${loadNote(settings)} Latencies in ms.`,
+      "Latchkey: npm start's server (LATCHKEY_STORE=memory, LOG_LEVEL=SILENT, poller timer 3600 s, its in-process worker on);",
+      `fake: seeded, on 127.0.0.1. One process each, ${serverCore === undefined ? 'unpinned (no taskset)' : `both pinned to core ${serverCore} (taskset), autocannon on the rest`}.`,
+      "req/s: requests over the slices' time; p50/p99: medians over the slices.",
+      '"create, PIN generated" omits the PIN (run first); "create" then chooses a fresh 8-digit PIN per request. Device:',
+      'the sandbox lock with the most slots (Latchkey) / august_device_1 (fake). Codes accumulate on it from run to run.',
+      "CPU µs/req: the server process's CPU time (from /proc) per request answered; steadier than req/s on a shared machine.",
+    ],
+    columns: [
+      { key: 'request', label: 'request' },
+      ...loadColumns('latchkey_', 'Latchkey '),
+      ...loadColumns('fake_', 'fake '),
+      { key: 'rps_ratio', label: 'req/s ×', format: as.ratio },
+      { key: 'p99_ratio', label: 'p99 ×', format: as.ratio },
+      { key: 'cpu_ratio', label: 'CPU ×', format: as.ratio },
+    ],
+    rows,
+    checks,
+  };
+}
+
+/**
+ * Measure 1b: the same requests against the DynamoDB Local server, each taking turns with a
+ * bare DynamoDB loop on the same DynamoDB Local: the consistent GetItem get makes, or (for the
+ * creates) a TransactWriteItems of four puts of copies of that code item, as a create commits
+ * the code, its PIN claim, an action attempt and an event in one transaction.
+ */
+export async function measureOnDynamoDb(settings: LoadSettings, endpoint: string): Promise<Section> {
+  const tableName = 'bench-api';
+  const latchkey = await startTarget('latchkey', {
+    LATCHKEY_STORE: 'dynamodb',
+    LATCHKEY_DYNAMODB_ENDPOINT: endpoint,
+    LATCHKEY_TABLE_NAME: tableName,
+    LATCHKEY_SANDBOX_FAILURE_RATE: '0',
+  });
+  const client = localDynamoDbClient(endpoint);
+  const rows: Row[] = [];
+  const checks: Check[] = [];
+  const floorLoads: Record<'GetItem' | 'transaction', Load[]> = { GetItem: [], transaction: [] };
+  try {
+    const Key = marshall(accessCodeKeys.key(latchkey.server.value.workspaceId, latchkey.accessCodeId));
+    const { Item: code } = await client.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }));
+    if (code === undefined) throw new Error('the code to read is not in the table');
+    const floors = {
+      GetItem: loopSide(settings.connections, async () => (await client.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item !== undefined),
+      transaction: loopSide(settings.connections, async () => {
+        const puts = Array.from({ length: 4 }, () => ({
+          Put: { TableName: tableName, Item: { ...code, sk: { S: `BENCH#${randomUUID()}` } }, ConditionExpression: 'attribute_not_exists(pk)' },
+        }));
+        await client.send(new TransactWriteItemsCommand({ TransactItems: puts }));
+        return true;
+      }),
+    };
+    for (const scenario of scenarios()) {
+      const floorName = scenario.name.startsWith('create') ? 'transaction' : 'GetItem';
+      const request = scenario.request(latchkey.server.value, latchkey.accessCodeId);
+      const [l, floor] = await alternate([httpSide(latchkey, request, settings.connections), floors[floorName]], settings);
+      if (l === undefined || floor === undefined) continue;
+      floorLoads[floorName].push(floor);
+      const vsFloor = ratio(l.reqPerSec, floor.reqPerSec);
+      rows.push({ request: scenario.name, ...loadCells('', l), floor: floorName, floor_rps: floor.reqPerSec, vs_floor: vsFloor });
+      if (scenario.name === 'get') checks.push({ name: 'get: req/s vs GetItem floor', value: times(vsFloor), target: '>= 0.8×', ok: vsFloor >= 0.8 });
+      checks.push(...failureChecks('Latchkey', scenario.name, l));
+      if (floor.failed > 0) checks.push({ name: `${floorName} floor: requests`, value: `${floor.failed} failed`, target: 'none failed', ok: false });
+    }
+  } finally {
+    client.destroy();
+    await latchkey.server.stop();
+  }
+  const floorRow = (name: string, loads: Load[]): Row => ({
+    request: name,
+    ...loadCells('', loads[0]),
+    floor: null,
+    floor_rps: null,
+    vs_floor: null,
+  });
+  return {
+    id: 'api-on-dynamodb',
+    title: '1b. Local API on DynamoDB Local vs bare DynamoDB requests',
+    notes: [
+      `${loadNote(settings)} Latencies in ms.`,
+      "Latchkey: npm start's server on an in-memory DynamoDB Local (its in-process worker on: each create also runs the",
+      'engine step, two more transactions). Each request takes turns with its floor, on the same DynamoDB Local with as many',
+      'loops as connections: the consistent GetItem get makes, or a TransactWriteItems of 4 code-sized puts (what a create commits).',
+      "CPU µs/req: the server process's CPU per request; a floor's: its loop's (the SDK client alone). DynamoDB Local's not counted.",
+      'The floor rows show the floor as measured next to get and next to the first create.',
+    ],
+    columns: [
+      { key: 'request', label: 'request' },
+      ...loadColumns('', ''),
+      { key: 'floor', label: 'floor' },
+      { key: 'floor_rps', label: 'floor req/s', format: as.count },
+      { key: 'vs_floor', label: 'vs floor', format: as.ratio },
+    ],
+    rows: [...rows, floorRow('floor: bare GetItem', floorLoads.GetItem), floorRow('floor: bare TransactWriteItems, 4 puts', floorLoads.transaction)],
+    checks,
+  };
+}
