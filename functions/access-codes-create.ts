@@ -9,7 +9,7 @@ export const makeHandler = (deps: AppDeps) =>
     const created = await createAccessCode(deps, workspaceId, input);
     if (!input.sync) return created;
     const action_attempt = await awaitActionAttempt(deps, workspaceId, created.action_attempt);
-    const access_code = action_attempt.status === 'success' ? accessCodeSchema.parse(action_attempt.result) : created.access_code;
+    const access_code = action_attempt.status === 'success' ? accessCodeSchema.parse(action_attempt.result.access_code) : created.access_code;
     return { access_code, action_attempt };
   });
 

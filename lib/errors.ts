@@ -74,3 +74,17 @@ export class PayloadTooLargeError extends AppError {
     super('payload_too_large', 413, `Request body exceeds ${limit} bytes`);
   }
 }
+
+/**
+ * Runs a read-modify-write again when its conditional write lost a race (the lifecycle
+ * engine writes the same code concurrently); after `attempts` losses the ConflictError stands.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
+    }
+  }
+}

@@ -101,7 +101,7 @@ export async function createAccessCode(
     };
     const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now);
     record.pending_action_attempts.push(pendingRef(actionAttempt));
-    const events = [accessCodeEvent(deps.ids, code, device.device.connected_account_id, 'access_code.created', now)];
+    const events = [accessCodeEvent(deps.ids, code, device.device, 'access_code.created', now)];
     try {
       await deps.accessCodes.create(record, { attempts: [actionAttempt], events });
     } catch (error) {

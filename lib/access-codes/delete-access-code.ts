@@ -1,6 +1,6 @@
 import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
-import { accessCodeNotFound } from '../errors';
+import { accessCodeNotFound, retryOnConflict } from '../errors';
 import type { Deps } from '../ports';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
@@ -13,18 +13,20 @@ export const mayBeOnLock = (status: string, scheduledOnDevice: boolean): boolean
  * Deletes a managed code. A code that never reached the lock is gone at once; otherwise it
  * goes `removing` and the lifecycle engine takes it off the lock, then deletes it.
  */
-export async function deleteAccessCode(
-  deps: Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>,
-  workspaceId: string,
-  input: DeleteAccessCodeInput,
-): Promise<ActionAttempt> {
+export function deleteAccessCode(deps: DeleteDeps, workspaceId: string, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
+  return retryOnConflict(() => applyDelete(deps, workspaceId, input));
+}
+
+type DeleteDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>;
+
+async function applyDelete(deps: DeleteDeps, workspaceId: string, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!record || (input.device_id !== undefined && input.device_id !== record.access_code.device_id)) throw accessCodeNotFound();
   const device = await requireDevice(deps, workspaceId, record.access_code.device_id);
   const now = deps.clock.now();
   const current = record.access_code;
   const attempt = pendingAttempt(deps.ids, workspaceId, 'DELETE_ACCESS_CODE', now);
-  const events = [accessCodeEvent(deps.ids, current, device.device.connected_account_id, 'access_code.deleted', now)];
+  const events = [accessCodeEvent(deps.ids, current, device.device, 'access_code.deleted', now)];
 
   if (!mayBeOnLock(current.status, current.is_scheduled_on_device)) {
     const done = succeeded(attempt, {});

@@ -207,16 +207,16 @@ function finishAttempts(
     if (how === 'failed') return failed(pending, error ?? { type: 'failed', message: 'Failed' });
     if (how === 'removed') {
       return ref.action_type === 'DELETE_ACCESS_CODE' || record.access_code.status !== 'removing'
-        ? succeeded(pending, ref.action_type === 'DELETE_ACCESS_CODE' ? {} : record.access_code)
+        ? succeeded(pending, ref.action_type === 'DELETE_ACCESS_CODE' ? {} : { access_code: record.access_code })
         : failed(pending, { type: 'access_code_deleted', message: 'The access code was deleted before the action finished' });
     }
-    return succeeded(pending, code ?? record.access_code);
+    return succeeded(pending, ref.action_type === 'DELETE_ACCESS_CODE' ? {} : { access_code: code ?? record.access_code });
   });
 }
 
 async function commit(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, outcome: Outcome): Promise<void> {
   const code = outcome.next?.access_code ?? record.access_code;
-  const events: SeamEvent[] = outcome.events.map((type) => accessCodeEvent(deps.ids, code, device.device.connected_account_id, type, now));
+  const events: SeamEvent[] = outcome.events.map((type) => accessCodeEvent(deps.ids, code, device.device, type, now));
   const attemptsDone = new Set(outcome.attempts.map((a) => a.action_attempt.action_attempt_id));
   const extras = { attempts: outcome.attempts, events };
   if (outcome.removed) {

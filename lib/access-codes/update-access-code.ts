@@ -1,6 +1,6 @@
 import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
-import { InvalidInputError, accessCodeNotFound } from '../errors';
+import { InvalidInputError, accessCodeNotFound, retryOnConflict } from '../errors';
 import type { SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { checkChosenPin, requireDevice } from './assign-pin';
@@ -37,7 +37,11 @@ const tracked = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_mo
  * Changes a managed code. A change the lock must learn (PIN, time frame, type) sends the
  * code back through the lifecycle with a pending mutation; a name change is settled at once.
  */
-export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+export function updateAccessCode(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+  return retryOnConflict(() => applyUpdate(deps, workspaceId, input));
+}
+
+async function applyUpdate(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!record) throw accessCodeNotFound();
   const current = record.access_code;
@@ -68,7 +72,7 @@ export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, in
   const changed = tracked.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
   const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now);
   if (changed.length === 0) {
-    const done = succeeded(attempt, current);
+    const done = succeeded(attempt, { access_code: current });
     await deps.actionAttempts.put(done);
     return done.action_attempt;
   }
@@ -83,11 +87,11 @@ export async function updateAccessCode(deps: UpdateDeps, workspaceId: string, in
     next.pending_mutations = mutationsFor(current, next, changed, now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };
   } else {
-    finished = succeeded(attempt, next);
+    finished = succeeded(attempt, { access_code: next });
   }
 
   const events: SeamEvent[] = [
-    accessCodeEvent(deps.ids, next, device.device.connected_account_id, 'access_code.changed', now, {
+    accessCodeEvent(deps.ids, next, device.device, 'access_code.changed', now, {
       changed_properties: changed.map((property) => ({
         property,
         // PINs stay out of event payloads: they travel to buses and logs beyond the API.

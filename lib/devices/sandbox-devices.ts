@@ -87,6 +87,7 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
       can_simulate_disconnection: true,
       properties: {
         name: m.name,
+        appearance: { name: m.name },
         online: true,
         manufacturer: m.manufacturer,
         model: {

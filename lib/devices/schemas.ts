@@ -52,6 +52,7 @@ export const deviceSchema = z.object({
   can_simulate_disconnection: z.boolean(),
   properties: z.object({
     name: z.string(),
+    appearance: z.object({ name: z.string() }),
     online: z.boolean(),
     manufacturer: z.string(),
     model: z.object({

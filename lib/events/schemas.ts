@@ -15,6 +15,9 @@ export const accessCodeEventTypes = [
 ] as const;
 export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
 
+const issueSchema = z.object({ error_code: z.string(), message: z.string(), created_at: timestampSchema });
+const warningSchema = z.object({ warning_code: z.string(), message: z.string(), created_at: timestampSchema });
+
 /** A Seam `access_code.*` event. */
 export const eventSchema = z.object({
   event_id: idSchema,
@@ -27,6 +30,12 @@ export const eventSchema = z.object({
   connected_account_id: idSchema,
   event_description: z.string().optional(),
   code: z.string().nullable().optional(),
+  connected_account_errors: z.array(issueSchema).optional(),
+  connected_account_warnings: z.array(warningSchema).optional(),
+  device_errors: z.array(issueSchema).optional(),
+  device_warnings: z.array(warningSchema).optional(),
+  access_code_errors: z.array(issueSchema).optional(),
+  access_code_warnings: z.array(warningSchema).optional(),
   changed_properties: z
     .array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string().nullable() }))
     .optional(),

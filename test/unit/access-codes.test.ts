@@ -211,6 +211,28 @@ describe('updateAccessCode', () => {
     expect(await rejection(updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, ends_at: new Date(t + 86_400_000).toISOString() })))).toMatchObject({ type: 'invalid_input' });
   });
 
+  it('re-reads and applies again when the engine wrote the code in between', async () => {
+    const { deps, ws } = await setup();
+    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id }));
+    let raced = false;
+    const racing = {
+      ...deps,
+      accessCodes: {
+        ...deps.accessCodes,
+        update: async (...args: Parameters<typeof deps.accessCodes.update>) => {
+          if (!raced) {
+            raced = true;
+            const [, previous] = args;
+            await deps.accessCodes.update({ ...previous, version: previous.version + 1 }, previous);
+          }
+          return deps.accessCodes.update(...args);
+        },
+      },
+    };
+    await expect(updateAccessCode(racing, ws.workspaceId, update({ access_code_id: access_code.access_code_id, name: 'Renamed' }))).resolves.toMatchObject({ status: 'success' });
+    expect((await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id })).name).toBe('Renamed');
+  });
+
   it('rejects a PIN the device does not accept, changing nothing', async () => {
     const { deps, ws } = await setup();
     const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }));
@@ -230,7 +252,8 @@ describe('deleteAccessCode', () => {
       ends_at: new Date(t + 8 * 86_400_000).toISOString(),
     }));
     const attempt = await deleteAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
-    expect(attempt).toMatchObject({ action_type: 'DELETE_ACCESS_CODE', status: 'success', result: {} });
+    expect(attempt).toMatchObject({ action_type: 'DELETE_ACCESS_CODE', status: 'success' });
+    expect(attempt.status === 'success' && attempt.result).toEqual({});
     expect(await rejection(getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id }))).toMatchObject({ status: 404 });
     await expect(createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }))).resolves.toBeDefined();
   });

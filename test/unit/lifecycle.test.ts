@@ -43,7 +43,7 @@ describe('the lifecycle engine', () => {
     const set = await t.get(access_code.access_code_id);
     expect(set).toMatchObject({ status: 'set', pending_mutations: [], errors: [] });
     expect(await t.onLock(lock.device_id, access_code.access_code_id)).toMatchObject({ code: '4829' });
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'success', result: { access_code_id: access_code.access_code_id } });
+    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'success', result: { access_code: { access_code_id: access_code.access_code_id, status: 'set' } } });
     expect(t.types()).toEqual(['access_code.created', 'access_code.set_on_device']);
   });
 
@@ -92,7 +92,7 @@ describe('the lifecycle engine', () => {
     await t.run(4);
     expect(await isGone(t.get(access_code.access_code_id))).toBe(true);
     expect(await t.onLock(lock.device_id, access_code.access_code_id)).toBeUndefined();
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, attempt.action_attempt_id)).toMatchObject({ status: 'success', result: {} });
+    expect(await getActionAttempt(t.deps, t.ws.workspaceId, attempt.action_attempt_id)).toEqual({ ...attempt, status: 'success', result: {} });
   });
 
   it('reprograms the lock when the PIN changes', async () => {
