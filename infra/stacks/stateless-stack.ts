@@ -3,7 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +13,7 @@ import type { AccessCodeEventType } from '../../lib/events/schemas';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
+import { shardGroups } from '../../lib/adapters/dynamodb-table';
 import { pollerFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
@@ -109,6 +110,8 @@ export class StatelessStack extends Stack {
       reason: 'Authentication is in the handler middleware: Seam API keys checked against hashed keys in the table.',
     });
 
+    /** Poller invocations per tick (an EventBridge rule takes at most five targets). */
+    const pollerFanOut = 4;
     // The scheduled poller: finds codes whose lifecycle work is due. A failed poll is not
     // retried by Lambda: the next tick is the retry, and the dead letter records the failure.
     const pollInterval = Duration.minutes(config.pollRateMinutes);
@@ -122,13 +125,16 @@ export class StatelessStack extends Stack {
     new Rule(this, 'PollSchedule', {
       description: `Latchkey ${config.stage}: poll for due access-code work`,
       schedule: Schedule.rate(pollInterval),
-      targets: [
-        new LambdaFunction(poller.lambda, {
-          retryAttempts: 2,
-          maxEventAge: pollInterval,
-          deadLetterQueue: pollerDeadLetters,
-        }),
-      ],
+      // Fan-out: each target sweeps its own group of due-index shards, in parallel invocations.
+      targets: shardGroups(pollerFanOut).map(
+        (shards) =>
+          new LambdaFunction(poller.lambda, {
+            event: RuleTargetInput.fromObject({ shards }),
+            retryAttempts: 2,
+            maxEventAge: pollInterval,
+            deadLetterQueue: pollerDeadLetters,
+          }),
+      ),
     });
 
     // The worker: programs a code on its lock as soon as it is created, changed or deleted.

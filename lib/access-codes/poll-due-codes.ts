@@ -1,13 +1,16 @@
-import { dueShardCount } from '../adapters/dynamodb-table';
+import { shardGroups } from '../adapters/dynamodb-table';
+import type { DeviceRecord } from '../devices/schemas';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
 
 export interface PollOptions {
-  /** Shards to sweep; all by default. In AWS each shard can be swept by its own invocation. */
+  /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */
   shards?: readonly number[];
   /** Codes read per query. */
   pageSize?: number;
   /** Codes worked on at once per shard. */
   concurrency?: number;
+  /** Stop taking new codes at this time (epoch ms), so a sweep ends before its Lambda times out. */
+  deadline?: number;
 }
 
 async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
@@ -24,12 +27,15 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
 /**
  * One tick of the poller: every code whose lifecycle work is due gets one engine step. It
  * reads only the sparse due index, so its cost follows the number of due codes, not stored
- * ones. A code that fails is logged by the caller and retried on the next tick.
+ * ones. A code that fails stays due and is retried on the next tick; so is any code left
+ * when the deadline comes.
  */
 export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) {
-  const { shards = Array.from({ length: dueShardCount }, (_, i) => i), pageSize = 500, concurrency = 16 } = options;
+  const { shards = shardGroups(1)[0] ?? [], pageSize = 500, concurrency = 16, deadline = Infinity } = options;
   const now = deps.clock.now().toISOString();
+  const devices = new Map<string, Promise<DeviceRecord | undefined>>();
   let processed = 0;
+  let deferred = 0;
   const failures: unknown[] = [];
   await Promise.all(
     shards.map(async (shard) => {
@@ -38,9 +44,20 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
         const due = (await deps.accessCodes.listDue(shard, now, pageSize)).filter((r) => !seen.has(r.access_code.access_code_id));
         if (due.length === 0) return;
         await forEachConcurrently(due, concurrency, async (record) => {
-          seen.add(record.access_code.access_code_id);
+          const { workspace_id: workspaceId, access_code_id: accessCodeId } = record.access_code;
+          seen.add(accessCodeId);
+          if (deps.clock.now().getTime() >= deadline) {
+            deferred++;
+            return;
+          }
+          // One device read per sweep, however many of its codes are due.
+          const device = (deviceId: string) => {
+            const key = `${workspaceId}|${deviceId}`;
+            if (!devices.has(key)) devices.set(key, deps.devices.get(workspaceId, deviceId));
+            return devices.get(key) as Promise<DeviceRecord | undefined>;
+          };
           try {
-            await reconcileAccessCode(deps, record.access_code.workspace_id, record.access_code.access_code_id);
+            await reconcileAccessCode(deps, workspaceId, accessCodeId, { record, device });
             processed++;
           } catch (error) {
             failures.push(error);
@@ -49,5 +66,5 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       }
     }),
   );
-  return { processed, failed: failures.length, failures };
+  return { processed, deferred, failed: failures.length, failures };
 }

@@ -61,12 +61,21 @@ interface Outcome {
  * write on the code's version. Safe to run twice or to crash anywhere: the next run reads
  * the lock again and converges.
  */
-export async function reconcileAccessCode(deps: EngineDeps, workspaceId: string, accessCodeId: string): Promise<void> {
+export async function reconcileAccessCode(
+  deps: EngineDeps,
+  workspaceId: string,
+  accessCodeId: string,
+  known: { record?: AccessCodeRecord; device?: (deviceId: string) => Promise<DeviceRecord | undefined> } = {},
+): Promise<void> {
+  const loadDevice = known.device ?? ((deviceId: string) => deps.devices.get(workspaceId, deviceId));
+  // The poller passes the record it just read from the due index; a lost race reads it again.
+  let listed = known.record;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const record = await deps.accessCodes.get(workspaceId, accessCodeId);
+    const record = listed ?? (await deps.accessCodes.get(workspaceId, accessCodeId));
+    listed = undefined;
     const now = deps.clock.now();
     if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
-    const device = await deps.devices.get(workspaceId, record.access_code.device_id);
+    const device = await loadDevice(record.access_code.device_id);
     try {
       if (!device) {
         await deps.accessCodes.remove(record, { events: [] });

@@ -23,3 +23,8 @@ export function dueShardOf(accessCodeId: string): number {
   for (const ch of accessCodeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return hash % dueShardCount;
 }
+
+/** `groups` disjoint sets of shards that together cover every shard: one per poller invocation. */
+export function shardGroups(groups: number): number[][] {
+  return Array.from({ length: groups }, (_, g) => Array.from({ length: dueShardCount }, (_, i) => i).filter((i) => i % groups === g));
+}

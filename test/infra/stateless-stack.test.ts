@@ -258,17 +258,17 @@ describe('the HTTP API', () => {
 describe('the poll schedule', () => {
   const pollerId = () => functionId(pollerFunction);
 
-  test('invokes the poller every minute, retrying delivery, with a dead-letter queue', () => {
+  test('invokes the poller every minute in four parallel shard groups, retrying delivery, with a dead-letter queue', () => {
     const ruleId = logicalIdOf(stateless, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    const target = (shards: number[]) => ({
+      Arn: getAtt(pollerId()),
+      Input: JSON.stringify({ shards }),
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+      DeadLetterConfig: { Arn: getAtt(childId('PollerDeadLetters')) },
+    });
     expect(resources[ruleId]?.Properties).toMatchObject({
       State: 'ENABLED',
-      Targets: [
-        {
-          Arn: getAtt(pollerId()),
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-          DeadLetterConfig: { Arn: getAtt(childId('PollerDeadLetters')) },
-        },
-      ],
+      Targets: [target([0, 4, 8, 12]), target([1, 5, 9, 13]), target([2, 6, 10, 14]), target([3, 7, 11, 15])],
     });
     stateless.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',

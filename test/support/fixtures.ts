@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AccessCode, type AccessCodeRecord, accessCodeRecordSchema } from '../../lib/access-codes/schemas';
 import { type ActionAttemptRecord, actionAttemptRecordSchema } from '../../lib/action-attempts/schemas';
+import { buildSandboxDevices } from '../../lib/devices/sandbox-devices';
 import { type Device, type DeviceRecord, deviceRecordSchema } from '../../lib/devices/schemas';
 import { type AccessCodeEventType, type SeamEvent, eventSchema } from '../../lib/events/schemas';
 import { type ApiKeyRecord, type Workspace, apiKeyRecordSchema, workspaceSchema } from '../../lib/workspaces/schemas';
@@ -34,54 +35,11 @@ export function apiKeyFixture(workspaceId: string, overrides: Partial<ApiKeyReco
   });
 }
 
+/** A sandbox lock (the first sandbox model) of the workspace, with `overrides` on the device. */
 export function deviceFixture(workspaceId: string, overrides: Partial<Device> = {}): DeviceRecord {
-  const name = overrides.display_name ?? 'Front Door';
-  return deviceRecordSchema.parse({
-    device: {
-      device_id: randomUUID(),
-      workspace_id: workspaceId,
-      connected_account_id: randomUUID(),
-      device_type: 'august_lock',
-      display_name: name,
-      nickname: name,
-      space_ids: [],
-      capabilities_supported: ['access_code', 'lock'],
-      can_remotely_lock: true,
-      can_remotely_unlock: true,
-      can_program_online_access_codes: true,
-      can_program_offline_access_codes: false,
-      can_simulate_connection: true,
-      can_simulate_disconnection: true,
-      properties: {
-        name,
-        online: true,
-        manufacturer: 'august',
-        model: {
-          display_name: 'Wi-Fi Smart Lock',
-          manufacturer_display_name: 'August',
-          has_built_in_keypad: false,
-          can_connect_accessory_keypad: true,
-          offline_access_codes_supported: false,
-          online_access_codes_supported: true,
-        },
-        locked: true,
-        battery_level: 0.87,
-        online_access_codes_enabled: true,
-        offline_access_codes_enabled: false,
-        supports_backup_access_code_pool: false,
-        supported_code_lengths: [4, 5, 6],
-        max_active_codes_supported: 250,
-        code_constraints: [{ constraint_type: 'no_zeros' }, { constraint_type: 'name_length', max_length: 32 }],
-      },
-      errors: [],
-      warnings: [],
-      created_at: fixtureTime,
-      is_managed: true,
-      custom_metadata: { unit: '4B', pets_allowed: false },
-      ...overrides,
-    },
-    sandbox: { native_scheduling: false, failure_rate: 0 },
-  });
+  const [lock] = buildSandboxDevices(workspaceId, randomUUID, new Date(fixtureTime));
+  if (!lock) throw new Error('no sandbox models');
+  return deviceRecordSchema.parse({ ...lock, device: { ...lock.device, custom_metadata: { unit: '4B', pets_allowed: false }, ...overrides } });
 }
 
 export interface AccessCodeFixtureOptions {
