@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createDynamoDbStores } from './adapters/dynamodb-stores';
 import { eventBridgePublisher } from './adapters/eventbridge-publisher';
 import { InProcessBus } from './adapters/in-process-bus';
@@ -53,7 +52,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
     ? undefined
     : new InProcessBus((error) => logger.error('event listener failed', { error_name: error instanceof Error ? error.name : 'unknown' }));
   const publisher: EventPublisher = cfg.LATCHKEY_EVENT_BUS_NAME
-    ? eventBridgePublisher(new EventBridgeClient({}), cfg.LATCHKEY_EVENT_BUS_NAME)
+    ? eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME)
     : (localBus as InProcessBus);
   const { keypads, ...backend } = stores(cfg);
   const clock = overrides.clock ?? systemClock;

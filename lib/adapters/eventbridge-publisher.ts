@@ -1,17 +1,27 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SeamEvent } from '../events/schemas';
 import type { EventPublisher } from '../ports';
 
 export const eventSource = 'latchkey';
 
-/** Puts access_code.* events on the EventBridge bus, `detail-type` = the Seam event type. */
-export function eventBridgePublisher(client: EventBridgeClient, eventBusName: string): EventPublisher {
+type EventBridgeModule = typeof import('@aws-sdk/client-eventbridge');
+
+/**
+ * Puts access_code.* events on the EventBridge bus, `detail-type` = the Seam event type. The
+ * SDK client is loaded on the first publish, so functions that only read never pay its
+ * import at cold start.
+ */
+export function eventBridgePublisher(eventBusName: string): EventPublisher {
+  let sdk: Promise<{ module: EventBridgeModule; client: EventBridgeClient }> | undefined;
+  const load = () => (sdk ??= import('@aws-sdk/client-eventbridge').then((module) => ({ module, client: new module.EventBridgeClient({}) })));
   return {
     async publish(events) {
+      if (events.length === 0) return;
+      const { module, client } = await load();
       for (let i = 0; i < events.length; i += 10) {
         const batch = events.slice(i, i + 10);
         const result = await client.send(
-          new PutEventsCommand({
+          new module.PutEventsCommand({
             Entries: batch.map((e: SeamEvent) => ({
               EventBusName: eventBusName,
               Source: eventSource,

@@ -23,6 +23,21 @@ const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
 export function createMemoryStores(): Stores {
   const codes = new Map<string, AccessCodeRecord>();
   const pins = new Map<string, string>();
+  /** PINs per device, so listPins does not walk every code of every workspace. */
+  const devicePins = new Map<string, Set<string>>();
+  const claimPin = (r: AccessCodeRecord) => {
+    const { workspace_id, device_id, code, access_code_id } = r.access_code;
+    if (code === null) return;
+    pins.set(pinKey(workspace_id, device_id, code), access_code_id);
+    const key = `${workspace_id}|${device_id}`;
+    devicePins.set(key, (devicePins.get(key) ?? new Set()).add(code));
+  };
+  const freePin = (r: AccessCodeRecord) => {
+    const { workspace_id, device_id, code } = r.access_code;
+    if (code === null) return;
+    pins.delete(pinKey(workspace_id, device_id, code));
+    devicePins.get(`${workspace_id}|${device_id}`)?.delete(code);
+  };
   const commonCodes = new Map<string, string>();
   const devices = new Map<string, DeviceRecord>();
   const attempts = new Map<string, ActionAttemptRecord>();
@@ -75,9 +90,7 @@ export function createMemoryStores(): Stores {
         return { items: copy(items), nextCursor: hasMore && last ? last.access_code.access_code_id : null };
       },
       async listPins(workspaceId, deviceId) {
-        return [...codes.values()]
-          .filter((r) => r.access_code.workspace_id === workspaceId && r.access_code.device_id === deviceId)
-          .flatMap((r) => (r.access_code.code === null ? [] : [r.access_code.code]));
+        return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
       },
       async getCommonCodePin(workspaceId, key) {
         return commonCodes.get(cckKey(workspaceId, key));
@@ -91,7 +104,7 @@ export function createMemoryStores(): Stores {
           if (bound !== undefined && bound !== code) throw new ConflictError('common_code_key is bound to another code');
           commonCodes.set(cckKey(workspace_id, key), code);
         }
-        if (pin !== undefined) pins.set(pin, record.access_code.access_code_id);
+        claimPin(record);
         codes.set(codeKey(record), copy(record));
         applyExtras(extras);
       },
@@ -99,15 +112,14 @@ export function createMemoryStores(): Stores {
         assertVersion(previous);
         const [oldPin, newPin] = [pinOf(previous), pinOf(next)];
         if (newPin !== undefined && newPin !== oldPin && pins.has(newPin)) throw new DuplicateAccessCodeError();
-        if (oldPin !== undefined && oldPin !== newPin) pins.delete(oldPin);
-        if (newPin !== undefined) pins.set(newPin, next.access_code.access_code_id);
+        freePin(previous);
+        claimPin(next);
         codes.set(codeKey(next), copy(next));
         applyExtras(extras);
       },
       async remove(previous, extras) {
         assertVersion(previous);
-        const pin = pinOf(previous);
-        if (pin !== undefined) pins.delete(pin);
+        freePin(previous);
         codes.delete(codeKey(previous));
         applyExtras(extras);
       },
