@@ -6,6 +6,7 @@ import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { getActionAttempt } from '../../lib/action-attempts/get-action-attempt';
 import { simulateConnection } from '../../lib/devices/device-queries';
+import { ProviderError } from '../../lib/devices/lock-provider';
 import type { AppDeps } from '../../lib/deps';
 import { AppError } from '../../lib/errors';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
@@ -142,6 +143,29 @@ describe('the lifecycle engine', () => {
     const statuses = await Promise.all(codes.map((c) => t.get(c.access_code_id)));
     expect(statuses.filter((c) => c.status === 'set')).toHaveLength(2);
     expect(statuses.find((c) => c.status !== 'set')?.errors.map((e) => e.error_code)).toEqual(['no_space_for_access_code_on_device']);
+  });
+
+  it('gives up at once when the lock rejects the PIN format, without retrying', async () => {
+    const t = await setup();
+    let programs = 0;
+    const rejecting = {
+      ...t.deps,
+      provider: {
+        ...t.deps.provider,
+        program: async () => {
+          programs++;
+          throw new ProviderError('rejected_by_device', 'The lock rejected the PIN format');
+        },
+      },
+    };
+    const { access_code, action_attempt } = await t.create({ device_id: t.ws.byType('kwikset_lock').device_id });
+    for (let i = 0; i < 60; i++) {
+      t.clock.advance(60_000);
+      await pollDueCodes(rejecting);
+    }
+    expect(programs).toBe(1);
+    expect((await t.get(access_code.access_code_id)).errors.map((e) => e.error_code)).toEqual(['failed_to_set_on_device']);
+    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
   });
 
   it('retries a flaky lock until the code is set', async () => {
