@@ -9,7 +9,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { eventSource } from '../../lib/adapters/eventbridge-publisher';
-import type { AccessCodeEventType } from '../../lib/events/schemas';
+import { type AccessCodeEventType, workStartingEventTypes } from '../../lib/events/schemas';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
@@ -17,11 +17,7 @@ import { shardGroups } from '../../lib/adapters/dynamodb-table';
 import { pollerFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
-export const accessCodeDetailTypes: AccessCodeEventType[] = [
-  'access_code.created',
-  'access_code.changed',
-  'access_code.deleted',
-];
+export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
 
 /** One JSON line per request, with HTTP API's own variables (REST API ones are not all defined). */
 const accessLogFormat = AccessLogFormat.custom(

@@ -15,6 +15,9 @@ export const accessCodeEventTypes = [
 ] as const;
 export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
 
+/** The events that mean a code must be (re)programmed on its lock at once: the worker's input. */
+export const workStartingEventTypes = ['access_code.created', 'access_code.changed', 'access_code.deleted'] as const satisfies readonly AccessCodeEventType[];
+
 const issueSchema = z.object({ error_code: z.string(), message: z.string(), created_at: timestampSchema });
 const warningSchema = z.object({ warning_code: z.string(), message: z.string(), created_at: timestampSchema });
 

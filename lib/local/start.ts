@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { config } from '../config';
+import { workStartingEventTypes } from '../events/schemas';
 import { appDeps } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -71,7 +72,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   // the in-process bus for the rule that starts lock work at once.
   const poller = (await import('../../functions/poll-pending-codes')).handler;
   const worker = (await import('../../functions/process-access-code')).handler;
-  const startsWork = new Set(['access_code.created', 'access_code.changed', 'access_code.deleted']);
+  const startsWork = new Set<string>(workStartingEventTypes);
   deps.localBus?.subscribe(async (event) => {
     if (startsWork.has(event.event_type)) {
       const envelope = { version: '0', id: event.event_id, 'detail-type': event.event_type, source: 'latchkey', account: 'local', time: event.occurred_at, region: 'local', resources: [], detail: event };
