@@ -36,6 +36,9 @@ type Item = Record<string, AttributeValue>;
 
 const DUE_PER_SWEEP = 100;
 const CODES_PER_BURST_DEVICE = 50;
+/** Ticks the burst may take (issue #3: every code due in one minute reaches setting within two ticks). */
+const TARGET_TICKS = 2;
+/** Ticks the bench runs before it stops waiting. */
 const MAX_TICKS = 20;
 const JIT_LEAD_MS = 3_600_000;
 
@@ -317,8 +320,8 @@ export async function measurePoller(endpoint: string, settings: PollerSettings, 
     {
       name: `${burstLabel}: all reach setting`,
       value: allSetting ? `${r.ticks.length} tick(s), ${fmt(burstMs / 1000, 1)} s` : `${last?.stillUnset ?? r.burst} unset after ${r.ticks.length} ticks`,
-      target: `all, within ${MAX_TICKS} ticks`,
-      ok: allSetting,
+      target: `all, within ${TARGET_TICKS} ticks`,
+      ok: allSetting && r.ticks.length <= TARGET_TICKS,
     },
   ];
   return {
