@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { loadConfig } from '../config';
@@ -30,6 +31,15 @@ const envSchema = z.object({
   LATCHKEY_TABLE_NAME: z.string().min(1).optional(),
 });
 
+const answers = async (endpoint: string): Promise<boolean> => {
+  try {
+    await localDynamoDbClient(endpoint).send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The DynamoDB to work on, and how to let go of it afterwards. */
 async function target(env: z.infer<typeof envSchema>): Promise<{ endpoint?: string; tableName: string; release(): Promise<void> }> {
   const none = async () => {};
@@ -39,7 +49,8 @@ async function target(env: z.infer<typeof envSchema>): Promise<{ endpoint?: stri
   const endpointFile = join(env.LATCHKEY_DATA_DIR, 'dynamodb-endpoint');
   if (existsSync(endpointFile)) {
     const endpoint = readFileSync(endpointFile, 'utf8').trim();
-    return { endpoint, tableName, release: none };
+    // A file left by an `npm start` that did not stop cleanly points nowhere: then start our own.
+    if (await answers(endpoint)) return { endpoint, tableName, release: none };
   }
   const local = await startDynamoDbLocal({ dataDir: resolve(env.LATCHKEY_DATA_DIR) });
   await ensureTable(localDynamoDbClient(local.endpoint), tableName);
