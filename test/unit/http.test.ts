@@ -2,6 +2,12 @@ import { makeHandler as makeCreate } from '../../functions/access-codes-create';
 import { makeHandler as makeDelete } from '../../functions/access-codes-delete';
 import { makeHandler as makeGet } from '../../functions/access-codes-get';
 import { makeHandler as makeList } from '../../functions/access-codes-list';
+import { makeHandler as makeAttemptGet } from '../../functions/action-attempts-get';
+import { makeHandler as makeDeviceGet } from '../../functions/devices-get';
+import { makeHandler as makeDeviceList } from '../../functions/devices-list';
+import { makeHandler as makeDisconnect } from '../../functions/devices-simulate-disconnect';
+import { makeHandler as makeEventGet } from '../../functions/events-get';
+import { makeHandler as makeEventList } from '../../functions/events-list';
 import { handler as notFound } from '../../functions/not-found';
 import { memoryApp, invoke, sandboxWorkspace } from '../support/memory-app';
 
@@ -115,6 +121,32 @@ describe('the HTTP layer', () => {
     expect((await invoke(del, { apiKey: other.apiKey, body: { access_code_id: id } })).status).toBe(404);
     expect((await invoke(create, { apiKey: other.apiKey, body: { device_id: ws.byType('kwikset_lock').device_id } })).body).toEqual(seamError('device_not_found'));
     expect((await invoke(get, { apiKey: ws.apiKey, body: { access_code_id: id } })).body.access_code.status).toBe('setting');
+  });
+
+  it('keeps workspaces apart on the device, action-attempt and event routes', async () => {
+    const { deps, create, ws } = await setup();
+    const other = await sandboxWorkspace(deps, 'Other');
+    const lock = ws.byType('kwikset_lock');
+    const { body } = await invoke(create, { apiKey: ws.apiKey, body: { device_id: lock.device_id } });
+    const [event] = await deps.events.list(ws.workspaceId, { since: '2000-01-01T00:00:00.000Z', limit: 10 });
+    const handlers = {
+      deviceGet: makeDeviceGet(deps),
+      deviceList: makeDeviceList(deps),
+      disconnect: makeDisconnect(deps),
+      attemptGet: makeAttemptGet(deps),
+      eventGet: makeEventGet(deps),
+      eventList: makeEventList(deps),
+    };
+    expect((await invoke(handlers.deviceGet, { apiKey: other.apiKey, body: { device_id: lock.device_id } })).body).toEqual(seamError('device_not_found'));
+    expect((await invoke(handlers.deviceList, { apiKey: other.apiKey, body: {} })).body.devices.map((d: { device_id: string }) => d.device_id)).not.toContain(lock.device_id);
+    expect((await invoke(handlers.disconnect, { apiKey: other.apiKey, body: { device_id: lock.device_id } })).body).toEqual(seamError('device_not_found'));
+    expect((await invoke(handlers.attemptGet, { apiKey: other.apiKey, body: { action_attempt_id: body.action_attempt.action_attempt_id } })).body).toEqual(seamError('action_attempt_not_found'));
+    expect((await invoke(handlers.eventGet, { apiKey: other.apiKey, body: { event_id: event?.event_id } })).body).toEqual(seamError('event_not_found'));
+    expect((await invoke(handlers.eventList, { apiKey: other.apiKey, body: { since: '2000-01-01T00:00:00Z' } })).body.events).toEqual([]);
+    // The owner still sees all of it, and the lock is still online.
+    expect((await invoke(handlers.deviceGet, { apiKey: ws.apiKey, body: { device_id: lock.device_id } })).body.device.properties.online).toBe(true);
+    expect((await invoke(handlers.attemptGet, { apiKey: ws.apiKey, body: { action_attempt_id: body.action_attempt.action_attempt_id } })).status).toBe(200);
+    expect((await invoke(handlers.eventGet, { apiKey: ws.apiKey, body: { event_id: event?.event_id } })).body.event).toEqual(event);
   });
 
   it('answers an unexpected fault with a generic 500 that leaks nothing', async () => {
