@@ -1,8 +1,8 @@
+import { accessCodeFixture } from '../support/fixtures';
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { count, countRequests, describe, total } from './dynamodb-cost';
 import { type Check, type Row, type Section, as, fmt, ratio, times } from './report';
@@ -164,38 +164,18 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
   /** A well-formed code item, as the stores write it; in the due index only when `dueAt` is set. */
   const codeItem = (deviceId: string, dueAt: string | undefined, startsAt: Date): Item => {
     const code = String(pin++);
-    const record: AccessCodeRecord = {
-      access_code: {
-        workspace_id: workspaceId,
-        access_code_id: randomUUID(),
-        device_id: deviceId,
+    const record = accessCodeFixture(workspaceId, deviceId, {
+      accessCode: {
         name: `Guest ${code}`,
         code,
-        common_code_key: null,
-        type: 'time_bound',
         status: 'unset',
         created_at: now.toISOString(),
         starts_at: startsAt.toISOString(),
         ends_at: new Date(startsAt.getTime() + 86_400_000).toISOString(),
-        errors: [],
-        warnings: [],
-        is_managed: true,
-        is_backup: false,
-        is_backup_access_code_available: false,
-        is_external_modification_allowed: false,
-        is_one_time_use: false,
-        is_offline_access_code: false,
-        is_scheduled_on_device: false,
-        is_waiting_for_code_assignment: false,
-        pulled_backup_access_code_id: null,
         pending_mutations: [creationMutation(dueAt ?? startsAt.toISOString(), now)],
       },
-      version: 0,
-      prefer_native_scheduling: true,
-      attempt_for_offline_device: true,
-      ...(dueAt !== undefined && { due_at: dueAt }),
-      pending_action_attempts: [],
-    };
+      record: { prefer_native_scheduling: true, due_at: dueAt },
+    });
     const { access_code: c } = record;
     return marshall(
       { ...accessCodeKeys.key(c.workspace_id, c.access_code_id), ...accessCodeKeys.index(record), ...accessCodeKeys.due(record), doc: record },
