@@ -9,6 +9,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../devices/lock-provider';
 import { idSchema, timestampSchema } from '../schema-helpers';
+import { keypadKeys } from './dynamodb-keys';
 
 const slotSchema = z.object({
   workspace_id: idSchema,
@@ -20,16 +21,6 @@ const slotSchema = z.object({
   state: z.enum(['adding', 'present', 'removing']),
   settles_at: timestampSchema,
 }) satisfies z.ZodType<SandboxSlot>;
-
-/**
- * Keypad slots live beside the device's PIN claims: pk `WS#<ws>#DEV#<device>`, sk
- * `SLOT#<code id>`, and a `KEYPAD` item there counts the slots in use.
- */
-export const keypadKeys = {
-  partition: (workspaceId: string, deviceId: string) => `WS#${workspaceId}#DEV#${deviceId}`,
-  slot: (workspaceId: string, deviceId: string, accessCodeId: string) => ({ pk: keypadKeys.partition(workspaceId, deviceId), sk: `SLOT#${accessCodeId}` }),
-  counter: (workspaceId: string, deviceId: string) => ({ pk: keypadKeys.partition(workspaceId, deviceId), sk: 'KEYPAD' }),
-};
 
 const conditionFailed = (error: unknown) =>
   error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');

@@ -68,6 +68,15 @@ export const deviceKeys = {
   key: (workspaceId: string, deviceId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `${skPrefix.device}${deviceId}` }),
 };
 
+/** A sandbox lock's keypad: one slot item per code on it, and a counter of slots in use. */
+export const keypadKeys = {
+  slot: (workspaceId: string, deviceId: string, accessCodeId: string): TableKey => ({
+    pk: devicePartition(workspaceId, deviceId),
+    sk: `SLOT#${accessCodeId}`,
+  }),
+  counter: (workspaceId: string, deviceId: string): TableKey => ({ pk: devicePartition(workspaceId, deviceId), sk: 'KEYPAD' }),
+};
+
 export const accessCodeKeys = {
   partition: workspacePk,
   key: (workspaceId: string, accessCodeId: string): TableKey => ({
@@ -88,9 +97,11 @@ export const accessCodeKeys = {
 
 export const dueShardKey = (shard: number) => `DUE#${shard}`;
 
+/** One partition per device holds its PIN claims and, for sandbox locks, its keypad memory. */
+const devicePartition = (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}`;
+
 export const pinClaimKeys = {
-  /** One partition per device holds every PIN claimed on it. */
-  partition: (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}`,
+  partition: devicePartition,
   key: (workspaceId: string, deviceId: string, code: string): TableKey => ({
     pk: pinClaimKeys.partition(workspaceId, deviceId),
     sk: `${skPrefix.pin}${code}`,

@@ -7,6 +7,7 @@ import {
   dueShardKey,
   eventKeys,
   expiresAfter,
+  keypadKeys,
   pinClaimKeys,
   workspaceKeys,
 } from '../../lib/adapters/dynamodb-keys';
@@ -60,6 +61,12 @@ describe('DynamoDB keys', () => {
     expect(pinClaimKeys.of(r)).toEqual({ pk: `WS#${ws}#DEV#${device}`, sk: 'PIN#0042' });
     expect(pinClaimKeys.pinOf('PIN#0042')).toBe('0042');
     expect(pinClaimKeys.of(accessCodeFixture(ws, device, { accessCode: { code: null } }))).toBeUndefined();
+  });
+
+  it('keeps a sandbox keypad in the device partition, its slots apart from PIN claims', () => {
+    const id = '11111111-2222-4333-8444-555555555555';
+    expect(keypadKeys.slot(ws, device, id)).toEqual({ pk: pinClaimKeys.partition(ws, device), sk: `SLOT#${id}` });
+    expect(keypadKeys.counter(ws, device)).toEqual({ pk: pinClaimKeys.partition(ws, device), sk: 'KEYPAD' });
   });
 
   it('keeps the PIN partition of a device apart from its code listing', () => {
