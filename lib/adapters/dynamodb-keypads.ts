@@ -22,13 +22,17 @@ const slotSchema = z.object({
   settles_at: timestampSchema,
 }) satisfies z.ZodType<SandboxSlot>;
 
-const conditionFailed = (error: unknown) =>
-  error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+/** Which writes of a cancelled transaction failed their condition, in order; empty for any other error. */
+const failedConditions = (error: unknown): boolean[] =>
+  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed') : [];
 
 /** The sandbox locks' keypad memory in the table, so it survives Lambda instances and restarts. */
 export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): SandboxKeypadStore {
   const slotItem = (slot: SandboxSlot) =>
     marshall({ ...keypadKeys.slot(slot.workspace_id, slot.device_id, slot.access_code_id), doc: slotSchema.parse(slot) }, { removeUndefinedValues: true });
+  const replace = async (slot: SandboxSlot) => {
+    await client.send(new PutItemCommand({ TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_exists(pk)' }));
+  };
   return {
     async get(workspaceId, deviceId, accessCodeId) {
       const { Item } = await client.send(
@@ -36,7 +40,7 @@ export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): 
       );
       return Item ? slotSchema.parse(unmarshall(Item).doc) : undefined;
     },
-    async add(slot, capacity) {
+    async put(slot, capacity) {
       try {
         await client.send(
           new TransactWriteItemsCommand({
@@ -56,13 +60,15 @@ export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): 
         );
         return true;
       } catch (error) {
-        if (conditionFailed(error)) return false;
-        throw error;
+        const [slotTaken, full] = failedConditions(error);
+        if (full && !slotTaken) return false;
+        if (!slotTaken) throw error;
       }
+      // The code already holds a slot: rewrite it in place, the count unchanged.
+      await replace(slot);
+      return true;
     },
-    async replace(slot) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_exists(pk)' }));
-    },
+    replace,
     async delete(workspaceId, deviceId, accessCodeId) {
       try {
         await client.send(
@@ -82,7 +88,7 @@ export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): 
         );
       } catch (error) {
         // Already freed by an earlier run: nothing to do.
-        if (!conditionFailed(error)) throw error;
+        if (!failedConditions(error).some(Boolean)) throw error;
       }
     },
   };

@@ -53,11 +53,11 @@ export interface SandboxSlot extends DesiredEntry {
 export interface SandboxKeypadStore {
   get(workspaceId: string, deviceId: string, accessCodeId: string): Promise<SandboxSlot | undefined>;
   /**
-   * Takes a free slot for a new code, atomically against concurrent adds; false when all
-   * `capacity` slots are in use.
+   * Writes a code's slot: rewrites the one it holds, or takes a free one atomically against
+   * concurrent writes. False when the code holds none and all `capacity` slots are in use.
    */
-  add(slot: SandboxSlot, capacity: number): Promise<boolean>;
-  /** Rewrites the slot a code already holds. */
+  put(slot: SandboxSlot, capacity: number): Promise<boolean>;
+  /** Rewrites the slot a code is known to hold. */
   replace(slot: SandboxSlot): Promise<void>;
   /** Frees the slot a code holds, if any. */
   delete(workspaceId: string, deviceId: string, accessCodeId: string): Promise<void>;

@@ -47,9 +47,7 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       }
       const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
       const slot: SandboxSlot = { ...entry, workspace_id: workspaceId, device_id: deviceId, state: 'adding', settles_at: settlesAt };
-      if (await keypads.get(workspaceId, deviceId, entry.access_code_id)) {
-        await keypads.replace(slot);
-      } else if (!(await keypads.add(slot, device.device.properties.max_active_codes_supported))) {
+      if (!(await keypads.put(slot, device.device.properties.max_active_codes_supported))) {
         throw new ProviderError('no_space_for_access_code_on_device', 'The lock has no free code slot');
       }
     },
@@ -84,10 +82,11 @@ export function memoryKeypadStore(): SandboxKeypadStore {
       const s = slots.get(key(w, d, id));
       return s && { ...s };
     },
-    async add(slot, capacity) {
+    async put(slot, capacity) {
+      const k = key(slot.workspace_id, slot.device_id, slot.access_code_id);
       const used = [...slots.values()].filter((s) => s.workspace_id === slot.workspace_id && s.device_id === slot.device_id).length;
-      if (used >= capacity) return false;
-      slots.set(key(slot.workspace_id, slot.device_id, slot.access_code_id), { ...slot });
+      if (!slots.has(k) && used >= capacity) return false;
+      slots.set(k, { ...slot });
       return true;
     },
     async replace(slot) {
