@@ -4,6 +4,7 @@ import { createDynamoDbStores } from './adapters/dynamodb-stores';
 import { eventBridgePublisher } from './adapters/eventbridge-publisher';
 import { InProcessBus } from './adapters/in-process-bus';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
+import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
@@ -24,11 +25,7 @@ export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
 function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore } {
   if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores(), keypads: memoryKeypadStore() };
-  const client = new DynamoDBClient(
-    cfg.LATCHKEY_DYNAMODB_ENDPOINT
-      ? { endpoint: cfg.LATCHKEY_DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {},
-  );
+  const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : new DynamoDBClient({});
   return {
     ...createDynamoDbStores({ client, tableName: cfg.LATCHKEY_TABLE_NAME }),
     keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
@@ -46,14 +43,16 @@ export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   retryCapMs: 300_000,
 });
 
+/** Where events go: the configured EventBridge bus, else an in-process bus local listeners subscribe to. */
+function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProcessBus } {
+  if (cfg.LATCHKEY_EVENT_BUS_NAME) return { publisher: eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME) };
+  const localBus = new InProcessBus((error) => logger.error('event listener failed', { error_name: error instanceof Error ? error.name : 'unknown' }));
+  return { publisher: localBus, localBus };
+}
+
 /** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
 export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
-  const localBus = cfg.LATCHKEY_EVENT_BUS_NAME
-    ? undefined
-    : new InProcessBus((error) => logger.error('event listener failed', { error_name: error instanceof Error ? error.name : 'unknown' }));
-  const publisher: EventPublisher = cfg.LATCHKEY_EVENT_BUS_NAME
-    ? eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME)
-    : (localBus as InProcessBus);
+  const { publisher, localBus } = eventsOut(cfg);
   const { keypads, ...backend } = stores(cfg);
   const clock = overrides.clock ?? systemClock;
   const base: Deps = {

@@ -1,6 +1,6 @@
 import type { Deps } from '../ports';
 import { requireDevice } from './assign-pin';
-import { matchesSearch } from '../adapters/query-filters';
+import { matchesSearch } from './search';
 import type { AccessCode, ListAccessCodesInput } from './schemas';
 
 /** Managed codes of the workspace, one device's, or the listed ones; paginated by cursor. */

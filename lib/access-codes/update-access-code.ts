@@ -51,7 +51,7 @@ async function applyUpdate(deps: UpdateDeps, workspaceId: string, input: UpdateA
   if (current.status === 'removing') throw InvalidInputError.forField('access_code_id', 'The access code is being deleted');
   const device = await requireDevice(deps, workspaceId, current.device_id);
   const now = deps.clock.now();
-  checkCodeOptions(device, { ...input, ends_at: input.ends_at }, now);
+  checkCodeOptions(device, input, now);
   if (input.code !== undefined && input.code !== current.code) {
     await checkChosenPin(deps, device, input.code, 'code', current.code);
   }

@@ -36,7 +36,8 @@ import {
   skPrefix,
   workspaceKeys,
 } from './dynamodb-keys';
-import { matchesEventQuery, matchesSearch } from './query-filters';
+import { matchesSearch } from '../access-codes/search';
+import { matchesEventQuery } from '../events/filters';
 
 export interface DynamoDbStoresOptions {
   client: DynamoDBClient;

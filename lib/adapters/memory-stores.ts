@@ -6,7 +6,8 @@ import type { SeamEvent } from '../events/schemas';
 import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import { dueShardOf } from './dynamodb-table';
-import { matchesEventQuery, matchesSearch } from './query-filters';
+import { matchesSearch } from '../access-codes/search';
+import { matchesEventQuery } from '../events/filters';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;

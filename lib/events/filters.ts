@@ -1,15 +1,4 @@
-import type { AccessCode } from '../access-codes/schemas';
-import type { ListEventsInput, SeamEvent } from '../events/schemas';
-
-/** Seam's `search`: a partial match on name, code or access_code_id (name case-insensitively). */
-export function matchesSearch(code: AccessCode, search: string): boolean {
-  const needle = search.toLowerCase();
-  return (
-    (code.name ?? '').toLowerCase().includes(needle) ||
-    (code.code ?? '').includes(search) ||
-    code.access_code_id.includes(needle)
-  );
-}
+import type { ListEventsInput, SeamEvent } from './schemas';
 
 /** The /events/list filters, applied to one event. */
 export function matchesEventQuery(e: SeamEvent, q: ListEventsInput): boolean {
