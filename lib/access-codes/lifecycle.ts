@@ -1,3 +1,4 @@
+import type { LockProvider } from '../devices/lock-provider';
 import type { DeviceRecord } from '../devices/schemas';
 import type { AccessCode, PendingMutation } from './schemas';
 
@@ -30,8 +31,12 @@ export const defaultLifecycleSettings: LifecycleSettings = {
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 
 /** Whether a time-bound code goes onto this lock with its window (the lock clears it itself). */
-export const usesNativeScheduling = (device: DeviceRecord, preferNative: boolean): boolean =>
-  preferNative && device.sandbox.native_scheduling;
+export const usesNativeScheduling = (provider: LockProvider, device: DeviceRecord, preferNative: boolean): boolean =>
+  preferNative && provider.capabilities(device).nativeScheduling;
+
+/** How long before starts_at a time-bound code goes onto the lock. */
+export const leadMs = (native: boolean, settings: LifecycleSettings): number =>
+  native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
 
 /**
  * When the engine must first act on a code that is not on the lock yet: at once for an
@@ -45,8 +50,7 @@ export function firstDueAt(
 ): string {
   const nowIso = now.toISOString();
   if (code.type === 'ongoing' || code.starts_at === undefined) return nowIso;
-  const leadMs = native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
-  return maxIso(nowIso, new Date(Date.parse(code.starts_at) - leadMs).toISOString());
+  return maxIso(nowIso, new Date(Date.parse(code.starts_at) - leadMs(native, settings)).toISOString());
 }
 
 /** The pending mutation that says a code is on its way to the lock. */

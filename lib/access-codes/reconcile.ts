@@ -7,7 +7,7 @@ import { ConflictError } from '../errors';
 import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { accessCodeEvent } from './events';
-import type { LifecycleSettings } from './lifecycle';
+import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
 export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'provider' | 'settings'>;
@@ -21,26 +21,22 @@ const minIso = (...values: (string | undefined)[]) => values.filter((v): v is st
  * scheduling lock) from the start of its lead time until ends_at; nothing once it is deleted
  * or expired, or before its lead time.
  */
-export function desiredEntry(record: AccessCodeRecord, device: DeviceRecord, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
+export function desiredEntry(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
   const code = record.access_code;
   if (code.status === 'removing' || code.code === null) return undefined;
   const base = { access_code_id: code.access_code_id, code: code.code };
   if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return base;
-  const native = record.prefer_native_scheduling && device.sandbox.native_scheduling;
-  const leadMs = native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
   const t = now.getTime();
-  if (t >= ms(code.ends_at) || t < ms(code.starts_at) - leadMs) return undefined;
+  if (t >= ms(code.ends_at) || t < ms(code.starts_at) - leadMs(native, settings)) return undefined;
   return native ? { ...base, starts_at: code.starts_at, ends_at: code.ends_at } : base;
 }
 
 /** The next time the desired entry changes by the clock alone. */
-function nextBoundary(record: AccessCodeRecord, device: DeviceRecord, settings: LifecycleSettings, now: Date): string | undefined {
+function nextBoundary(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): string | undefined {
   const code = record.access_code;
   if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return undefined;
-  const native = record.prefer_native_scheduling && device.sandbox.native_scheduling;
-  const leadMs = native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
   const nowIso = now.toISOString();
-  return minIso(...[iso(ms(code.starts_at) - leadMs), code.starts_at, code.ends_at].filter((b) => b > nowIso));
+  return minIso(...[iso(ms(code.starts_at) - leadMs(native, settings)), code.starts_at, code.ends_at].filter((b) => b > nowIso));
 }
 
 const matches = (actual: KeypadEntry, desired: DesiredEntry) =>
@@ -93,7 +89,8 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
   const s = deps.settings;
   const code = record.access_code;
   const nowIso = now.toISOString();
-  const desired = desiredEntry(record, device, s, now);
+  const native = usesNativeScheduling(deps.provider, device, record.prefer_native_scheduling);
+  const desired = desiredEntry(record, native, s, now);
   const actual = await deps.provider.read(device, code.access_code_id);
   const expired = code.type === 'time_bound' && code.ends_at !== undefined && code.ends_at <= nowIso;
   const wasOnLock = code.status === 'set' || code.is_scheduled_on_device || code.status === 'removing';
@@ -109,7 +106,7 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
     }
     const settledCode: AccessCode = { ...code, status: 'unset', is_scheduled_on_device: false, errors: keepAccessErrors(code), pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation') };
     return commit(deps, record, device, now, {
-      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, device, s, now) },
+      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, s, now) },
       events: wasOnLock ? ['access_code.removed_from_device'] : [],
       attempts: [],
     });
@@ -130,7 +127,7 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
     if (settledCode.is_scheduled_on_device && !code.is_scheduled_on_device) events.push('access_code.scheduled_on_device');
     if (settledCode.status === 'set' && code.status !== 'set') events.push('access_code.set_on_device');
     return commit(deps, record, device, now, {
-      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, device, s, now) },
+      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, s, now) },
       events,
       attempts: finishAttempts(deps, record, 'settled', settledCode),
     });
