@@ -8,6 +8,7 @@ import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
+import { providerRegistry } from './devices/providers';
 import { memoryKeypadStore, sandboxProvider } from './devices/sandbox-provider';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
@@ -36,7 +37,6 @@ function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore } {
 export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   jitLeadSeconds: cfg.LATCHKEY_JIT_LEAD_SECONDS,
   nativeLeadHours: cfg.LATCHKEY_NATIVE_LEAD_HOURS,
-  verifyAfterMs: Math.max(250, cfg.LATCHKEY_SANDBOX_LATENCY_MS),
   delayWarningMs: cfg.LATCHKEY_DELAY_WARNING_SECONDS * 1000,
   maxAttempts: cfg.LATCHKEY_MAX_ATTEMPTS,
   retryBaseMs: cfg.LATCHKEY_RETRY_BASE_SECONDS * 1000,
@@ -60,7 +60,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
     clock,
     ids: uuidGenerator,
     publisher,
-    provider: sandboxProvider({ keypads, clock, latencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS }),
+    providers: providerRegistry([sandboxProvider({ keypads, clock, latencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS })]),
     settings: lifecycleSettings(cfg),
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCodeRecord } from './access-codes/schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
-import type { LockProvider } from './devices/lock-provider';
+import type { ProviderRegistry } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
 import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
@@ -113,7 +113,7 @@ export interface Deps extends Stores {
   clock: Clock;
   ids: IdGenerator;
   publisher: EventPublisher;
-  /** Talks to the locks (the sandbox locks today). */
-  provider: LockProvider;
+  /** Picks the provider that programs each device's lock. */
+  providers: ProviderRegistry;
   settings: LifecycleSettings;
 }

@@ -8,7 +8,7 @@ import { accessCodeEvent } from './events';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
-type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'provider' | 'settings'>;
+type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
 
 /** Checks the options that depend on the device or the clock (the schema checked the rest). */
 export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id'>, now: Date): void {
@@ -66,7 +66,7 @@ export async function createAccessCode(
   for (let attempt = 1; ; attempt++) {
     const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
     const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
-    const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.provider, device, preferNative), deps.settings, now);
+    const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
     const code: AccessCode = {
       workspace_id: workspaceId,
       access_code_id: deps.ids.uuid(),

@@ -1,5 +1,4 @@
-import type { LockProvider } from '../devices/lock-provider';
-import type { DeviceRecord } from '../devices/schemas';
+import type { DeviceTraits } from '../devices/lock-provider';
 import type { AccessCode, PendingMutation } from './schemas';
 
 /** Timing rules of the lifecycle engine, from configuration. */
@@ -8,8 +7,6 @@ export interface LifecycleSettings {
   jitLeadSeconds: number;
   /** How far ahead of starts_at a natively scheduling lock is loaded. */
   nativeLeadHours: number;
-  /** How long after asking the lock to check what it did. */
-  verifyAfterMs: number;
   /** A change still not on the lock after this long gets a delay warning. */
   delayWarningMs: number;
   /** Failed attempts before setting is given up (removal is never given up). */
@@ -21,7 +18,6 @@ export interface LifecycleSettings {
 export const defaultLifecycleSettings: LifecycleSettings = {
   jitLeadSeconds: 3600,
   nativeLeadHours: 72,
-  verifyAfterMs: 2000,
   delayWarningMs: 300_000,
   maxAttempts: 10,
   retryBaseMs: 5000,
@@ -31,8 +27,8 @@ export const defaultLifecycleSettings: LifecycleSettings = {
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 
 /** Whether a time-bound code goes onto this lock with its window (the lock clears it itself). */
-export const usesNativeScheduling = (provider: LockProvider, device: DeviceRecord, preferNative: boolean): boolean =>
-  preferNative && provider.capabilities(device).nativeScheduling;
+export const usesNativeScheduling = (traits: Pick<DeviceTraits, 'timeWindow'>, preferNative: boolean): boolean =>
+  preferNative && traits.timeWindow === 'native';
 
 /** How long before starts_at a time-bound code goes onto the lock. */
 export const leadMs = (native: boolean, settings: LifecycleSettings): number =>

@@ -1,6 +1,6 @@
 import { failed, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
-import type { DesiredEntry, KeypadEntry } from '../devices/lock-provider';
+import type { CodeHandle, DesiredEntry, KeypadEntry } from '../devices/lock-provider';
 import { ProviderError } from '../devices/lock-provider';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError } from '../errors';
@@ -10,7 +10,7 @@ import { accessCodeEvent } from './events';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
-export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'provider' | 'settings'>;
+export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
@@ -43,6 +43,7 @@ const matches = (actual: KeypadEntry, desired: DesiredEntry) =>
   actual.code === desired.code && actual.starts_at === desired.starts_at && actual.ends_at === desired.ends_at && actual.state !== 'removing';
 
 const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);
+
 
 interface Outcome {
   next?: AccessCodeRecord;
@@ -85,13 +86,27 @@ export async function reconcileAccessCode(
   }
 }
 
-async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date): Promise<void> {
+async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRecord, now: Date): Promise<void> {
   const s = deps.settings;
-  const code = record.access_code;
   const nowIso = now.toISOString();
-  const native = usesNativeScheduling(deps.provider, device, record.prefer_native_scheduling);
-  const desired = desiredEntry(record, native, s, now);
-  const actual = await deps.provider.read(device, code.access_code_id);
+  const provider = deps.providers.for(device);
+  const traits = provider.traits(device);
+  const native = usesNativeScheduling(traits, listed.prefer_native_scheduling);
+  const desired = desiredEntry(listed, native, s, now);
+  const handle: CodeHandle = {
+    access_code_id: listed.access_code.access_code_id,
+    ...(listed.provider_ref !== undefined && { provider_ref: listed.provider_ref }),
+    ...(listed.access_code.code !== null && { code: listed.access_code.code }),
+  };
+  let actual: KeypadEntry | undefined;
+  try {
+    actual = await provider.read(device, handle);
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    return recordFailure(deps, listed, device, now, error, { removing: desired === undefined, events: [] });
+  }
+  const record = withProviderReport(listed, actual, nowIso);
+  const code = record.access_code;
   const expired = code.type === 'time_bound' && code.ends_at !== undefined && code.ends_at <= nowIso;
   const wasOnLock = code.status === 'set' || code.is_scheduled_on_device || code.status === 'removing';
 
@@ -155,43 +170,120 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
     sync.warned = true;
   }
   if (inFlight) {
-    return commit(deps, record, device, now, { next: { ...record, access_code: working, sync, due_at: iso(now.getTime() + s.verifyAfterMs) }, events, attempts: [] });
+    return commit(deps, record, device, now, { next: { ...record, access_code: working, sync, due_at: iso(now.getTime() + traits.verifyAfterMs) }, events, attempts: [] });
   }
 
   // Ask the lock for the difference.
   try {
-    if (removing) await deps.provider.remove(device, code.access_code_id);
-    else await deps.provider.program(device, desired);
+    let providerRef = record.provider_ref;
+    if (removing) await provider.remove(device, handle);
+    else providerRef = (await provider.program(device, desired, handle)).provider_ref ?? providerRef;
     working.errors = keepAccessErrors(working).filter((e) => !e.error_code.startsWith('failed_to_'));
     return commit(deps, record, device, now, {
-      next: { ...record, access_code: working, sync: { ...sync, attempts: sync.attempts + 1 }, due_at: iso(now.getTime() + s.verifyAfterMs) },
+      next: {
+        ...record,
+        ...(providerRef !== undefined && { provider_ref: providerRef }),
+        access_code: working,
+        sync: { ...sync, attempts: sync.attempts + 1, outages: 0 },
+        due_at: iso(now.getTime() + traits.verifyAfterMs),
+      },
       events,
       attempts: [],
     });
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
-    const attempts = sync.attempts + 1;
-    const giveUp = !removing && (error.permanent || attempts >= s.maxAttempts || (error.code === 'device_offline' && !record.attempt_for_offline_device));
-    const errorCode = removing ? 'failed_to_remove_from_device' : 'failed_to_set_on_device';
-    const issues = working.errors.filter((e) => !deviceErrorCodes.has(e.error_code) && e.error_code !== errorCode);
-    if (error.code !== 'transient' && error.code !== 'rejected_by_device') {
-      issues.push({ error_code: error.code, message: error.message, created_at: nowIso, ...(error.code === 'device_offline' ? { is_device_error: true } : { is_access_code_error: true }) });
-    }
-    const failedNow = (giveUp || (removing && attempts >= s.maxAttempts)) && !sync.failed;
-    if (giveUp || (removing && attempts >= s.maxAttempts)) {
-      issues.push({ error_code: errorCode, message: removing ? 'Failed to remove the code from the device' : 'Failed to set the code on the device', created_at: nowIso, is_access_code_error: true });
-    }
-    if (failedNow) events.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
-    working.errors = issues;
-    const backoff = Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (attempts - 1));
-    // A given-up code still comes back at its ends_at, so that nothing stays on a lock past its window.
-    const dueAt = giveUp ? (code.type === 'time_bound' ? code.ends_at : undefined) : iso(now.getTime() + backoff);
+    return recordFailure(deps, { ...record, access_code: working, sync }, device, now, error, { removing, events });
+  }
+}
+
+/**
+ * Records a refused or failed provider call. A lock that failed is retried with backoff until
+ * setting is given up (removal never is); a provider that is itself down or rate-limiting is
+ * retried with backoff for as long as it lasts, without counting against the code.
+ */
+async function recordFailure(
+  deps: EngineDeps,
+  record: AccessCodeRecord,
+  device: DeviceRecord,
+  now: Date,
+  error: ProviderError,
+  how: { removing: boolean; events: AccessCodeEventType[] },
+): Promise<void> {
+  const s = deps.settings;
+  const code = record.access_code;
+  const nowIso = now.toISOString();
+  const { removing, events } = how;
+  const sync = record.sync ?? { since: nowIso, attempts: 0, warned: false, failed: false };
+  if (error.kind === 'provider_unavailable') {
+    const outages = (sync.outages ?? 0) + 1;
+    const backoff = Math.max(error.retryAfterMs ?? 0, Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (outages - 1)));
     return commit(deps, record, device, now, {
-      next: { ...record, access_code: working, sync: { ...sync, attempts, failed: sync.failed || giveUp || failedNow }, due_at: dueAt },
+      next: { ...record, sync: { ...sync, outages }, due_at: iso(now.getTime() + backoff) },
       events,
-      attempts: giveUp ? finishAttempts(deps, record, 'failed', undefined, { type: errorCode, message: error.message }) : [],
+      attempts: [],
     });
   }
+  const attempts = sync.attempts + 1;
+  const giveUp = !removing && (error.permanent || attempts >= s.maxAttempts || (error.kind === 'device_offline' && !record.attempt_for_offline_device));
+  const errorCode = removing ? 'failed_to_remove_from_device' : 'failed_to_set_on_device';
+  const issues = code.errors.filter((e) => !deviceErrorCodes.has(e.error_code) && e.error_code !== errorCode);
+  if (error.kind === 'device_offline' || error.kind === 'no_space_for_access_code_on_device') {
+    issues.push({ error_code: error.kind, message: error.message, created_at: nowIso, ...(error.kind === 'device_offline' ? { is_device_error: true } : { is_access_code_error: true }) });
+  }
+  const failedNow = (giveUp || (removing && attempts >= s.maxAttempts)) && !sync.failed;
+  if (giveUp || (removing && attempts >= s.maxAttempts)) {
+    issues.push({ error_code: errorCode, message: removing ? 'Failed to remove the code from the device' : 'Failed to set the code on the device', created_at: nowIso, is_access_code_error: true });
+  }
+  const allEvents = [...events];
+  if (failedNow) allEvents.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
+  const backoff = Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (attempts - 1));
+  // A given-up code still comes back at its ends_at, so that nothing stays on a lock past its window.
+  const dueAt = giveUp ? (code.type === 'time_bound' ? code.ends_at : undefined) : iso(now.getTime() + backoff);
+  return commit(deps, record, device, now, {
+    next: { ...record, access_code: { ...code, errors: issues }, sync: { ...sync, attempts, outages: 0, failed: sync.failed || giveUp || failedNow }, due_at: dueAt },
+    events: allEvents,
+    attempts: giveUp ? finishAttempts(deps, record, 'failed', undefined, { type: errorCode, message: error.message }) : [],
+  });
+}
+
+/**
+ * The record with what the provider last reported: its id for the code, and its errors and
+ * warnings on the code in place of those it reported before.
+ */
+function withProviderReport(record: AccessCodeRecord, entry: KeypadEntry | undefined, nowIso: string): AccessCodeRecord {
+  const before = record.provider_issues ?? { errors: [], warnings: [] };
+  const errors = entry?.errors ?? [];
+  const warnings = entry?.warnings ?? [];
+  if (entry?.provider_ref === undefined && errors.length === 0 && warnings.length === 0 && before.errors.length === 0 && before.warnings.length === 0) {
+    return record;
+  }
+  const code = record.access_code;
+  const keptErrors = code.errors.filter((e) => !before.errors.includes(e.error_code));
+  const keptWarnings = code.warnings.filter((w) => !before.warnings.includes(w.warning_code));
+  // An issue the provider keeps reporting keeps the time it was first shown.
+  const firstShown = (existing?: { created_at: string }) => existing?.created_at ?? nowIso;
+  const next: AccessCodeRecord = {
+    ...record,
+    ...(entry?.provider_ref !== undefined && { provider_ref: entry.provider_ref }),
+    access_code: {
+      ...code,
+      errors: [
+        ...keptErrors,
+        ...errors
+          .filter((i) => !keptErrors.some((e) => e.error_code === i.code))
+          .map((i) => ({ error_code: i.code, message: i.message, created_at: firstShown(code.errors.find((e) => e.error_code === i.code)), is_access_code_error: true })),
+      ],
+      warnings: [
+        ...keptWarnings,
+        ...warnings
+          .filter((i) => !keptWarnings.some((w) => w.warning_code === i.code))
+          .map((i) => ({ warning_code: i.code, message: i.message, created_at: firstShown(code.warnings.find((w) => w.warning_code === i.code)) })),
+      ],
+    },
+  };
+  if (errors.length === 0 && warnings.length === 0) delete next.provider_issues;
+  else next.provider_issues = { errors: errors.map((i) => i.code), warnings: warnings.map((i) => i.code) };
+  return next;
 }
 
 const keepAccessErrors = (code: AccessCode) => code.errors.filter((e) => !deviceErrorCodes.has(e.error_code));

@@ -66,6 +66,10 @@ export const accessCodeRecordSchema = z.object({
   due_at: timestampSchema.optional(),
   /** Action attempts that finish when the code reaches its next settled state. */
   pending_action_attempts: z.array(z.object({ action_attempt_id: idSchema, action_type: actionTypeSchema })),
+  /** The provider's own id for the code on the lock (an upstream Seam access_code_id), once known. */
+  provider_ref: z.string().min(1).max(512).optional(),
+  /** The error and warning codes on the code that its provider reported last read (replaced on each read). */
+  provider_issues: z.object({ errors: z.array(z.string()), warnings: z.array(z.string()) }).optional(),
   /** Progress of the change the engine is pushing to the lock; absent when the lock agrees. */
   sync: z
     .object({
@@ -74,6 +78,8 @@ export const accessCodeRecordSchema = z.object({
       attempts: z.number().int().nonnegative(),
       warned: z.boolean(),
       failed: z.boolean(),
+      /** Consecutive calls the provider itself could not serve (outage, rate limit); never counted as attempts. */
+      outages: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

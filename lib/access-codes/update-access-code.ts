@@ -9,7 +9,7 @@ import { accessCodeEvent } from './events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
 
-type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'provider' | 'settings'>;
+type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
 
 /** The time frame after the update: explicit conversion to ongoing, or the merged window. */
 function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { starts_at?: string; ends_at?: string } {
@@ -82,7 +82,7 @@ async function applyUpdate(deps: UpdateDeps, workspaceId: string, input: UpdateA
   let nextRecord: AccessCodeRecord = { ...record, access_code: next, version: record.version + 1, prefer_native_scheduling: preferNative };
   let finished = attempt;
   if (deviceWork) {
-    const dueAt = firstDueAt(next, usesNativeScheduling(deps.provider, device, preferNative), deps.settings, now);
+    const dueAt = firstDueAt(next, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
     next.pending_mutations = mutationsFor(current, next, changed, now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };

@@ -1,4 +1,4 @@
-import type { DeviceRecord } from './schemas';
+import type { CodeConstraint, DeviceRecord, ProviderName } from './schemas';
 
 /** What the lock should hold for one code. A window means the lock enforces it itself. */
 export interface DesiredEntry {
@@ -8,37 +8,96 @@ export interface DesiredEntry {
   ends_at?: string;
 }
 
+/** A problem the provider reports on a code (an upstream Seam error or warning, say). */
+export interface ProviderIssue {
+  code: string;
+  message: string;
+}
+
 /** What the lock holds for one code, and whether a change to it is still under way. */
 export interface KeypadEntry extends DesiredEntry {
   state: 'adding' | 'present' | 'removing';
+  /** The provider's own id for the code on the lock, when it has one. */
+  provider_ref?: string;
+  /** Errors and warnings the provider reports on the code, carried onto the Latchkey code. */
+  errors?: ProviderIssue[];
+  warnings?: ProviderIssue[];
 }
 
-export type ProviderErrorCode = 'device_offline' | 'no_space_for_access_code_on_device' | 'rejected_by_device' | 'transient';
+/** Which code an operation is about: Latchkey's id, and what the provider returned for it before. */
+export interface CodeHandle {
+  access_code_id: string;
+  /** The provider's id for the code, once a program call returned one. */
+  provider_ref?: string;
+  /** The PIN last asked of the lock, so a provider without a stored ref can find the code again. */
+  code?: string;
+}
 
-/** A lock refused or failed an operation. `permanent` errors are not retried. */
+/**
+ * What a provider declares about one of its devices. The engine decides from these alone; it
+ * never reads a provider's own fields.
+ */
+export interface DeviceTraits {
+  /** PIN lengths, constraints and slot count the lock enforces. */
+  codeRules: { lengths: readonly number[]; constraints: readonly CodeConstraint[]; slotCount: number };
+  /** Who keeps a time-bound code's window: the lock itself, or Latchkey by programming just in time. */
+  timeWindow: 'native' | 'just_in_time';
+  /** The lock or its cloud picks the PIN; a client may not choose one. */
+  choosesPin: boolean;
+  /** A code can be taken off the lock remotely. */
+  canRemoveRemotely: boolean;
+  /** How a change is known to have reached the lock. */
+  confirmation: 'read_back' | 'polling' | 'webhook';
+  /** How long after asking for a change the engine checks what happened. */
+  verifyAfterMs: number;
+  offlineCodes: boolean;
+}
+
+export type ProviderErrorKind =
+  /** The lock (or its hub) is not reachable; shown as `device_offline`. */
+  | 'device_offline'
+  /** The provider itself is down or rate-limiting: retried with backoff, never a failed code. */
+  | 'provider_unavailable'
+  /** The provider refused this PIN: permanent, never retried. */
+  | 'rejected_pin'
+  /** Every code slot of the lock is taken. */
+  | 'no_space_for_access_code_on_device'
+  /** The lock did not answer this time; counts towards giving up. */
+  | 'transient';
+
+/** A lock or its provider refused or failed an operation. Messages never carry a PIN or a credential. */
 export class ProviderError extends Error {
   constructor(
-    readonly code: ProviderErrorCode,
+    readonly kind: ProviderErrorKind,
     message: string,
+    /** When the provider asked to be called again no sooner than this (a 429's Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ProviderError';
   }
   get permanent(): boolean {
-    return this.code === 'rejected_by_device';
+    return this.kind === 'rejected_pin';
   }
 }
 
 /**
- * A lock integration: the sandbox locks today, real protocols (Z-Wave, vendor clouds) later.
- * Operations are idempotent and asynchronous: program/remove ask the lock, `read` tells
- * what it holds now. Failures are ProviderErrors.
+ * A lock integration (sandbox locks, a customer's Seam workspace, Z-Wave hubs). Operations are
+ * idempotent and asynchronous: program/remove ask for a change, `read` tells what the lock
+ * holds now. A retried program never creates a second code. Failures are ProviderErrors.
  */
 export interface LockProvider {
-  capabilities(device: DeviceRecord): { nativeScheduling: boolean; offlineCodes: boolean; slotCount: number };
-  program(device: DeviceRecord, entry: DesiredEntry): Promise<void>;
-  remove(device: DeviceRecord, accessCodeId: string): Promise<void>;
-  read(device: DeviceRecord, accessCodeId: string): Promise<KeypadEntry | undefined>;
+  readonly name: ProviderName;
+  traits(device: DeviceRecord): DeviceTraits;
+  /** Puts `entry` on the lock (or changes the code it already holds); returns the provider's id for it. */
+  program(device: DeviceRecord, entry: DesiredEntry, handle: CodeHandle): Promise<{ provider_ref?: string }>;
+  remove(device: DeviceRecord, handle: CodeHandle): Promise<void>;
+  read(device: DeviceRecord, handle: CodeHandle): Promise<KeypadEntry | undefined>;
+}
+
+/** Picks the provider of each device. */
+export interface ProviderRegistry {
+  for(device: DeviceRecord): LockProvider;
 }
 
 /** A stored keypad slot of a sandbox lock; `settles_at` is when the pending change takes effect. */

@@ -1,3 +1,4 @@
+import type { SandboxState } from './sandbox-provider';
 import type { CodeConstraint, DeviceRecord } from './schemas';
 
 interface SandboxModel {
@@ -69,9 +70,11 @@ export const sandboxModels: readonly SandboxModel[] = [
 export function buildSandboxDevices(workspaceId: string, newId: () => string, now: Date, failureRate = 0.3): DeviceRecord[] {
   const connectedAccountId = newId();
   const createdAt = now.toISOString();
-  return sandboxModels.map((m) => ({
+  return sandboxModels.map((m) => {
+    const deviceId = newId();
+    return {
     device: {
-      device_id: newId(),
+      device_id: deviceId,
       workspace_id: workspaceId,
       connected_account_id: connectedAccountId,
       device_type: m.deviceType,
@@ -113,6 +116,9 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
       is_managed: true,
       custom_metadata: {},
     },
-    sandbox: { native_scheduling: m.nativeScheduling, failure_rate: m.flaky ? failureRate : 0 },
-  }));
+    provider: 'sandbox',
+    provider_device_id: deviceId,
+    provider_state: { native_scheduling: m.nativeScheduling, failure_rate: m.flaky ? failureRate : 0 } satisfies SandboxState,
+    };
+  });
 }

@@ -1,6 +1,16 @@
+import * as z from 'zod';
 import type { Clock } from '../ports';
 import { type DesiredEntry, type KeypadEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from './lock-provider';
 import type { DeviceRecord } from './schemas';
+
+/** How a sandbox lock behaves: its provider state, set when the workspace's locks are built. */
+export const sandboxStateSchema = z.object({
+  /** The lock keeps its own schedule, so time-bound codes can be loaded ahead. */
+  native_scheduling: z.boolean(),
+  /** Share of provider operations that fail transiently, 0..1. */
+  failure_rate: z.number().min(0).max(1),
+});
+export type SandboxState = z.infer<typeof sandboxStateSchema>;
 
 export interface SandboxProviderOptions {
   keypads: SandboxKeypadStore;
@@ -26,33 +36,45 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
     const { workspace_id: _w, device_id: _d, settles_at: _s, ...entry } = slot;
     return { ...entry, state };
   };
+  const state = (device: DeviceRecord) => sandboxStateSchema.parse(device.provider_state);
   const guard = (device: DeviceRecord) => {
     if (!device.device.properties.online) throw new ProviderError('device_offline', 'The lock is offline');
-    if (random() < device.sandbox.failure_rate) throw new ProviderError('transient', 'The lock did not answer in time');
+    if (random() < state(device).failure_rate) throw new ProviderError('transient', 'The lock did not answer in time');
   };
   const ids = (device: DeviceRecord) => [device.device.workspace_id, device.device.device_id] as const;
 
   return {
-    capabilities: (device) => ({
-      nativeScheduling: device.sandbox.native_scheduling,
+    name: 'sandbox',
+    traits: (device) => ({
+      codeRules: {
+        lengths: device.device.properties.supported_code_lengths,
+        constraints: device.device.properties.code_constraints,
+        slotCount: device.device.properties.max_active_codes_supported,
+      },
+      timeWindow: state(device).native_scheduling ? 'native' : 'just_in_time',
+      choosesPin: device.device.properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code'),
+      canRemoveRemotely: true,
+      confirmation: 'read_back',
+      // Check back once the lock has had time to apply the change.
+      verifyAfterMs: Math.max(250, latencyMs),
       offlineCodes: device.device.can_program_offline_access_codes,
-      slotCount: device.device.properties.max_active_codes_supported,
     }),
 
     async program(device, entry: DesiredEntry) {
       guard(device);
       const [workspaceId, deviceId] = ids(device);
       if (!device.device.properties.supported_code_lengths.includes(entry.code.length)) {
-        throw new ProviderError('rejected_by_device', 'The lock rejected the PIN format');
+        throw new ProviderError('rejected_pin', 'The lock rejected the PIN format');
       }
       const settlesAt = new Date(clock.now().getTime() + latencyMs).toISOString();
       const slot: SandboxSlot = { ...entry, workspace_id: workspaceId, device_id: deviceId, state: 'adding', settles_at: settlesAt };
       if (!(await keypads.put(slot, device.device.properties.max_active_codes_supported))) {
         throw new ProviderError('no_space_for_access_code_on_device', 'The lock has no free code slot');
       }
+      return {};
     },
 
-    async remove(device, accessCodeId) {
+    async remove(device, { access_code_id: accessCodeId }) {
       guard(device);
       const [workspaceId, deviceId] = ids(device);
       const existing = await keypads.get(workspaceId, deviceId, accessCodeId);
@@ -61,7 +83,7 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       await keypads.replace({ ...existing, state: 'removing', settles_at: settlesAt });
     },
 
-    async read(device, accessCodeId) {
+    async read(device, { access_code_id: accessCodeId }) {
       const [workspaceId, deviceId] = ids(device);
       const slot = await keypads.get(workspaceId, deviceId, accessCodeId);
       if (!slot) return undefined;

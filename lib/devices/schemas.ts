@@ -80,20 +80,35 @@ export const deviceSchema = z.object({
 });
 export type Device = z.infer<typeof deviceSchema>;
 
-/** How a sandbox lock behaves: what the provider port reads to act like the real brand. */
-export const sandboxBehaviourSchema = z.object({
-  /** The lock keeps its own schedule, so time-bound codes can be loaded ahead. */
-  native_scheduling: z.boolean(),
-  /** Share of provider operations that fail transiently, 0..1. */
-  failure_rate: z.number().min(0).max(1),
-});
-export type SandboxBehaviour = z.infer<typeof sandboxBehaviourSchema>;
+export const providerNames = ['sandbox', 'seam', 'zwave'] as const;
+export const providerNameSchema = z.enum(providerNames);
+export type ProviderName = z.infer<typeof providerNameSchema>;
 
-export const deviceRecordSchema = z.object({
+const storedDeviceRecordSchema = z.object({
   device: deviceSchema,
-  sandbox: sandboxBehaviourSchema,
+  /** Which integration programs this lock. */
+  provider: providerNameSchema,
+  /** The provider's own reference to the device (a Seam device_id, a Z-Wave node): any string. */
+  provider_device_id: z.string().min(1).max(512),
+  /** State only the device's provider reads and writes, parsed with that provider's own schema. */
+  provider_state: z.record(z.string(), z.unknown()),
 });
-export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
+
+/**
+ * Records written before devices named their provider were sandbox locks with a `sandbox`
+ * block: they read as sandbox devices, that block becoming the provider's state.
+ */
+const legacyDeviceRecordSchema = z.looseObject({ device: z.looseObject({ device_id: z.string() }), sandbox: z.unknown() });
+const fromLegacyShape = (value: unknown): unknown => {
+  const legacy = legacyDeviceRecordSchema.safeParse(value);
+  if (!legacy.success || (typeof value === 'object' && value !== null && 'provider' in value)) return value;
+  const { sandbox, ...rest } = legacy.data;
+  return { ...rest, provider: 'sandbox', provider_device_id: legacy.data.device.device_id, provider_state: sandbox };
+};
+
+/** A device as stored: the Seam device object, and which provider owns it. */
+export const deviceRecordSchema = z.preprocess(fromLegacyShape, storedDeviceRecordSchema);
+export type DeviceRecord = z.infer<typeof storedDeviceRecordSchema>;
 
 export const getDeviceInputSchema = z.object({ device_id: idSchema });
 export const listDevicesInputSchema = z.object({

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
+import { providerRegistry } from '../../lib/devices/providers';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { count, countRequests, describe, total } from './dynamodb-cost';
 import { type Check, type Row, type Section, as, fmt, ratio, times } from './report';
@@ -136,7 +137,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
       LATCHKEY_JIT_LEAD_SECONDS: String(JIT_LEAD_MS / 1000),
     });
     const provider = sandboxProvider({ keypads: dynamoDbKeypadStore(client, tableName), clock, latencyMs: config.LATCHKEY_SANDBOX_LATENCY_MS });
-    return { tableName, clock, deps: buildDeps(config, { ...createDynamoDbStores({ client, tableName }), provider, clock }) };
+    return { tableName, clock, deps: buildDeps(config, { ...createDynamoDbStores({ client, tableName }), providers: providerRegistry([provider]), clock }) };
   };
 
   // Just-in-time locks (the engine programs them at starts_at minus the lead) with room for every code.

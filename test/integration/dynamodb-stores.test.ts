@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  PutItemCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { dueShardOf } from '../../lib/adapters/dynamodb-table';
+import { deviceKeys } from '../../lib/adapters/dynamodb-keys';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../../lib/errors';
 import type { Stores } from '../../lib/ports';
 import { type TestTable, countRequests, startTestTable } from '../support/dynamodb-local';
@@ -434,6 +437,18 @@ describe('DynamoDB stores: action attempts, devices, workspaces', () => {
     const picked = await stores.devices.list(ws, { deviceIds: [garage ?? '', back ?? '', randomUUID()], limit: 100 });
     expect(picked.map((d) => d.device.device_id).sort()).toEqual([back, garage].sort());
     expect(await stores.devices.list(ws, { deviceIds: [], limit: 100 })).toEqual([]);
+  });
+
+  it('reads a device item stored before devices named their provider as a sandbox device', async () => {
+    const { ws } = scope();
+    const current = deviceFixture(ws);
+    const { provider: _p, provider_device_id: _r, provider_state, ...rest } = current;
+    const legacyItem = marshall({ ...deviceKeys.key(ws, current.device.device_id), doc: { ...rest, sandbox: provider_state } }, { removeUndefinedValues: true });
+    await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: legacyItem }));
+
+    const read = await stores.devices.get(ws, current.device.device_id);
+    expect(read).toEqual({ ...rest, provider: 'sandbox', provider_device_id: current.device.device_id, provider_state });
+    expect(await stores.devices.list(ws, { limit: 10 })).toEqual([read]);
   });
 
   it('creates workspaces once and lists them by creation', async () => {

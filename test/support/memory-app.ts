@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InProcessBus } from '../../lib/adapters/in-process-bus';
 import { createMemoryStores } from '../../lib/adapters/memory-stores';
+import { providerRegistry } from '../../lib/devices/providers';
 import { memoryKeypadStore, sandboxProvider } from '../../lib/devices/sandbox-provider';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import type { AppDeps } from '../../lib/deps';
@@ -39,7 +40,7 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number }
         await bus.publish(events);
       },
     },
-    provider: sandboxProvider({ keypads, clock, latencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) }),
+    providers: providerRegistry([sandboxProvider({ keypads, clock, latencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) })]),
     settings: defaultLifecycleSettings,
   };
   const deps: AppDeps = { ...base, localBus: bus, authenticate: apiKeyAuthenticator(base, 60), maxBodyBytes: 65536 };

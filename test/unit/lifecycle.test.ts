@@ -6,7 +6,8 @@ import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { getActionAttempt } from '../../lib/action-attempts/get-action-attempt';
 import { simulateConnection } from '../../lib/devices/device-queries';
-import { ProviderError } from '../../lib/devices/lock-provider';
+import { type KeypadEntry, type LockProvider, ProviderError } from '../../lib/devices/lock-provider';
+import type { DeviceRecord } from '../../lib/devices/schemas';
 import type { AppDeps } from '../../lib/deps';
 import { AppError } from '../../lib/errors';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
@@ -150,12 +151,14 @@ describe('the lifecycle engine', () => {
     let programs = 0;
     const rejecting = {
       ...t.deps,
-      provider: {
-        ...t.deps.provider,
-        program: async () => {
-          programs++;
-          throw new ProviderError('rejected_by_device', 'The lock rejected the PIN format');
-        },
+      providers: {
+        for: (device: DeviceRecord) => ({
+          ...t.deps.providers.for(device),
+          program: async () => {
+            programs++;
+            throw new ProviderError('rejected_pin', 'The lock rejected the PIN format');
+          },
+        }),
       },
     };
     const { access_code, action_attempt } = await t.create({ device_id: t.ws.byType('kwikset_lock').device_id });
@@ -166,6 +169,69 @@ describe('the lifecycle engine', () => {
     expect(programs).toBe(1);
     expect((await t.get(access_code.access_code_id)).errors.map((e) => e.error_code)).toEqual(['failed_to_set_on_device']);
     expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
+  });
+
+  it('retries a provider outage with backoff for as long as it lasts, never as device_offline or a failed code', async () => {
+    const t = await setup();
+    let down = true;
+    let calls = 0;
+    const outage = (device: DeviceRecord): LockProvider => {
+      const real = t.deps.providers.for(device);
+      const guard = async () => {
+        calls++;
+        if (down) throw new ProviderError('provider_unavailable', 'The provider answered 503');
+      };
+      return {
+        ...real,
+        program: async (...args) => (await guard(), real.program(...args)),
+        read: async (...args) => (await guard(), real.read(...args)),
+      };
+    };
+    const deps = { ...t.deps, providers: { for: outage } };
+    const { access_code, action_attempt } = await t.create({ device_id: t.ws.byType('kwikset_lock').device_id });
+    for (let i = 0; i < 120; i++) {
+      t.clock.advance(60_000);
+      await pollDueCodes(deps);
+    }
+    const during = await t.get(access_code.access_code_id);
+    expect(during.status).toBe('setting');
+    expect(during.errors).toEqual([]);
+    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'pending' });
+    // Backoff: two hours of one-minute ticks reach the provider far fewer than 120 times.
+    expect(calls).toBeLessThan(40);
+    down = false;
+    for (let i = 0; i < 8; i++) {
+      t.clock.advance(60_000);
+      await pollDueCodes(deps);
+    }
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', errors: [] });
+  });
+
+  it('shows the errors and warnings a provider reports on a code, and drops them once it stops', async () => {
+    const t = await setup();
+    let report: Pick<KeypadEntry, 'errors' | 'warnings'> = { warnings: [{ code: 'third_party_integration_detected', message: 'Another integration manages codes' }] };
+    const reporting = (device: DeviceRecord): LockProvider => {
+      const real = t.deps.providers.for(device);
+      return { ...real, read: async (...args) => {
+        const entry = await real.read(...args);
+        return entry && { ...entry, ...report, provider_ref: 'upstream-1' };
+      } };
+    };
+    const deps = { ...t.deps, providers: { for: reporting } };
+    const { access_code } = await t.create({ device_id: t.ws.byType('kwikset_lock').device_id });
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(1000);
+      await pollDueCodes(deps);
+    }
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', warnings: [expect.objectContaining({ warning_code: 'third_party_integration_detected' })] });
+    expect((await t.deps.accessCodes.get(t.ws.workspaceId, access_code.access_code_id))?.provider_ref).toBe('upstream-1');
+    report = {};
+    await updateAccessCode(t.deps, t.ws.workspaceId, { access_code_id: access_code.access_code_id, code: '5938' });
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(1000);
+      await pollDueCodes(deps);
+    }
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', warnings: [] });
   });
 
   it('retries a flaky lock until the code is set', async () => {
@@ -197,7 +263,17 @@ function crashingAt(deps: AppDeps, failAt: number): AppDeps {
         };
       },
     });
-  return { ...deps, accessCodes: wrap(deps.accessCodes), actionAttempts: wrap(deps.actionAttempts), provider: wrap(deps.provider), publisher: wrap(deps.publisher) };
+  const lockCalls = (provider: LockProvider): LockProvider => {
+    const calls = wrap({ program: provider.program, remove: provider.remove, read: provider.read });
+    return { ...provider, program: calls.program, remove: calls.remove, read: calls.read };
+  };
+  return {
+    ...deps,
+    accessCodes: wrap(deps.accessCodes),
+    actionAttempts: wrap(deps.actionAttempts),
+    providers: { for: (device) => lockCalls(deps.providers.for(device)) },
+    publisher: wrap(deps.publisher),
+  };
 }
 
 describe('crash safety', () => {
