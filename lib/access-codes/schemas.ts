@@ -147,7 +147,8 @@ export const getAccessCodeInputSchema = z
   .object({
     access_code_id: idSchema.optional(),
     device_id: idSchema.optional(),
-    code: z.string().optional(),
+    // Looked up as a key: bounded like every PIN (a longer one cannot exist).
+    code: z.string().max(12, { error: 'Must be at most 12 characters' }).optional(),
   })
   .superRefine((input, ctx) => {
     const byId = input.access_code_id !== undefined;

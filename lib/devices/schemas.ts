@@ -112,7 +112,7 @@ export type DeviceRecord = z.infer<typeof storedDeviceRecordSchema>;
 
 export const getDeviceInputSchema = z.object({ device_id: idSchema });
 export const listDevicesInputSchema = z.object({
-  device_ids: z.array(idSchema).optional(),
+  device_ids: z.array(idSchema).max(1000).optional(),
   limit: z.number().int().positive().max(1000).optional(),
 });
 export const simulateDeviceInputSchema = z.object({ device_id: idSchema });

@@ -49,11 +49,11 @@ export const listEventsInputSchema = z.object({
   since: isoDateTimeSchema.optional(),
   between: z.array(isoDateTimeSchema).length(2, { error: 'Must be [from, to]' }).optional(),
   device_id: idSchema.optional(),
-  device_ids: z.array(idSchema).optional(),
+  device_ids: z.array(idSchema).max(1000).optional(),
   access_code_id: idSchema.optional(),
-  access_code_ids: z.array(idSchema).optional(),
+  access_code_ids: z.array(idSchema).max(1000).optional(),
   event_type: z.enum(accessCodeEventTypes).optional(),
-  event_types: z.array(z.enum(accessCodeEventTypes)).optional(),
+  event_types: z.array(z.enum(accessCodeEventTypes)).max(100).optional(),
   limit: z.number().int().min(1).max(1000).default(500),
 });
 export type ListEventsInput = z.infer<typeof listEventsInputSchema>;

@@ -28,7 +28,9 @@ function queryInput(shape: Shape, rawQuery: string | undefined): Record<string, 
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
     grouped.set(key, [...(grouped.get(key) ?? []), value]);
   }
-  return Object.fromEntries([...grouped].map(([key, values]) => [key, coerceQueryValue(shape[key], values)]));
+  // Only the schema's own fields: `shape.constructor` or `shape.toString` is Object.prototype's.
+  const fieldOf = (key: string) => (Object.hasOwn(shape, key) ? shape[key] : undefined);
+  return Object.fromEntries([...grouped].map(([key, values]) => [key, coerceQueryValue(fieldOf(key), values)]));
 }
 
 function bodyInput(event: APIGatewayProxyEventV2, maxBytes: number): Record<string, unknown> {

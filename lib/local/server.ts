@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, createServer } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { PayloadTooLargeError } from '../errors';
+import { AppError, PayloadTooLargeError } from '../errors';
 import { errorResponse } from '../http/responses';
 import { notFoundFunction, routes } from '../http/routes';
 
@@ -16,15 +17,35 @@ export async function loadHandlers(): Promise<{ byPath: Map<string, HttpFunction
   return { byPath, notFound: await load(notFoundFunction) };
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** Bytes of an oversized body read and dropped so the connection can carry the next request; beyond that it is closed. */
+const drainLimitBytes = 64 * 1024 * 1024;
+
+type Body = { ok: true; bytes: Buffer } | { ok: false; drained: boolean };
+
+/**
+ * Reads the request body up to `maxBytes`. A longer body is read to its end and dropped (up
+ * to drainLimitBytes), so the answer can be sent and the connection reused; `drained: false`
+ * means the rest is still coming and the connection must be closed.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (body: Body) => {
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > maxBytes + drainLimitBytes) {
+        req.pause();
+        finish({ ok: false, drained: false });
+      }
+    };
+    const onEnd = () => finish(size <= maxBytes ? { ok: true, bytes: Buffer.concat(chunks) } : { ok: false, drained: true });
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+  });
 }
 
 /** An API Gateway HTTP API (payload v2) event for one local request. */
@@ -83,30 +104,67 @@ export const lambdaContext = (functionName: string): Context => ({
   succeed: () => {},
 });
 
+/** Request line plus headers that the server reads (Node's default is 16 KB); API Gateway's own limit is 10 KB. */
+const maxHeaderBytes = 64 * 1024;
+
 /**
  * Serves the handlers over HTTP as API Gateway would: `ANY <path>` per route, `$default`
- * for the rest, the same 10 MB request limit. Nothing here interprets the request.
+ * for the rest, the same 10 MB request limit. Nothing here interprets the request. Requests
+ * Node refuses before any handler sees them (headers too large, malformed HTTP) still get a
+ * Seam-shaped answer with a request id.
  */
 export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>; notFound: HttpFunction }): Server {
   const maxRequestBytes = 10 * 1024 * 1024;
-  return createServer(async (req, res) => {
+  const server = createServer({ maxHeaderSize: maxHeaderBytes }, async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const routed = handlers.byPath.get(path);
     let result: APIGatewayProxyStructuredResultV2;
+    let closeAfter = false;
     try {
       const body = await readBody(req, maxRequestBytes);
-      if (body === 'too_large') {
+      if (!body.ok) {
         result = errorResponse(new PayloadTooLargeError(maxRequestBytes), randomUUID());
+        closeAfter = !body.drained;
       } else {
-        const event = toApiGatewayEvent(req, body, routed ? `ANY ${path}` : '$default');
+        const event = toApiGatewayEvent(req, body.bytes, routed ? `ANY ${path}` : '$default');
         result = await (routed ?? handlers.notFound)(event, lambdaContext(path));
       }
     } catch (error) {
       result = errorResponse(error, randomUUID());
     }
-    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-    res.end(result.body ?? '');
+    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...(closeAfter && { connection: 'close' }) });
+    res.end(result.body ?? '', () => {
+      if (closeAfter) req.socket.destroy();
+    });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+const clientErrors: Record<string, { status: number; type: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    type: 'request_header_fields_too_large',
+    message: `The request line and headers exceed ${maxHeaderBytes / 1024} KB`,
+  },
+};
+
+/** Node's 'clientError': a request it could not parse. Answers Seam's error shape instead of Node's bare status line. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const known = clientErrors[error.code ?? ''] ?? { status: 400, type: 'invalid_request', message: 'Malformed HTTP request' };
+  const result = errorResponse(new AppError(known.type, known.status, known.message), randomUUID());
+  const body = result.body ?? '';
+  const head = [
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Error'}`,
+    ...Object.entries(result.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
 export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
