@@ -5,9 +5,9 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/delete', deleteAccessCodeInputSchema, deps, async (input, { workspaceId }) => {
-    const attempt = await deleteAccessCode(deps, workspaceId, input);
-    return { action_attempt: input.sync ? await awaitActionAttempt(deps, workspaceId, attempt) : attempt };
+  seamRoute('/access_codes/delete', deleteAccessCodeInputSchema, deps, async (input, { principal }) => {
+    const attempt = await deleteAccessCode(deps, principal, input);
+    return { action_attempt: input.sync ? await awaitActionAttempt(deps, principal, attempt) : attempt };
   });
 
 export const handler = makeHandler(appDeps());

@@ -4,8 +4,8 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/generate_code', generateCodeInputSchema, deps, async (input, { workspaceId }) => ({
-    generated_code: await generateCode(deps, workspaceId, input.device_id),
+  seamRoute('/access_codes/generate_code', generateCodeInputSchema, deps, async (input, { principal }) => ({
+    generated_code: await generateCode(deps, principal, input.device_id),
   }));
 
 export const handler = makeHandler(appDeps());

@@ -4,8 +4,8 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/get', getAccessCodeInputSchema, deps, async (input, { workspaceId }) => ({
-    access_code: await getAccessCode(deps, workspaceId, input),
+  seamRoute('/access_codes/get', getAccessCodeInputSchema, deps, async (input, { principal }) => ({
+    access_code: await getAccessCode(deps, principal, input),
   }));
 
 export const handler = makeHandler(appDeps());

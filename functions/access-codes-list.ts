@@ -5,8 +5,8 @@ import { pagination } from '../lib/http/pagination';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/list', listAccessCodesInputSchema, deps, async (input, { workspaceId, event }) => {
-    const { access_codes, next_page_cursor } = await listAccessCodes(deps, workspaceId, input);
+  seamRoute('/access_codes/list', listAccessCodesInputSchema, deps, async (input, { principal, event }) => {
+    const { access_codes, next_page_cursor } = await listAccessCodes(deps, principal, input);
     return { access_codes, pagination: pagination(next_page_cursor, input, event) };
   });
 

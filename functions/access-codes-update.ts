@@ -5,9 +5,9 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/update', updateAccessCodeInputSchema, deps, async (input, { workspaceId }) => {
-    const attempt = await updateAccessCode(deps, workspaceId, input);
-    return { action_attempt: input.sync ? await awaitActionAttempt(deps, workspaceId, attempt) : attempt };
+  seamRoute('/access_codes/update', updateAccessCodeInputSchema, deps, async (input, { principal }) => {
+    const attempt = await updateAccessCode(deps, principal, input);
+    return { action_attempt: input.sync ? await awaitActionAttempt(deps, principal, attempt) : attempt };
   });
 
 export const handler = makeHandler(appDeps());

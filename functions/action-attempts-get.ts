@@ -4,8 +4,8 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/action_attempts/get', getActionAttemptInputSchema, deps, async (input, { workspaceId }) => ({
-    action_attempt: await getActionAttempt(deps, workspaceId, input.action_attempt_id),
+  seamRoute('/action_attempts/get', getActionAttemptInputSchema, deps, async (input, { principal }) => ({
+    action_attempt: await getActionAttempt(deps, principal, input.action_attempt_id),
   }));
 
 export const handler = makeHandler(appDeps());

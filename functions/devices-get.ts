@@ -4,8 +4,8 @@ import { getDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/devices/get', getDeviceInputSchema, deps, async (input, { workspaceId }) => ({
-    device: await getDevice(deps, workspaceId, input.device_id),
+  seamRoute('/devices/get', getDeviceInputSchema, deps, async (input, { principal }) => ({
+    device: await getDevice(deps, principal, input.device_id),
   }));
 
 export const handler = makeHandler(appDeps());

@@ -4,8 +4,8 @@ import { listDevicesInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/devices/list', listDevicesInputSchema, deps, async (input, { workspaceId }) => ({
-    devices: await listDevices(deps, workspaceId, input),
+  seamRoute('/devices/list', listDevicesInputSchema, deps, async (input, { principal }) => ({
+    devices: await listDevices(deps, principal, input),
     pagination: { has_next_page: false, next_page_cursor: null, next_page_url: null },
   }));
 

@@ -4,8 +4,8 @@ import { simulateDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/devices/simulate/connect', simulateDeviceInputSchema, deps, async (input, { workspaceId }) => {
-    await simulateConnection(deps, workspaceId, input.device_id, true);
+  seamRoute('/devices/simulate/connect', simulateDeviceInputSchema, deps, async (input, { principal }) => {
+    await simulateConnection(deps, principal, input.device_id, true);
     return {};
   });
 

@@ -4,8 +4,8 @@ import { simulateDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/devices/simulate/disconnect', simulateDeviceInputSchema, deps, async (input, { workspaceId }) => {
-    await simulateConnection(deps, workspaceId, input.device_id, false);
+  seamRoute('/devices/simulate/disconnect', simulateDeviceInputSchema, deps, async (input, { principal }) => {
+    await simulateConnection(deps, principal, input.device_id, false);
     return {};
   });
 

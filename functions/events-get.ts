@@ -4,8 +4,8 @@ import { getEventInputSchema } from '../lib/events/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/events/get', getEventInputSchema, deps, async (input, { workspaceId }) => ({
-    event: await getEvent(deps, workspaceId, input.event_id),
+  seamRoute('/events/get', getEventInputSchema, deps, async (input, { principal }) => ({
+    event: await getEvent(deps, principal, input.event_id),
   }));
 
 export const handler = makeHandler(appDeps());

@@ -4,8 +4,8 @@ import { listEventsInputSchema } from '../lib/events/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/events/list', listEventsInputSchema, deps, async (input, { workspaceId }) => ({
-    events: await listEvents(deps, workspaceId, input),
+  seamRoute('/events/list', listEventsInputSchema, deps, async (input, { principal }) => ({
+    events: await listEvents(deps, principal, input),
   }));
 
 export const handler = makeHandler(appDeps());

@@ -2,11 +2,12 @@ import { acceptsChosenPin, generatePin, pinViolation } from '../devices/code-con
 import type { DeviceRecord } from '../devices/schemas';
 import { AppError, InvalidInputError, deviceNotFound } from '../errors';
 import type { Deps } from '../ports';
+import { type Principal, grants } from '../principals/principal';
 
-/** The device in the caller's workspace, or device_not_found. */
-export async function requireDevice(deps: Pick<Deps, 'devices'>, workspaceId: string, deviceId: string): Promise<DeviceRecord> {
-  const device = await deps.devices.get(workspaceId, deviceId);
-  if (!device) throw deviceNotFound();
+/** The device, if the principal may touch it; device_not_found otherwise (another workspace's, or not granted). */
+export async function requireDevice(deps: Pick<Deps, 'devices'>, principal: Principal, deviceId: string): Promise<DeviceRecord> {
+  const device = await deps.devices.get(principal.workspace_id, deviceId);
+  if (!device || !grants(principal, device.device)) throw deviceNotFound();
   return device;
 }
 

@@ -3,6 +3,7 @@ import type { ActionAttempt } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
+import type { Principal } from '../principals/principal';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
@@ -55,10 +56,11 @@ async function choosePin(deps: CreateDeps, device: DeviceRecord, input: CreateAc
  */
 export async function createAccessCode(
   deps: CreateDeps,
-  workspaceId: string,
+  principal: Principal,
   input: CreateAccessCodeInput,
 ): Promise<{ access_code: AccessCode; action_attempt: ActionAttempt }> {
-  const device = await requireDevice(deps, workspaceId, input.device_id);
+  const workspaceId = principal.workspace_id;
+  const device = await requireDevice(deps, principal, input.device_id);
   const now = deps.clock.now();
   checkCodeOptions(device, input, now);
   const preferNative = input.prefer_native_scheduling ?? true;
@@ -99,7 +101,7 @@ export async function createAccessCode(
       due_at: dueAt,
       pending_action_attempts: [],
     };
-    const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now);
+    const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now, device.device.device_id);
     record.pending_action_attempts.push(pendingRef(actionAttempt));
     const events = [accessCodeEvent(deps.ids, code, device.device, 'access_code.created', now)];
     try {

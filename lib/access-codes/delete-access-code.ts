@@ -2,6 +2,7 @@ import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action
 import type { ActionAttempt } from '../action-attempts/schemas';
 import { accessCodeNotFound, retryOnConflict } from '../errors';
 import type { Deps } from '../ports';
+import { type Principal, grantsDeviceId } from '../principals/principal';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import type { DeleteAccessCodeInput } from './schemas';
@@ -13,19 +14,21 @@ export const mayBeOnLock = (status: string, scheduledOnDevice: boolean): boolean
  * Deletes a managed code. A code that never reached the lock is gone at once; otherwise it
  * goes `removing` and the lifecycle engine takes it off the lock, then deletes it.
  */
-export function deleteAccessCode(deps: DeleteDeps, workspaceId: string, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
-  return retryOnConflict(() => applyDelete(deps, workspaceId, input));
+export function deleteAccessCode(deps: DeleteDeps, principal: Principal, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
+  return retryOnConflict(() => applyDelete(deps, principal, input));
 }
 
 type DeleteDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>;
 
-async function applyDelete(deps: DeleteDeps, workspaceId: string, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
+async function applyDelete(deps: DeleteDeps, principal: Principal, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
+  const workspaceId = principal.workspace_id;
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!record || (input.device_id !== undefined && input.device_id !== record.access_code.device_id)) throw accessCodeNotFound();
-  const device = await requireDevice(deps, workspaceId, record.access_code.device_id);
+  if (!(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
+  const device = await requireDevice(deps, principal, record.access_code.device_id);
   const now = deps.clock.now();
   const current = record.access_code;
-  const attempt = pendingAttempt(deps.ids, workspaceId, 'DELETE_ACCESS_CODE', now);
+  const attempt = pendingAttempt(deps.ids, workspaceId, 'DELETE_ACCESS_CODE', now, current.device_id);
   const events = [accessCodeEvent(deps.ids, current, device.device, 'access_code.deleted', now)];
 
   if (!mayBeOnLock(current.status, current.is_scheduled_on_device)) {

@@ -3,6 +3,7 @@ import type { ActionAttempt } from '../action-attempts/schemas';
 import { InvalidInputError, accessCodeNotFound, retryOnConflict } from '../errors';
 import type { SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
+import { type Principal, grantsDeviceId } from '../principals/principal';
 import { checkChosenPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
 import { accessCodeEvent } from './events';
@@ -37,19 +38,20 @@ const tracked = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_mo
  * Changes a managed code. A change the lock must learn (PIN, time frame, type) sends the
  * code back through the lifecycle with a pending mutation; a name change is settled at once.
  */
-export function updateAccessCode(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
-  return retryOnConflict(() => applyUpdate(deps, workspaceId, input));
+export function updateAccessCode(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+  return retryOnConflict(() => applyUpdate(deps, principal, input));
 }
 
-async function applyUpdate(deps: UpdateDeps, workspaceId: string, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+async function applyUpdate(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+  const workspaceId = principal.workspace_id;
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
-  if (!record) throw accessCodeNotFound();
+  if (!record || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
   const current = record.access_code;
   if (input.device_id !== undefined && input.device_id !== current.device_id) {
     throw InvalidInputError.forField('device_id', 'An access code cannot move to another device');
   }
   if (current.status === 'removing') throw InvalidInputError.forField('access_code_id', 'The access code is being deleted');
-  const device = await requireDevice(deps, workspaceId, current.device_id);
+  const device = await requireDevice(deps, principal, current.device_id);
   const now = deps.clock.now();
   checkCodeOptions(device, input, now);
   if (input.code !== undefined && input.code !== current.code) {
@@ -70,7 +72,7 @@ async function applyUpdate(deps: UpdateDeps, workspaceId: string, input: UpdateA
   Object.assign(next, frame);
 
   const changed = tracked.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
-  const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now);
+  const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now, current.device_id);
   if (changed.length === 0) {
     const done = succeeded(attempt, { access_code: current });
     await deps.actionAttempts.put(done);

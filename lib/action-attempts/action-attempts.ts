@@ -1,10 +1,11 @@
 import type { IdGenerator } from '../ports';
 import type { ActionAttemptRecord, ActionType } from './schemas';
 
-/** A new pending action attempt for a workspace. */
-export function pendingAttempt(ids: IdGenerator, workspaceId: string, actionType: ActionType, now: Date): ActionAttemptRecord {
+/** A new pending action attempt for a workspace, on a device. */
+export function pendingAttempt(ids: IdGenerator, workspaceId: string, actionType: ActionType, now: Date, deviceId?: string): ActionAttemptRecord {
   return {
     workspace_id: workspaceId,
+    ...(deviceId !== undefined && { device_id: deviceId }),
     created_at: now.toISOString(),
     action_attempt: { action_attempt_id: ids.uuid(), action_type: actionType, status: 'pending', result: null, error: null },
   };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../ports';
+import type { Principal } from '../principals/principal';
 import type { ActionAttempt } from './schemas';
 
 /**
@@ -8,7 +9,7 @@ import type { ActionAttempt } from './schemas';
  */
 export async function awaitActionAttempt(
   deps: Pick<Deps, 'actionAttempts'>,
-  workspaceId: string,
+  principal: Principal,
   attempt: ActionAttempt,
   { timeoutMs = 9000, intervalMs = 250 } = {},
 ): Promise<ActionAttempt> {
@@ -16,7 +17,7 @@ export async function awaitActionAttempt(
   let latest = attempt;
   while (latest.status === 'pending' && Date.now() < deadline) {
     await sleep(intervalMs);
-    latest = (await deps.actionAttempts.get(workspaceId, attempt.action_attempt_id))?.action_attempt ?? latest;
+    latest = (await deps.actionAttempts.get(principal.workspace_id, attempt.action_attempt_id))?.action_attempt ?? latest;
   }
   return latest;
 }

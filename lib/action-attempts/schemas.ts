@@ -21,6 +21,8 @@ export type ActionAttempt = z.infer<typeof actionAttemptSchema>;
 
 export const actionAttemptRecordSchema = z.object({
   workspace_id: idSchema,
+  /** The device acted on, so that a client session sees only attempts on its devices. */
+  device_id: idSchema.optional(),
   created_at: timestampSchema,
   action_attempt: actionAttemptSchema,
 });

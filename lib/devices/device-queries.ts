@@ -1,30 +1,34 @@
 import { requireDevice } from '../access-codes/assign-pin';
 import type { Deps } from '../ports';
+import { type Principal, grants } from '../principals/principal';
 import type { Device } from './schemas';
 
-/** One device of the workspace. */
-export async function getDevice(deps: Pick<Deps, 'devices'>, workspaceId: string, deviceId: string): Promise<Device> {
-  return (await requireDevice(deps, workspaceId, deviceId)).device;
+/** One device the principal may touch. */
+export async function getDevice(deps: Pick<Deps, 'devices'>, principal: Principal, deviceId: string): Promise<Device> {
+  return (await requireDevice(deps, principal, deviceId)).device;
 }
 
-/** The workspace's devices, optionally only the listed ones. */
+/** The devices the principal may touch, optionally only the listed ones. */
 export async function listDevices(
   deps: Pick<Deps, 'devices'>,
-  workspaceId: string,
+  principal: Principal,
   query: { device_ids?: string[]; limit?: number },
 ): Promise<Device[]> {
-  const records = await deps.devices.list(workspaceId, { deviceIds: query.device_ids, limit: query.limit ?? 1000 });
-  return records.map((r) => r.device);
+  const limit = query.limit ?? 1000;
+  // A client session's grant is applied before the limit, so the limit counts visible devices.
+  const restricted = principal.kind === 'client_session';
+  const records = await deps.devices.list(principal.workspace_id, { deviceIds: query.device_ids, limit: restricted ? Math.max(limit, 10_000) : limit });
+  return records.filter((r) => grants(principal, r.device)).slice(0, limit).map((r) => r.device);
 }
 
 /** Sandbox only: takes a lock offline or brings it back, as a flaky hub would. */
 export async function simulateConnection(
   deps: Pick<Deps, 'devices' | 'clock'>,
-  workspaceId: string,
+  principal: Principal,
   deviceId: string,
   online: boolean,
 ): Promise<void> {
-  const record = await requireDevice(deps, workspaceId, deviceId);
+  const record = await requireDevice(deps, principal, deviceId);
   const createdAt = deps.clock.now().toISOString();
   const others = record.device.errors.filter((e) => e.error_code !== 'device_offline');
   await deps.devices.put({

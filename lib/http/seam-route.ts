@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { AppError, MethodNotAllowedError } from '../errors';
 import { logger } from '../logger';
+import type { Principal } from '../principals/principal';
 import { parseInput } from './request';
 import { errorResponse, jsonResponse } from './responses';
 import { routeFor, type RoutePath } from './routes';
@@ -13,13 +14,18 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** What every route handler is given besides its parsed input. */
 export interface RouteContext {
-  workspaceId: string;
+  /** Who is calling: every read and write of the route is scoped to it. */
+  principal: Principal;
   event: Event;
 }
 
+/** The request headers authentication reads (lower-case names, as API Gateway gives them). */
+export type RequestHeaders = Readonly<Record<string, string | undefined>>;
+
 /** What the HTTP layer needs from the application. */
 export interface HttpDeps {
-  authenticate(authorization: string | undefined): Promise<string>;
+  /** The principal the request's credentials name; throws UnauthorizedError. */
+  authenticate(headers: RequestHeaders): Promise<Principal>;
   maxBodyBytes: number;
 }
 
@@ -61,7 +67,7 @@ export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Resu
 }
 
 /**
- * An authenticated Seam route: verb check, API key, parameters validated by `schema`, then
+ * An authenticated Seam route: verb check, credentials, parameters validated by `schema`, then
  * `run`, whose result is the response body (`ok: true` is added).
  */
 export function seamRoute<S extends z.ZodObject>(
@@ -73,8 +79,8 @@ export function seamRoute<S extends z.ZodObject>(
   return middy<Event, Result>()
     .use(seamHttp(routeFor(path).methods))
     .handler(async (event: Event) => {
-      const workspaceId = await deps.authenticate(event.headers?.authorization);
+      const principal = await deps.authenticate(event.headers ?? {});
       const input = parseInput(schema, event, deps.maxBodyBytes);
-      return (await run(input, { workspaceId, event })) as Result;
+      return (await run(input, { principal, event })) as Result;
     });
 }

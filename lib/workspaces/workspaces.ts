@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { buildSandboxDevices } from '../devices/sandbox-devices';
 import { UnauthorizedError } from '../errors';
 import type { Deps } from '../ports';
+import type { RequestHeaders } from '../http/seam-route';
+import { type Principal, workspacePrincipal } from '../principals/principal';
 import { apiKeySchema, type ApiKeyRecord, type Workspace } from './schemas';
 
 export const hashApiKey = (apiKey: string): string => createHash('sha256').update(apiKey).digest('hex');
@@ -11,8 +13,16 @@ const base62 = (bytes: Buffer) => {
   return [...bytes].map((b) => alphabet[b % 62]).join('');
 };
 
-/** A new API key in Seam's format: `seam_` then an 8-character id and a 24-character secret. */
-export const newApiKey = (): string => `seam_${base62(randomBytes(8))}_${base62(randomBytes(24))}`;
+/**
+ * A new API key in Seam's format: `seam_` then an 8-character id and a 24-character secret.
+ * An id that happens to begin like another credential kind (`seam_at…`) is drawn again.
+ */
+export function newApiKey(): string {
+  for (;;) {
+    const key = `seam_${base62(randomBytes(8))}_${base62(randomBytes(24))}`;
+    if (apiKeySchema.safeParse(key).success) return key;
+  }
+}
 
 type WorkspaceDeps = Pick<Deps, 'workspaces' | 'devices' | 'clock' | 'ids'>;
 
@@ -46,24 +56,24 @@ export async function createWorkspace(
 }
 
 /**
- * Resolves `Authorization: Bearer seam_...` to a workspace id. Verified keys are cached for
+ * Resolves `Authorization: Bearer seam_...` to its workspace's principal. Verified keys are cached for
  * `ttlSeconds` in the warm process, so most requests cost no key lookup; a revoked key stops
  * working within that time.
  */
 export function apiKeyAuthenticator(deps: Pick<Deps, 'workspaces' | 'clock'>, ttlSeconds: number) {
   const cache = new Map<string, { workspaceId: string; expiresAt: number }>();
-  return async (authorization: string | undefined): Promise<string> => {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  return async (headers: RequestHeaders): Promise<Principal> => {
+    const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
     if (token === undefined) throw new UnauthorizedError('Missing or malformed Authorization header: expected "Bearer seam_..."');
     if (!apiKeySchema.safeParse(token).success) throw new UnauthorizedError('Invalid API key');
     const keyHash = hashApiKey(token);
     const nowMs = deps.clock.now().getTime();
     const hit = cache.get(keyHash);
-    if (hit && hit.expiresAt > nowMs) return hit.workspaceId;
+    if (hit && hit.expiresAt > nowMs) return workspacePrincipal(hit.workspaceId);
     const record = await deps.workspaces.findApiKeyByHash(keyHash);
     if (!record) throw new UnauthorizedError('Invalid API key');
     if (cache.size > 10_000) cache.clear();
     cache.set(keyHash, { workspaceId: record.workspace_id, expiresAt: nowMs + ttlSeconds * 1000 });
-    return record.workspace_id;
+    return workspacePrincipal(record.workspace_id);
   };
 }

@@ -73,7 +73,7 @@ type DynamoDbCost = z.infer<typeof dynamoDbCostSchema>;
  */
 export async function runDynamoDbCost(endpoint: string, tableName: string): Promise<void> {
   // Loaded in the child only: the parent imports this module to tabulate, and never builds the application.
-  const [{ buildDeps }, { loadConfig }, { createDynamoDbStores }, { ensureTable, localDynamoDbClient }, { createWorkspace }, { invoke }, { createAccessCode }] =
+  const [{ buildDeps }, { loadConfig }, { createDynamoDbStores }, { ensureTable, localDynamoDbClient }, { createWorkspace }, { invoke }, { createAccessCode }, { workspacePrincipal }] =
     await Promise.all([
       import('../../lib/deps'),
       import('../../lib/config'),
@@ -82,6 +82,7 @@ export async function runDynamoDbCost(endpoint: string, tableName: string): Prom
       import('../../lib/workspaces/workspaces'),
       import('../support/memory-app'),
       import('../../lib/access-codes/create-access-code'),
+      import('../../lib/principals/principal'),
     ]);
   const handlers = {
     get: (await import('../../functions/access-codes-get')).makeHandler,
@@ -104,9 +105,9 @@ export async function runDynamoDbCost(endpoint: string, tableName: string): Prom
   if (device === undefined) throw new Error('no kwikset sandbox lock');
   // A lock with some codes on it already, as a lock in use has.
   const codesOnDevice = 10;
-  for (let i = 0; i < codesOnDevice; i++) await createAccessCode(deps, workspace.workspace_id, { device_id: device.device_id, name: `Guest ${i}` });
-  const { access_code: code } = await createAccessCode(deps, workspace.workspace_id, { device_id: device.device_id, code: '2468', name: 'Bench' });
-  await deps.authenticate(`Bearer ${apiKey}`);
+  for (let i = 0; i < codesOnDevice; i++) await createAccessCode(deps, workspacePrincipal(workspace.workspace_id), { device_id: device.device_id, name: `Guest ${i}` });
+  const { access_code: code } = await createAccessCode(deps, workspacePrincipal(workspace.workspace_id), { device_id: device.device_id, code: '2468', name: 'Bench' });
+  await deps.authenticate({ authorization: `Bearer ${apiKey}` });
 
   const routes: RouteCost[] = [];
   const measure = async (route: string, handler: ReturnType<typeof handlers.get>, path: string, body: object) => {

@@ -35,7 +35,7 @@ export async function runHandlerOverhead(rounds: number, calls: number): Promise
   ]);
   const { deps } = memoryApp();
   const workspace = await sandboxWorkspace(deps);
-  const { access_code } = await createAccessCode(deps, workspace.workspaceId, { device_id: workspace.byType('kwikset_lock').device_id, code: '4711' });
+  const { access_code } = await createAccessCode(deps, workspace.principal, { device_id: workspace.byType('kwikset_lock').device_id, code: '4711' });
 
   const get: Handler = makeHandler(deps);
   const floor: Handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async () => ({

@@ -8,6 +8,7 @@ import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import type { AppDeps } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock } from '../../lib/ports';
+import { workspacePrincipal } from '../../lib/principals/principal';
 import { apiKeyAuthenticator, createWorkspace } from '../../lib/workspaces/workspaces';
 
 /** A clock that tests move by hand. */
@@ -56,7 +57,7 @@ export async function sandboxWorkspace(deps: AppDeps, name = 'Test') {
     if (!d) throw new Error(`no ${type}`);
     return d.device;
   };
-  return { workspaceId: workspace.workspace_id, apiKey: api_key, devices, byType };
+  return { workspaceId: workspace.workspace_id, principal: workspacePrincipal(workspace.workspace_id), apiKey: api_key, devices, byType };
 }
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;

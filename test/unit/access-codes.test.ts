@@ -29,7 +29,7 @@ describe('createAccessCode', () => {
   it('creates an ongoing code in setting with a pending action attempt and a created event', async () => {
     const { deps, ws, published } = await setup();
     const lock = ws.byType('kwikset_lock');
-    const { access_code, action_attempt } = await createAccessCode(deps, ws.workspaceId, create({ device_id: lock.device_id, name: 'Guest', code: '4829' }));
+    const { access_code, action_attempt } = await createAccessCode(deps, ws.principal, create({ device_id: lock.device_id, name: 'Guest', code: '4829' }));
     expect(accessCodeSchema.parse(access_code)).toEqual(access_code);
     expect(access_code).toMatchObject({ type: 'ongoing', status: 'setting', code: '4829', name: 'Guest', is_managed: true, workspace_id: ws.workspaceId });
     expect(access_code.pending_mutations.map((m) => m.mutation_code)).toEqual(['creating']);
@@ -43,7 +43,7 @@ describe('createAccessCode', () => {
     const now = clock.now().getTime();
     const starts_at = new Date(now + 5 * 86_400_000).toISOString();
     const ends_at = new Date(now + 6 * 86_400_000).toISOString();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, starts_at, ends_at }));
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('schlage_lock').device_id, starts_at, ends_at }));
     expect(access_code).toMatchObject({ type: 'time_bound', status: 'unset', starts_at, ends_at });
     expect(access_code.pending_mutations[0]).toMatchObject({ mutation_code: 'deferring_creation', scheduled_at: new Date(now + 2 * 86_400_000).toISOString() });
   });
@@ -52,7 +52,7 @@ describe('createAccessCode', () => {
     const { deps, ws } = await setup();
     const nuki = ws.byType('nuki_lock');
     for (let i = 0; i < 20; i++) {
-      const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: nuki.device_id }));
+      const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: nuki.device_id }));
       expect(pinViolation(nuki, access_code.code ?? '')).toBeUndefined();
     }
   });
@@ -60,7 +60,7 @@ describe('createAccessCode', () => {
   it('rejects a PIN that breaks the device rules, naming code, and stores nothing', async () => {
     const { deps, ws } = await setup();
     const nuki = ws.byType('nuki_lock');
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id: nuki.device_id, code: '120000' })))).toMatchObject({
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: nuki.device_id, code: '120000' })))).toMatchObject({
       type: 'invalid_input',
       status: 400,
       validation_errors: { code: { _errors: ['Must not contain the digit 0 on this device'] } },
@@ -72,7 +72,7 @@ describe('createAccessCode', () => {
     const { deps, ws, clock } = await setup();
     const past = new Date(clock.now().getTime() - 1000).toISOString();
     const earlier = new Date(clock.now().getTime() - 5000).toISOString();
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id, starts_at: earlier, ends_at: past })))).toMatchObject({
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id, starts_at: earlier, ends_at: past })))).toMatchObject({
       type: 'invalid_input',
       validation_errors: { ends_at: { _errors: ['Must be in the future'] } },
     });
@@ -81,31 +81,31 @@ describe('createAccessCode', () => {
   it('answers 409 duplicate_access_code for a PIN held on the same device, but allows it on another', async () => {
     const { deps, ws } = await setup();
     const [a, b] = [ws.byType('kwikset_lock'), ws.byType('smartthings_lock')];
-    await createAccessCode(deps, ws.workspaceId, create({ device_id: a.device_id, code: '4829' }));
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id: a.device_id, code: '4829' })))).toMatchObject({ type: 'duplicate_access_code', status: 409 });
-    await expect(createAccessCode(deps, ws.workspaceId, create({ device_id: b.device_id, code: '4829' }))).resolves.toBeDefined();
+    await createAccessCode(deps, ws.principal, create({ device_id: a.device_id, code: '4829' }));
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: a.device_id, code: '4829' })))).toMatchObject({ type: 'duplicate_access_code', status: 409 });
+    await expect(createAccessCode(deps, ws.principal, create({ device_id: b.device_id, code: '4829' }))).resolves.toBeDefined();
   });
 
   it('lets only one of two concurrent creates of one PIN succeed', async () => {
     const { deps, ws } = await setup();
     const input = create({ device_id: ws.byType('kwikset_lock').device_id, code: '5830' });
-    const results = await Promise.allSettled([createAccessCode(deps, ws.workspaceId, input), createAccessCode(deps, ws.workspaceId, input)]);
+    const results = await Promise.allSettled([createAccessCode(deps, ws.principal, input), createAccessCode(deps, ws.principal, input)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('gives codes sharing a common_code_key one PIN', async () => {
     const { deps, ws } = await setup();
-    const first = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id, common_code_key: 'stay-42' }));
-    const second = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('smartthings_lock').device_id, common_code_key: 'stay-42' }));
+    const first = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id, common_code_key: 'stay-42' }));
+    const second = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('smartthings_lock').device_id, common_code_key: 'stay-42' }));
     expect(second.access_code.code).toBe(first.access_code.code);
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('igloohome_lock').device_id, common_code_key: 'stay-42', code: '9173' })))).toMatchObject({
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: ws.byType('igloohome_lock').device_id, common_code_key: 'stay-42', code: '9173' })))).toMatchObject({
       validation_errors: { common_code_key: expect.anything() },
     });
   });
 
   it('does not see devices of another workspace', async () => {
     const { deps, ws, other } = await setup();
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id: other.byType('kwikset_lock').device_id })))).toMatchObject({ type: 'device_not_found', status: 404 });
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: other.byType('kwikset_lock').device_id })))).toMatchObject({ type: 'device_not_found', status: 404 });
   });
 
   it('validates offline, one-time and backup-pool options against the device', async () => {
@@ -117,7 +117,7 @@ describe('createAccessCode', () => {
       ['use_backup_access_code_pool', { use_backup_access_code_pool: true }],
       ['name', { name: 'x' }],
     ] as const) {
-      expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id, ...input })))).toMatchObject({ validation_errors: { [field]: expect.anything() } });
+      expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id, ...input })))).toMatchObject({ validation_errors: { [field]: expect.anything() } });
     }
   });
 });
@@ -137,10 +137,10 @@ describe('getAccessCode and listAccessCodes', () => {
   it('gets by id or by device and PIN, only within the workspace', async () => {
     const { deps, ws, other } = await setup();
     const lock = ws.byType('kwikset_lock');
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: lock.device_id, code: '4829' }));
-    expect(await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id })).toEqual(access_code);
-    expect(await getAccessCode(deps, ws.workspaceId, { device_id: lock.device_id, code: '4829' })).toEqual(access_code);
-    expect(await rejection(getAccessCode(deps, other.workspaceId, { access_code_id: access_code.access_code_id }))).toMatchObject({ type: 'access_code_not_found', status: 404 });
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: lock.device_id, code: '4829' }));
+    expect(await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).toEqual(access_code);
+    expect(await getAccessCode(deps, ws.principal, { device_id: lock.device_id, code: '4829' })).toEqual(access_code);
+    expect(await rejection(getAccessCode(deps, other.principal, { access_code_id: access_code.access_code_id }))).toMatchObject({ type: 'access_code_not_found', status: 404 });
   });
 
   it('lists by device with cursors, by ids, and by search', async () => {
@@ -149,25 +149,25 @@ describe('getAccessCode and listAccessCodes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       clock.advance(1000);
-      ids.push((await createAccessCode(deps, ws.workspaceId, create({ device_id: lock.device_id, name: `Guest ${i}` }))).access_code.access_code_id);
+      ids.push((await createAccessCode(deps, ws.principal, create({ device_id: lock.device_id, name: `Guest ${i}` }))).access_code.access_code_id);
     }
-    await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, name: 'Elsewhere' }));
+    await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('schlage_lock').device_id, name: 'Elsewhere' }));
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listAccessCodes(deps, ws.workspaceId, { device_id: lock.device_id, limit: 2, page_cursor: cursor });
+      const page = await listAccessCodes(deps, ws.principal, { device_id: lock.device_id, limit: 2, page_cursor: cursor });
       seen.push(...page.access_codes.map((c) => c.access_code_id));
       cursor = page.next_page_cursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(ids);
-    expect((await listAccessCodes(deps, ws.workspaceId, { access_code_ids: [ids[1] ?? ''], limit: 10 })).access_codes.map((c) => c.access_code_id)).toEqual([ids[1]]);
-    expect((await listAccessCodes(deps, ws.workspaceId, { search: 'guest 3', limit: 10 })).access_codes.map((c) => c.name)).toEqual(['Guest 3']);
+    expect((await listAccessCodes(deps, ws.principal, { access_code_ids: [ids[1] ?? ''], limit: 10 })).access_codes.map((c) => c.access_code_id)).toEqual([ids[1]]);
+    expect((await listAccessCodes(deps, ws.principal, { search: 'guest 3', limit: 10 })).access_codes.map((c) => c.name)).toEqual(['Guest 3']);
   });
 
   it('generates codes not in use on the device', async () => {
     const { deps, ws } = await setup();
     const lock = ws.byType('schlage_lock');
-    const { code } = await generateCode(deps, ws.workspaceId, lock.device_id);
+    const { code } = await generateCode(deps, ws.principal, lock.device_id);
     expect(pinViolation(lock, code)).toBeUndefined();
   });
 });
@@ -175,45 +175,45 @@ describe('getAccessCode and listAccessCodes', () => {
 describe('updateAccessCode', () => {
   it('settles a name change at once and emits changed', async () => {
     const { deps, ws, published } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id, name: 'Old name' }));
-    const attempt = await updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, name: 'New name' }));
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id, name: 'Old name' }));
+    const attempt = await updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, name: 'New name' }));
     expect(attempt).toMatchObject({ action_type: 'UPDATE_ACCESS_CODE', status: 'success' });
-    expect((await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id })).name).toBe('New name');
+    expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).name).toBe('New name');
     expect(published.at(-1)).toMatchObject({ event_type: 'access_code.changed', changed_properties: [{ property: 'name', from: 'Old name', to: 'New name' }] });
   });
 
   it('moves the PIN claim when the PIN changes and keeps PINs out of the event', async () => {
     const { deps, ws, published } = await setup();
     const device_id = ws.byType('kwikset_lock').device_id;
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id, code: '4829' }));
-    const attempt = await updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, code: '7391' }));
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id, code: '4829' }));
+    const attempt = await updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, code: '7391' }));
     expect(attempt.status).toBe('pending');
-    const updated = await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
+    const updated = await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(updated).toMatchObject({ code: '7391', status: 'setting' });
     expect(updated.pending_mutations.map((m) => m.mutation_code)).toContain('updating_code');
     expect(JSON.stringify(published.at(-1))).not.toContain('7391');
-    await expect(createAccessCode(deps, ws.workspaceId, create({ device_id, code: '4829' }))).resolves.toBeDefined();
-    expect(await rejection(createAccessCode(deps, ws.workspaceId, create({ device_id, code: '7391' })))).toMatchObject({ type: 'duplicate_access_code' });
+    await expect(createAccessCode(deps, ws.principal, create({ device_id, code: '4829' }))).resolves.toBeDefined();
+    expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id, code: '7391' })))).toMatchObject({ type: 'duplicate_access_code' });
   });
 
   it('converts a time-bound code to ongoing and back', async () => {
     const { deps, ws, clock } = await setup();
     const t = clock.now().getTime();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({
+    const { access_code } = await createAccessCode(deps, ws.principal, create({
       device_id: ws.byType('kwikset_lock').device_id,
       starts_at: new Date(t + 86_400_000).toISOString(),
       ends_at: new Date(t + 2 * 86_400_000).toISOString(),
     }));
-    await updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, type: 'ongoing' }));
-    const ongoing = await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
+    await updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, type: 'ongoing' }));
+    const ongoing = await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(ongoing).toMatchObject({ type: 'ongoing', status: 'setting' });
     expect(ongoing.starts_at).toBeUndefined();
-    expect(await rejection(updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, ends_at: new Date(t + 86_400_000).toISOString() })))).toMatchObject({ type: 'invalid_input' });
+    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, ends_at: new Date(t + 86_400_000).toISOString() })))).toMatchObject({ type: 'invalid_input' });
   });
 
   it('re-reads and applies again when the engine wrote the code in between', async () => {
     const { deps, ws } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id }));
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id }));
     let raced = false;
     const racing = {
       ...deps,
@@ -229,15 +229,15 @@ describe('updateAccessCode', () => {
         },
       },
     };
-    await expect(updateAccessCode(racing, ws.workspaceId, update({ access_code_id: access_code.access_code_id, name: 'Renamed' }))).resolves.toMatchObject({ status: 'success' });
-    expect((await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id })).name).toBe('Renamed');
+    await expect(updateAccessCode(racing, ws.principal, update({ access_code_id: access_code.access_code_id, name: 'Renamed' }))).resolves.toMatchObject({ status: 'success' });
+    expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).name).toBe('Renamed');
   });
 
   it('rejects a PIN the device does not accept, changing nothing', async () => {
     const { deps, ws } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }));
-    expect(await rejection(updateAccessCode(deps, ws.workspaceId, update({ access_code_id: access_code.access_code_id, code: '48291' })))).toMatchObject({ validation_errors: { code: expect.anything() } });
-    expect((await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id })).code).toBe('4829');
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }));
+    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, code: '48291' })))).toMatchObject({ validation_errors: { code: expect.anything() } });
+    expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).code).toBe('4829');
   });
 });
 
@@ -245,31 +245,31 @@ describe('deleteAccessCode', () => {
   it('removes a code that never reached the lock at once', async () => {
     const { deps, ws, clock } = await setup();
     const t = clock.now().getTime();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({
+    const { access_code } = await createAccessCode(deps, ws.principal, create({
       device_id: ws.byType('schlage_lock').device_id,
       code: '4829',
       starts_at: new Date(t + 7 * 86_400_000).toISOString(),
       ends_at: new Date(t + 8 * 86_400_000).toISOString(),
     }));
-    const attempt = await deleteAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
+    const attempt = await deleteAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(attempt).toMatchObject({ action_type: 'DELETE_ACCESS_CODE', status: 'success' });
     expect(attempt.status === 'success' && attempt.result).toEqual({});
-    expect(await rejection(getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id }))).toMatchObject({ status: 404 });
-    await expect(createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }))).resolves.toBeDefined();
+    expect(await rejection(getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id }))).toMatchObject({ status: 404 });
+    await expect(createAccessCode(deps, ws.principal, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }))).resolves.toBeDefined();
   });
 
   it('marks a code that may be on the lock removing', async () => {
     const { deps, ws } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id }));
-    const attempt = await deleteAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id }));
+    const attempt = await deleteAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(attempt.status).toBe('pending');
-    const removing = await getAccessCode(deps, ws.workspaceId, { access_code_id: access_code.access_code_id });
+    const removing = await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(removing).toMatchObject({ status: 'removing', pending_mutations: [expect.objectContaining({ mutation_code: 'deleting' })] });
   });
 
   it('does not delete another workspace\'s code', async () => {
     const { deps, ws, other } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.workspaceId, create({ device_id: ws.byType('kwikset_lock').device_id }));
-    expect(await rejection(deleteAccessCode(deps, other.workspaceId, { access_code_id: access_code.access_code_id }))).toMatchObject({ type: 'access_code_not_found' });
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id }));
+    expect(await rejection(deleteAccessCode(deps, other.principal, { access_code_id: access_code.access_code_id }))).toMatchObject({ type: 'access_code_not_found' });
   });
 });

@@ -25,8 +25,8 @@ async function setup(options: { random?: () => number } = {}) {
     }
   };
   const create = async (input: Record<string, unknown>) =>
-    createAccessCode(app.deps, ws.workspaceId, createAccessCodeInputSchema.parse(input));
-  const get = (id: string) => getAccessCode(app.deps, ws.workspaceId, { access_code_id: id });
+    createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse(input));
+  const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
   const onLock = (deviceId: string, id: string) => app.keypads.get(ws.workspaceId, deviceId, id);
   const types = () => app.published.map((e) => e.event_type);
   return { ...app, ws, run, create, get, onLock, types };
@@ -45,7 +45,7 @@ describe('the lifecycle engine', () => {
     const set = await t.get(access_code.access_code_id);
     expect(set).toMatchObject({ status: 'set', pending_mutations: [], errors: [] });
     expect(await t.onLock(lock.device_id, access_code.access_code_id)).toMatchObject({ code: '4829' });
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'success', result: { access_code: { access_code_id: access_code.access_code_id, status: 'set' } } });
+    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'success', result: { access_code: { access_code_id: access_code.access_code_id, status: 'set' } } });
     expect(t.types()).toEqual(['access_code.created', 'access_code.set_on_device']);
   });
 
@@ -89,12 +89,12 @@ describe('the lifecycle engine', () => {
     const lock = t.ws.byType('kwikset_lock');
     const { access_code } = await t.create({ device_id: lock.device_id });
     await t.run(4);
-    const attempt = await deleteAccessCode(t.deps, t.ws.workspaceId, { access_code_id: access_code.access_code_id });
+    const attempt = await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id });
     expect((await t.get(access_code.access_code_id)).status).toBe('removing');
     await t.run(4);
     expect(await isGone(t.get(access_code.access_code_id))).toBe(true);
     expect(await t.onLock(lock.device_id, access_code.access_code_id)).toBeUndefined();
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, attempt.action_attempt_id)).toEqual({ ...attempt, status: 'success', result: {} });
+    expect(await getActionAttempt(t.deps, t.ws.principal, attempt.action_attempt_id)).toEqual({ ...attempt, status: 'success', result: {} });
   });
 
   it('reprograms the lock when the PIN changes', async () => {
@@ -102,7 +102,7 @@ describe('the lifecycle engine', () => {
     const lock = t.ws.byType('kwikset_lock');
     const { access_code } = await t.create({ device_id: lock.device_id, code: '4829' });
     await t.run(4);
-    await updateAccessCode(t.deps, t.ws.workspaceId, { access_code_id: access_code.access_code_id, code: '7391' });
+    await updateAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id, code: '7391' });
     expect((await t.get(access_code.access_code_id)).pending_mutations.map((m) => m.mutation_code)).toContain('updating_code');
     await t.run(4);
     expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', code: '7391', pending_mutations: [] });
@@ -112,11 +112,11 @@ describe('the lifecycle engine', () => {
   it('shows device_offline on codes of an offline lock and sets them once it is back', async () => {
     const t = await setup();
     const lock = t.ws.byType('kwikset_lock');
-    await simulateConnection(t.deps, t.ws.workspaceId, lock.device_id, false);
+    await simulateConnection(t.deps, t.ws.principal, lock.device_id, false);
     const { access_code } = await t.create({ device_id: lock.device_id });
     await t.run(2);
     expect((await t.get(access_code.access_code_id)).errors.map((e) => e.error_code)).toEqual(['device_offline']);
-    await simulateConnection(t.deps, t.ws.workspaceId, lock.device_id, true);
+    await simulateConnection(t.deps, t.ws.principal, lock.device_id, true);
     await t.run(30);
     expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', errors: [] });
   });
@@ -124,14 +124,14 @@ describe('the lifecycle engine', () => {
   it('warns about a delay, then gives up with failed_to_set_on_device and fails the attempt', async () => {
     const t = await setup();
     const lock = t.ws.byType('kwikset_lock');
-    await simulateConnection(t.deps, t.ws.workspaceId, lock.device_id, false);
+    await simulateConnection(t.deps, t.ws.principal, lock.device_id, false);
     const { access_code, action_attempt } = await t.create({ device_id: lock.device_id });
     await t.run(60 * 60, 10);
     const failed = await t.get(access_code.access_code_id);
     expect(failed.warnings.map((w) => w.warning_code)).toContain('delay_in_setting_on_device');
     expect(failed.errors.map((e) => e.error_code)).toContain('failed_to_set_on_device');
     expect(t.types()).toEqual(['access_code.created', 'access_code.delay_in_setting_on_device', 'access_code.failed_to_set_on_device']);
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
+    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
   });
 
   it('reports no_space_for_access_code_on_device on a full lock', async () => {
@@ -168,7 +168,7 @@ describe('the lifecycle engine', () => {
     }
     expect(programs).toBe(1);
     expect((await t.get(access_code.access_code_id)).errors.map((e) => e.error_code)).toEqual(['failed_to_set_on_device']);
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
+    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'error', error: { type: 'failed_to_set_on_device' } });
   });
 
   it('retries a provider outage with backoff for as long as it lasts, never as device_offline or a failed code', async () => {
@@ -292,7 +292,7 @@ describe('crash safety', () => {
       await t.run(4);
       expect((await t.get(access_code.access_code_id)).status).toBe('set');
       expect(await t.onLock(lock.device_id, access_code.access_code_id)).toBeDefined();
-      expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'success' });
+      expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'success' });
       // Past ends_at: gone from the store and from the lock.
       for (let i = 0; i < 12; i++) {
         t.clock.advance(1000);

@@ -12,7 +12,7 @@ async function withDueCodes(count: number) {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const input = createAccessCodeInputSchema.parse({ device_id: ws.byType('kwikset_lock').device_id });
-    ids.push((await createAccessCode(app.deps, ws.workspaceId, input)).access_code.access_code_id);
+    ids.push((await createAccessCode(app.deps, ws.principal, input)).access_code.access_code_id);
   }
   return { ...app, ws, ids };
 }
