@@ -299,6 +299,7 @@ function finishAttempts(
   return record.pending_action_attempts.map((ref) => {
     const pending: ActionAttemptRecord = {
       workspace_id: record.access_code.workspace_id,
+      device_id: record.access_code.device_id,
       created_at: createdAt,
       action_attempt: { ...ref, status: 'pending', result: null, error: null },
     };

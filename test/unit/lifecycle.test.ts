@@ -196,7 +196,7 @@ describe('the lifecycle engine', () => {
     const during = await t.get(access_code.access_code_id);
     expect(during.status).toBe('setting');
     expect(during.errors).toEqual([]);
-    expect(await getActionAttempt(t.deps, t.ws.workspaceId, action_attempt.action_attempt_id)).toMatchObject({ status: 'pending' });
+    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'pending' });
     // Backoff: two hours of one-minute ticks reach the provider far fewer than 120 times.
     expect(calls).toBeLessThan(40);
     down = false;
@@ -226,7 +226,7 @@ describe('the lifecycle engine', () => {
     expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', warnings: [expect.objectContaining({ warning_code: 'third_party_integration_detected' })] });
     expect((await t.deps.accessCodes.get(t.ws.workspaceId, access_code.access_code_id))?.provider_ref).toBe('upstream-1');
     report = {};
-    await updateAccessCode(t.deps, t.ws.workspaceId, { access_code_id: access_code.access_code_id, code: '5938' });
+    await updateAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id, code: '5938' });
     for (let i = 0; i < 5; i++) {
       t.clock.advance(1000);
       await pollDueCodes(deps);

@@ -1,5 +1,6 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
+import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
 import { generateCode } from '../../lib/access-codes/generate-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { listAccessCodes } from '../../lib/access-codes/list-access-codes';
@@ -78,6 +79,22 @@ describe('a client session principal', () => {
     expect(await listEvents(deps, session, { since, limit: 100, device_id: hidden.device_id })).toEqual([]);
     const hiddenEvent = all.find((e) => e.device_id === hidden.device_id);
     expect(await rejection(getEvent(deps, session, hiddenEvent?.event_id ?? ''))).toEqual({ type: 'event_not_found', status: 404 });
+  });
+
+  it('follows its own attempts to the end, a delete included', async () => {
+    const { deps, clock, granted, session } = await setup();
+    const { access_code, action_attempt } = await createAccessCode(deps, session, createAccessCodeInputSchema.parse({ device_id: granted.device_id }));
+    const settle = async () => {
+      for (let s = 0; s < 10; s++) {
+        clock.advance(1000);
+        await pollDueCodes(deps);
+      }
+    };
+    await settle();
+    expect(await getActionAttempt(deps, session, action_attempt.action_attempt_id)).toMatchObject({ status: 'success' });
+    const deletion = await deleteAccessCode(deps, session, { access_code_id: access_code.access_code_id });
+    await settle();
+    expect(await getActionAttempt(deps, session, deletion.action_attempt_id)).toMatchObject({ status: 'success', result: {} });
   });
 
   it('sees every device of a granted connected account', async () => {
