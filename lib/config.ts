@@ -9,6 +9,8 @@ const envSchema = z.object({
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   /** DynamoDB endpoint override (DynamoDB Local); unset in AWS. */
   LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
+  /** Secrets Manager name prefix for provider credentials (set by the stack); unset, they stay in the table. */
+  LATCHKEY_SECRETS_PREFIX: z.string().min(1).max(256).optional(),
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** How long a verified API key stays cached in a warm function, in seconds. */

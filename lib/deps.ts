@@ -8,12 +8,21 @@ import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
+import { dynamoDbSecretStore } from './adapters/dynamodb-connected-accounts';
+import { memorySecretStore } from './adapters/memory-connected-accounts';
+import { secretsManagerStore } from './adapters/secrets-manager-secrets';
+import { accountSourceRegistry } from './connected-accounts/account-source';
 import { providerRegistry } from './devices/providers';
+import { lazySeamUpstream } from './devices/seam/lazy-upstream';
+import { seamAccounts } from './devices/seam/seam-account';
+import { seamAccountSource } from './devices/seam/seam-devices';
+import { seamProvider } from './devices/seam/seam-provider';
+import type { SeamUpstreamFactory } from './devices/seam/seam-upstream';
 import { memoryKeypadStore, sandboxProvider } from './devices/sandbox-provider';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
-import type { Clock, Deps, EventPublisher, IdGenerator, Stores } from './ports';
+import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores } from './ports';
 import { apiKeyAuthenticator } from './workspaces/workspaces';
 
 export interface AppDeps extends Deps, HttpDeps {
@@ -24,12 +33,37 @@ export interface AppDeps extends Deps, HttpDeps {
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
-function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore } {
-  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores(), keypads: memoryKeypadStore() };
+function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
+  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores(), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
   const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : new DynamoDBClient({});
+  const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
-    ...createDynamoDbStores({ client, tableName: cfg.LATCHKEY_TABLE_NAME }),
+    ...createDynamoDbStores(table),
     keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
+    // In AWS the stack names a Secrets Manager prefix; locally credentials stay in the table.
+    secrets: cfg.LATCHKEY_SECRETS_PREFIX ? secretsManagerStore(cfg.LATCHKEY_SECRETS_PREFIX) : dynamoDbSecretStore(table),
+  };
+}
+
+/** How providers reach the world; tests swap these for fakes or for an upstream of their own. */
+export interface ProviderWiring {
+  seamUpstream: SeamUpstreamFactory;
+  /** How long a sandbox lock takes to apply a change. */
+  sandboxLatencyMs: number;
+  /** Randomness for the sandbox's flaky lock. */
+  random?: () => number;
+}
+
+/** Every lock provider and account source, wired to the stores they keep state in. */
+export function wireProviders(
+  base: Pick<Deps, 'connectedAccounts' | 'secrets' | 'clock'> & { keypads: SandboxKeypadStore },
+  wiring: ProviderWiring,
+): Pick<Deps, 'providers' | 'accountSources'> {
+  const seam = seamAccounts({ connectedAccounts: base.connectedAccounts, secrets: base.secrets, upstream: wiring.seamUpstream });
+  const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
+  return {
+    providers: providerRegistry([sandbox, seamProvider(seam)]),
+    accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock) }),
   };
 }
 
@@ -51,19 +85,20 @@ function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProce
 }
 
 /** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
-export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}): AppDeps {
+export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Partial<ProviderWiring> = {}): AppDeps {
   const { publisher, localBus } = eventsOut(cfg);
-  const { keypads, ...backend } = stores(cfg);
-  const clock = overrides.clock ?? systemClock;
-  const base: Deps = {
+  const backend = stores(cfg);
+  const withoutProviders = {
     ...backend,
-    clock,
+    clock: systemClock,
     ids: uuidGenerator,
     publisher,
-    providers: providerRegistry([sandboxProvider({ keypads, clock, latencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS })]),
     settings: lifecycleSettings(cfg),
     ...overrides,
   };
+  const providers = wireProviders(withoutProviders, { seamUpstream: lazySeamUpstream, sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS, ...wiring });
+  const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
+  const base: Deps = wired;
   return {
     ...base,
     localBus,

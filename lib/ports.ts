@@ -1,6 +1,8 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCodeRecord } from './access-codes/schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
+import type { AccountSourceRegistry } from './connected-accounts/account-source';
+import type { ConnectedAccountRecord } from './connected-accounts/schemas';
 import type { ProviderRegistry } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
@@ -71,6 +73,27 @@ export interface DeviceRepository {
   get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
   put(record: DeviceRecord): Promise<void>;
+  remove(workspaceId: string, deviceId: string): Promise<void>;
+}
+
+/** Connected accounts: the integrations (a Seam workspace, a Z-Wave hub) a workspace's devices come through. */
+export interface ConnectedAccountRepository {
+  get(workspaceId: string, connectedAccountId: string): Promise<ConnectedAccountRecord | undefined>;
+  /** By id alone, for callers that know no workspace yet (an incoming webhook names only the account). */
+  getById(connectedAccountId: string): Promise<ConnectedAccountRecord | undefined>;
+  list(workspaceId: string): Promise<ConnectedAccountRecord[]>;
+  put(record: ConnectedAccountRecord): Promise<void>;
+  remove(workspaceId: string, connectedAccountId: string): Promise<void>;
+}
+
+/**
+ * Provider credentials, by name: Secrets Manager in AWS, the table locally. Values never
+ * leave the functions that call providers, and never reach a log or a response.
+ */
+export interface SecretStore {
+  put(name: string, value: string): Promise<void>;
+  get(name: string): Promise<string | undefined>;
+  remove(name: string): Promise<void>;
 }
 
 export interface ActionAttemptRepository {
@@ -104,6 +127,7 @@ export interface EventPublisher {
 export interface Stores {
   accessCodes: AccessCodeRepository;
   devices: DeviceRepository;
+  connectedAccounts: ConnectedAccountRepository;
   actionAttempts: ActionAttemptRepository;
   events: EventRepository;
   workspaces: WorkspaceRepository;
@@ -115,5 +139,8 @@ export interface Deps extends Stores {
   publisher: EventPublisher;
   /** Picks the provider that programs each device's lock. */
   providers: ProviderRegistry;
+  /** Lists the devices behind each kind of connected account. */
+  accountSources: AccountSourceRegistry;
+  secrets: SecretStore;
   settings: LifecycleSettings;
 }

@@ -24,7 +24,7 @@ const minIso = (...values: (string | undefined)[]) => values.filter((v): v is st
 export function desiredEntry(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
   const code = record.access_code;
   if (code.status === 'removing' || code.code === null) return undefined;
-  const base = { access_code_id: code.access_code_id, code: code.code };
+  const base = { access_code_id: code.access_code_id, code: code.code, ...(code.name !== null && { name: code.name }) };
   if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return base;
   const t = now.getTime();
   if (t >= ms(code.ends_at) || t < ms(code.starts_at) - leadMs(native, settings)) return undefined;

@@ -1,5 +1,6 @@
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
+import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
 import type { SeamEvent } from '../events/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import { dueShardOf } from './dynamodb-table';
@@ -141,4 +142,20 @@ export const eventKeys = {
   lowerBound: (from: string) => from,
   upperBound: (to: string) => `${to}$`,
   expiresAt: (e: SeamEvent) => expiresAfter(e.created_at, eventTtlDays),
+};
+
+export const connectedAccountKeys = {
+  /** Keyed by id alone: an incoming webhook names the account before any workspace is known. */
+  key: (connectedAccountId: string): TableKey => ({ pk: `ACCOUNT#${connectedAccountId}`, sk: 'ACCOUNT' }),
+  /** The gsi1 partition listing a workspace's connected accounts, in creation order. */
+  listPartition: (workspaceId: string) => `${workspacePk(workspaceId)}#ACCOUNTS`,
+  index: (r: ConnectedAccountRecord): Gsi1Key => ({
+    gsi1pk: connectedAccountKeys.listPartition(r.workspace_id),
+    gsi1sk: `${r.connected_account.created_at}#${r.connected_account.connected_account_id}`,
+  }),
+};
+
+/** Provider credentials when no Secrets Manager is configured (local mode). */
+export const secretKeys = {
+  key: (name: string): TableKey => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
 };

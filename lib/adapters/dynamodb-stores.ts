@@ -13,7 +13,6 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
 import { type ActionAttemptRecord, actionAttemptRecordSchema } from '../action-attempts/schemas';
@@ -36,6 +35,8 @@ import {
   skPrefix,
   workspaceKeys,
 } from './dynamodb-keys';
+import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
+import { type Item, fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 
@@ -44,7 +45,6 @@ export interface DynamoDbStoresOptions {
   tableName: string;
 }
 
-type Item = Record<string, AttributeValue>;
 
 /** What a transaction's write is, so that a cancellation reason maps to the right domain error. */
 type WriteRole = 'code' | 'pin' | 'commonCodeKey' | 'extra';
@@ -302,6 +302,7 @@ export function createDynamoDbStores({ client, tableName }: DynamoDbStoresOption
 
   return {
     accessCodes,
+    connectedAccounts: dynamoDbConnectedAccounts({ client, tableName }),
 
     devices: {
       async get(workspaceId, deviceId) {
@@ -327,6 +328,9 @@ export function createDynamoDbStores({ client, tableName }: DynamoDbStoresOption
       },
       async put(record) {
         await putItem(toItem({ ...deviceKeys.key(record.device.workspace_id, record.device.device_id), doc: record }));
+      },
+      async remove(workspaceId, deviceId) {
+        await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(deviceKeys.key(workspaceId, deviceId)) }));
       },
     },
 
@@ -528,11 +532,3 @@ function decodeCursor(cursor: string): CodeCursor {
 const backOff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
 
-/** Reads an item's stored document with its schema: stored data is never trusted by type alone. */
-function parseDoc<T>(schema: z.ZodType<T>, item: Item): T {
-  return schema.parse(item.doc === undefined ? undefined : unmarshall({ doc: item.doc }).doc);
-}
-
-/** A stored document to and from DynamoDB's attribute values; undefined properties are left out, as JSON would. */
-const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
-const fromItem = (item: Item): Record<string, unknown> => unmarshall(item);

@@ -6,6 +6,7 @@ import type { SeamEvent } from '../events/schemas';
 import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import { dueShardOf } from './dynamodb-table';
+import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 
@@ -149,7 +150,12 @@ export function createMemoryStores(): Stores {
       async put(record) {
         devices.set(scoped(record.device.workspace_id, record.device.device_id), copy(record));
       },
+      async remove(workspaceId, deviceId) {
+        devices.delete(scoped(workspaceId, deviceId));
+      },
     },
+
+    connectedAccounts: memoryConnectedAccounts(),
     actionAttempts: {
       async get(workspaceId, id) {
         const r = attempts.get(scoped(workspaceId, id));

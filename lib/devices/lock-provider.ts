@@ -4,6 +4,8 @@ import type { CodeConstraint, DeviceRecord, ProviderName } from './schemas';
 export interface DesiredEntry {
   access_code_id: string;
   code: string;
+  /** The code's name, for providers that show it (a Seam upstream); locks may ignore it. */
+  name?: string;
   starts_at?: string;
   ends_at?: string;
 }
@@ -67,15 +69,22 @@ export type ProviderErrorKind =
 
 /** A lock or its provider refused or failed an operation. Messages never carry a PIN or a credential. */
 export class ProviderError extends Error {
+  /** When the provider asked to be called again no sooner than this (a 429's Retry-After). */
+  readonly retryAfterMs?: number;
+  /** The provider refused the account's credential: the account needs reconnecting. */
+  readonly credentialRefused: boolean;
+
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    /** When the provider asked to be called again no sooner than this (a 429's Retry-After). */
-    readonly retryAfterMs?: number,
+    options: { retryAfterMs?: number; credentialRefused?: boolean } = {},
   ) {
     super(message);
     this.name = 'ProviderError';
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.credentialRefused = options.credentialRefused ?? false;
   }
+
   get permanent(): boolean {
     return this.kind === 'rejected_pin';
   }

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InProcessBus } from '../../lib/adapters/in-process-bus';
 import { createMemoryStores } from '../../lib/adapters/memory-stores';
-import { providerRegistry } from '../../lib/devices/providers';
-import { memoryKeypadStore, sandboxProvider } from '../../lib/devices/sandbox-provider';
+import { memorySecretStore } from '../../lib/adapters/memory-connected-accounts';
+import { memoryKeypadStore } from '../../lib/devices/sandbox-provider';
+import { ProviderError } from '../../lib/devices/lock-provider';
+import type { SeamUpstreamFactory } from '../../lib/devices/seam/seam-upstream';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
-import type { AppDeps } from '../../lib/deps';
+import { type AppDeps, wireProviders } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
@@ -25,14 +27,25 @@ export class ManualClock implements Clock {
   }
 }
 
+/** A Seam upstream that is never there, for apps whose tests do not connect Seam accounts. */
+const unreachableUpstream: SeamUpstreamFactory = () => {
+  throw new ProviderError('provider_unavailable', 'No Seam upstream in this test');
+};
+
 /** The application on in-memory stores, with a manual clock and a recording publisher. */
-export function memoryApp(options: { latencyMs?: number; random?: () => number } = {}) {
+export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory } = {}) {
   const clock = new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
   const bus = new InProcessBus();
+  const stores = { ...createMemoryStores(), secrets: memorySecretStore() };
+  const providers = wireProviders(
+    { ...stores, clock, keypads },
+    { seamUpstream: options.seamUpstream ?? unreachableUpstream, sandboxLatencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) },
+  );
   const base = {
-    ...createMemoryStores(),
+    ...stores,
+    ...providers,
     clock,
     ids: { uuid: () => randomUUID() },
     publisher: {
@@ -41,7 +54,6 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number }
         await bus.publish(events);
       },
     },
-    providers: providerRegistry([sandboxProvider({ keypads, clock, latencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) })]),
     settings: defaultLifecycleSettings,
   };
   const deps: AppDeps = { ...base, localBus: bus, authenticate: apiKeyAuthenticator(base, 60), maxBodyBytes: 65536 };

@@ -1,0 +1,78 @@
+import { NotFoundError } from '../errors';
+import type { Deps } from '../ports';
+import type { ConnectedAccount, ConnectedAccountRecord, UpdateConnectedAccountInput } from './schemas';
+import { type SyncDeps, removeDeviceCodes, syncConnectedAccount } from './sync-connected-account';
+
+export const connectedAccountNotFound = () => new NotFoundError('connected_account_not_found', 'Connected account not found');
+
+/** The account in the caller's workspace, or connected_account_not_found. */
+export async function requireAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, id: string): Promise<ConnectedAccountRecord> {
+  const record = await deps.connectedAccounts.get(workspaceId, id);
+  if (!record) throw connectedAccountNotFound();
+  return record;
+}
+
+export async function getConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, id: string): Promise<ConnectedAccount> {
+  return (await requireAccount(deps, workspaceId, id)).connected_account;
+}
+
+/** The workspace's accounts, in creation order, optionally those whose metadata holds every given pair. */
+export async function listConnectedAccounts(
+  deps: Pick<Deps, 'connectedAccounts'>,
+  workspaceId: string,
+  query: { custom_metadata_has?: Record<string, string | boolean>; limit?: number },
+): Promise<ConnectedAccount[]> {
+  const wanted = Object.entries(query.custom_metadata_has ?? {});
+  return (await deps.connectedAccounts.list(workspaceId))
+    .map((r) => r.connected_account)
+    .filter((a) => wanted.every(([k, v]) => a.custom_metadata[k] === v))
+    .slice(0, query.limit ?? 11_000);
+}
+
+export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, input: UpdateConnectedAccountInput): Promise<ConnectedAccount> {
+  const record = await requireAccount(deps, workspaceId, input.connected_account_id);
+  const account: ConnectedAccount = {
+    ...record.connected_account,
+    ...(input.automatically_manage_new_devices !== undefined && { automatically_manage_new_devices: input.automatically_manage_new_devices }),
+    ...(input.custom_metadata !== undefined && { custom_metadata: { ...record.connected_account.custom_metadata, ...input.custom_metadata } }),
+  };
+  await deps.connectedAccounts.put({ ...record, connected_account: account });
+  return account;
+}
+
+/**
+ * Disconnects an account: its devices and their codes' records go (each code with an
+ * access_code.deleted event), then its credential, then the account itself. Codes already on
+ * the locks stay there: Latchkey no longer manages them.
+ */
+export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secrets'>, workspaceId: string, id: string): Promise<void> {
+  const record = await requireAccount(deps, workspaceId, id);
+  const devices = (await deps.devices.list(workspaceId, { limit: 10_000 })).filter((d) => d.device.connected_account_id === id);
+  for (const device of devices) {
+    await removeDeviceCodes(deps, device);
+    await deps.devices.remove(workspaceId, device.device.device_id);
+  }
+  if (record.secret_name !== undefined) await deps.secrets.remove(record.secret_name);
+  await deps.connectedAccounts.remove(workspaceId, id);
+}
+
+/** Syncs one account of the workspace now (the /connected_accounts/sync route); a provider failure shows on the account. */
+export async function syncAccount(deps: SyncDeps, workspaceId: string, id: string): Promise<void> {
+  await syncConnectedAccount(deps, await requireAccount(deps, workspaceId, id));
+}
+
+/** Syncs every account of every workspace whose provider lists devices (the daily rule). */
+export async function syncAllAccounts(deps: SyncDeps & Pick<Deps, 'workspaces'>): Promise<{ synced: number; failed: number }> {
+  let synced = 0;
+  let failed = 0;
+  for (const workspace of await deps.workspaces.list()) {
+    for (const account of await deps.connectedAccounts.list(workspace.workspace_id)) {
+      if (!deps.accountSources.for(account.provider)) continue;
+      // A failed account records why (a warning or an error on it); the others still sync.
+      const { failure } = await syncConnectedAccount(deps, account);
+      if (failure) failed++;
+      else synced++;
+    }
+  }
+  return { synced, failed };
+}
