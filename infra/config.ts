@@ -29,6 +29,8 @@ export const latchkeyConfigSchema = z.object({
   jitLeadSeconds: wholeNumber(60, 86_400).default(3600),
   /** How far ahead of starts_at a natively scheduling lock is loaded. */
   nativeLeadHours: wholeNumber(1, 720).default(72),
+  /** How long a deleted or expired code's timeline stays readable (/access_codes/get_timeline). */
+  codeHistoryDays: wholeNumber(1, 3650).default(30),
   /** Simulated round trip of the sandbox locks. */
   sandboxLatencyMs: wholeNumber(0, 10_000).default(2000),
   /** LOG_LEVEL of every function (case-insensitive here, upper case in the environment). */

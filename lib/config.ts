@@ -21,6 +21,8 @@ const envSchema = z.object({
   LATCHKEY_JIT_LEAD_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
   /** How far ahead of starts_at a natively scheduling lock is loaded, in hours. */
   LATCHKEY_NATIVE_LEAD_HOURS: z.coerce.number().min(0).max(168).default(72),
+  /** How long a deleted or expired code's timeline stays readable, in days. */
+  LATCHKEY_CODE_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How long a sandbox lock takes to apply a change, in milliseconds. */
   LATCHKEY_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Share of operations the sandbox "Flaky Door" lock fails, 0..1. */

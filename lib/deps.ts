@@ -34,11 +34,12 @@ export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
 function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
-  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores(), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
+  const codeHistoryDays = cfg.LATCHKEY_CODE_HISTORY_DAYS;
+  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores({ codeHistoryDays }), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
   const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : new DynamoDBClient({});
   const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
-    ...createDynamoDbStores(table),
+    ...createDynamoDbStores({ ...table, codeHistoryDays }),
     keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
     // In AWS the stack names a Secrets Manager prefix; locally credentials stay in the table.
     secrets: cfg.LATCHKEY_SECRETS_PREFIX ? secretsManagerStore(cfg.LATCHKEY_SECRETS_PREFIX) : dynamoDbSecretStore(table),

@@ -1,5 +1,5 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
-import type { AccessCodeRecord } from './access-codes/schemas';
+import type { AccessCode, AccessCodeRecord } from './access-codes/schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
 import type { AccountSourceRegistry } from './connected-accounts/account-source';
 import type { ConnectedAccountRecord } from './connected-accounts/schemas';
@@ -47,26 +47,61 @@ export interface AccessCodeRepository {
   list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
   /** The PINs held on a device by managed codes (one query). */
   listPins(workspaceId: string, deviceId: string): Promise<string[]>;
-  /** The PIN bound to a common code key, if any code in the workspace has claimed it. */
+  /** The PIN bound to a common code key, while a code in the workspace holds it. */
   getCommonCodePin(workspaceId: string, commonCodeKey: string): Promise<string | undefined>;
+  /** The codes sharing a common code key (one read of the key, one batch read of its codes). */
+  listByCommonCodeKey(workspaceId: string, commonCodeKey: string): Promise<AccessCodeRecord[]>;
   /**
    * Stores a new code (version 0), claims its PIN on the device and its common code key.
    * Throws DuplicateAccessCodeError if the PIN is held, ConflictError if the key is bound to another PIN.
    */
   create(record: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
+  /** Stores several new codes at once, all or none, with the conditions of `create`. */
+  createMany(records: readonly AccessCodeRecord[], extras?: WriteExtras): Promise<void>;
   /**
    * Replaces `previous` by `next` if the stored version is still `previous.version`
    * (`next.version` must be `previous.version + 1`), moving the PIN claim when the PIN changed.
    * Throws ConflictError when the version moved, DuplicateAccessCodeError when the new PIN is held.
    */
   update(next: AccessCodeRecord, previous: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
-  /** Deletes the code if still at `previous.version`, and frees its PIN. Throws ConflictError. */
+  /**
+   * Deletes the code if still at `previous.version`, frees its PIN and its share of a common
+   * code key (the key's PIN is free again once its last code is gone), and keeps its last state
+   * in its history. Throws ConflictError.
+   */
   remove(previous: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
   /**
    * Codes whose pending work is due at or before `now`, from one shard of the sparse due index.
    * Cost grows with the number of due codes, never with the number stored.
    */
   listDue(shard: number, now: string, limit: number): Promise<AccessCodeRecord[]>;
+}
+
+/** A code that is gone: its last state, kept with its history for a configured time. */
+export interface GoneAccessCode {
+  access_code: AccessCode;
+  removed_at: string;
+  /** Until when its history is readable (storage may keep it a little longer). */
+  readable_until: string;
+}
+
+export interface CodeHistoryQuery {
+  after?: string;
+  before?: string;
+  eventTypes?: readonly string[];
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Every code's events (each event about a code is kept with the code, in the write that made
+ * it) and the last state of codes that are gone, so a timeline outlives its code for a while.
+ */
+export interface CodeHistoryRepository {
+  /** The code's last state if it is gone and its history is still stored. */
+  getGone(workspaceId: string, accessCodeId: string): Promise<GoneAccessCode | undefined>;
+  /** The code's events, oldest first, one page at a time, with a cursor back to the page before. */
+  listEvents(workspaceId: string, accessCodeId: string, query: CodeHistoryQuery): Promise<Page<SeamEvent> & { prevCursor: string | null }>;
 }
 
 export interface DeviceRepository {
@@ -126,6 +161,7 @@ export interface EventPublisher {
 /** Everything the stores of one backend provide. */
 export interface Stores {
   accessCodes: AccessCodeRepository;
+  codeHistory: CodeHistoryRepository;
   devices: DeviceRepository;
   connectedAccounts: ConnectedAccountRepository;
   actionAttempts: ActionAttemptRepository;

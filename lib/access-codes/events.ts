@@ -9,6 +9,7 @@ const carriesIssues = new Set<AccessCodeEventType>([
   'access_code.failed_to_set_on_device',
   'access_code.delay_in_removing_from_device',
   'access_code.failed_to_remove_from_device',
+  'access_code.unmanaged.failed_to_convert_to_managed',
 ]);
 
 const issue = ({ error_code, message, created_at }: { error_code: string; message: string; created_at: string }) => ({ error_code, message, created_at });
@@ -21,11 +22,11 @@ const warning = ({ warning_code, message, created_at }: { warning_code: string; 
  */
 export function accessCodeEvent(
   ids: IdGenerator,
-  code: AccessCode,
+  code: Pick<AccessCode, 'workspace_id' | 'access_code_id' | 'device_id' | 'code' | 'errors' | 'warnings'>,
   device: Device,
   eventType: AccessCodeEventType,
   now: Date,
-  extra: Partial<Pick<SeamEvent, 'event_description' | 'changed_properties'>> = {},
+  extra: Partial<Pick<SeamEvent, 'event_description' | 'changed_properties' | 'from' | 'to' | 'description' | 'backup_access_code_id'>> = {},
 ): SeamEvent {
   const at = now.toISOString();
   return {

@@ -6,7 +6,7 @@ import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { checkChosenPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
-import { accessCodeEvent } from './events';
+import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
 
@@ -31,8 +31,6 @@ function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { sta
   if (ends_at <= starts_at) throw InvalidInputError.forField('ends_at', 'Must be after starts_at');
   return { starts_at, ends_at };
 }
-
-const tracked = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_modification_allowed'] as const;
 
 /**
  * Changes a managed code. A change the lock must learn (PIN, time frame, type) sends the
@@ -71,7 +69,7 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
   delete next.ends_at;
   Object.assign(next, frame);
 
-  const changed = tracked.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
+  const changed = changedProperties(current, next);
   const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now, current.device_id);
   if (changed.length === 0) {
     const done = succeeded(attempt, { access_code: current });
@@ -92,22 +90,11 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
     finished = succeeded(attempt, { access_code: next });
   }
 
-  const events: SeamEvent[] = [
-    accessCodeEvent(deps.ids, next, device.device, 'access_code.changed', now, {
-      changed_properties: changed.map((property) => ({
-        property,
-        // PINs stay out of event payloads: they travel to buses and logs beyond the API.
-        from: property === 'code' ? null : stringOrNull(current[property]),
-        to: property === 'code' ? null : stringOrNull(next[property]),
-      })),
-    }),
-  ];
+  const events: SeamEvent[] = changeEvents(deps.ids, current, next, device.device, now);
   await deps.accessCodes.update(nextRecord, record, { attempts: [finished], events });
   await deps.publisher.publish(events);
   return finished.action_attempt;
 }
-
-const stringOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 
 function mutationsFor(current: AccessCode, next: AccessCode, changed: readonly string[], now: Date): PendingMutation[] {
   const created_at = now.toISOString();

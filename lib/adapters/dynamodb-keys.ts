@@ -121,6 +121,23 @@ export const commonCodeKeyKeys = {
   }),
 };
 
+/**
+ * A code's history: a copy of each of its events, sorted by time, and once the code is gone a
+ * record of its last state. One partition per code, so a timeline is one Query.
+ */
+export const codeHistoryKeys = {
+  partition: (workspaceId: string, accessCodeId: string) => `${workspacePk(workspaceId)}#CODE#${accessCodeId}#HISTORY`,
+  eventPrefix: 'EV#',
+  eventSortKey: (occurredAt: string, eventId: string) => `EV#${occurredAt}#${eventId}`,
+  event: (e: SeamEvent): TableKey => ({
+    pk: codeHistoryKeys.partition(e.workspace_id, e.access_code_id),
+    sk: codeHistoryKeys.eventSortKey(e.occurred_at, e.event_id),
+  }),
+  gone: (workspaceId: string, accessCodeId: string): TableKey => ({ pk: codeHistoryKeys.partition(workspaceId, accessCodeId), sk: 'GONE' }),
+  /** History items outlive the events listing by as long as a gone code's history stays readable. */
+  expiresAt: (e: SeamEvent, historyDays: number) => expiresAfter(e.occurred_at, Math.max(eventTtlDays, historyDays)),
+};
+
 export const actionAttemptKeys = {
   key: (workspaceId: string, actionAttemptId: string): TableKey => ({
     pk: workspacePk(workspaceId),

@@ -9,6 +9,7 @@ import { dueShardOf } from './dynamodb-table';
 import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
+import { memoryCodeHistory } from './memory-code-history';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
@@ -22,7 +23,7 @@ const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
  * versioned writes, workspace scoping). For unit tests and `LATCHKEY_STORE=memory`; nothing
  * survives the process.
  */
-export function createMemoryStores(): Stores {
+export function createMemoryStores({ codeHistoryDays = 30 }: { codeHistoryDays?: number } = {}): Stores {
   const codes = new Map<string, AccessCodeRecord>();
   const pins = new Map<string, string>();
   /** PINs per device, so listPins does not walk every code of every workspace. */
@@ -40,7 +41,9 @@ export function createMemoryStores(): Stores {
     pins.delete(pinKey(workspace_id, device_id, code));
     devicePins.get(`${workspace_id}|${device_id}`)?.delete(code);
   };
-  const commonCodes = new Map<string, string>();
+  /** Common code keys: the PIN each is bound to and the codes sharing it; a key with no code left binds nothing. */
+  const commonCodes = new Map<string, { code: string; ids: Set<string> }>();
+  const history = memoryCodeHistory(codeHistoryDays);
   const devices = new Map<string, DeviceRecord>();
   const attempts = new Map<string, ActionAttemptRecord>();
   const events = new Map<string, SeamEvent>();
@@ -56,12 +59,43 @@ export function createMemoryStores(): Stores {
   const applyExtras = (extras: WriteExtras | undefined) => {
     for (const a of extras?.attempts ?? []) attempts.set(scoped(a.workspace_id, a.action_attempt.action_attempt_id), copy(a));
     for (const e of extras?.events ?? []) events.set(scoped(e.workspace_id, e.event_id), copy(e));
+    history.record(extras?.events ?? []);
+  };
+  const boundPin = (workspaceId: string, key: string) => {
+    const bound = commonCodes.get(cckKey(workspaceId, key));
+    return bound && bound.ids.size > 0 ? bound.code : undefined;
+  };
+  /** Checks every PIN and key condition of a creation before anything is written. */
+  const checkCreation = (records: readonly AccessCodeRecord[]) => {
+    const claimed = new Set<string>();
+    const keyed = new Map<string, string>();
+    for (const record of records) {
+      const pin = pinOf(record);
+      if (pin !== undefined && (pins.has(pin) || claimed.has(pin))) throw new DuplicateAccessCodeError();
+      if (pin !== undefined) claimed.add(pin);
+      const { workspace_id, common_code_key: key, code } = record.access_code;
+      if (key === null || code === null) continue;
+      const bound = keyed.get(cckKey(workspace_id, key)) ?? boundPin(workspace_id, key);
+      if (bound !== undefined && bound !== code) throw new ConflictError('common_code_key is bound to another code');
+      keyed.set(cckKey(workspace_id, key), code);
+    }
+  };
+  const storeCreated = (record: AccessCodeRecord) => {
+    const { workspace_id, common_code_key: key, code, access_code_id } = record.access_code;
+    if (key !== null && code !== null) {
+      const bound = commonCodes.get(cckKey(workspace_id, key));
+      const ids = bound && bound.ids.size > 0 ? bound.ids : new Set<string>();
+      commonCodes.set(cckKey(workspace_id, key), { code, ids: ids.add(access_code_id) });
+    }
+    claimPin(record);
+    codes.set(codeKey(record), copy(record));
   };
   const assertVersion = (previous: AccessCodeRecord) => {
     if (codes.get(codeKey(previous))?.version !== previous.version) throw new ConflictError();
   };
 
   return {
+    codeHistory: history.repository,
     accessCodes: {
       async get(workspaceId, accessCodeId) {
         const r = codes.get(scoped(workspaceId, accessCodeId));
@@ -95,25 +129,36 @@ export function createMemoryStores(): Stores {
         return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
       },
       async getCommonCodePin(workspaceId, key) {
-        return commonCodes.get(cckKey(workspaceId, key));
+        return boundPin(workspaceId, key);
+      },
+      async listByCommonCodeKey(workspaceId, key) {
+        const ids = boundPin(workspaceId, key) === undefined ? [] : [...(commonCodes.get(cckKey(workspaceId, key))?.ids ?? [])];
+        return ids.sort().flatMap((id) => {
+          const r = codes.get(scoped(workspaceId, id));
+          return r ? [copy(r)] : [];
+        });
       },
       async create(record, extras) {
-        const pin = pinOf(record);
-        if (pin !== undefined && pins.has(pin)) throw new DuplicateAccessCodeError();
-        const { workspace_id, common_code_key: key, code } = record.access_code;
-        if (key !== null && code !== null) {
-          const bound = commonCodes.get(cckKey(workspace_id, key));
-          if (bound !== undefined && bound !== code) throw new ConflictError('common_code_key is bound to another code');
-          commonCodes.set(cckKey(workspace_id, key), code);
-        }
-        claimPin(record);
-        codes.set(codeKey(record), copy(record));
+        checkCreation([record]);
+        storeCreated(record);
+        applyExtras(extras);
+      },
+      async createMany(records, extras) {
+        checkCreation(records);
+        records.forEach(storeCreated);
         applyExtras(extras);
       },
       async update(next, previous, extras) {
         assertVersion(previous);
         const [oldPin, newPin] = [pinOf(previous), pinOf(next)];
         if (newPin !== undefined && newPin !== oldPin && pins.has(newPin)) throw new DuplicateAccessCodeError();
+        const { workspace_id, common_code_key: key, code, access_code_id } = next.access_code;
+        const bound = key === null ? undefined : commonCodes.get(cckKey(workspace_id, key));
+        if (bound && code !== null && code !== bound.code) {
+          // A key's PIN follows its code only while that code is the key's one code.
+          if (bound.ids.size !== 1 || !bound.ids.has(access_code_id)) throw new ConflictError('common_code_key is bound to another code');
+          bound.code = code;
+        }
         freePin(previous);
         claimPin(next);
         codes.set(codeKey(next), copy(next));
@@ -122,7 +167,10 @@ export function createMemoryStores(): Stores {
       async remove(previous, extras) {
         assertVersion(previous);
         freePin(previous);
+        const { workspace_id, common_code_key: key, access_code_id } = previous.access_code;
+        if (key !== null) commonCodes.get(cckKey(workspace_id, key))?.ids.delete(access_code_id);
         codes.delete(codeKey(previous));
+        history.gone(previous.access_code, extras?.events?.[0]?.occurred_at ?? new Date().toISOString());
         applyExtras(extras);
       },
       async listDue(shard, now, limit) {

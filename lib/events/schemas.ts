@@ -12,6 +12,16 @@ export const accessCodeEventTypes = [
   'access_code.deleted',
   'access_code.delay_in_removing_from_device',
   'access_code.failed_to_remove_from_device',
+  'access_code.name_changed',
+  'access_code.code_changed',
+  'access_code.time_frame_changed',
+  'access_code.modified_external_to_seam',
+  'access_code.deleted_external_to_seam',
+  'access_code.backup_access_code_pulled',
+  'access_code.unmanaged.created',
+  'access_code.unmanaged.removed',
+  'access_code.unmanaged.converted_to_managed',
+  'access_code.unmanaged.failed_to_convert_to_managed',
 ] as const;
 export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
 
@@ -42,6 +52,12 @@ export const eventSchema = z.object({
   changed_properties: z
     .array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string().nullable() }))
     .optional(),
+  /** name_changed, code_changed, time_frame_changed: the values before and after, and what changed them. */
+  from: z.record(z.string(), z.string().nullable()).optional(),
+  to: z.record(z.string(), z.string().nullable()).optional(),
+  description: z.string().optional(),
+  /** backup_access_code_pulled: the backup code given out in place of this one. */
+  backup_access_code_id: idSchema.optional(),
 });
 export type SeamEvent = z.infer<typeof eventSchema>;
 

@@ -19,6 +19,8 @@ export const routes = [
   { path: '/access_codes/list', methods: ['GET', 'POST'], fn: 'access-codes-list', writes: false },
   { path: '/access_codes/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'access-codes-update', writes: true },
   { path: '/access_codes/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-delete', writes: true },
+  { path: '/access_codes/report_device_constraints', methods: ['POST'], fn: 'access-codes-report-device-constraints', writes: true },
+  { path: '/access_codes/get_timeline', methods: ['GET', 'POST'], fn: 'access-codes-get-timeline', writes: false },
   { path: '/action_attempts/get', methods: ['GET', 'POST'], fn: 'action-attempts-get', writes: false },
   { path: '/devices/get', methods: ['GET', 'POST'], fn: 'devices-get', writes: false },
   { path: '/devices/list', methods: ['GET', 'POST'], fn: 'devices-list', writes: false },

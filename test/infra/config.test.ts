@@ -10,6 +10,7 @@ describe('parseConfig', () => {
       pollRateMinutes: 1,
       jitLeadSeconds: 3600,
       nativeLeadHours: 72,
+      codeHistoryDays: 30,
       sandboxLatencyMs: 2000,
       logLevel: 'INFO',
       logRetentionDays: 30,

@@ -1,0 +1,8 @@
+import { getTimeline, getTimelineInputSchema } from '../lib/access-codes/timeline';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { workspaceId }) => getTimeline(deps, workspaceId, input));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,11 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { reportDeviceConstraints, reportDeviceConstraintsInputSchema } from '../lib/devices/report-constraints';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/report_device_constraints', reportDeviceConstraintsInputSchema, deps, async (input, { workspaceId }) => {
+    await reportDeviceConstraints(deps, workspaceId, input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,380 @@
+import {
+  type BatchGetItemCommandOutput,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type QueryCommandInput,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
+import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
+import type { ActionAttemptRecord } from '../action-attempts/schemas';
+import { InvalidInputError } from '../errors';
+import type { SeamEvent } from '../events/schemas';
+import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
+import { idSchema } from '../schema-helpers';
+import { matchesSearch } from '../access-codes/search';
+import {
+  type TableKey,
+  accessCodeKeys,
+  actionAttemptKeys,
+  codeHistoryKeys,
+  commonCodeKeyKeys,
+  dueShardKey,
+  eventKeys,
+  expiresAfter,
+  pinClaimKeys,
+  skPrefix,
+} from './dynamodb-keys';
+import { type Item, fromItem, parseDoc, toItem } from './dynamodb-doc';
+import { MAX_RETRIES, type TableOperations, type TableWrite, backOff, versionIs } from './dynamodb-support';
+
+const BATCH_GET_MAX_KEYS = 100;
+
+const invalidCursor = () => InvalidInputError.forField('page_cursor', 'Invalid or expired page cursor');
+const pinClaimSchema = z.object({ access_code_id: idSchema });
+/** A common code key: its PIN and the codes sharing it (`ids`); `tracked` marks keys that record their codes. */
+const commonCodeKeyItemSchema = z.object({ code: z.string(), ids: z.set(z.string()).optional(), tracked: z.boolean().optional() });
+/** The sort position a code listing resumes after: its base-table sort key, and its gsi1 sort key when listed by device. */
+const codeCursorSchema = z.strictObject({
+  sk: z.string().regex(/^CODE#[0-9a-fA-F-]{36}$/),
+  gsi1sk: z
+    .string()
+    .regex(/^[0-9T:.+\-Z]{1,40}#[0-9a-fA-F-]{36}$/)
+    .optional(),
+});
+type CodeCursor = z.infer<typeof codeCursorSchema>;
+
+/** How long a gone code's history stays readable, in days. */
+export interface CodeHistoryOptions {
+  codeHistoryDays: number;
+}
+
+/**
+ * The writes that travel with a code write: its action attempts, its events, and a copy of
+ * each event in its code's history partition.
+ */
+export function extraWrites(table: TableOperations, extras: WriteExtras | undefined, options: CodeHistoryOptions): TableWrite[] {
+  return [
+    ...(extras?.attempts ?? []).map((a) => ({ role: 'extra' as const, write: table.put(actionAttemptItem(a)) })),
+    ...(extras?.events ?? []).flatMap((e) => [
+      { role: 'extra' as const, write: table.put(eventItem(e)) },
+      { role: 'extra' as const, write: table.put(historyEventItem(e, options.codeHistoryDays)) },
+    ]),
+  ];
+}
+
+/**
+ * Managed access codes on the table (docs/data-model.md). Every write is a single
+ * TransactWriteItems carrying the code, its PIN and common-code-key claims, and the write's
+ * action attempts and events, so that they commit or fail together.
+ */
+export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistoryOptions): AccessCodeRepository {
+  const { client, tableName, getItem, collect, transact, put, del } = table;
+  const extras = (e: WriteExtras | undefined) => extraWrites(table, e, options);
+
+  const parseCode = (item: Item) => parseDoc(accessCodeRecordSchema, item);
+  const getCode = async (workspaceId: string, accessCodeId: string) => {
+    const item = await getItem(accessCodeKeys.key(workspaceId, accessCodeId));
+    return item && parseCode(item);
+  };
+
+  async function getMany(workspaceId: string, accessCodeIds: readonly string[]): Promise<AccessCodeRecord[]> {
+    const unique = [...new Set(accessCodeIds)];
+    const byId = new Map<string, AccessCodeRecord>();
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
+      let keys: Item[] | undefined = unique.slice(i, i + BATCH_GET_MAX_KEYS).map((id) => toItem(accessCodeKeys.key(workspaceId, id)));
+      for (let attempt = 1; keys !== undefined && keys.length > 0; attempt++) {
+        if (attempt > 1) await backOff(attempt - 1);
+        if (attempt > MAX_RETRIES + 1) throw new Error('BatchGetItem kept returning unprocessed keys');
+        const result: BatchGetItemCommandOutput = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const record = parseCode(item);
+          byId.set(record.access_code.access_code_id, record);
+        }
+        keys = result.UnprocessedKeys?.[tableName]?.Keys;
+      }
+    }
+    return accessCodeIds.flatMap((id) => {
+      const record = byId.get(id);
+      return record ? [structuredClone(record)] : [];
+    });
+  }
+
+  const getCommonCode = async (workspaceId: string, key: string) => {
+    const item = await getItem(commonCodeKeyKeys.key(workspaceId, key));
+    if (!item) return undefined;
+    const claim = commonCodeKeyItemSchema.parse(fromItem(item));
+    // A tracked key with no codes left binds nothing.
+    return claim.tracked && (claim.ids?.size ?? 0) === 0 ? undefined : claim;
+  };
+
+  /** Binds a key to a PIN and records its new codes: free, released, or already bound to this PIN. */
+  const bindKey = (workspaceId: string, key: string, code: string, ids: readonly string[]): TableWrite => ({
+    role: 'commonCodeKey',
+    write: {
+      Update: {
+        TableName: tableName,
+        Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+        UpdateExpression: 'SET #code = :code, #tracked = :true ADD #ids :ids',
+        ConditionExpression: 'attribute_not_exists(pk) OR #code = :code OR (attribute_exists(#tracked) AND attribute_not_exists(#ids))',
+        ExpressionAttributeNames: { '#code': 'code', '#tracked': 'tracked', '#ids': 'ids' },
+        ExpressionAttributeValues: { ':code': { S: code }, ':true': { BOOL: true }, ':ids': { SS: [...ids] } },
+      },
+    },
+  });
+  const leaveKey = (workspaceId: string, key: string, id: string): TransactWriteItem => ({
+    Update: {
+      TableName: tableName,
+      Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+      UpdateExpression: 'DELETE #ids :ids',
+      ExpressionAttributeNames: { '#ids': 'ids' },
+      ExpressionAttributeValues: { ':ids': { SS: [id] } },
+    },
+  });
+  /** Drops a key item none of whose codes is left; a key that gained a code meanwhile stays. */
+  const dropReleasedKey = async (workspaceId: string, key: string) => {
+    try {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+          ConditionExpression: 'attribute_exists(#tracked) AND attribute_not_exists(#ids)',
+          ExpressionAttributeNames: { '#tracked': 'tracked', '#ids': 'ids' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
+  /** The writes that create codes: each code and PIN claim, one binding per common code key. */
+  const creationWrites = (records: readonly AccessCodeRecord[]): TableWrite[] => {
+    const writes: TableWrite[] = [];
+    const keys = new Map<string, { workspaceId: string; code: string; ids: string[] }>();
+    for (const record of records) {
+      const { workspace_id: workspaceId, common_code_key: key, code, access_code_id: id } = record.access_code;
+      const claim = pinClaimKeys.of(record);
+      writes.push({ role: 'code', write: put(codeItem(record), { ConditionExpression: 'attribute_not_exists(pk)' }) });
+      if (claim) writes.push({ role: 'pin', write: put(pinClaimItem(claim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) });
+      if (key !== null && code !== null) {
+        const bound = keys.get(key) ?? { workspaceId, code, ids: [] };
+        if (bound.code !== code) throw new InvalidInputError('Codes sharing a common_code_key must share one PIN');
+        bound.ids.push(id);
+        keys.set(key, bound);
+      }
+    }
+    for (const [key, { workspaceId, code, ids }] of keys) writes.push(bindKey(workspaceId, key, code, ids));
+    return writes;
+  };
+
+  return {
+    get: getCode,
+
+    async getByPin(workspaceId, deviceId, code) {
+      const claim = await getItem(pinClaimKeys.key(workspaceId, deviceId, code));
+      return claim && getCode(workspaceId, pinClaimSchema.parse(fromItem(claim)).access_code_id);
+    },
+
+    getMany,
+
+    async list(workspaceId, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>> {
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const byDevice = query.deviceId !== undefined;
+      if (cursor !== undefined && byDevice !== (cursor.gsi1sk !== undefined)) throw invalidCursor();
+      const pk = accessCodeKeys.partition(workspaceId);
+      const input: Omit<QueryCommandInput, 'TableName' | 'Limit'> =
+        query.deviceId === undefined
+          ? {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': { S: pk }, ':prefix': { S: skPrefix.accessCode } },
+              ConsistentRead: true,
+              ExclusiveStartKey: cursor && toItem({ pk, sk: cursor.sk }),
+            }
+          : {
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :gsi1pk',
+              ExpressionAttributeValues: { ':gsi1pk': { S: accessCodeKeys.devicePartition(workspaceId, query.deviceId) } },
+              ExclusiveStartKey: cursor?.gsi1sk === undefined ? undefined : toItem({
+                pk,
+                sk: cursor.sk,
+                gsi1pk: accessCodeKeys.devicePartition(workspaceId, query.deviceId),
+                gsi1sk: cursor.gsi1sk,
+              }),
+            };
+      const search = query.search;
+      // One match beyond the page tells whether there is a next page.
+      const found = await collect(
+        input,
+        query.limit + 1,
+        (item) => {
+          const record = parseCode(item);
+          return search === undefined || matchesSearch(record.access_code, search) ? record : undefined;
+        },
+        search !== undefined,
+      );
+      const page = found.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((f) => f.value),
+        nextCursor: found.length > query.limit && last ? encodeCursor(last.item, byDevice) : null,
+      };
+    },
+
+    async listPins(workspaceId, deviceId) {
+      const claims = await collect(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': { S: pinClaimKeys.partition(workspaceId, deviceId) }, ':prefix': { S: skPrefix.pin } },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+        },
+        Number.POSITIVE_INFINITY,
+        (item) => item.sk?.S,
+      );
+      return claims.map((c) => pinClaimKeys.pinOf(c.value));
+    },
+
+    async getCommonCodePin(workspaceId, commonCodeKey) {
+      return (await getCommonCode(workspaceId, commonCodeKey))?.code;
+    },
+
+    async listByCommonCodeKey(workspaceId, commonCodeKey) {
+      const claim = await getCommonCode(workspaceId, commonCodeKey);
+      return claim?.ids ? getMany(workspaceId, [...claim.ids].sort()) : [];
+    },
+
+    async create(record, extra) {
+      await transact([...creationWrites([record]), ...extras(extra)]);
+    },
+
+    async createMany(records, extra) {
+      if (records.length === 0) return;
+      await transact([...creationWrites(records), ...extras(extra)]);
+    },
+
+    async update(next, previous, extra) {
+      const [oldClaim, newClaim] = [pinClaimKeys.of(previous), pinClaimKeys.of(next)];
+      const moved = oldClaim?.pk !== newClaim?.pk || oldClaim?.sk !== newClaim?.sk;
+      const { workspace_id: workspaceId, common_code_key: key, access_code_id: id } = next.access_code;
+      const rebind = key !== null && next.access_code.code !== null && previous.access_code.code !== null && next.access_code.code !== previous.access_code.code;
+      await transact([
+        { role: 'code', write: put(codeItem(next), versionIs(previous.version)) },
+        ...(moved && oldClaim ? [{ role: 'extra' as const, write: del(oldClaim) }] : []),
+        ...(moved && newClaim
+          ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }]
+          : []),
+        // A key's PIN follows its code only while that code is the key's one code.
+        ...(rebind
+          ? [
+              {
+                role: 'commonCodeKey' as const,
+                write: {
+                  Update: {
+                    TableName: tableName,
+                    Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+                    UpdateExpression: 'SET #code = :new',
+                    ConditionExpression: '#code = :old AND size(#ids) = :one AND contains(#ids, :id)',
+                    ExpressionAttributeNames: { '#code': 'code', '#ids': 'ids' },
+                    ExpressionAttributeValues: {
+                      ':new': { S: next.access_code.code ?? '' },
+                      ':old': { S: previous.access_code.code ?? '' },
+                      ':one': { N: '1' },
+                      ':id': { S: id },
+                    },
+                  },
+                },
+              },
+            ]
+          : []),
+        ...extras(extra),
+      ]);
+    },
+
+    async remove(previous, extra) {
+      const { workspace_id: workspaceId, access_code_id: id, common_code_key: key } = previous.access_code;
+      const claim = pinClaimKeys.of(previous);
+      const removedAt = extra?.events?.[0]?.occurred_at ?? new Date().toISOString();
+      await transact([
+        { role: 'code', write: del(accessCodeKeys.key(workspaceId, id), versionIs(previous.version)) },
+        ...(claim ? [{ role: 'extra' as const, write: del(claim) }] : []),
+        ...(key !== null ? [{ role: 'extra' as const, write: leaveKey(workspaceId, key, id) }] : []),
+        {
+          role: 'extra',
+          write: put(
+            toItem({
+              ...codeHistoryKeys.gone(workspaceId, id),
+              expires_at: expiresAfter(removedAt, options.codeHistoryDays),
+              doc: {
+                access_code: previous.access_code,
+                removed_at: removedAt,
+                readable_until: new Date(Date.parse(removedAt) + options.codeHistoryDays * 86_400_000).toISOString(),
+              },
+            }),
+          ),
+        },
+        ...extras(extra),
+      ]);
+      if (key !== null) await dropReleasedKey(workspaceId, key);
+    },
+
+    async listDue(shard, now, limit) {
+      const due = await collect(
+        {
+          IndexName: 'due',
+          KeyConditionExpression: 'due_shard = :shard AND due_at <= :now',
+          ExpressionAttributeValues: { ':shard': { S: dueShardKey(shard) }, ':now': { S: now } },
+        },
+        limit,
+        parseCode,
+      );
+      return due.map((d) => d.value);
+    },
+  };
+}
+
+/** A code item; a full Put, so a cleared due_at also takes the item out of the due index. */
+const codeItem = (r: AccessCodeRecord): Item =>
+  toItem({
+    ...accessCodeKeys.key(r.access_code.workspace_id, r.access_code.access_code_id),
+    ...accessCodeKeys.index(r),
+    ...accessCodeKeys.due(r),
+    doc: r,
+  });
+
+const pinClaimItem = (claim: TableKey, accessCodeId: string): Item => toItem({ ...claim, access_code_id: accessCodeId });
+
+export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
+  toItem({
+    ...actionAttemptKeys.key(r.workspace_id, r.action_attempt.action_attempt_id),
+    expires_at: actionAttemptKeys.expiresAt(r),
+    doc: r,
+  });
+
+const eventItem = (e: SeamEvent): Item =>
+  toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });
+
+const historyEventItem = (e: SeamEvent, historyDays: number): Item =>
+  toItem({ ...codeHistoryKeys.event(e), expires_at: codeHistoryKeys.expiresAt(e, historyDays), doc: e });
+
+function encodeCursor(item: Item, byDevice: boolean): string {
+  const cursor: CodeCursor = codeCursorSchema.parse(byDevice ? { sk: item.sk?.S, gsi1sk: item.gsi1sk?.S } : { sk: item.sk?.S });
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CodeCursor {
+  const bytes = Buffer.from(cursor, 'base64url');
+  // The decoder skips what is not base64url; only the exact encoding of a cursor is one.
+  if (bytes.toString('base64url') !== cursor) throw invalidCursor();
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const parsed = codeCursorSchema.safeParse(json);
+  if (!parsed.success) throw invalidCursor();
+  return parsed.data;
+}

@@ -1,0 +1,59 @@
+import type { AccessCode } from '../access-codes/schemas';
+import type { SeamEvent } from '../events/schemas';
+import type { CodeHistoryRepository, GoneAccessCode } from '../ports';
+import { decodeHistoryCursor, encodeHistoryCursor } from './dynamodb-code-history';
+
+const DAY_MS = 86_400_000;
+const sortKey = (e: SeamEvent) => `EV#${e.occurred_at}#${e.event_id}`;
+
+/** Codes' histories in memory, with the DynamoDB adapter's ordering, cursors and retention. */
+export function memoryCodeHistory(codeHistoryDays: number) {
+  const events = new Map<string, SeamEvent[]>();
+  const gone = new Map<string, GoneAccessCode>();
+  const key = (workspaceId: string, accessCodeId: string) => `${workspaceId}|${accessCodeId}`;
+
+  const repository: CodeHistoryRepository = {
+    async getGone(workspaceId, accessCodeId) {
+      const g = gone.get(key(workspaceId, accessCodeId));
+      return g && structuredClone(g);
+    },
+    async listEvents(workspaceId, accessCodeId, query) {
+      const cursor = query.cursor === undefined ? undefined : decodeHistoryCursor(query.cursor);
+      const all = (events.get(key(workspaceId, accessCodeId)) ?? [])
+        .filter((e) => (query.after === undefined || e.occurred_at > query.after) && (query.before === undefined || e.occurred_at < query.before))
+        .filter((e) => query.eventTypes === undefined || query.eventTypes.includes(e.event_type))
+        .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+      const backwards = cursor?.dir === 'prev';
+      const candidates = cursor === undefined ? all : backwards ? all.filter((e) => sortKey(e) < cursor.sk).reverse() : all.filter((e) => sortKey(e) > cursor.sk);
+      const more = candidates.length > query.limit;
+      const page = candidates.slice(0, query.limit);
+      if (backwards) page.reverse();
+      const first = page.at(0);
+      const last = page.at(-1);
+      const hasLater = backwards || more;
+      const hasEarlier = backwards ? more : cursor !== undefined;
+      return {
+        items: structuredClone(page),
+        nextCursor: hasLater && last ? encodeHistoryCursor({ sk: sortKey(last), dir: 'next' }) : null,
+        prevCursor: hasEarlier && first ? encodeHistoryCursor({ sk: sortKey(first), dir: 'prev' }) : null,
+      };
+    },
+  };
+
+  return {
+    repository,
+    record(list: readonly SeamEvent[]) {
+      for (const e of list) {
+        const k = key(e.workspace_id, e.access_code_id);
+        events.set(k, [...(events.get(k) ?? []), structuredClone(e)]);
+      }
+    },
+    gone(accessCode: AccessCode, removedAt: string) {
+      gone.set(key(accessCode.workspace_id, accessCode.access_code_id), {
+        access_code: structuredClone(accessCode),
+        removed_at: removedAt,
+        readable_until: new Date(Date.parse(removedAt) + codeHistoryDays * DAY_MS).toISOString(),
+      });
+    },
+  };
+}
