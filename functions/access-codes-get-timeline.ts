@@ -3,6 +3,6 @@ import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { workspaceId }) => getTimeline(deps, workspaceId, input));
+  seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { principal }) => getTimeline(deps, principal, input));
 
 export const handler = makeHandler(appDeps());

@@ -3,8 +3,8 @@ import { reportDeviceConstraints, reportDeviceConstraintsInputSchema } from '../
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/report_device_constraints', reportDeviceConstraintsInputSchema, deps, async (input, { workspaceId }) => {
-    await reportDeviceConstraints(deps, workspaceId, input);
+  seamRoute('/access_codes/report_device_constraints', reportDeviceConstraintsInputSchema, deps, async (input, { principal }) => {
+    await reportDeviceConstraints(deps, principal, input);
     return {};
   });
 

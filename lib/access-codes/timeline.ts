@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { accessCodeNotFound } from '../errors';
 import { type AccessCodeEventType, type SeamEvent, accessCodeEventTypes } from '../events/schemas';
 import type { Deps } from '../ports';
+import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
 
 export const getTimelineInputSchema = z.object({
@@ -54,16 +55,21 @@ function timelineEvent(event: SeamEvent) {
   };
 }
 
+/** A gone code's last state while its history is readable. */
+async function readableGone(deps: Pick<Deps, 'codeHistory' | 'clock'>, workspaceId: string, accessCodeId: string) {
+  const gone = await deps.codeHistory.getGone(workspaceId, accessCodeId);
+  return gone && gone.readable_until > deps.clock.now().toISOString() ? gone.access_code : undefined;
+}
+
 /**
  * A code's history, oldest first. It stays readable for the configured time after the code
  * is deleted or expires (Seam answers 404 there), then answers access_code_not_found.
  */
-export async function getTimeline(deps: Pick<Deps, 'accessCodes' | 'codeHistory' | 'clock'>, workspaceId: string, input: GetTimelineInput) {
+export async function getTimeline(deps: Pick<Deps, 'accessCodes' | 'codeHistory' | 'devices' | 'clock'>, principal: Principal, input: GetTimelineInput) {
+  const workspaceId = principal.workspace_id;
   const live = await deps.accessCodes.get(workspaceId, input.access_code_id);
-  if (!live) {
-    const gone = await deps.codeHistory.getGone(workspaceId, input.access_code_id);
-    if (!gone || gone.readable_until <= deps.clock.now().toISOString()) throw accessCodeNotFound();
-  }
+  const code = live?.access_code ?? (await readableGone(deps, workspaceId, input.access_code_id));
+  if (!code || !(await grantsDeviceId(deps, principal, code.device_id))) throw accessCodeNotFound();
   const page = await deps.codeHistory.listEvents(workspaceId, input.access_code_id, {
     after: input.after,
     before: input.before,

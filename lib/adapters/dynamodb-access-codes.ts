@@ -57,9 +57,9 @@ export interface CodeHistoryOptions {
 export function extraWrites(table: TableOperations, extras: WriteExtras | undefined, options: CodeHistoryOptions): TableWrite[] {
   return [
     ...(extras?.attempts ?? []).map((a) => ({ role: 'extra' as const, write: table.put(actionAttemptItem(a)) })),
-    ...(extras?.events ?? []).flatMap((e) => [
+    ...(extras?.events ?? []).flatMap((e, position) => [
       { role: 'extra' as const, write: table.put(eventItem(e)) },
-      { role: 'extra' as const, write: table.put(historyEventItem(e, options.codeHistoryDays)) },
+      { role: 'extra' as const, write: table.put(historyEventItem(e, position, options.codeHistoryDays)) },
     ]),
   ];
 }
@@ -356,8 +356,8 @@ export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
 const eventItem = (e: SeamEvent): Item =>
   toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });
 
-const historyEventItem = (e: SeamEvent, historyDays: number): Item =>
-  toItem({ ...codeHistoryKeys.event(e), expires_at: codeHistoryKeys.expiresAt(e, historyDays), doc: e });
+const historyEventItem = (e: SeamEvent, position: number, historyDays: number): Item =>
+  toItem({ ...codeHistoryKeys.event(e, position), expires_at: codeHistoryKeys.expiresAt(e, historyDays), doc: e });
 
 function encodeCursor(item: Item, byDevice: boolean): string {
   const cursor: CodeCursor = codeCursorSchema.parse(byDevice ? { sk: item.sk?.S, gsi1sk: item.gsi1sk?.S } : { sk: item.sk?.S });

@@ -12,7 +12,7 @@ const goneSchema = z.object({ access_code: accessCodeSchema, removed_at: timesta
 
 /** A timeline page's position: the sort key of the event it continues after (next) or before (prev). */
 const historyCursorSchema = z.strictObject({
-  sk: z.string().regex(/^EV#[0-9T:.\-Z]{1,40}#[0-9a-fA-F-]{36}$/),
+  sk: z.string().regex(/^EV#[0-9T:.\-Z]{1,40}#\d{2}#[0-9a-fA-F-]{36}$/),
   dir: z.enum(['next', 'prev']),
 });
 type HistoryCursor = z.infer<typeof historyCursorSchema>;

@@ -128,10 +128,11 @@ export const commonCodeKeyKeys = {
 export const codeHistoryKeys = {
   partition: (workspaceId: string, accessCodeId: string) => `${workspacePk(workspaceId)}#CODE#${accessCodeId}#HISTORY`,
   eventPrefix: 'EV#',
-  eventSortKey: (occurredAt: string, eventId: string) => `EV#${occurredAt}#${eventId}`,
-  event: (e: SeamEvent): TableKey => ({
+  /** By time, then by the event's place in the write that made it (events of one write share a time). */
+  eventSortKey: (occurredAt: string, position: number, eventId: string) => `EV#${occurredAt}#${String(position).padStart(2, '0')}#${eventId}`,
+  event: (e: SeamEvent, position: number): TableKey => ({
     pk: codeHistoryKeys.partition(e.workspace_id, e.access_code_id),
-    sk: codeHistoryKeys.eventSortKey(e.occurred_at, e.event_id),
+    sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id),
   }),
   gone: (workspaceId: string, accessCodeId: string): TableKey => ({ pk: codeHistoryKeys.partition(workspaceId, accessCodeId), sk: 'GONE' }),
   /** History items outlive the events listing by as long as a gone code's history stays readable. */

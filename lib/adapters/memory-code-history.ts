@@ -2,13 +2,17 @@ import type { AccessCode } from '../access-codes/schemas';
 import type { SeamEvent } from '../events/schemas';
 import type { CodeHistoryRepository, GoneAccessCode } from '../ports';
 import { decodeHistoryCursor, encodeHistoryCursor } from './dynamodb-code-history';
+import { codeHistoryKeys } from './dynamodb-keys';
 
 const DAY_MS = 86_400_000;
-const sortKey = (e: SeamEvent) => `EV#${e.occurred_at}#${e.event_id}`;
+interface Stored {
+  event: SeamEvent;
+  sk: string;
+}
 
 /** Codes' histories in memory, with the DynamoDB adapter's ordering, cursors and retention. */
 export function memoryCodeHistory(codeHistoryDays: number) {
-  const events = new Map<string, SeamEvent[]>();
+  const events = new Map<string, Stored[]>();
   const gone = new Map<string, GoneAccessCode>();
   const key = (workspaceId: string, accessCodeId: string) => `${workspaceId}|${accessCodeId}`;
 
@@ -20,11 +24,11 @@ export function memoryCodeHistory(codeHistoryDays: number) {
     async listEvents(workspaceId, accessCodeId, query) {
       const cursor = query.cursor === undefined ? undefined : decodeHistoryCursor(query.cursor);
       const all = (events.get(key(workspaceId, accessCodeId)) ?? [])
-        .filter((e) => (query.after === undefined || e.occurred_at > query.after) && (query.before === undefined || e.occurred_at < query.before))
-        .filter((e) => query.eventTypes === undefined || query.eventTypes.includes(e.event_type))
-        .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+        .filter(({ event: e }) => (query.after === undefined || e.occurred_at > query.after) && (query.before === undefined || e.occurred_at < query.before))
+        .filter(({ event: e }) => query.eventTypes === undefined || query.eventTypes.includes(e.event_type))
+        .sort((a, b) => a.sk.localeCompare(b.sk));
       const backwards = cursor?.dir === 'prev';
-      const candidates = cursor === undefined ? all : backwards ? all.filter((e) => sortKey(e) < cursor.sk).reverse() : all.filter((e) => sortKey(e) > cursor.sk);
+      const candidates = cursor === undefined ? all : backwards ? all.filter((e) => e.sk < cursor.sk).reverse() : all.filter((e) => e.sk > cursor.sk);
       const more = candidates.length > query.limit;
       const page = candidates.slice(0, query.limit);
       if (backwards) page.reverse();
@@ -33,9 +37,9 @@ export function memoryCodeHistory(codeHistoryDays: number) {
       const hasLater = backwards || more;
       const hasEarlier = backwards ? more : cursor !== undefined;
       return {
-        items: structuredClone(page),
-        nextCursor: hasLater && last ? encodeHistoryCursor({ sk: sortKey(last), dir: 'next' }) : null,
-        prevCursor: hasEarlier && first ? encodeHistoryCursor({ sk: sortKey(first), dir: 'prev' }) : null,
+        items: structuredClone(page.map((s) => s.event)),
+        nextCursor: hasLater && last ? encodeHistoryCursor({ sk: last.sk, dir: 'next' }) : null,
+        prevCursor: hasEarlier && first ? encodeHistoryCursor({ sk: first.sk, dir: 'prev' }) : null,
       };
     },
   };
@@ -43,10 +47,10 @@ export function memoryCodeHistory(codeHistoryDays: number) {
   return {
     repository,
     record(list: readonly SeamEvent[]) {
-      for (const e of list) {
+      list.forEach((e, position) => {
         const k = key(e.workspace_id, e.access_code_id);
-        events.set(k, [...(events.get(k) ?? []), structuredClone(e)]);
-      }
+        events.set(k, [...(events.get(k) ?? []), { event: structuredClone(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) }]);
+      });
     },
     gone(accessCode: AccessCode, removedAt: string) {
       gone.set(key(accessCode.workspace_id, accessCode.access_code_id), {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { requireDevice } from '../access-codes/assign-pin';
 import type { Deps } from '../ports';
+import type { Principal } from '../principals/principal';
 import { idSchema } from '../schema-helpers';
 
 const codeLength = z.number().int().min(4).max(20);
@@ -33,10 +34,10 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  */
 export async function reportDeviceConstraints(
   deps: Pick<Deps, 'devices'>,
-  workspaceId: string,
+  principal: Principal,
   input: ReportDeviceConstraintsInput,
 ): Promise<void> {
-  const record = await requireDevice(deps, workspaceId, input.device_id);
+  const record = await requireDevice(deps, principal, input.device_id);
   const lengths = input.supported_code_lengths ?? range(input.min_code_length ?? 4, input.max_code_length ?? 20);
   await deps.devices.put({
     ...record,

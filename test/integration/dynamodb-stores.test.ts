@@ -371,8 +371,14 @@ describe('DynamoDB stores: events', () => {
 
   beforeAll(async () => {
     const record = accessCodeFixture(ws, device, { accessCode: { access_code_id: accessCodeId, code: '5151' } });
-    await stores.accessCodes.create(record, { events: events.slice(0, 90) });
-    await stores.accessCodes.update(bumped(record), record, { events: events.slice(90) });
+    // Each event is also copied into its code's history: 45 events make 90 of a transaction's 100 items.
+    await stores.accessCodes.create(record, { events: events.slice(0, 45) });
+    let previous = record;
+    for (const from of [45, 90, 135]) {
+      const next = bumped(previous);
+      await stores.accessCodes.update(next, previous, { events: events.slice(from, from + 45) });
+      previous = next;
+    }
   });
 
   it('gets an event by id within its workspace only', async () => {

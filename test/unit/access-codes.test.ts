@@ -173,13 +173,16 @@ describe('getAccessCode and listAccessCodes', () => {
 });
 
 describe('updateAccessCode', () => {
-  it('settles a name change at once and emits changed', async () => {
+  it('settles a name change at once and emits changed and name_changed', async () => {
     const { deps, ws, published } = await setup();
     const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id, name: 'Old name' }));
     const attempt = await updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, name: 'New name' }));
     expect(attempt).toMatchObject({ action_type: 'UPDATE_ACCESS_CODE', status: 'success' });
     expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).name).toBe('New name');
-    expect(published.at(-1)).toMatchObject({ event_type: 'access_code.changed', changed_properties: [{ property: 'name', from: 'Old name', to: 'New name' }] });
+    expect(published.slice(-2)).toEqual([
+      expect.objectContaining({ event_type: 'access_code.changed', changed_properties: [{ property: 'name', from: 'Old name', to: 'New name' }] }),
+      expect.objectContaining({ event_type: 'access_code.name_changed', from: { name: 'Old name' }, to: { name: 'New name' } }),
+    ]);
   });
 
   it('moves the PIN claim when the PIN changes and keeps PINs out of the event', async () => {
@@ -191,7 +194,8 @@ describe('updateAccessCode', () => {
     const updated = await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(updated).toMatchObject({ code: '7391', status: 'setting' });
     expect(updated.pending_mutations.map((m) => m.mutation_code)).toContain('updating_code');
-    expect(JSON.stringify(published.at(-1))).not.toContain('7391');
+    expect(published.slice(-2).map((e) => e.event_type)).toEqual(['access_code.changed', 'access_code.code_changed']);
+    expect(JSON.stringify(published.slice(-2))).not.toContain('7391');
     await expect(createAccessCode(deps, ws.principal, create({ device_id, code: '4829' }))).resolves.toBeDefined();
     expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id, code: '7391' })))).toMatchObject({ type: 'duplicate_access_code' });
   });
