@@ -50,6 +50,9 @@ export class DuplicateAccessCodeError extends AppError {
   }
 }
 
+/** A PIN Latchkey generated was claimed by a concurrent create first; generating another one can succeed. */
+export class GeneratedPinTakenError extends DuplicateAccessCodeError {}
+
 /** A conditional write lost a race: the item changed since it was read. */
 export class ConflictError extends AppError {
   constructor(message = 'The resource was modified concurrently; retry the request') {
@@ -72,19 +75,5 @@ export class RouteNotFoundError extends AppError {
 export class PayloadTooLargeError extends AppError {
   constructor(limit: number) {
     super('payload_too_large', 413, `Request body exceeds ${limit} bytes`);
-  }
-}
-
-/**
- * Runs a read-modify-write again when its conditional write lost a race (the lifecycle
- * engine writes the same code concurrently); after `attempts` losses the ConflictError stands.
- */
-export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
-    }
   }
 }

@@ -1,9 +1,10 @@
 import { pendingAttempt, pendingRef } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
-import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
+import { DuplicateAccessCodeError, GeneratedPinTakenError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
 import type { Principal } from '../principals/principal';
+import { retry, retryPolicies } from '../retry';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
@@ -65,7 +66,8 @@ export async function createAccessCode(
   checkCodeOptions(device, input, now);
   const preferNative = input.prefer_native_scheduling ?? true;
 
-  for (let attempt = 1; ; attempt++) {
+  // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
+  return retry(retryPolicies.pinRace, async () => {
     const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
     const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
     const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
@@ -107,12 +109,10 @@ export async function createAccessCode(
     try {
       await deps.accessCodes.create(record, { attempts: [actionAttempt], events });
     } catch (error) {
-      // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
-      const raced = error instanceof ConflictError || (error instanceof DuplicateAccessCodeError && !chosen);
-      if (raced && attempt < 3) continue;
+      if (error instanceof DuplicateAccessCodeError && !chosen) throw new GeneratedPinTakenError();
       throw error;
     }
     await deps.publisher.publish(events);
     return { access_code: code, action_attempt: actionAttempt.action_attempt };
-  }
+  });
 }

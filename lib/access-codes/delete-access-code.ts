@@ -1,8 +1,9 @@
 import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
-import { accessCodeNotFound, retryOnConflict } from '../errors';
+import { accessCodeNotFound } from '../errors';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
+import { retry, retryPolicies, takeTurns } from '../retry';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import type { DeleteAccessCodeInput } from './schemas';
@@ -15,7 +16,7 @@ export const mayBeOnLock = (status: string, scheduledOnDevice: boolean): boolean
  * goes `removing` and the lifecycle engine takes it off the lock, then deletes it.
  */
 export function deleteAccessCode(deps: DeleteDeps, principal: Principal, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
-  return retryOnConflict(() => applyDelete(deps, principal, input));
+  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () => retry(retryPolicies.versionConflict, () => applyDelete(deps, principal, input)));
 }
 
 type DeleteDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>;

@@ -6,6 +6,7 @@ import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError } from '../errors';
 import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
+import { retry, retryPolicies } from '../retry';
 import { accessCodeEvent } from './events';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
@@ -67,22 +68,19 @@ export async function reconcileAccessCode(
   const loadDevice = known.device ?? ((deviceId: string) => deps.devices.get(workspaceId, deviceId));
   // The poller passes the record it just read from the due index; a lost race reads it again.
   let listed = known.record;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const record = listed ?? (await deps.accessCodes.get(workspaceId, accessCodeId));
-    listed = undefined;
-    const now = deps.clock.now();
-    if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
-    const device = await loadDevice(record.access_code.device_id);
-    try {
-      if (!device) {
-        await deps.accessCodes.remove(record, { events: [] });
-        return;
-      }
-      await step(deps, record, device, now);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
+  try {
+    await retry(retryPolicies.engineConflict, async () => {
+      const record = listed ?? (await deps.accessCodes.get(workspaceId, accessCodeId));
+      listed = undefined;
+      const now = deps.clock.now();
+      if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
+      const device = await loadDevice(record.access_code.device_id);
+      if (!device) await deps.accessCodes.remove(record, { events: [] });
+      else await step(deps, record, device, now);
+    });
+  } catch (error) {
+    // A step that keeps losing to other writers is taken again when it is next due.
+    if (!(error instanceof ConflictError)) throw error;
   }
 }
 

@@ -1,9 +1,10 @@
 import { pendingAttempt, pendingRef, succeeded } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
-import { InvalidInputError, accessCodeNotFound, retryOnConflict } from '../errors';
+import { InvalidInputError, accessCodeNotFound } from '../errors';
 import type { SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
+import { retry, retryPolicies, takeTurns } from '../retry';
 import { checkChosenPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
 import { changeEvents, changedProperties } from './change-events';
@@ -37,7 +38,7 @@ function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { sta
  * code back through the lifecycle with a pending mutation; a name change is settled at once.
  */
 export function updateAccessCode(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
-  return retryOnConflict(() => applyUpdate(deps, principal, input));
+  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () => retry(retryPolicies.versionConflict, () => applyUpdate(deps, principal, input)));
 }
 
 async function applyUpdate(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {

@@ -27,7 +27,8 @@ import {
   skPrefix,
 } from './dynamodb-keys';
 import { type Item, fromItem, parseDoc, toItem } from './dynamodb-doc';
-import { MAX_RETRIES, type TableOperations, type TableWrite, backOff, versionIs } from './dynamodb-support';
+import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
+import { UnprocessedKeysError, retry, retryPolicies } from '../retry';
 
 const BATCH_GET_MAX_KEYS = 100;
 
@@ -83,10 +84,8 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     const unique = [...new Set(accessCodeIds)];
     const byId = new Map<string, AccessCodeRecord>();
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
-      let keys: Item[] | undefined = unique.slice(i, i + BATCH_GET_MAX_KEYS).map((id) => toItem(accessCodeKeys.key(workspaceId, id)));
-      for (let attempt = 1; keys !== undefined && keys.length > 0; attempt++) {
-        if (attempt > 1) await backOff(attempt - 1);
-        if (attempt > MAX_RETRIES + 1) throw new Error('BatchGetItem kept returning unprocessed keys');
+      let keys: Item[] = unique.slice(i, i + BATCH_GET_MAX_KEYS).map((id) => toItem(accessCodeKeys.key(workspaceId, id)));
+      await retry(retryPolicies.unprocessedKeys, async () => {
         const result: BatchGetItemCommandOutput = await client.send(
           new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
@@ -94,8 +93,9 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
           const record = parseCode(item);
           byId.set(record.access_code.access_code_id, record);
         }
-        keys = result.UnprocessedKeys?.[tableName]?.Keys;
-      }
+        keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        if (keys.length > 0) throw new UnprocessedKeysError(keys.length);
+      });
     }
     return accessCodeIds.flatMap((id) => {
       const record = byId.get(id);

@@ -9,6 +9,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { ConflictError, DuplicateAccessCodeError } from '../errors';
+import { TransactionContentionError, retry, retryPolicies } from '../retry';
 import { type Item, toItem } from './dynamodb-doc';
 import type { TableKey } from './dynamodb-keys';
 
@@ -33,11 +34,6 @@ export interface TableWrite {
 }
 
 const FILTERED_PAGE_SIZE = 100;
-export const MAX_RETRIES = 5;
-
-export const backOff = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-
 export const versionIs = (version: number): Condition => ({
   ConditionExpression: '#doc.#version = :expected',
   ExpressionAttributeNames: { '#doc': 'doc', '#version': 'version' },
@@ -83,23 +79,29 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
 
   /** Commits `writes` atomically, turning failed conditions into domain errors. */
   async function transact(writes: readonly TableWrite[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.write) }));
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
-        if (failed('code')) throw new ConflictError();
-        if (failed('pin')) throw new DuplicateAccessCodeError();
-        if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
-        // A concurrent transaction on the same items: nothing was written, so running it again
-        // either succeeds or reports which condition now fails.
-        if (!reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
-        if (attempt >= MAX_RETRIES) throw new ConflictError();
-        await backOff(attempt);
-      }
+    try {
+      await retry(retryPolicies.transactionConflict, () => transactOnce(writes));
+    } catch (error) {
+      // Contention that outlasted the policy: the caller's own conflict handling takes over.
+      if (error instanceof TransactionContentionError) throw new ConflictError();
+      throw error;
+    }
+  }
+
+  async function transactOnce(writes: readonly TableWrite[]): Promise<void> {
+    try {
+      await client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.write) }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
+      if (failed('code')) throw new ConflictError();
+      if (failed('pin')) throw new DuplicateAccessCodeError();
+      if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
+      // A concurrent transaction on the same items: nothing was written, so running it again
+      // either succeeds or reports which condition now fails.
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new TransactionContentionError();
+      throw error;
     }
   }
 
