@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from '../lib/settings';
 
 /** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
 const wholeNumber = (min: number, max: number) =>
@@ -25,21 +26,13 @@ export const latchkeyConfigSchema = z.object({
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   /** How often the scheduled poller runs. */
   pollRateMinutes: wholeNumber(1, 60).default(1),
-  /** How long before starts_at a just-in-time lock is programmed. */
-  jitLeadSeconds: wholeNumber(60, 86_400).default(3600),
-  /** How far ahead of starts_at a natively scheduling lock is loaded. */
-  nativeLeadHours: wholeNumber(1, 720).default(72),
-  /** How long a deleted or expired code's timeline stays readable (/access_codes/get_timeline). */
-  codeHistoryDays: wholeNumber(1, 3650).default(30),
-  /** Simulated round trip of the sandbox locks. */
-  sandboxLatencyMs: wholeNumber(0, 10_000).default(2000),
+  // Settings the functions read from their environment: the runtime's own schemas (lib/settings.ts).
+  jitLeadSeconds: jitLeadSecondsSetting,
+  nativeLeadHours: nativeLeadHoursSetting,
+  codeHistoryDays: codeHistoryDaysSetting,
+  sandboxLatencyMs: sandboxLatencyMsSetting,
   /** LOG_LEVEL of every function (case-insensitive here, upper case in the environment). */
-  logLevel: z
-    .preprocess(
-      (level) => (typeof level === 'string' ? level.toUpperCase() : level),
-      z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']),
-    )
-    .default('INFO'),
+  logLevel: logLevelSetting,
   /** Retention of every function's and the API's log group; one of CloudWatch's allowed values. */
   logRetentionDays: wholeNumber(1, 3653)
     .refine((days) => retentionDays.has(days), 'not a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, ...)')

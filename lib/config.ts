@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from './settings';
 
 /**
  * Environment, parsed once. Lambda functions get these from the CDK stack; `npm start` sets
- * them for its own process.
+ * them for its own process. Settings the CDK context also carries share its schema (settings.ts).
  */
-const envSchema = z.object({
+export const envSchema = z.object({
   LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   /** DynamoDB endpoint override (DynamoDB Local); unset in AWS. */
@@ -17,14 +18,10 @@ const envSchema = z.object({
   LATCHKEY_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Largest request body accepted, in bytes. */
   LATCHKEY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
-  /** How long before starts_at a just-in-time lock is programmed, in seconds. */
-  LATCHKEY_JIT_LEAD_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
-  /** How far ahead of starts_at a natively scheduling lock is loaded, in hours. */
-  LATCHKEY_NATIVE_LEAD_HOURS: z.coerce.number().min(0).max(168).default(72),
-  /** How long a deleted or expired code's timeline stays readable, in days. */
-  LATCHKEY_CODE_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  /** How long a sandbox lock takes to apply a change, in milliseconds. */
-  LATCHKEY_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  LATCHKEY_JIT_LEAD_SECONDS: jitLeadSecondsSetting,
+  LATCHKEY_NATIVE_LEAD_HOURS: nativeLeadHoursSetting,
+  LATCHKEY_CODE_HISTORY_DAYS: codeHistoryDaysSetting,
+  LATCHKEY_SANDBOX_LATENCY_MS: sandboxLatencyMsSetting,
   /** Share of operations the sandbox "Flaky Door" lock fails, 0..1. */
   LATCHKEY_SANDBOX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
   /** A code still not on (or off) its lock after this many seconds gets a delay warning. */
@@ -33,7 +30,7 @@ const envSchema = z.object({
   LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** First retry delay, doubled per attempt up to five minutes, in seconds. */
   LATCHKEY_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  LOG_LEVEL: logLevelSetting,
 });
 export type Config = z.infer<typeof envSchema>;
 

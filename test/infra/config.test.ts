@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../infra/config';
+import { latchkeyConfigSchema, parseConfig } from '../../infra/config';
+import { envSchema, loadConfig } from '../../lib/config';
 import { synthLatchkey } from './latchkey-app';
 
 describe('parseConfig', () => {
@@ -42,8 +43,19 @@ describe('parseConfig', () => {
     [{ logLevel: 'verbose' }, 'logLevel'],
     [{ logRetentionDays: '10' }, 'logRetentionDays'],
     [{ sandboxLatencyMs: true }, 'sandboxLatencyMs'],
+    // Beyond what the functions accept at cold start (a week).
+    [{ nativeLeadHours: 200 }, 'nativeLeadHours'],
+    [{ nativeLeadHours: '720' }, 'nativeLeadHours'],
   ])('rejects %j, naming %s', (context, key) => {
     expect(() => parseConfig(context)).toThrow(new RegExp(`Invalid Latchkey context:[\\s\\S]*${key}`));
+  });
+
+  test('shares each setting the functions read with the runtime configuration', () => {
+    expect(latchkeyConfigSchema.shape.jitLeadSeconds).toBe(envSchema.shape.LATCHKEY_JIT_LEAD_SECONDS);
+    expect(latchkeyConfigSchema.shape.nativeLeadHours).toBe(envSchema.shape.LATCHKEY_NATIVE_LEAD_HOURS);
+    expect(latchkeyConfigSchema.shape.codeHistoryDays).toBe(envSchema.shape.LATCHKEY_CODE_HISTORY_DAYS);
+    expect(latchkeyConfigSchema.shape.sandboxLatencyMs).toBe(envSchema.shape.LATCHKEY_SANDBOX_LATENCY_MS);
+    expect(latchkeyConfigSchema.shape.logLevel).toBe(envSchema.shape.LOG_LEVEL);
   });
 
   test('reports every problem at once', () => {
@@ -99,6 +111,17 @@ describe('a throwaway stage configured from the command line', () => {
         },
       },
     });
+  });
+
+  test('gives every function an environment its runtime configuration accepts', () => {
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      const variables: Record<string, unknown> = fn.Properties?.Environment?.Variables ?? {};
+      // Table and bus names are references resolved at deploy time.
+      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : 'resolved-at-deploy']));
+      expect(() => loadConfig(env)).not.toThrow();
+    }
   });
 
   test('keeps logs as long as configured and throttles the API as configured', () => {
