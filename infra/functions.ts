@@ -7,12 +7,16 @@ export const pollerFunction = 'poll-pending-codes';
 /** Runs on each access_code.* event: programs the code on its lock at once. */
 export const workerFunction = 'process-access-code';
 
+/** Runs daily: syncs every connected account's devices with its provider. */
+export const accountSyncFunction = 'sync-connected-accounts';
+
 /** Every Lambda function Latchkey deploys, by file name in functions/ (without .ts). */
 export const functionNames: readonly string[] = [
   ...routes.map((route) => route.fn),
   notFoundFunction,
   pollerFunction,
   workerFunction,
+  accountSyncFunction,
 ];
 
 /** The repository root, where package-lock.json lives. */

@@ -10,6 +10,8 @@ export const envSchema = z.object({
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   /** DynamoDB endpoint override (DynamoDB Local); unset in AWS. */
   LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
+  /** How long after asking a Seam upstream for a change Latchkey checks it (webhooks, when set up, come sooner). */
+  LATCHKEY_SEAM_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   /** Secrets Manager name prefix for provider credentials (set by the stack); unset, they stay in the table. */
   LATCHKEY_SECRETS_PREFIX: z.string().min(1).max(256).optional(),
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */

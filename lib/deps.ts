@@ -51,6 +51,8 @@ export interface ProviderWiring {
   seamUpstream: SeamUpstreamFactory;
   /** How long a sandbox lock takes to apply a change. */
   sandboxLatencyMs: number;
+  /** How long after asking a Seam upstream for a change its code is checked. */
+  seamPollMs: number;
   /** Randomness for the sandbox's flaky lock. */
   random?: () => number;
 }
@@ -63,7 +65,7 @@ export function wireProviders(
   const seam = seamAccounts({ connectedAccounts: base.connectedAccounts, secrets: base.secrets, upstream: wiring.seamUpstream });
   const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
   return {
-    providers: providerRegistry([sandbox, seamProvider(seam)]),
+    providers: providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs })]),
     accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock) }),
   };
 }
@@ -97,7 +99,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     settings: lifecycleSettings(cfg),
     ...overrides,
   };
-  const providers = wireProviders(withoutProviders, { seamUpstream: lazySeamUpstream, sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS, ...wiring });
+  const providers = wireProviders(withoutProviders, { seamUpstream: lazySeamUpstream, sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS, seamPollMs: cfg.LATCHKEY_SEAM_POLL_SECONDS * 1000, ...wiring });
   const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
   const base: Deps = wired;
   return {

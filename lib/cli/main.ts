@@ -7,6 +7,10 @@ import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-set
 import { loadConfig } from '../config';
 import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { connectSeamAccount } from '../connected-accounts/connect-seam-account';
+import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
+import { seamProductionEndpoint } from '../devices/seam/seam-account';
+import { workspacePrincipal } from '../principals/principal';
 import { createApiKey, createWorkspace } from '../workspaces/workspaces';
 
 // The SDK's Node 20 end-of-support notice is for the maintainers of this project, not its users.
@@ -19,11 +23,14 @@ const usage = `Latchkey operator CLI
   npm run latchkey -- keys create --workspace WORKSPACE_ID
   npm run latchkey -- keys list --workspace WORKSPACE_ID
   npm run latchkey -- keys revoke --workspace WORKSPACE_ID --key-id API_KEY_ID
+  npm run latchkey -- accounts connect seam --workspace WORKSPACE_ID --api-key SEAM_KEY [--endpoint URL] [--webhook-secret whsec_...]
+  npm run latchkey -- accounts list --workspace WORKSPACE_ID
 
 Target: the local data in LATCHKEY_DATA_DIR (default .latchkey/, through the DynamoDB Local
 that a running \`npm start\` uses, or one started for the command); LATCHKEY_DYNAMODB_ENDPOINT
 for another DynamoDB; or a deployed stack: set LATCHKEY_TABLE_NAME to its TableName output,
-with AWS credentials and AWS_REGION in the environment. Prints one JSON document.`;
+with AWS credentials and AWS_REGION in the environment, and LATCHKEY_SECRETS_PREFIX to its
+SecretsPrefix output so that provider credentials go to Secrets Manager. Prints one JSON document.`;
 
 const envSchema = z.object({
   LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
@@ -67,6 +74,8 @@ async function main(argv: string[]): Promise<unknown> {
       'api-key': { type: 'string' },
       workspace: { type: 'string' },
       'key-id': { type: 'string' },
+      endpoint: { type: 'string' },
+      'webhook-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,6 +116,15 @@ async function main(argv: string[]): Promise<unknown> {
         if (!revoked) throw new Error('No such API key in that workspace');
         return { revoked: true };
       }
+      case 'accounts connect seam':
+        return await connectSeamAccount(deps, {
+          workspaceId: await workspace(),
+          apiKey: require('api-key'),
+          endpoint: values.endpoint ?? seamProductionEndpoint,
+          ...(values['webhook-secret'] !== undefined && { webhookSecret: values['webhook-secret'] }),
+        });
+      case 'accounts list':
+        return { connected_accounts: await listConnectedAccounts(deps, workspacePrincipal(await workspace()), {}) };
       default:
         throw new Error(`Unknown command "${command}"\n\n${usage}`);
     }

@@ -1,36 +1,41 @@
 import { NotFoundError } from '../errors';
 import type { Deps } from '../ports';
+import type { Principal } from '../principals/principal';
 import type { ConnectedAccount, ConnectedAccountRecord, UpdateConnectedAccountInput } from './schemas';
 import { type SyncDeps, removeDeviceCodes, syncConnectedAccount } from './sync-connected-account';
 
 export const connectedAccountNotFound = () => new NotFoundError('connected_account_not_found', 'Connected account not found');
 
-/** The account in the caller's workspace, or connected_account_not_found. */
-export async function requireAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, id: string): Promise<ConnectedAccountRecord> {
-  const record = await deps.connectedAccounts.get(workspaceId, id);
+/** Whether the principal may see the account: its whole workspace, or a client session granted it. */
+const mayTouch = (principal: Principal, id: string) => principal.kind !== 'client_session' || principal.connected_account_ids.includes(id);
+
+/** The account in the caller's workspace and grant, or connected_account_not_found. */
+export async function requireAccount(deps: Pick<Deps, 'connectedAccounts'>, principal: Principal, id: string): Promise<ConnectedAccountRecord> {
+  const record = mayTouch(principal, id) ? await deps.connectedAccounts.get(principal.workspace_id, id) : undefined;
   if (!record) throw connectedAccountNotFound();
   return record;
 }
 
-export async function getConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, id: string): Promise<ConnectedAccount> {
-  return (await requireAccount(deps, workspaceId, id)).connected_account;
+export async function getConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, principal: Principal, id: string): Promise<ConnectedAccount> {
+  return (await requireAccount(deps, principal, id)).connected_account;
 }
 
 /** The workspace's accounts, in creation order, optionally those whose metadata holds every given pair. */
 export async function listConnectedAccounts(
   deps: Pick<Deps, 'connectedAccounts'>,
-  workspaceId: string,
+  principal: Principal,
   query: { custom_metadata_has?: Record<string, string | boolean>; limit?: number },
 ): Promise<ConnectedAccount[]> {
   const wanted = Object.entries(query.custom_metadata_has ?? {});
-  return (await deps.connectedAccounts.list(workspaceId))
+  return (await deps.connectedAccounts.list(principal.workspace_id))
     .map((r) => r.connected_account)
+    .filter((a) => mayTouch(principal, a.connected_account_id))
     .filter((a) => wanted.every(([k, v]) => a.custom_metadata[k] === v))
     .slice(0, query.limit ?? 11_000);
 }
 
-export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, workspaceId: string, input: UpdateConnectedAccountInput): Promise<ConnectedAccount> {
-  const record = await requireAccount(deps, workspaceId, input.connected_account_id);
+export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, principal: Principal, input: UpdateConnectedAccountInput): Promise<ConnectedAccount> {
+  const record = await requireAccount(deps, principal, input.connected_account_id);
   const account: ConnectedAccount = {
     ...record.connected_account,
     ...(input.automatically_manage_new_devices !== undefined && { automatically_manage_new_devices: input.automatically_manage_new_devices }),
@@ -45,8 +50,9 @@ export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts
  * access_code.deleted event), then its credential, then the account itself. Codes already on
  * the locks stay there: Latchkey no longer manages them.
  */
-export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secrets'>, workspaceId: string, id: string): Promise<void> {
-  const record = await requireAccount(deps, workspaceId, id);
+export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secrets'>, principal: Principal, id: string): Promise<void> {
+  const record = await requireAccount(deps, principal, id);
+  const workspaceId = principal.workspace_id;
   const devices = (await deps.devices.list(workspaceId, { limit: 10_000 })).filter((d) => d.device.connected_account_id === id);
   for (const device of devices) {
     await removeDeviceCodes(deps, device);
@@ -57,8 +63,8 @@ export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secret
 }
 
 /** Syncs one account of the workspace now (the /connected_accounts/sync route); a provider failure shows on the account. */
-export async function syncAccount(deps: SyncDeps, workspaceId: string, id: string): Promise<void> {
-  await syncConnectedAccount(deps, await requireAccount(deps, workspaceId, id));
+export async function syncAccount(deps: SyncDeps, principal: Principal, id: string): Promise<void> {
+  await syncConnectedAccount(deps, await requireAccount(deps, principal, id));
 }
 
 /** Syncs every account of every workspace whose provider lists devices (the daily rule). */

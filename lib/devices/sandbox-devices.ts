@@ -1,3 +1,4 @@
+import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
 import type { SandboxState } from './sandbox-provider';
 import type { CodeConstraint, DeviceRecord } from './schemas';
 
@@ -121,4 +122,25 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
     provider_state: { native_scheduling: m.nativeScheduling, failure_rate: m.flaky ? failureRate : 0 } satisfies SandboxState,
     };
   });
+}
+
+/** The connected account every sandbox workspace's locks come through. */
+export function sandboxAccount(workspaceId: string, connectedAccountId: string, now: Date): ConnectedAccountRecord {
+  return {
+    workspace_id: workspaceId,
+    connected_account: {
+      connected_account_id: connectedAccountId,
+      account_type: 'sandbox',
+      account_type_display_name: 'Sandbox',
+      display_name: 'Sandbox locks',
+      created_at: now.toISOString(),
+      errors: [],
+      warnings: [],
+      custom_metadata: {},
+      automatically_manage_new_devices: true,
+      accepted_capabilities: ['lock'],
+    },
+    provider: 'sandbox',
+    provider_settings: {},
+  };
 }

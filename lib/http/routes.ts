@@ -10,6 +10,8 @@ export interface RouteDefinition {
   fn: string;
   /** Whether the function writes to the table (read-only functions get read grants only). */
   writes: boolean;
+  /** Whether it calls lock providers or reads their credentials (provider clients bundled, secrets granted). */
+  providers?: boolean;
 }
 
 export const routes = [
@@ -28,12 +30,45 @@ export const routes = [
   { path: '/devices/simulate/disconnect', methods: ['POST'], fn: 'devices-simulate-disconnect', writes: true },
   { path: '/events/get', methods: ['GET', 'POST'], fn: 'events-get', writes: false },
   { path: '/events/list', methods: ['GET', 'POST'], fn: 'events-list', writes: false },
+  { path: '/connected_accounts/get', methods: ['GET', 'POST'], fn: 'connected-accounts-get', writes: false },
+  { path: '/connected_accounts/list', methods: ['GET', 'POST'], fn: 'connected-accounts-list', writes: false },
+  { path: '/connected_accounts/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'connected-accounts-update', writes: true },
+  { path: '/connected_accounts/delete', methods: ['POST', 'DELETE'], fn: 'connected-accounts-delete', writes: true, providers: true },
+  { path: '/connected_accounts/sync', methods: ['POST'], fn: 'connected-accounts-sync', writes: true, providers: true },
+  /** Seam's webhooks for one connected account: no API key, a Svix signature instead. */
+  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, providers: true },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RoutePath = (typeof routes)[number]['path'];
 
 /** Serves every path no route matches, with a Seam-shaped 404. */
 export const notFoundFunction = 'not-found';
+
+/**
+ * The route serving a request path, and the values of its `{name}` segments: what API
+ * Gateway's route matching does, for the local server.
+ */
+export function matchRoute(path: string): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
+  for (const route of routes) {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (match) return { route, pathParameters: Object.fromEntries(names.map((n, i) => [n, decodeSegment(match[i + 1] ?? '')])) };
+  }
+  return undefined;
+}
+
+/** A percent-encoded path segment, left as sent when its encoding is broken. */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
 
 export function routeFor(path: RoutePath): RouteDefinition {
   const route = routes.find((r) => r.path === path);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { AppError, MethodNotAllowedError } from '../errors';
+import { AppError, MethodNotAllowedError, PayloadTooLargeError } from '../errors';
 import { logger } from '../logger';
 import type { Principal } from '../principals/principal';
 import { parseInput } from './request';
@@ -82,5 +82,27 @@ export function seamRoute<S extends z.ZodObject>(
       const principal = await deps.authenticate(event.headers ?? {});
       const input = parseInput(schema, event, deps.maxBodyBytes);
       return (await run(input, { principal, event })) as Result;
+    });
+}
+
+/** What an unauthenticated route (an incoming webhook) is given: the raw request. */
+export interface RawRequest {
+  /** The body exactly as sent, for signature checks. */
+  rawBody: string;
+  headers: RequestHeaders;
+  pathParameters: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A route that takes no Seam credentials because the request proves itself (a signed webhook):
+ * verb check, body size, then `run` with the raw request. Errors are Seam-shaped like any other.
+ */
+export function rawRoute(path: RoutePath, deps: Pick<HttpDeps, 'maxBodyBytes'>, run: (request: RawRequest) => Promise<object>) {
+  return middy<Event, Result>()
+    .use(seamHttp(routeFor(path).methods))
+    .handler(async (event: Event) => {
+      const rawBody = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      if (Buffer.byteLength(rawBody) > deps.maxBodyBytes) throw new PayloadTooLargeError(deps.maxBodyBytes);
+      return (await run({ rawBody, headers: event.headers ?? {}, pathParameters: event.pathParameters ?? {} })) as Result;
     });
 }

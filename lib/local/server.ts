@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError, PayloadTooLargeError } from '../errors';
 import { errorResponse } from '../http/responses';
-import { notFoundFunction, routes } from '../http/routes';
+import { matchRoute, notFoundFunction, routes } from '../http/routes';
 
 export type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -117,7 +117,8 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
   const maxRequestBytes = 10 * 1024 * 1024;
   const server = createServer({ maxHeaderSize: maxHeaderBytes }, async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const routed = handlers.byPath.get(path);
+    const matched = matchRoute(path);
+    const routed = matched && handlers.byPath.get(matched.route.path);
     let result: APIGatewayProxyStructuredResultV2;
     let closeAfter = false;
     try {
@@ -126,7 +127,8 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
         result = errorResponse(new PayloadTooLargeError(maxRequestBytes), randomUUID());
         closeAfter = !body.drained;
       } else {
-        const event = toApiGatewayEvent(req, body.bytes, routed ? `ANY ${path}` : '$default');
+        const event = toApiGatewayEvent(req, body.bytes, matched ? `ANY ${matched.route.path}` : '$default');
+        if (matched && Object.keys(matched.pathParameters).length > 0) event.pathParameters = matched.pathParameters;
         result = await (routed ?? handlers.notFound)(event, lambdaContext(path));
       }
     } catch (error) {

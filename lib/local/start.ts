@@ -91,6 +91,13 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   }, options.tickSeconds * 1000);
   timer.unref();
   stops.unshift(async () => clearInterval(timer));
+  // The daily rule in AWS: connected accounts sync at start and once a day.
+  const accountSync = (await import('../../functions/sync-connected-accounts')).handler;
+  const syncAccounts = () => accountSync({}, lambdaContext('sync-connected-accounts')).catch(() => {});
+  void syncAccounts();
+  const daily = setInterval(syncAccounts, 86_400_000);
+  daily.unref();
+  stops.unshift(async () => clearInterval(daily));
   const port = await listen(server, options.port);
   stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
   server.on('connection', (socket) => socket.unref());

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { buildSandboxDevices } from '../devices/sandbox-devices';
+import { buildSandboxDevices, sandboxAccount } from '../devices/sandbox-devices';
 import { UnauthorizedError } from '../errors';
 import type { Deps } from '../ports';
 import type { RequestHeaders } from '../http/seam-route';
@@ -24,7 +24,7 @@ export function newApiKey(): string {
   }
 }
 
-type WorkspaceDeps = Pick<Deps, 'workspaces' | 'devices' | 'clock' | 'ids'>;
+type WorkspaceDeps = Pick<Deps, 'workspaces' | 'devices' | 'connectedAccounts' | 'clock' | 'ids'>;
 
 /** Stores a key for a workspace (only its hash); returns the key and its id. */
 export async function createApiKey(deps: WorkspaceDeps, workspaceId: string, apiKey = newApiKey()) {
@@ -49,7 +49,10 @@ export async function createWorkspace(
   const workspace: Workspace = { workspace_id: deps.ids.uuid(), name: options.name, is_sandbox: options.sandbox, created_at: now.toISOString() };
   await deps.workspaces.create(workspace);
   if (options.sandbox) {
-    for (const device of buildSandboxDevices(workspace.workspace_id, () => deps.ids.uuid(), now, options.sandboxFailureRate)) await deps.devices.put(device);
+    const devices = buildSandboxDevices(workspace.workspace_id, () => deps.ids.uuid(), now, options.sandboxFailureRate);
+    const accountId = devices[0]?.device.connected_account_id;
+    if (accountId !== undefined) await deps.connectedAccounts.put(sandboxAccount(workspace.workspace_id, accountId, now));
+    for (const device of devices) await deps.devices.put(device);
   }
   const key = await createApiKey(deps, workspace.workspace_id, options.apiKey);
   return { workspace, ...key };

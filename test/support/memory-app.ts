@@ -41,7 +41,7 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number; 
   const stores = { ...createMemoryStores(), secrets: memorySecretStore() };
   const providers = wireProviders(
     { ...stores, clock, keypads },
-    { seamUpstream: options.seamUpstream ?? unreachableUpstream, sandboxLatencyMs: options.latencyMs ?? 2000, random: options.random ?? (() => 1) },
+    { seamUpstream: options.seamUpstream ?? unreachableUpstream, sandboxLatencyMs: options.latencyMs ?? 2000, seamPollMs: 30_000, random: options.random ?? (() => 1) },
   );
   const base = {
     ...stores,

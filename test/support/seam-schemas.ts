@@ -1,4 +1,4 @@
-import { type AccessCode, type ActionAttempt, type Device, type Pagination, type SeamEvent, openapi } from '@seamapi/types/connect';
+import { type AccessCode, type ActionAttempt, type ConnectedAccount, type Device, type Pagination, type SeamEvent, openapi } from '@seamapi/types/connect';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -13,6 +13,7 @@ type SchemaNode = Record<string, unknown>;
 /** The Seam objects checked here, by component name, with the types @seamapi/types gives them. */
 export interface SeamObjects {
   access_code: AccessCode;
+  connected_account: ConnectedAccount;
   action_attempt: ActionAttempt;
   device: Device;
   event: SeamEvent;

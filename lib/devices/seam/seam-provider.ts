@@ -45,7 +45,7 @@ const differs = (upstream: UpstreamAccessCode, entry: DesiredEntry) =>
  * before one is created (the PIN is unique per device on both sides), and a create that loses
  * a race to a concurrent one adopts the code that won.
  */
-export function seamProvider(accounts: SeamAccounts): LockProvider {
+export function seamProvider(accounts: SeamAccounts, options: { pollMs: number }): LockProvider {
   const upstreamDeviceId = (device: DeviceRecord) => device.provider_device_id;
 
   const find = async (upstream: SeamUpstream, device: DeviceRecord, handle: Partial<CodeHandle>, pin?: string) => {
@@ -70,8 +70,8 @@ export function seamProvider(accounts: SeamAccounts): LockProvider {
         choosesPin: properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code'),
         canRemoveRemotely: true,
         confirmation: webhooks ? 'webhook' : 'polling',
-        // With webhooks the poller is only the fallback; without them it is how a change is seen.
-        verifyAfterMs: webhooks ? 60_000 : 15_000,
+        // With webhooks a change is usually seen sooner; the poll is what guarantees it is seen.
+        verifyAfterMs: options.pollMs,
         offlineCodes: device.device.can_program_offline_access_codes,
       };
     },

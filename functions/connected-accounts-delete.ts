@@ -1,0 +1,12 @@
+import { deleteConnectedAccount } from '../lib/connected-accounts/connected-accounts';
+import { deleteConnectedAccountInputSchema } from '../lib/connected-accounts/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/connected_accounts/delete', deleteConnectedAccountInputSchema, deps, async (input, { principal }) => {
+    await deleteConnectedAccount(deps, principal, input.connected_account_id);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,12 @@
+import { syncAccount } from '../lib/connected-accounts/connected-accounts';
+import { syncConnectedAccountInputSchema } from '../lib/connected-accounts/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/connected_accounts/sync', syncConnectedAccountInputSchema, deps, async (input, { principal }) => {
+    await syncAccount(deps, principal, input.connected_account_id);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,11 @@
+import { updateConnectedAccount } from '../lib/connected-accounts/connected-accounts';
+import { updateConnectedAccountInputSchema } from '../lib/connected-accounts/schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/connected_accounts/update', updateConnectedAccountInputSchema, deps, async (input, { principal }) => ({
+    connected_account: await updateConnectedAccount(deps, principal, input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,18 @@
+import middy from '@middy/core';
+import { syncAllAccounts } from '../lib/connected-accounts/connected-accounts';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { logger } from '../lib/logger';
+
+/**
+ * Runs on the daily schedule (and at local start): syncs every connected account whose
+ * provider lists devices, so that locks added, renamed, gone offline or removed upstream show
+ * up even when a webhook was missed.
+ */
+export const makeHandler = (deps: AppDeps) =>
+  middy<unknown>().handler(async () => {
+    const result = await syncAllAccounts(deps);
+    logger.info('connected accounts synced', result);
+    return result;
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,15 @@
+import { receiveSeamWebhook } from '../lib/connected-accounts/receive-seam-webhook';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamWebhookVerifier, type WebhookVerifier } from '../lib/devices/seam/seam-webhooks';
+import { UnauthorizedError } from '../lib/errors';
+import { rawRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps, verify: WebhookVerifier = seamWebhookVerifier) =>
+  rawRoute('/webhooks/seam/{connected_account_id}', deps, async ({ rawBody, headers, pathParameters }) => {
+    const accountId = pathParameters.connected_account_id;
+    if (accountId === undefined) throw new UnauthorizedError('Invalid or missing webhook signature');
+    await receiveSeamWebhook(deps, verify, accountId, { rawBody, headers });
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());
