@@ -7,8 +7,9 @@ import type { Principal } from '../principals/principal';
 import { retry, retryPolicies } from '../retry';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
-import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
-import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
+import { appearanceFor } from './appearance';
+import { newCodeRecord } from './new-code';
+import type { AccessCode, CreateAccessCodeInput } from './schemas';
 
 type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
 
@@ -27,13 +28,6 @@ export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessC
   }
   if (input.use_backup_access_code_pool && !properties.supports_backup_access_code_pool) {
     throw InvalidInputError.forField('use_backup_access_code_pool', 'This device does not support a backup access code pool');
-  }
-  const nameRule = properties.code_constraints.find((c) => c.constraint_type === 'name_length');
-  if (input.name !== undefined && nameRule?.constraint_type === 'name_length') {
-    const { min_length: min = 0, max_length: max = Infinity } = nameRule;
-    if (input.name.length < min || input.name.length > max) {
-      throw InvalidInputError.forField('name', `Must be ${min} to ${max} characters long on this device`);
-    }
   }
 }
 
@@ -64,45 +58,13 @@ export async function createAccessCode(
   const device = await requireDevice(deps, principal, input.device_id);
   const now = deps.clock.now();
   checkCodeOptions(device, input, now);
-  const preferNative = input.prefer_native_scheduling ?? true;
+  const appearance = await appearanceFor(deps, device.device, input.name ?? null);
 
   // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
   return retry(retryPolicies.pinRace, async () => {
     const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
-    const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
-    const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
-    const code: AccessCode = {
-      workspace_id: workspaceId,
-      access_code_id: deps.ids.uuid(),
-      device_id: device.device.device_id,
-      name: input.name ?? null,
-      code: pin,
-      common_code_key: input.common_code_key ?? null,
-      type,
-      status: type === 'ongoing' ? 'setting' : 'unset',
-      created_at: now.toISOString(),
-      ...(input.starts_at !== undefined && { starts_at: input.starts_at, ends_at: input.ends_at }),
-      errors: [],
-      warnings: [],
-      is_managed: true,
-      is_backup: false,
-      is_backup_access_code_available: false,
-      is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? false,
-      is_one_time_use: input.is_one_time_use ?? false,
-      is_offline_access_code: input.is_offline_access_code ?? input.use_offline_access_code ?? false,
-      is_scheduled_on_device: false,
-      is_waiting_for_code_assignment: false,
-      pulled_backup_access_code_id: null,
-      pending_mutations: [creationMutation(dueAt, now)],
-    };
-    const record: AccessCodeRecord = {
-      access_code: code,
-      version: 0,
-      prefer_native_scheduling: preferNative,
-      attempt_for_offline_device: input.attempt_for_offline_device ?? true,
-      due_at: dueAt,
-      pending_action_attempts: [],
-    };
+    const record = newCodeRecord(deps, device, input, { workspaceId, pin, commonCodeKey: input.common_code_key ?? null, appearance, now });
+    const code = record.access_code;
     const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now, device.device.device_id);
     record.pending_action_attempts.push(pendingRef(actionAttempt));
     const events = [accessCodeEvent(deps.ids, code, device.device, 'access_code.created', now)];

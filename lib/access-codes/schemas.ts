@@ -52,6 +52,8 @@ export const accessCodeSchema = z.object({
   is_waiting_for_code_assignment: z.boolean(),
   pulled_backup_access_code_id: z.string().nullable(),
   pending_mutations: z.array(pendingMutationSchema),
+  /** The name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent. */
+  appearance: z.object({ name: z.string() }).nullable().optional(),
 });
 export type AccessCode = z.infer<typeof accessCodeSchema>;
 
@@ -85,16 +87,16 @@ export const accessCodeRecordSchema = z.object({
 });
 export type AccessCodeRecord = z.infer<typeof accessCodeRecordSchema>;
 
-const pinSchema = z
+export const pinSchema = z
   .string()
   .regex(/^\d+$/, { error: 'Must contain only digits' })
   .min(4, { error: 'Must be at least 4 digits' })
   .max(12, { error: 'Must be at most 12 digits' });
 
-const nameSchema = z.string().max(255, { error: 'Must be at most 255 characters' });
+export const nameSchema = z.string().max(255, { error: 'Must be at most 255 characters' });
 
 /** Parameters shared by create and update. */
-const codeSettingsShape = {
+export const codeSettingsShape = {
   name: nameSchema.optional(),
   code: pinSchema.optional(),
   starts_at: isoDateTimeSchema.optional(),
@@ -112,7 +114,7 @@ const codeSettingsShape = {
   sync: z.boolean().optional(),
 };
 
-const timeFrameCheck = (input: { starts_at?: string | undefined; ends_at?: string | undefined }, ctx: z.RefinementCtx) => {
+export const timeFrameCheck = (input: { starts_at?: string | undefined; ends_at?: string | undefined }, ctx: z.RefinementCtx) => {
   if (input.starts_at !== undefined && input.ends_at !== undefined && input.ends_at <= input.starts_at) {
     ctx.addIssue({ code: 'custom', path: ['ends_at'], message: 'Must be after starts_at' });
   }

@@ -5,7 +5,9 @@ import type { SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies, takeTurns } from '../retry';
-import { checkChosenPin, requireDevice } from './assign-pin';
+import type { DeviceRecord } from '../devices/schemas';
+import { appearanceFor } from './appearance';
+import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
 import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
@@ -34,6 +36,30 @@ function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { sta
 }
 
 /**
+ * The PIN after the update: the one the client chose, a fresh one when the client asks for
+ * another length (`preferred_code_length`, as on create), else the current one. A PIN shared
+ * through a common_code_key changes only while no other code shares it.
+ */
+async function nextPin(deps: UpdateDeps, device: DeviceRecord, current: AccessCode, input: UpdateAccessCodeInput): Promise<string | null> {
+  let pin = current.code;
+  if (input.code !== undefined && input.code !== current.code) {
+    await checkChosenPin(deps, device, input.code, 'code', current.code);
+    pin = input.code;
+  } else if (input.code === undefined && input.preferred_code_length !== undefined) {
+    const lengths = device.device.properties.supported_code_lengths;
+    const wanted = lengths.includes(input.preferred_code_length) ? input.preferred_code_length : Math.min(...lengths);
+    if (current.code?.length !== wanted) pin = await freshPin(deps, device, wanted);
+  }
+  if (pin !== current.code && current.common_code_key !== null) {
+    const sharing = await deps.accessCodes.listByCommonCodeKey(current.workspace_id, current.common_code_key);
+    if (sharing.some((r) => r.access_code.access_code_id !== current.access_code_id)) {
+      throw InvalidInputError.forField(input.code === undefined ? 'preferred_code_length' : 'code', 'This code shares its PIN with other codes through its common_code_key');
+    }
+  }
+  return pin;
+}
+
+/**
  * Changes a managed code. A change the lock must learn (PIN, time frame, type) sends the
  * code back through the lifecycle with a pending mutation; a name change is settled at once.
  */
@@ -53,15 +79,15 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
   const device = await requireDevice(deps, principal, current.device_id);
   const now = deps.clock.now();
   checkCodeOptions(device, input, now);
-  if (input.code !== undefined && input.code !== current.code) {
-    await checkChosenPin(deps, device, input.code, 'code', current.code);
-  }
+  const pin = await nextPin(deps, device, current, input);
+  const name = input.name ?? current.name;
 
   const frame = nextTimeFrame(current, input);
   const next: AccessCode = {
     ...current,
-    name: input.name ?? current.name,
-    code: input.code ?? current.code,
+    name,
+    appearance: name === current.name ? current.appearance : await appearanceFor(deps, device.device, name, current.access_code_id),
+    code: pin,
     type: frame.starts_at === undefined ? 'ongoing' : 'time_bound',
     is_external_modification_allowed:
       input.is_external_modification_allowed ?? input.allow_external_modification ?? current.is_external_modification_allowed,

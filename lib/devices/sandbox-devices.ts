@@ -29,7 +29,8 @@ export const sandboxModels: readonly SandboxModel[] = [
   {
     name: 'Back Door', deviceType: 'kwikset_lock', manufacturer: 'kwikset', manufacturerDisplayName: 'Kwikset',
     model: 'Halo Touchscreen', lengths: [4, 5, 6, 7, 8], maxCodes: 100,
-    constraints: [{ constraint_type: 'name_length', min_length: 2, max_length: 14 }], nativeScheduling: true,
+    constraints: [{ constraint_type: 'name_length', min_length: 2, max_length: 14 }, { constraint_type: 'name_must_be_unique' }],
+    nativeScheduling: true,
   },
   {
     name: 'Garage', deviceType: 'nuki_lock', manufacturer: 'nuki', manufacturerDisplayName: 'Nuki',

@@ -21,6 +21,8 @@ export const routes = [
   { path: '/access_codes/list', methods: ['GET', 'POST'], fn: 'access-codes-list', writes: false },
   { path: '/access_codes/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'access-codes-update', writes: true },
   { path: '/access_codes/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-delete', writes: true },
+  { path: '/access_codes/create_multiple', methods: ['POST', 'PUT'], fn: 'access-codes-create-multiple', writes: true },
+  { path: '/access_codes/update_multiple', methods: ['POST', 'PATCH'], fn: 'access-codes-update-multiple', writes: true },
   { path: '/access_codes/report_device_constraints', methods: ['POST'], fn: 'access-codes-report-device-constraints', writes: true },
   { path: '/access_codes/get_timeline', methods: ['GET', 'POST'], fn: 'access-codes-get-timeline', writes: false },
   { path: '/action_attempts/get', methods: ['GET', 'POST'], fn: 'action-attempts-get', writes: false },

@@ -115,7 +115,6 @@ describe('createAccessCode', () => {
       ['is_offline_access_code', { is_offline_access_code: true }],
       ['is_one_time_use', { is_one_time_use: true }],
       ['use_backup_access_code_pool', { use_backup_access_code_pool: true }],
-      ['name', { name: 'x' }],
     ] as const) {
       expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id, ...input })))).toMatchObject({ validation_errors: { [field]: expect.anything() } });
     }

@@ -1,0 +1,11 @@
+import { updateMultipleAccessCodes, updateMultipleInputSchema } from '../lib/access-codes/linked-codes';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/update_multiple', updateMultipleInputSchema, deps, async (input, { principal }) => {
+    await updateMultipleAccessCodes(deps, principal, input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,61 @@
+import type { DeviceRecord } from '../devices/schemas';
+import type { Deps } from '../ports';
+import type { Appearance } from './appearance';
+import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
+import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
+
+/** The settings of a new code that the client chose (create and create_multiple share them). */
+export type NewCodeSettings = Omit<CreateAccessCodeInput, 'device_id' | 'code' | 'common_code_key' | 'sync'>;
+
+export interface NewCodeParts {
+  workspaceId: string;
+  /** The PIN, or null while the lock or its cloud has yet to assign one. */
+  pin: string | null;
+  commonCodeKey: string | null;
+  appearance: Appearance | null;
+  now: Date;
+}
+
+/**
+ * A new managed code's record, version 0: ongoing codes start `setting`, time-bound ones
+ * `unset`, due when the lifecycle engine must first act on them.
+ */
+export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>, device: DeviceRecord, input: NewCodeSettings, parts: NewCodeParts): AccessCodeRecord {
+  const { now } = parts;
+  const preferNative = input.prefer_native_scheduling ?? true;
+  const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
+  const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
+  const code: AccessCode = {
+    workspace_id: parts.workspaceId,
+    access_code_id: deps.ids.uuid(),
+    device_id: device.device.device_id,
+    name: input.name ?? null,
+    code: parts.pin,
+    common_code_key: parts.commonCodeKey,
+    type,
+    status: type === 'ongoing' ? 'setting' : 'unset',
+    created_at: now.toISOString(),
+    ...(input.starts_at !== undefined && { starts_at: input.starts_at, ends_at: input.ends_at }),
+    errors: [],
+    warnings: [],
+    is_managed: true,
+    is_backup: false,
+    is_backup_access_code_available: false,
+    is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? false,
+    is_one_time_use: input.is_one_time_use ?? false,
+    is_offline_access_code: input.is_offline_access_code ?? input.use_offline_access_code ?? false,
+    is_scheduled_on_device: false,
+    is_waiting_for_code_assignment: parts.pin === null,
+    pulled_backup_access_code_id: null,
+    pending_mutations: [creationMutation(dueAt, now)],
+    appearance: parts.appearance,
+  };
+  return {
+    access_code: code,
+    version: 0,
+    prefer_native_scheduling: preferNative,
+    attempt_for_offline_device: input.attempt_for_offline_device ?? true,
+    due_at: dueAt,
+    pending_action_attempts: [],
+  };
+}
