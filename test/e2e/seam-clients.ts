@@ -70,6 +70,27 @@ export interface SeamClient {
     generateCode(params: { device_id: string }): SdkRequest<{ device_id: string; code: string | null }>;
     update(params: { access_code_id: string } & Params): SdkRequest<undefined | void>;
     delete(params: { access_code_id: string }): SdkRequest<undefined | void>;
+    createMultiple(params: { device_ids: string[] } & Params): SdkRequest<SdkAccessCode[]>;
+    updateMultiple(params: { common_code_key: string } & Params): SdkRequest<undefined | void>;
+    reportDeviceConstraints(params: { device_id: string } & Params): SdkRequest<undefined | void>;
+    pullBackupAccessCode(params: { access_code_id: string }): SdkRequest<SdkAccessCode>;
+    unmanaged: {
+      list(params: { device_id: string } & Params): SdkRequest<SdkAccessCode[]>;
+      get(params: Params): SdkRequest<SdkAccessCode>;
+      update(params: { access_code_id: string; is_managed: boolean } & Params): SdkRequest<undefined | void>;
+      delete(params: { access_code_id: string }): SdkRequest<undefined | void>;
+      convertToManaged(params: { access_code_id: string } & Params): SdkRequest<undefined | void>;
+    };
+    simulate: {
+      createUnmanagedAccessCode(params: { device_id: string; name: string; code: string }): SdkRequest<SdkAccessCode>;
+    };
+  };
+  events: {
+    list(params: Params): SdkRequest<readonly { event_type: string; access_code_id?: string }[]>;
+  };
+  /** The client's own HTTP client (axios): for routes the SDK has no method for yet (get_timeline). */
+  client: {
+    get(url: string, config: { params: Params }): Promise<{ data: unknown }>;
   };
   actionAttempts: {
     get(params: { action_attempt_id: string }, options?: WaitOptions): SdkRequest<SdkActionAttempt>;

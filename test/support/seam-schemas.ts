@@ -1,4 +1,4 @@
-import { type AccessCode, type ActionAttempt, type ConnectedAccount, type Device, type Pagination, type SeamEvent, openapi } from '@seamapi/types/connect';
+import { type AccessCode, type ActionAttempt, type ConnectedAccount, type Device, type Pagination, type SeamEvent, type UnmanagedAccessCode, openapi } from '@seamapi/types/connect';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -18,6 +18,7 @@ export interface SeamObjects {
   device: Device;
   event: SeamEvent;
   pagination: Pagination;
+  unmanaged_access_code: UnmanagedAccessCode;
 }
 export type SeamSchemaName = keyof SeamObjects;
 
@@ -132,4 +133,31 @@ export function expectValid<N extends SeamSchemaName>(schemaName: N, value: unkn
   const errors = seamSchemaErrors(schemaName, value);
   if (errors.length === 0) return;
   throw new Error(`Not a valid Seam ${schemaName} (OpenAPI schema from @seamapi/types):\n  ${errors.join('\n  ')}\nValue: ${JSON.stringify(value, null, 2)}`);
+}
+
+const responseValidators = new Map<string, ValidateFunction>();
+
+/** The published schema of a route's 200 answer (its POST form, which every route has). */
+function responseValidator(path: string): ValidateFunction {
+  let validate = responseValidators.get(path);
+  if (validate === undefined) {
+    const paths = asNode(isObject(document) ? document.paths : undefined, '#/paths');
+    const route = asNode(paths[path], `#/paths${path}`);
+    const post = asNode(route.post, `#/paths${path}/post`);
+    const responses = asNode(post.responses, 'responses');
+    const ok = asNode(responses['200'], 'responses/200');
+    const content = asNode(ok.content, 'content');
+    const json = asNode(content['application/json'], 'application/json');
+    validate = ajv.compile(toJsonSchema(json.schema, `#/paths${path}/post/responses/200`));
+    responseValidators.set(path, validate);
+  }
+  return validate;
+}
+
+/** Fails the test unless `body` is a valid 200 answer of `path` by Seam's published OpenAPI document. */
+export function expectValidResponse(path: string, body: unknown): void {
+  const validate = responseValidator(path);
+  if (validate(body)) return;
+  const errors = relevantErrors(validate.errors ?? []).slice(0, 40).map(formatError);
+  throw new Error(`Not a valid Seam answer of ${path}:\n  ${errors.join('\n  ')}\nValue: ${JSON.stringify(body, null, 2)}`);
 }

@@ -1,0 +1,123 @@
+import { type E2eServer, startE2eServer } from '../support/e2e-server';
+import { expectValid, expectValidResponse } from '../support/seam-schemas';
+import { pollUntil, rejectionOf } from './poll';
+import { type SdkDevice, type SeamClient, type SeamSdk, field } from './seam-clients';
+
+const DAY = 86_400_000;
+const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+
+/**
+ * The rest of Seam's access-code family through one generation of the official client, over
+ * real HTTP against the local server on DynamoDB Local: linked codes, device constraints,
+ * timelines, names, offline codes, the backup pool and unmanaged codes. Every answer is
+ * checked against Seam's published OpenAPI document.
+ */
+export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk): void {
+  describe(`${label}: the access-code family`, () => {
+    const sdk = loadSdk();
+    let server: E2eServer;
+    let seam: SeamClient;
+    const devices = new Map<string, SdkDevice>();
+    const lock = (name: string): string => {
+      const device = devices.get(name);
+      if (device === undefined) throw new Error(`No sandbox lock named ${name}`);
+      return device.device_id;
+    };
+
+    beforeAll(async () => {
+      server = await startE2eServer();
+      seam = new sdk.SeamHttp({ apiKey: server.apiKey, endpoint: server.url });
+      for (const device of await seam.devices.list()) devices.set(device.display_name, device);
+    });
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    const getCode = async (access_code_id: string) => {
+      const body = await seam.accessCodes.get({ access_code_id }).fetchResponse();
+      expectValidResponse('/access_codes/get', body);
+      return field(body, 'access_code');
+    };
+
+    async function expectInvalidInput(request: PromiseLike<unknown>, param: string) {
+      const error = await rejectionOf(request);
+      if (!(error instanceof sdk.SeamHttpInvalidInputError)) throw error;
+      expect(error.getValidationErrorMessages(param)).toEqual(expect.arrayContaining([expect.stringMatching(/.+/)]));
+    }
+
+    test.concurrent('create_multiple gives Garage, Studio and Pool House one PIN under one key; update_multiple moves them together', async () => {
+      const device_ids = [lock('Garage'), lock('Studio'), lock('Pool House')];
+      const body = await seam.accessCodes.createMultiple({ device_ids, name: 'Family stay', starts_at: inDays(2), ends_at: inDays(4) }).fetchResponse();
+      expectValidResponse('/access_codes/create_multiple', body);
+      const created = await seam.accessCodes.createMultiple({ device_ids, name: 'Second stay', starts_at: inDays(2), ends_at: inDays(4) });
+      for (const codes of [field(body, 'access_codes'), created]) {
+        if (!Array.isArray(codes)) throw new Error('no access_codes');
+        for (const code of codes) expectValid('access_code', code);
+        expect(new Set(codes.map((c) => field(c, 'code'))).size).toBe(1);
+        expect(new Set(codes.map((c) => field(c, 'common_code_key'))).size).toBe(1);
+        expect(String(field(codes[0], 'code'))).toMatch(/^[1-9]{6}$/);
+      }
+      const key = created[0] && field(created[0], 'common_code_key');
+      if (typeof key !== 'string') throw new Error('no common_code_key');
+      const ends_at = inDays(5);
+      expect(await seam.accessCodes.updateMultiple({ common_code_key: key, name: 'Longer stay', ends_at })).toBeUndefined();
+      for (const code of created) expect(await getCode(code.access_code_id)).toMatchObject({ name: 'Longer stay', ends_at, code: code.code, common_code_key: key });
+    });
+
+    test.concurrent('create_multiple refuses locks that cannot share a PIN, or gives them their own', async () => {
+      const device_ids = [lock('Front Door'), lock('Garage')];
+      await expectInvalidInput(seam.accessCodes.createMultiple({ device_ids }), 'behavior_when_code_cannot_be_shared');
+      const codes = await seam.accessCodes.createMultiple({ device_ids, behavior_when_code_cannot_be_shared: 'create_random_code', starts_at: inDays(3), ends_at: inDays(4) });
+      for (const code of codes) expectValid('access_code', code);
+      expect(codes.map((c) => c.code?.length)).toEqual([4, 6]);
+    });
+
+    test.concurrent('report_device_constraints changes the PIN lengths a lock takes', async () => {
+      const storage = lock('Storage Room');
+      expect(await seam.accessCodes.reportDeviceConstraints({ device_id: storage, min_code_length: 5, max_code_length: 5 })).toBeUndefined();
+      expect((await seam.devices.get({ device_id: storage })).properties.supported_code_lengths).toEqual([5]);
+      expect((await seam.accessCodes.generateCode({ device_id: storage })).code).toMatch(/^\d{5}$/);
+      await expectInvalidInput(seam.accessCodes.create({ device_id: storage, code: '4829', starts_at: inDays(2), ends_at: inDays(3) }), 'code');
+      await expectInvalidInput(seam.accessCodes.reportDeviceConstraints({ device_id: storage, min_code_length: 8, max_code_length: 6 }), 'max_code_length');
+    });
+
+    test.concurrent('get_timeline tells a code\'s history with precise change events, also after the code is gone', async () => {
+      const sideGate = lock('Side Gate');
+      const code = await seam.accessCodes.create({ device_id: sideGate, name: 'Painter', code: '582947' });
+      await pollUntil('the code to be set', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+      await seam.accessCodes.update({ access_code_id: code.access_code_id, name: 'Decorator' });
+      const since = new Date(Date.now() - DAY).toISOString();
+      const changes = await seam.events.list({ since, access_code_id: code.access_code_id, event_types: ['access_code.changed', 'access_code.name_changed'] });
+      for (const event of changes) expectValid('event', event);
+      expect(changes.map((e) => e.event_type).sort()).toEqual(['access_code.changed', 'access_code.name_changed']);
+      await seam.accessCodes.delete({ access_code_id: code.access_code_id });
+      await pollUntil('the code to be gone', async () => seam.accessCodes.list({ device_id: sideGate }), (codes) => !codes.some((c) => c.access_code_id === code.access_code_id));
+
+      const { data } = await seam.client.get('/access_codes/get_timeline', { params: { access_code_id: code.access_code_id } });
+      expectValidResponse('/access_codes/get_timeline', data);
+      const events = field(data, 'timeline_events');
+      if (!Array.isArray(events)) throw new Error('no timeline_events');
+      expect(events.map((e) => field(e, 'event_type'))).toEqual([
+        'access_code.created',
+        'access_code.set_on_device',
+        'access_code.changed',
+        'access_code.name_changed',
+        'access_code.deleted',
+        'access_code.removed_from_device',
+      ]);
+      const firstPage = await seam.client.get('/access_codes/get_timeline', { params: { access_code_id: code.access_code_id, limit: 4 } });
+      expectValidResponse('/access_codes/get_timeline', firstPage.data);
+      expect(field(firstPage.data, 'pagination')).toMatchObject({ has_more: true, next_cursor: expect.any(String), prev_cursor: null });
+    });
+
+    test.concurrent('a name the lock cannot hold is adapted in appearance, and name keeps what was sent', async () => {
+      const backDoor = lock('Back Door');
+      const code = await seam.accessCodes.create({ device_id: backDoor, name: 'Housekeeping team', starts_at: inDays(2), ends_at: inDays(3) });
+      expectValid('access_code', code);
+      expect(code).toMatchObject({ name: 'Housekeeping team', appearance: { name: 'Housekeeping t' } });
+      const twin = await seam.accessCodes.create({ device_id: backDoor, name: 'Housekeeping team', starts_at: inDays(2), ends_at: inDays(3) });
+      expect(twin).toMatchObject({ name: 'Housekeeping team', appearance: { name: 'Housekeepi (2)' } });
+    });
+  });
+}
