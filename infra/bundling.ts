@@ -11,7 +11,14 @@ export const functionRuntime = Runtime.NODEJS_24_X;
  * takes every function past the 500 KB budget. Any other `@aws-sdk/*` package is
  * bundled; the bundle test fails if a bundle imports anything else from outside.
  */
-export const runtimeProvidedModules = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', '@aws-sdk/util-dynamodb'];
+export const runtimeProvidedModules = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/util-dynamodb'];
+
+/**
+ * The official clients the lock providers use. Their code loads only on a provider's first call
+ * (a dynamic import), so no function bundles them: the functions that call providers get them
+ * installed beside the bundle (`nodeModules`), and the others never load them.
+ */
+export const providerClientModules = ['@seamapi/http', '@seamapi/webhook'];
 
 /** How every function is bundled: one minified ESM file per function, with a source map. */
 export const functionBundling: BundlingOptions = {
@@ -24,9 +31,12 @@ export const functionBundling: BundlingOptions = {
   mainFields: ['module', 'main'],
   // Some CommonJS dependencies call require() for Node built-ins, which ESM does not define.
   banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-  externalModules: runtimeProvidedModules,
+  externalModules: [...runtimeProvidedModules, ...providerClientModules],
   forceDockerBundling: false,
 };
+
+/** Functions that call lock providers: the same bundle, with the provider clients installed next to it. */
+export const providerFunctionBundling: BundlingOptions = { ...functionBundling, nodeModules: providerClientModules };
 
 /**
  * The esbuild options equivalent to a CDK bundling configuration, mapped the way

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -9,7 +9,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
-import { functionBundling, functionRuntime } from '../bundling';
+import { accountSecretName } from '../../lib/devices/seam/seam-account';
+import { functionBundling, functionRuntime, providerFunctionBundling } from '../bundling';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { functionEntry, projectRoot } from '../functions';
 
@@ -46,6 +47,12 @@ export interface LatchkeyFunctionProps {
   readonly lifecycle: boolean;
   /** @default 15 seconds: a `sync` request waits up to 9 s for its action attempt; API Gateway gives up at 30 */
   readonly timeout?: Duration;
+  /**
+   * Provider credentials the function reads (it calls lock providers) or also deletes. Such a
+   * function gets the provider clients installed and access to the accounts' secrets only.
+   * @default none
+   */
+  readonly credentials?: 'read' | 'readWrite';
   /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
   readonly asyncFailures?: AsyncFailureHandling;
 }
@@ -82,6 +89,23 @@ export class LatchkeyFunction extends Construct {
       this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
     }
 
+    const secretsPrefix = `latchkey/${config.stage}/`;
+    if (props.credentials !== undefined) {
+      const accountSecrets = Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: `${secretsPrefix}${accountSecretName('*')}`,
+      });
+      const actions = ['secretsmanager:GetSecretValue', ...(props.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret'] : [])];
+      this.role.addToPolicy(new PolicyStatement({ actions, resources: [accountSecrets] }));
+      Validations.of(this.role).acknowledge({
+        // cdk-nag names the resource with the ARN's pseudo parameters spelled out.
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}${accountSecretName('*')}]`,
+        reason: 'One secret per connected account, created at run time by the operator CLI: the grant is scoped to those secrets\' name prefix.',
+      });
+    }
+
     const lifecycleEnvironment: Record<string, string> = props.lifecycle
       ? {
           LATCHKEY_JIT_LEAD_SECONDS: String(config.jitLeadSeconds),
@@ -103,7 +127,7 @@ export class LatchkeyFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: functionBundling,
+      bundling: props.credentials === undefined ? functionBundling : providerFunctionBundling,
       description: `Latchkey ${config.stage}: ${props.name}`,
       environment: {
         LATCHKEY_STORE: 'dynamodb',
@@ -113,6 +137,7 @@ export class LatchkeyFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'latchkey',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.credentials !== undefined && { LATCHKEY_SECRETS_PREFIX: secretsPrefix }),
         ...lifecycleEnvironment,
       },
       ...(props.asyncFailures && {

@@ -14,7 +14,7 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { pollerFunction, workerFunction } from '../functions';
+import { accountSyncFunction, pollerFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
 export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
@@ -86,7 +86,11 @@ export class StatelessStack extends Stack {
       defaultIntegration: new HttpLambdaIntegration('NotFoundIntegration', notFound.lambda),
     });
     for (const route of routes) {
-      const fn = addFunction(route.fn, { access: route.writes ? 'readWrite' : 'read', lifecycle: route.writes });
+      const fn = addFunction(route.fn, {
+        access: route.writes ? 'readWrite' : 'read',
+        lifecycle: route.writes,
+        ...('credentials' in route && { credentials: route.credentials }),
+      });
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod.ANY],
@@ -115,6 +119,7 @@ export class StatelessStack extends Stack {
     const poller = addFunction(pollerFunction, {
       access: 'readWrite',
       lifecycle: true,
+      credentials: 'read',
       timeout: Duration.seconds(55),
       asyncFailures: { deadLetterQueue: pollerDeadLetters, retryAttempts: 0, maxEventAge: pollInterval },
     });
@@ -138,6 +143,7 @@ export class StatelessStack extends Stack {
     const worker = addFunction(workerFunction, {
       access: 'readWrite',
       lifecycle: true,
+      credentials: 'read',
       timeout: Duration.seconds(60),
       asyncFailures: { deadLetterQueue: workerDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(1) },
     });
@@ -152,6 +158,26 @@ export class StatelessStack extends Stack {
           deadLetterQueue: workerDeadLetters,
         }),
       ],
+    });
+
+    // Once a day every connected account's devices are synced with its provider, so that a
+    // missed webhook leaves a lock's name, online state or presence stale for a day at most.
+    const accountSyncDeadLetters = deadLetterQueue('AccountSyncDeadLetters');
+    const accountSync = addFunction(accountSyncFunction, {
+      access: 'readWrite',
+      lifecycle: false,
+      credentials: 'read',
+      timeout: Duration.minutes(5),
+      asyncFailures: { deadLetterQueue: accountSyncDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(6) },
+    });
+    new Rule(this, 'AccountSyncSchedule', {
+      description: `Latchkey ${config.stage}: sync connected accounts' devices daily`,
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(accountSync.lambda, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: accountSyncDeadLetters })],
+    });
+    new CfnOutput(this, 'SecretsPrefix', {
+      value: `latchkey/${config.stage}/`,
+      description: 'LATCHKEY_SECRETS_PREFIX for the operator CLI: where connected accounts\' credentials live in Secrets Manager',
     });
 
     this.functions = functions;

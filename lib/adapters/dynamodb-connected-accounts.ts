@@ -1,4 +1,4 @@
-import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { connectedAccountRecordSchema } from '../connected-accounts/schemas';
 import type { ConnectedAccountRepository, SecretStore } from '../ports';
@@ -47,6 +47,7 @@ export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): 
       await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
     },
     async remove(workspaceId, connectedAccountId) {
+      // Conditional on the workspace: another workspace's account is left alone, as if absent.
       await client.send(
         new DeleteItemCommand({
           TableName: tableName,
@@ -55,7 +56,9 @@ export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): 
           ExpressionAttributeNames: { '#doc': 'doc', '#ws': 'workspace_id' },
           ExpressionAttributeValues: { ':ws': { S: workspaceId } },
         }),
-      );
+      ).catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
     },
   };
 }

@@ -10,8 +10,11 @@ export interface RouteDefinition {
   fn: string;
   /** Whether the function writes to the table (read-only functions get read grants only). */
   writes: boolean;
-  /** Whether it calls lock providers or reads their credentials (provider clients bundled, secrets granted). */
-  providers?: boolean;
+  /**
+   * Provider credentials it reads (calling a provider or checking a webhook) or also deletes:
+   * such functions get the provider clients installed and Secrets Manager access to the accounts' secrets.
+   */
+  credentials?: 'read' | 'readWrite';
 }
 
 export const routes = [
@@ -35,10 +38,10 @@ export const routes = [
   { path: '/connected_accounts/get', methods: ['GET', 'POST'], fn: 'connected-accounts-get', writes: false },
   { path: '/connected_accounts/list', methods: ['GET', 'POST'], fn: 'connected-accounts-list', writes: false },
   { path: '/connected_accounts/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'connected-accounts-update', writes: true },
-  { path: '/connected_accounts/delete', methods: ['POST', 'DELETE'], fn: 'connected-accounts-delete', writes: true, providers: true },
-  { path: '/connected_accounts/sync', methods: ['POST'], fn: 'connected-accounts-sync', writes: true, providers: true },
+  { path: '/connected_accounts/delete', methods: ['POST', 'DELETE'], fn: 'connected-accounts-delete', writes: true, credentials: 'readWrite' },
+  { path: '/connected_accounts/sync', methods: ['POST'], fn: 'connected-accounts-sync', writes: true, credentials: 'read' },
   /** Seam's webhooks for one connected account: no API key, a Svix signature instead. */
-  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, providers: true },
+  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, credentials: 'read' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RoutePath = (typeof routes)[number]['path'];

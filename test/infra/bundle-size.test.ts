@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { esbuildOptionsFor, functionBundling, runtimeProvidedModules } from '../../infra/bundling';
+import { esbuildOptionsFor, functionBundling, providerClientModules, runtimeProvidedModules } from '../../infra/bundling';
 import { parseConfig } from '../../infra/config';
 import { LatchkeyFunction } from '../../infra/constructs/latchkey-function';
 import { functionEntry, functionNames } from '../../infra/functions';
@@ -20,11 +20,10 @@ async function bundle(name: string) {
   const result = await build({ ...esbuildOptionsFor(functionBundling, functionEntry(name), outfile), write: false, metafile: true });
   const code = result.outputFiles.find((file) => file.path === outfile);
   if (!code) throw new Error(`esbuild wrote no ${outfile}`);
-  const externals = Object.values(result.metafile.outputs)
-    .flatMap((output) => output.imports)
-    .filter((imported) => imported.external)
-    .map((imported) => imported.path);
-  return { bytes: code.contents.byteLength, externals: [...new Set(externals)] };
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports).filter((imported) => imported.external);
+  const externals = imports.filter((imported) => imported.kind !== 'dynamic-import').map((imported) => imported.path);
+  const loadedLater = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
+  return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)] };
 }
 
 const bundles = new Map<string, ReturnType<typeof bundle>>();
@@ -52,6 +51,13 @@ describe.each(functionNames)('the bundle of %s', (name) => {
       (module) => !module.startsWith('node:') && !builtins.has(module) && !runtimeProvidedModules.includes(module),
     );
     expect(unexpected).toEqual([]);
+  });
+
+  test('loads a provider client only on first use, never at start', async () => {
+    const { externals, loadedLater } = await bundleOf(name);
+    expect(externals.filter((module) => providerClientModules.includes(module))).toEqual([]);
+    const known = new Set([...builtinModules, ...providerClientModules, ...runtimeProvidedModules]);
+    expect(loadedLater.filter((module) => !module.startsWith('node:') && !known.has(module))).toEqual([]);
   });
 });
 
@@ -84,7 +90,7 @@ test('the measured options are the ones the CDK construct bundles with', () => {
     minify: true,
     sourcemap: true,
     mainFields: ['module', 'main'],
-    external: runtimeProvidedModules,
+    external: [...runtimeProvidedModules, ...providerClientModules],
     banner: { js: functionBundling.banner },
   });
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { functionNames, pollerFunction, projectRoot, workerFunction } from '../../infra/functions';
+import { accountSyncFunction, functionNames, pollerFunction, projectRoot, workerFunction } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
@@ -77,10 +77,27 @@ const putEvents = allow('events:PutEvents', busArn);
 const deadLettersOf: Record<string, string> = {
   [pollerFunction]: 'PollerDeadLetters',
   [workerFunction]: 'WorkerDeadLetters',
+  [accountSyncFunction]: 'AccountSyncDeadLetters',
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60 };
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300 };
+
+/** The connected accounts' secrets, one per account under the stage's prefix. */
+const accountSecrets = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:latchkey/dev/connected-accounts/*']],
+};
+/** Functions that call lock providers, and what they may do with the accounts' secrets. */
+const credentialsOf: Record<string, string[]> = {
+  ...Object.fromEntries(routes.flatMap((r) => ('credentials' in r ? [[r.fn, r.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'] : 'secretsmanager:GetSecretValue']] : []))),
+  [pollerFunction]: ['secretsmanager:GetSecretValue'],
+  [workerFunction]: ['secretsmanager:GetSecretValue'],
+  [accountSyncFunction]: ['secretsmanager:GetSecretValue'],
+};
+const secretsStatementOf = (name: string) => {
+  const actions = credentialsOf[name];
+  return actions === undefined ? [] : [allow(actions.length === 1 ? (actions[0] ?? '') : actions, accountSecrets)];
+};
 
 const readers = routes.filter((r) => !r.writes).map((r) => r.fn);
 const writers = [...routes.filter((r) => r.writes).map((r) => r.fn), pollerFunction, workerFunction];
@@ -137,7 +154,14 @@ describe.each(functionNames)('function %s', (name) => {
 
   test('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
     const wildcards = statementsOf(name).statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcards).toEqual([xray]);
+    expect(wildcards).toEqual(expect.arrayContaining([xray, ...secretsStatementOf(name)]));
+    expect(wildcards).toHaveLength(1 + secretsStatementOf(name).length);
+  });
+
+  test('reads provider credentials, from its stage\'s prefix, only if it calls providers', () => {
+    const variables = z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(resources[functionId(name)]?.Properties).Environment.Variables;
+    if (credentialsOf[name] === undefined) expect(variables).not.toHaveProperty('LATCHKEY_SECRETS_PREFIX');
+    else expect(variables).toMatchObject({ LATCHKEY_SECRETS_PREFIX: 'latchkey/dev/' });
   });
 });
 
@@ -165,6 +189,7 @@ describe.each(writers)('writing function %s', (name) => {
       writeStatement,
       putEvents,
       ...queues,
+      ...secretsStatementOf(name),
       xray,
     ];
     expect(statements).toEqual(expect.arrayContaining(expected));
@@ -182,6 +207,25 @@ describe.each(writers)('writing function %s', (name) => {
         },
       },
     });
+  });
+});
+
+test('the daily account sync may read and write the table, read credentials and dead-letter, and runs once a day', () => {
+  const { logGroupId, statements } = statementsOf(accountSyncFunction);
+  const expected = [
+    allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
+    readStatement,
+    writeStatement,
+    putEvents,
+    allow('sqs:SendMessage', getAtt(childId('AccountSyncDeadLetters'))),
+    ...secretsStatementOf(accountSyncFunction),
+    xray,
+  ];
+  expect(statements).toEqual(expect.arrayContaining(expected));
+  expect(expected).toEqual(expect.arrayContaining(statements));
+  stateless.hasResourceProperties('AWS::Events::Rule', {
+    ScheduleExpression: 'rate(1 day)',
+    Targets: [Match.objectLike({ Arn: getAtt(functionId(accountSyncFunction)), DeadLetterConfig: { Arn: getAtt(childId('AccountSyncDeadLetters')) } })],
   });
 });
 
