@@ -9,6 +9,7 @@ import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import { appearanceFor } from './appearance';
 import { newCodeRecord } from './new-code';
+import { createOfflineAccessCode } from './offline-codes';
 import type { AccessCode, CreateAccessCodeInput } from './schemas';
 
 type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
@@ -58,6 +59,7 @@ export async function createAccessCode(
   const device = await requireDevice(deps, principal, input.device_id);
   const now = deps.clock.now();
   checkCodeOptions(device, input, now);
+  if (input.is_offline_access_code ?? input.use_offline_access_code) return createOfflineAccessCode(deps, workspaceId, device, input, now);
   const appearance = await appearanceFor(deps, device.device, input.name ?? null);
 
   // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.

@@ -6,6 +6,7 @@ import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies, takeTurns } from '../retry';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
+import { refuseOfflineChange } from './offline-codes';
 import type { DeleteAccessCodeInput } from './schemas';
 
 /** Whether anything of the code may be on the lock: if not, deleting needs no device work. */
@@ -29,6 +30,7 @@ async function applyDelete(deps: DeleteDeps, principal: Principal, input: Delete
   const device = await requireDevice(deps, principal, record.access_code.device_id);
   const now = deps.clock.now();
   const current = record.access_code;
+  refuseOfflineChange(current, 'delete');
   const attempt = pendingAttempt(deps.ids, workspaceId, 'DELETE_ACCESS_CODE', now, current.device_id);
   const events = [accessCodeEvent(deps.ids, current, device.device, 'access_code.deleted', now)];
 

@@ -8,6 +8,7 @@ import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { accessCodeEvent } from './events';
+import { stepOfflineCode } from './offline-codes';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
@@ -46,7 +47,7 @@ const matches = (actual: KeypadEntry, desired: DesiredEntry) =>
 const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);
 
 
-interface Outcome {
+export interface Outcome {
   next?: AccessCodeRecord;
   removed?: boolean;
   events: AccessCodeEventType[];
@@ -76,6 +77,7 @@ export async function reconcileAccessCode(
       if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
       const device = await loadDevice(record.access_code.device_id);
       if (!device) await deps.accessCodes.remove(record, { events: [] });
+      else if (record.offline) await stepOfflineCode(deps, record, device, now);
       else await step(deps, record, device, now);
     });
   } catch (error) {
@@ -286,7 +288,7 @@ function withProviderReport(record: AccessCodeRecord, entry: KeypadEntry | undef
 
 const keepAccessErrors = (code: AccessCode) => code.errors.filter((e) => !deviceErrorCodes.has(e.error_code));
 
-function finishAttempts(
+export function finishAttempts(
   deps: EngineDeps,
   record: AccessCodeRecord,
   how: 'settled' | 'removed' | 'failed',
@@ -311,7 +313,8 @@ function finishAttempts(
   });
 }
 
-async function commit(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, outcome: Outcome): Promise<void> {
+/** Writes a step's outcome with its events and finished attempts, conditional on the version read. */
+export async function commit(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, outcome: Outcome): Promise<void> {
   const code = outcome.next?.access_code ?? record.access_code;
   const events: SeamEvent[] = outcome.events.map((type) => accessCodeEvent(deps.ids, code, device.device, type, now));
   const attemptsDone = new Set(outcome.attempts.map((a) => a.action_attempt.action_attempt_id));

@@ -72,6 +72,20 @@ export const accessCodeRecordSchema = z.object({
   provider_ref: z.string().min(1).max(512).optional(),
   /** The error and warning codes on the code that its provider reported last read (replaced on each read). */
   provider_issues: z.object({ errors: z.array(z.string()), warnings: z.array(z.string()) }).optional(),
+  /**
+   * An offline code's window as the lock's algorithm takes it, and the place in its slot that
+   * its PIN was computed for (absent until the PIN is assigned).
+   */
+  offline: z
+    .object({
+      kind: z.enum(['hourly', 'daily', 'one_time']),
+      starts_at: timestampSchema,
+      ends_at: timestampSchema,
+      slot: z.string(),
+      places: z.number().int().positive(),
+      place: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   /** Progress of the change the engine is pushing to the lock; absent when the lock agrees. */
   sync: z
     .object({
@@ -127,7 +141,9 @@ export const createAccessCodeInputSchema = z
     ...codeSettingsShape,
   })
   .superRefine((input, ctx) => {
-    if ((input.starts_at === undefined) !== (input.ends_at === undefined)) {
+    // A one-time-use offline code has starts_at only: it ends when it is used.
+    const oneTime = input.is_one_time_use === true && input.ends_at === undefined;
+    if ((input.starts_at === undefined) !== (input.ends_at === undefined) && !oneTime) {
       ctx.addIssue({ code: 'custom', path: [], message: 'Both starts_at and ends_at must be provided if one is' });
     }
     timeFrameCheck(input, ctx);

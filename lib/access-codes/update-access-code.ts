@@ -7,6 +7,7 @@ import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies, takeTurns } from '../retry';
 import type { DeviceRecord } from '../devices/schemas';
 import { appearanceFor } from './appearance';
+import { refuseOfflineChange } from './offline-codes';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
 import { changeEvents, changedProperties } from './change-events';
@@ -72,6 +73,7 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!record || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
   const current = record.access_code;
+  refuseOfflineChange(current, 'update');
   if (input.device_id !== undefined && input.device_id !== current.device_id) {
     throw InvalidInputError.forField('device_id', 'An access code cannot move to another device');
   }

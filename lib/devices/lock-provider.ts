@@ -102,6 +102,54 @@ export interface LockProvider {
   program(device: DeviceRecord, entry: DesiredEntry, handle: CodeHandle): Promise<{ provider_ref?: string }>;
   remove(device: DeviceRecord, handle: CodeHandle): Promise<void>;
   read(device: DeviceRecord, handle: CodeHandle): Promise<KeypadEntry | undefined>;
+  /** Present for providers whose devices take offline codes (`traits(device).offlineCodes` says which). */
+  readonly offlineCodes?: OfflineCodes;
+}
+
+/** What a client asks of an offline code: its window as sent, and how far it may be rounded. */
+export interface OfflineCodeRequest {
+  starts_at: string;
+  /** Absent for a one-time-use code, which starts at starts_at and works once. */
+  ends_at?: string;
+  one_time_use: boolean;
+  /** How far the window may be moved to fit the lock's algorithm. */
+  max_time_rounding: 'hour' | 'day';
+}
+
+/** The window a lock's offline algorithm takes for a request, once rounded to what it can express. */
+export interface OfflineCodeWindow {
+  kind: 'hourly' | 'daily' | 'one_time';
+  starts_at: string;
+  /** The end of the code's window; for a one-time code, the end of the time in which it must be used. */
+  ends_at: string;
+  /** Codes whose windows share a slot compete for its few places (algoPIN: codes of one hour, or one day). */
+  slot: string;
+  places: number;
+  /** Warnings the brand attaches to such a code (`igloo_algopin_must_be_used_within_24_hours`). */
+  warnings: { warning_code: string; message: string }[];
+}
+
+/** An offline code request the lock's algorithm cannot express; `field` names the parameter at fault. */
+export class OfflineCodeRefused extends Error {
+  constructor(
+    readonly field: 'starts_at' | 'ends_at' | 'max_time_rounding' | 'is_one_time_use',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OfflineCodeRefused';
+  }
+}
+
+/**
+ * Offline codes (igloohome algoPIN, dormakaba Oracode): PINs computed from the lock's secret
+ * and a time window, which the lock checks by itself. Nothing is sent to the lock, so they
+ * work while it is offline; once given out, a code cannot be changed or taken back.
+ */
+export interface OfflineCodes {
+  /** The window the algorithm takes for a request; throws OfflineCodeRefused. No I/O. */
+  window(device: DeviceRecord, request: OfflineCodeRequest): OfflineCodeWindow;
+  /** The PIN of a window at one place of its slot: the same inputs always give the same PIN. */
+  pin(device: DeviceRecord, window: OfflineCodeWindow, place: number): Promise<string>;
 }
 
 /** Picks the provider of each device. */

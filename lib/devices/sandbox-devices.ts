@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { algoPinTimeFrameOptions } from './sandbox-offline';
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
 import type { SandboxState } from './sandbox-provider';
 import type { CodeConstraint, DeviceRecord } from './schemas';
@@ -14,6 +16,8 @@ interface SandboxModel {
   nativeScheduling: boolean;
   /** Fails the configured share of operations, for testing retries. */
   flaky?: boolean;
+  /** Also takes algoPIN-style offline codes, as igloohome locks do. */
+  offline?: boolean;
 }
 
 /**
@@ -39,7 +43,7 @@ export const sandboxModels: readonly SandboxModel[] = [
   },
   {
     name: 'Guest Suite', deviceType: 'igloohome_lock', manufacturer: 'igloohome', manufacturerDisplayName: 'igloohome',
-    model: 'Smart Deadbolt 02', lengths: [4, 5, 6], maxCodes: 199, constraints: [], nativeScheduling: true,
+    model: 'Smart Deadbolt 02', lengths: [4, 5, 6], maxCodes: 199, constraints: [], nativeScheduling: true, offline: true,
   },
   {
     name: 'Studio', deviceType: 'tedee_lock', manufacturer: 'tedee', manufacturerDisplayName: 'tedee',
@@ -87,7 +91,7 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
       can_remotely_lock: true,
       can_remotely_unlock: true,
       can_program_online_access_codes: true,
-      can_program_offline_access_codes: false,
+      can_program_offline_access_codes: m.offline === true,
       can_simulate_connection: true,
       can_simulate_disconnection: true,
       properties: {
@@ -100,17 +104,21 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
           manufacturer_display_name: m.manufacturerDisplayName,
           has_built_in_keypad: true,
           can_connect_accessory_keypad: false,
-          offline_access_codes_supported: false,
+          offline_access_codes_supported: m.offline === true,
           online_access_codes_supported: true,
         },
         locked: true,
         battery_level: 0.87,
         online_access_codes_enabled: true,
-        offline_access_codes_enabled: false,
+        offline_access_codes_enabled: m.offline === true,
         supports_backup_access_code_pool: false,
         supported_code_lengths: m.lengths,
         max_active_codes_supported: m.maxCodes,
         code_constraints: m.constraints,
+        ...(m.offline && {
+          offline_time_frame_options: algoPinTimeFrameOptions,
+          igloohome_metadata: { device_id: deviceId.slice(0, 8).toUpperCase(), device_name: m.name },
+        }),
       },
       errors: [],
       warnings: [],
@@ -120,7 +128,11 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
     },
     provider: 'sandbox',
     provider_device_id: deviceId,
-    provider_state: { native_scheduling: m.nativeScheduling, failure_rate: m.flaky ? failureRate : 0 } satisfies SandboxState,
+    provider_state: {
+      native_scheduling: m.nativeScheduling,
+      failure_rate: m.flaky ? failureRate : 0,
+      ...(m.offline && { offline_secret: randomBytes(32).toString('hex') }),
+    } satisfies SandboxState,
     };
   });
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Clock } from '../ports';
 import { type DesiredEntry, type KeypadEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from './lock-provider';
+import { algoPinCodes } from './sandbox-offline';
 import type { DeviceRecord } from './schemas';
 
 /** How a sandbox lock behaves: its provider state, set when the workspace's locks are built. */
@@ -9,6 +10,8 @@ export const sandboxStateSchema = z.object({
   native_scheduling: z.boolean(),
   /** Share of provider operations that fail transiently, 0..1. */
   failure_rate: z.number().min(0).max(1),
+  /** The secret an offline-capable lock shares with its algorithm (hex); never shown or logged. */
+  offline_secret: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
 
@@ -57,8 +60,10 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       confirmation: 'read_back',
       // Check back once the lock has had time to apply the change.
       verifyAfterMs: Math.max(250, latencyMs),
-      offlineCodes: device.device.can_program_offline_access_codes,
+      offlineCodes: device.device.can_program_offline_access_codes && state(device).offline_secret !== undefined,
     }),
+
+    offlineCodes: algoPinCodes((device) => state(device).offline_secret),
 
     async program(device, entry: DesiredEntry) {
       guard(device);

@@ -34,6 +34,15 @@ export const deviceIssueSchema = z.object({
   is_device_error: z.literal(true),
 });
 
+/** One kind of offline code a lock takes, as Seam describes it (durations as ISO 8601 durations). */
+export const offlineTimeFrameOptionSchema = z.object({
+  display_name: z.string(),
+  min_duration: z.string().optional(),
+  max_duration: z.string().optional(),
+  matching_start_end_time: z.literal(true).optional(),
+});
+export type OfflineTimeFrameOption = z.infer<typeof offlineTimeFrameOptionSchema>;
+
 /** The Seam `device` object, as served by /devices/get and /devices/list. */
 export const deviceSchema = z.object({
   device_id: idSchema,
@@ -71,6 +80,11 @@ export const deviceSchema = z.object({
     supported_code_lengths: z.array(z.number().int().positive()),
     max_active_codes_supported: z.number().int().positive(),
     code_constraints: z.array(codeConstraintSchema),
+    /** Seam's time frames an offline code may take on this lock (algoPIN's hourly, daily and one-time codes). */
+    offline_time_frame_options: z.array(offlineTimeFrameOptionSchema).optional(),
+    /** Seam's igloohome block, on igloohome-like locks. */
+    igloohome_metadata: z.object({ device_id: z.string(), device_name: z.string() }).optional(),
+    backup_access_code_pool_enabled: z.boolean().optional(),
   }),
   errors: z.array(deviceIssueSchema),
   warnings: z.array(z.object({ warning_code: z.string(), message: z.string(), created_at: timestampSchema })),

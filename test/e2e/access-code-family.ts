@@ -111,6 +111,27 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
       expect(field(firstPage.data, 'pagination')).toMatchObject({ has_more: true, next_cursor: expect.any(String), prev_cursor: null });
     });
 
+    test.concurrent('offline codes on Guest Suite: hourly, daily and one-time algoPINs, assigned without the lock, then never changed', async () => {
+      const guestSuite = lock('Guest Suite');
+      const suite = await seam.devices.get({ device_id: guestSuite });
+      expectValid('device', suite);
+      expect(suite).toMatchObject({ can_program_offline_access_codes: true, properties: { offline_access_codes_enabled: true } });
+      const hour = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + DAY).getTime();
+      const hourly = await seam.accessCodes.create({ device_id: guestSuite, name: 'Hourly', is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 5 * 3_600_000).toISOString() });
+      const daily = await seam.accessCodes.create({ device_id: guestSuite, name: 'Daily', use_offline_access_code: true, max_time_rounding: '1d', starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 30 * DAY).toISOString() });
+      const once = await seam.accessCodes.create({ device_id: guestSuite, name: 'Once', is_offline_access_code: true, is_one_time_use: true, starts_at: new Date(hour + 3_600_000).toISOString() });
+      for (const code of [hourly, daily, once]) {
+        expectValid('access_code', code);
+        expect(code).toMatchObject({ is_offline_access_code: true, is_waiting_for_code_assignment: true, code: null, status: 'unset' });
+        const set = await pollUntil('the PIN to be assigned', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+        expect(set).toMatchObject({ is_waiting_for_code_assignment: false, code: expect.stringMatching(/^\d{9}$/) });
+      }
+      expect(once).toMatchObject({ is_one_time_use: true });
+      await expectInvalidInput(seam.accessCodes.update({ access_code_id: hourly.access_code_id, name: 'Renamed' }), 'access_code_id');
+      await expectInvalidInput(seam.accessCodes.delete({ access_code_id: daily.access_code_id }), 'access_code_id');
+      await expectInvalidInput(seam.accessCodes.create({ device_id: guestSuite, is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 40 * DAY).toISOString() }), 'max_time_rounding');
+    });
+
     test.concurrent('a name the lock cannot hold is adapted in appearance, and name keeps what was sent', async () => {
       const backDoor = lock('Back Door');
       const code = await seam.accessCodes.create({ device_id: backDoor, name: 'Housekeeping team', starts_at: inDays(2), ends_at: inDays(3) });
