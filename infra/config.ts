@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from '../lib/settings';
+import { corsOriginSchema } from '../lib/http/cors';
 
 /** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
 const wholeNumber = (min: number, max: number) =>
@@ -41,6 +42,14 @@ export const latchkeyConfigSchema = z.object({
   apiRateLimit: wholeNumber(1, 10_000).default(100),
   /** Burst of requests the HTTP API accepts above the rate. */
   apiBurstLimit: wholeNumber(1, 5000).default(200),
+  /**
+   * Origins browsers may call the API from (Seam's React components on your site): a list in
+   * cdk.json, or comma-separated with -c. None by default: no CORS.
+   */
+  corsOrigins: z
+    .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))])
+    .pipe(z.array(corsOriginSchema))
+    .default([]),
 });
 export type LatchkeyConfig = z.infer<typeof latchkeyConfigSchema>;
 

@@ -23,7 +23,7 @@ import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
 import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores } from './ports';
-import { apiKeyAuthenticator } from './workspaces/workspaces';
+import { authenticator } from './principals/authenticate';
 
 export interface AppDeps extends Deps, HttpDeps {
   /** The in-process bus when no EventBridge bus is configured (local mode), for the worker to subscribe. */
@@ -105,7 +105,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
   return {
     ...base,
     localBus,
-    authenticate: apiKeyAuthenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
+    authenticate: authenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   };
 }

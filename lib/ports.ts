@@ -6,6 +6,7 @@ import type { ConnectedAccountRecord } from './connected-accounts/schemas';
 import type { ProviderRegistry } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
+import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from './principals/schemas';
 import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
 
 /** Time is a port so that tests move a clock instead of sleeping. */
@@ -158,6 +159,35 @@ export interface EventPublisher {
   publish(events: readonly SeamEvent[]): Promise<void>;
 }
 
+/**
+ * Client sessions. A live session's user_identifier_key is claimed in its workspace, so two
+ * concurrent get_or_create calls for one key end with one session.
+ */
+export interface ClientSessionRepository {
+  get(workspaceId: string, clientSessionId: string): Promise<ClientSessionRecord | undefined>;
+  /** The session holding the key's claim (live, or expired and not yet cleared). */
+  findByUserIdentifierKey(workspaceId: string, userIdentifierKey: string): Promise<ClientSessionRecord | undefined>;
+  /** Oldest first. */
+  list(workspaceId: string): Promise<ClientSessionRecord[]>;
+  /** Stores a new session (version 0) and claims its key; ConflictError when the key is claimed. */
+  create(record: ClientSessionRecord): Promise<void>;
+  /** Replaces `previous` (same version) by `next` (version + 1), freeing the claim of a revoked session; ConflictError. */
+  update(next: ClientSessionRecord, previous: ClientSessionRecord): Promise<void>;
+  /** Deletes the session and its claim if still at `previous.version`; ConflictError. */
+  remove(previous: ClientSessionRecord): Promise<void>;
+}
+
+/** Publishable keys and personal access tokens, found by the hash of their secret. */
+export interface CredentialRepository {
+  putPublishableKey(record: PublishableKeyRecord): Promise<void>;
+  findPublishableKeyByHash(keyHash: string): Promise<PublishableKeyRecord | undefined>;
+  putPersonalAccessToken(record: PersonalAccessTokenRecord): Promise<void>;
+  findPersonalAccessTokenByHash(keyHash: string): Promise<PersonalAccessTokenRecord | undefined>;
+  listPersonalAccessTokens(): Promise<PersonalAccessTokenRecord[]>;
+  /** Returns false when no such token exists. */
+  revokePersonalAccessToken(personalAccessTokenId: string): Promise<boolean>;
+}
+
 /** Everything the stores of one backend provide. */
 export interface Stores {
   accessCodes: AccessCodeRepository;
@@ -167,6 +197,8 @@ export interface Stores {
   actionAttempts: ActionAttemptRepository;
   events: EventRepository;
   workspaces: WorkspaceRepository;
+  clientSessions: ClientSessionRepository;
+  credentials: CredentialRepository;
 }
 
 export interface Deps extends Stores {

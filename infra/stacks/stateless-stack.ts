@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
@@ -10,6 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { eventSource } from '../../lib/adapters/eventbridge-publisher';
 import { type AccessCodeEventType, workStartingEventTypes } from '../../lib/events/schemas';
+import { corsPolicy } from '../../lib/http/cors';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
@@ -84,6 +85,17 @@ export class StatelessStack extends Stack {
       description: `Latchkey ${config.stage}: Seam-compatible access codes API`,
       createDefaultStage: false,
       defaultIntegration: new HttpLambdaIntegration('NotFoundIntegration', notFound.lambda),
+      // API Gateway answers preflights and adds the headers itself, as the local server does.
+      ...(config.corsOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: config.corsOrigins,
+          allowHeaders: [...corsPolicy.allowHeaders],
+          allowMethods: corsPolicy.allowMethods.map((m) => CorsHttpMethod[m]),
+          exposeHeaders: [...corsPolicy.exposeHeaders],
+          allowCredentials: true,
+          maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
+        },
+      }),
     });
     for (const route of routes) {
       const fn = addFunction(route.fn, {

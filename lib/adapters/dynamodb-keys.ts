@@ -2,6 +2,7 @@ import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
 import type { SeamEvent } from '../events/schemas';
+import type { ClientSessionRecord, PersonalAccessTokenRecord } from '../principals/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import { dueShardOf } from './dynamodb-table';
 
@@ -176,4 +177,36 @@ export const connectedAccountKeys = {
 /** Provider credentials when no Secrets Manager is configured (local mode). */
 export const secretKeys = {
   key: (name: string): TableKey => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
+};
+
+/** How long a client session's items outlive its expiry before DynamoDB's TTL removes them. */
+export const clientSessionRetentionDays = 1;
+
+export const clientSessionKeys = {
+  key: (workspaceId: string, clientSessionId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `CS#${clientSessionId}` }),
+  /** The gsi1 partition listing a workspace's client sessions, in creation order. */
+  listPartition: (workspaceId: string) => `${workspacePk(workspaceId)}#CLIENT_SESSIONS`,
+  index: (r: ClientSessionRecord): Gsi1Key => ({
+    gsi1pk: clientSessionKeys.listPartition(r.workspace_id),
+    gsi1sk: `${r.created_at}#${r.client_session_id}`,
+  }),
+  /**
+   * The claim that makes a user_identifier_key name one live session of the workspace;
+   * undefined when the session holds none (no key, or revoked).
+   */
+  claimOf: (r: ClientSessionRecord): TableKey | undefined =>
+    r.user_identifier_key === null || r.revoked_at !== undefined ? undefined : clientSessionKeys.claim(r.workspace_id, r.user_identifier_key),
+  claim: (workspaceId: string, userIdentifierKey: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `UIK#${userIdentifierKey}` }),
+  expiresAt: (r: ClientSessionRecord) => expiresAfter(r.expires_at, clientSessionRetentionDays),
+};
+
+export const publishableKeyKeys = {
+  key: (keyHash: string): TableKey => ({ pk: `PKEY#${keyHash}`, sk: 'PKEY' }),
+};
+
+export const personalAccessTokenKeys = {
+  key: (keyHash: string): TableKey => ({ pk: `PAT#${keyHash}`, sk: 'PAT' }),
+  /** The one gsi1 partition listing every personal access token. */
+  listPartition: 'PATS',
+  index: (r: PersonalAccessTokenRecord): Gsi1Key => ({ gsi1pk: personalAccessTokenKeys.listPartition, gsi1sk: `${r.created_at}#${r.personal_access_token_id}` }),
 };

@@ -1,3 +1,4 @@
+import { createDynamoDbAccessStores } from './dynamodb-access';
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';
@@ -32,6 +33,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
   const accessCodes = dynamoDbAccessCodes(table, { codeHistoryDays });
 
   return {
+    ...createDynamoDbAccessStores({ client, tableName }),
     accessCodes,
     codeHistory: dynamoDbCodeHistory(table),
     connectedAccounts: dynamoDbConnectedAccounts({ client, tableName }),

@@ -1,3 +1,4 @@
+import { createMemoryAccessStores } from './memory-access';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
@@ -96,6 +97,7 @@ export function createMemoryStores({ codeHistoryDays = 30 }: { codeHistoryDays?:
 
   return {
     codeHistory: history.repository,
+    ...createMemoryAccessStores(),
     accessCodes: {
       async get(workspaceId, accessCodeId) {
         const r = codes.get(scoped(workspaceId, accessCodeId));

@@ -11,6 +11,7 @@ import { connectSeamAccount } from '../connected-accounts/connect-seam-account';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../devices/seam/seam-account';
 import { workspacePrincipal } from '../principals/principal';
+import { createPersonalAccessToken, createPublishableKey, describeToken } from '../principals/credentials';
 import { createApiKey, createWorkspace } from '../workspaces/workspaces';
 
 // The SDK's Node 20 end-of-support notice is for the maintainers of this project, not its users.
@@ -25,6 +26,10 @@ const usage = `Latchkey operator CLI
   npm run latchkey -- keys revoke --workspace WORKSPACE_ID --key-id API_KEY_ID
   npm run latchkey -- accounts connect seam --workspace WORKSPACE_ID --api-key SEAM_KEY [--endpoint URL] [--webhook-secret whsec_...]
   npm run latchkey -- accounts list --workspace WORKSPACE_ID
+  npm run latchkey -- keys create-publishable --workspace WORKSPACE_ID
+  npm run latchkey -- tokens create --name NAME --workspace WORKSPACE_ID [--workspace WORKSPACE_ID ...]
+  npm run latchkey -- tokens list
+  npm run latchkey -- tokens revoke --token-id PERSONAL_ACCESS_TOKEN_ID
 
 Target: the local data in LATCHKEY_DATA_DIR (default .latchkey/, through the DynamoDB Local
 that a running \`npm start\` uses, or one started for the command); LATCHKEY_DYNAMODB_ENDPOINT
@@ -72,17 +77,19 @@ async function main(argv: string[]): Promise<unknown> {
       name: { type: 'string' },
       sandbox: { type: 'boolean', default: false },
       'api-key': { type: 'string' },
-      workspace: { type: 'string' },
+      workspace: { type: 'string', multiple: true },
       'key-id': { type: 'string' },
       endpoint: { type: 'string' },
       'webhook-secret': { type: 'string' },
+      'token-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals.join(' ');
   if (values.help || command === '') return usage;
   const require = (name: keyof typeof values): string => {
-    const v = values[name];
+    const given = values[name];
+    const v = Array.isArray(given) ? given.at(-1) : given;
     if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required for "${command}"`);
     return v;
   };
@@ -125,6 +132,24 @@ async function main(argv: string[]): Promise<unknown> {
         });
       case 'accounts list':
         return { connected_accounts: await listConnectedAccounts(deps, workspacePrincipal(await workspace()), {}) };
+      case 'keys create-publishable': {
+        const created = await createPublishableKey(deps, await workspace());
+        return { publishable_key: created.publishable_key, publishable_key_id: created.publishable_key_id };
+      }
+      case 'tokens create': {
+        const created = await createPersonalAccessToken(deps, { name: require('name'), workspaceIds: values.workspace ?? [] });
+        return {
+          personal_access_token: created.personal_access_token,
+          personal_access_token_id: created.personal_access_token_id,
+          revoke: `npm run latchkey -- tokens revoke --token-id ${created.personal_access_token_id}`,
+        };
+      }
+      case 'tokens list':
+        return { personal_access_tokens: (await deps.credentials.listPersonalAccessTokens()).map(describeToken) };
+      case 'tokens revoke': {
+        if (!(await deps.credentials.revokePersonalAccessToken(require('token-id')))) throw new Error('No such personal access token');
+        return { revoked: true };
+      }
       default:
         throw new Error(`Unknown command "${command}"\n\n${usage}`);
     }

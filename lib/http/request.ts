@@ -69,3 +69,6 @@ export function parseInput<S extends z.ZodObject>(schema: S, event: APIGatewayPr
   const raw = { ...queryInput(schema.shape, event.rawQueryString), ...bodyInput(event, maxBodyBytes) };
   return validate(schema, raw);
 }
+
+/** The bearer token of the Authorization header, if any. */
+export const bearerToken = (event: APIGatewayProxyEventV2): string | undefined => /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];

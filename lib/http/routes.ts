@@ -1,3 +1,5 @@
+import type { CallerKind } from '../principals/principal';
+
 /**
  * Every HTTP route Latchkey serves: the single source for the local server, the handlers'
  * verb checks and the API Gateway routes in the CDK stack.
@@ -15,7 +17,14 @@ export interface RouteDefinition {
    * such functions get the provider clients installed and Secrets Manager access to the accounts' secrets.
    */
   credentials?: 'read' | 'readWrite';
+  /** Who may call it, as Seam's OpenAPI lists per route; `workspaceCallers` when absent. */
+  auth?: readonly CallerKind[];
 }
+
+/** Callers that act in one workspace: the default of every device, code, event and attempt route. */
+export const workspaceCallers = ['api_key', 'personal_access_token', 'client_session'] as const satisfies readonly CallerKind[];
+/** The workspace's owner: an API key, or a personal access token with seam-workspace. */
+const ownerCallers = ['api_key', 'personal_access_token'] as const satisfies readonly CallerKind[];
 
 export const routes = [
   { path: '/access_codes/create', methods: ['POST'], fn: 'access-codes-create', writes: true },
@@ -40,8 +49,17 @@ export const routes = [
   { path: '/connected_accounts/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'connected-accounts-update', writes: true },
   { path: '/connected_accounts/delete', methods: ['POST', 'DELETE'], fn: 'connected-accounts-delete', writes: true, credentials: 'readWrite' },
   { path: '/connected_accounts/sync', methods: ['POST'], fn: 'connected-accounts-sync', writes: true, credentials: 'read' },
-  /** Seam's webhooks for one connected account: no API key, a Svix signature instead. */
-  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, credentials: 'read' },
+  /** Seam's webhooks for one connected account: no credential (auth: []), a Svix signature instead. */
+  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, credentials: 'read', auth: [] },
+  { path: '/client_sessions/create', methods: ['POST', 'PUT'], fn: 'client-sessions-create', writes: true, auth: [...ownerCallers, 'publishable_key'] },
+  { path: '/client_sessions/get', methods: ['GET', 'POST'], fn: 'client-sessions-get', writes: true, auth: workspaceCallers },
+  { path: '/client_sessions/get_or_create', methods: ['POST', 'PUT'], fn: 'client-sessions-get-or-create', writes: true, auth: [...ownerCallers, 'publishable_key'] },
+  { path: '/client_sessions/grant_access', methods: ['POST', 'PATCH'], fn: 'client-sessions-grant-access', writes: true, auth: ownerCallers },
+  { path: '/client_sessions/list', methods: ['GET', 'POST'], fn: 'client-sessions-list', writes: false, auth: ownerCallers },
+  { path: '/client_sessions/revoke', methods: ['POST'], fn: 'client-sessions-revoke', writes: true, auth: ownerCallers },
+  { path: '/client_sessions/delete', methods: ['POST', 'DELETE'], fn: 'client-sessions-delete', writes: true, auth: ownerCallers },
+  { path: '/workspaces/get', methods: ['GET', 'POST'], fn: 'workspaces-get', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
+  { path: '/workspaces/list', methods: ['GET', 'POST'], fn: 'workspaces-list', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RoutePath = (typeof routes)[number]['path'];
@@ -74,6 +92,9 @@ const decodeSegment = (segment: string): string => {
     return segment;
   }
 };
+
+/** Who may call the route. */
+export const callersOf = (route: RouteDefinition): readonly CallerKind[] => route.auth ?? workspaceCallers;
 
 export function routeFor(path: RoutePath): RouteDefinition {
   const route = routes.find((r) => r.path === path);

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { AppError, MethodNotAllowedError, PayloadTooLargeError } from '../errors';
+import { AppError, MethodNotAllowedError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { logger } from '../logger';
-import type { Principal } from '../principals/principal';
+import { type Caller, type Principal, isPrincipal } from '../principals/principal';
 import { parseInput } from './request';
 import { errorResponse, jsonResponse } from './responses';
-import { routeFor, type RoutePath } from './routes';
+import { callersOf, routeFor, type RoutePath } from './routes';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -24,8 +24,8 @@ export type RequestHeaders = Readonly<Record<string, string | undefined>>;
 
 /** What the HTTP layer needs from the application. */
 export interface HttpDeps {
-  /** The principal the request's credentials name; throws UnauthorizedError. */
-  authenticate(headers: RequestHeaders): Promise<Principal>;
+  /** Who the request's credentials name; throws UnauthorizedError. */
+  authenticate(headers: RequestHeaders): Promise<Caller>;
   maxBodyBytes: number;
 }
 
@@ -66,9 +66,25 @@ export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Resu
   };
 }
 
+const describe: Record<Caller['kind'], string> = {
+  api_key: 'an API key',
+  personal_access_token: 'a personal access token',
+  personal_access_token_without_workspace: 'a personal access token without a seam-workspace header',
+  client_session: 'a client session token',
+  publishable_key: 'a publishable key',
+};
+
+/** The caller, if the route accepts its kind of credential; 401 naming the credential otherwise. */
+async function admit(path: RoutePath, deps: HttpDeps, event: Event): Promise<Caller> {
+  const caller = await deps.authenticate(event.headers ?? {});
+  if (!callersOf(routeFor(path)).includes(caller.kind)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
+  return caller;
+}
+
 /**
- * An authenticated Seam route: verb check, credentials, parameters validated by `schema`, then
- * `run`, whose result is the response body (`ok: true` is added).
+ * An authenticated Seam route acting in one workspace: verb check, credentials (a principal
+ * the route accepts), parameters validated by `schema`, then `run`, whose result is the
+ * response body (`ok: true` is added).
  */
 export function seamRoute<S extends z.ZodObject>(
   path: RoutePath,
@@ -79,9 +95,26 @@ export function seamRoute<S extends z.ZodObject>(
   return middy<Event, Result>()
     .use(seamHttp(routeFor(path).methods))
     .handler(async (event: Event) => {
-      const principal = await deps.authenticate(event.headers ?? {});
+      const caller = await admit(path, deps, event);
+      if (!isPrincipal(caller)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
       const input = parseInput(schema, event, deps.maxBodyBytes);
-      return (await run(input, { principal, event })) as Result;
+      return (await run(input, { principal: caller, event })) as Result;
+    });
+}
+
+/** A route that also serves callers without a principal (publishable keys, tokens without a workspace): `run` gets the caller. */
+export function seamCallerRoute<S extends z.ZodObject>(
+  path: RoutePath,
+  schema: S,
+  deps: HttpDeps,
+  run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>,
+) {
+  return middy<Event, Result>()
+    .use(seamHttp(routeFor(path).methods))
+    .handler(async (event: Event) => {
+      const caller = await admit(path, deps, event);
+      const input = parseInput(schema, event, deps.maxBodyBytes);
+      return (await run(input, { caller, event })) as Result;
     });
 }
 

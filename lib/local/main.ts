@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as z from 'zod';
+import { corsOriginsEnvSchema } from '../http/cors';
 import { apiKeySchema } from '../workspaces/schemas';
 import { startLocal } from './start';
 
@@ -14,6 +15,7 @@ const envSchema = z.object({
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   LATCHKEY_API_KEY: apiKeySchema.optional(),
   LATCHKEY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  LATCHKEY_CORS_ORIGINS: corsOriginsEnvSchema.default(['localhost']),
 });
 
 const hasJava = () => {
@@ -60,6 +62,7 @@ async function main() {
     tableName: env.LATCHKEY_TABLE_NAME,
     apiKey: env.LATCHKEY_API_KEY,
     tickSeconds: env.LATCHKEY_TICK_SECONDS,
+    corsOrigins: env.LATCHKEY_CORS_ORIGINS,
   });
 
   const keyLine = running.apiKey

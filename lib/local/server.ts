@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError, PayloadTooLargeError } from '../errors';
 import { errorResponse } from '../http/responses';
+import { allowsOrigin, corsPreflightHeaders, corsResponseHeaders } from '../http/cors';
 import { matchRoute, notFoundFunction, routes } from '../http/routes';
 
 export type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -107,16 +108,40 @@ export const lambdaContext = (functionName: string): Context => ({
 /** Request line plus headers that the server reads (Node's default is 16 KB); API Gateway's own limit is 10 KB. */
 const maxHeaderBytes = 64 * 1024;
 
+export interface LocalServerOptions {
+  /** Origins browsers may call from (`localhost` for any local port); none by default. */
+  corsOrigins?: readonly string[];
+  /** Static pages served at exact paths (the console). */
+  pages?: ReadonlyMap<string, { contentType: string; body: string | Buffer }>;
+}
+
 /**
  * Serves the handlers over HTTP as API Gateway would: `ANY <path>` per route, `$default`
  * for the rest, the same 10 MB request limit. Nothing here interprets the request. Requests
  * Node refuses before any handler sees them (headers too large, malformed HTTP) still get a
  * Seam-shaped answer with a request id.
  */
-export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>; notFound: HttpFunction }): Server {
+export function createLocalServer(
+  handlers: { byPath: Map<string, HttpFunction>; notFound: HttpFunction },
+  options: LocalServerOptions = {},
+): Server {
   const maxRequestBytes = 10 * 1024 * 1024;
+  const corsOrigins = options.corsOrigins ?? [];
   const server = createServer({ maxHeaderSize: maxHeaderBytes }, async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // CORS as API Gateway's corsPreflight does it: preflights answered here, never by a handler.
+    const origin = allowsOrigin(corsOrigins, req.headers.origin) ? req.headers.origin : undefined;
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      res.writeHead(204, origin ? corsPreflightHeaders(origin) : {});
+      res.end();
+      return;
+    }
+    const page = options.pages?.get(path);
+    if (page && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : page.body);
+      return;
+    }
     const matched = matchRoute(path);
     const routed = matched && handlers.byPath.get(matched.route.path);
     let result: APIGatewayProxyStructuredResultV2;
@@ -134,7 +159,11 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
     } catch (error) {
       result = errorResponse(error, randomUUID());
     }
-    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...(closeAfter && { connection: 'close' }) });
+    res.writeHead(result.statusCode ?? 200, {
+      ...(result.headers as Record<string, string>),
+      ...(origin && corsResponseHeaders(origin)),
+      ...(closeAfter && { connection: 'close' }),
+    });
     res.end(result.body ?? '', () => {
       if (closeAfter) req.socket.destroy();
     });

@@ -7,6 +7,7 @@ import { workStartingEventTypes } from '../events/schemas';
 import { appDeps } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { localhostOrigins } from '../http/cors';
 import { createLocalServer, lambdaContext, listen, loadHandlers } from './server';
 
 export interface LocalOptions {
@@ -21,6 +22,8 @@ export interface LocalOptions {
   apiKey?: string;
   /** How often the in-process timer runs the poller, in seconds (EventBridge's schedule in AWS). */
   tickSeconds: number;
+  /** Origins browsers may call from; `localhost` (any local port) by default. */
+  corsOrigins?: readonly string[];
 }
 
 export interface RunningLatchkey {
@@ -66,7 +69,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
 
   const deps = appDeps();
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey);
-  const server = createLocalServer(await loadHandlers());
+  const server = createLocalServer(await loadHandlers(), { corsOrigins: options.corsOrigins ?? [localhostOrigins] });
 
   // The same poller and worker handlers as in AWS: a timer stands in for the scheduled rule,
   // the in-process bus for the rule that starts lock work at once.

@@ -1,4 +1,5 @@
 import type { Device } from '../devices/schemas';
+import { UnauthorizedError } from '../errors';
 import type { Deps } from '../ports';
 
 /**
@@ -9,9 +10,20 @@ import type { Deps } from '../ports';
 export type Principal = WorkspacePrincipal | ClientSessionPrincipal;
 
 /** A caller that may touch everything in its workspace: an API key, or a personal access token with `seam-workspace`. */
-export interface WorkspacePrincipal {
-  kind: 'api_key' | 'personal_access_token';
+export type WorkspacePrincipal = ApiKeyPrincipal | PersonalAccessTokenPrincipal;
+
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
   workspace_id: string;
+}
+
+/** An operator's token acting in the workspace its `seam-workspace` header names (one the token holds). */
+export interface PersonalAccessTokenPrincipal {
+  kind: 'personal_access_token';
+  workspace_id: string;
+  personal_access_token_id: string;
+  /** Every workspace the token holds, for /workspaces/list. */
+  workspace_ids: readonly string[];
 }
 
 /** A client session: only its granted devices, and the devices of its granted connected accounts. */
@@ -24,7 +36,40 @@ export interface ClientSessionPrincipal {
 }
 
 /** The principal of a workspace's own API key (tests, the CLI, internal callers). */
-export const workspacePrincipal = (workspaceId: string): WorkspacePrincipal => ({ kind: 'api_key', workspace_id: workspaceId });
+export const workspacePrincipal = (workspaceId: string): ApiKeyPrincipal => ({ kind: 'api_key', workspace_id: workspaceId });
+
+/**
+ * Whoever authenticated: a principal, or a credential that reaches no workspace's devices on
+ * its own (a publishable key, which may only open client sessions; a personal access token
+ * without `seam-workspace`, which may only see its workspaces).
+ */
+export type Caller = Principal | PublishableKeyCaller | OperatorCaller;
+export type CallerKind = Caller['kind'];
+
+export interface PublishableKeyCaller {
+  kind: 'publishable_key';
+  workspace_id: string;
+}
+
+export interface OperatorCaller {
+  kind: 'personal_access_token_without_workspace';
+  personal_access_token_id: string;
+  workspace_ids: readonly string[];
+}
+
+export const isPrincipal = (caller: Caller): caller is Principal =>
+  caller.kind === 'api_key' || caller.kind === 'personal_access_token' || caller.kind === 'client_session';
+
+/** The caller, if it owns its workspace (an API key, or a token with seam-workspace); routes list who may call them, this keeps the types honest. */
+export function requireOwner(caller: Caller): WorkspacePrincipal {
+  if (caller.kind === 'api_key' || caller.kind === 'personal_access_token') return caller;
+  throw new UnauthorizedError('Only an API key or a personal access token with seam-workspace may do this');
+}
+
+/** The caller, if it may open client sessions: the owner, or a browser with the publishable key. */
+export function requireOpener(caller: Caller): WorkspacePrincipal | PublishableKeyCaller {
+  return caller.kind === 'publishable_key' ? caller : requireOwner(caller);
+}
 
 /** Whether the principal may touch this device of its workspace. */
 export function grants(principal: Principal, device: Pick<Device, 'device_id' | 'workspace_id' | 'connected_account_id'>): boolean {

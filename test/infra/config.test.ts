@@ -17,7 +17,13 @@ describe('parseConfig', () => {
       logRetentionDays: 30,
       apiRateLimit: 100,
       apiBurstLimit: 200,
+      corsOrigins: [],
     });
+  });
+
+  test('takes CORS origins as a cdk.json list or a comma-separated -c value', () => {
+    expect(parseConfig({ corsOrigins: ['https://app.example.com'] }).corsOrigins).toEqual(['https://app.example.com']);
+    expect(parseConfig({ corsOrigins: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
   });
 
   test('accepts numbers as cdk.json gives them and as strings as `-c key=value` gives them', () => {
@@ -46,6 +52,9 @@ describe('parseConfig', () => {
     // Beyond what the functions accept at cold start (a week).
     [{ nativeLeadHours: 200 }, 'nativeLeadHours'],
     [{ nativeLeadHours: '720' }, 'nativeLeadHours'],
+    [{ corsOrigins: '*' }, 'corsOrigins'],
+    [{ corsOrigins: 'https://app.example.com/path' }, 'corsOrigins'],
+    [{ corsOrigins: 'localhost' }, 'corsOrigins'],
   ])('rejects %j, naming %s', (context, key) => {
     expect(() => parseConfig(context)).toThrow(new RegExp(`Invalid Latchkey context:[\\s\\S]*${key}`));
   });
@@ -79,6 +88,7 @@ describe('a throwaway stage configured from the command line', () => {
     logRetentionDays: '90',
     apiRateLimit: '20',
     apiBurstLimit: '40',
+    corsOrigins: 'https://app.example.com,http://localhost:5173',
   });
 
   test('names its stacks after the stage', () => {
@@ -128,6 +138,17 @@ describe('a throwaway stage configured from the command line', () => {
     stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+  });
+
+  test('lets browsers on the configured origins call the API with the headers Seam\'s client sends', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+        AllowCredentials: true,
+        AllowHeaders: Match.arrayWith(['authorization', 'client-session-token', 'seam-workspace', 'seam-publishable-key']),
+        ExposeHeaders: ['seam-request-id'],
+      },
     });
   });
 });

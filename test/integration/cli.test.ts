@@ -41,6 +41,24 @@ describe('the operator CLI', () => {
     expect((await latchkey('keys', 'list', '--workspace', workspaceId)).out.api_keys).toHaveLength(1);
   });
 
+  it('creates a publishable key, and creates, lists and revokes personal access tokens', async () => {
+    const a = String((await latchkey('workspaces', 'create', '--name', 'A')).out.workspace_id);
+    const b = String((await latchkey('workspaces', 'create', '--name', 'B')).out.workspace_id);
+    expect((await latchkey('keys', 'create-publishable', '--workspace', a)).out).toMatchObject({ publishable_key: expect.stringMatching(/^seam_pk1/) });
+
+    const token = await latchkey('tokens', 'create', '--name', 'ops', '--workspace', a, '--workspace', b);
+    expect(token.out).toEqual({
+      personal_access_token: expect.stringMatching(/^seam_at1/),
+      personal_access_token_id: expect.any(String),
+      revoke: `npm run latchkey -- tokens revoke --token-id ${String(token.out.personal_access_token_id)}`,
+    });
+    const listed = await latchkey('tokens', 'list');
+    expect(listed.out.personal_access_tokens).toContainEqual(expect.objectContaining({ name: 'ops', workspace_ids: [a, b] }));
+    expect(JSON.stringify(listed.out)).not.toContain(String(token.out.personal_access_token));
+    expect((await latchkey('tokens', 'revoke', '--token-id', String(token.out.personal_access_token_id))).out).toEqual({ revoked: true });
+    expect(await latchkey('tokens', 'create', '--name', 'x')).toMatchObject({ code: 1, err: expect.stringContaining('at least one workspace') });
+  });
+
   it('says what is wrong, with a non-zero exit, for a missing option or an unknown workspace', async () => {
     expect(await latchkey('workspaces', 'create')).toMatchObject({ code: 1, err: expect.stringContaining('--name is required') });
     expect(await latchkey('keys', 'create', '--workspace', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 1, err: expect.stringContaining('No workspace') });

@@ -11,7 +11,8 @@ import { type AppDeps, wireProviders } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
-import { apiKeyAuthenticator, createWorkspace } from '../../lib/workspaces/workspaces';
+import { authenticator } from '../../lib/principals/authenticate';
+import { createWorkspace } from '../../lib/workspaces/workspaces';
 
 /** A clock that tests move by hand. */
 export class ManualClock implements Clock {
@@ -56,7 +57,7 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number; 
     },
     settings: defaultLifecycleSettings,
   };
-  const deps: AppDeps = { ...base, localBus: bus, authenticate: apiKeyAuthenticator(base, 60), maxBodyBytes: 65536 };
+  const deps: AppDeps = { ...base, localBus: bus, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
   return { deps, clock, published, keypads };
 }
 

@@ -1,0 +1,12 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamCallerRoute } from '../lib/http/seam-route';
+import { createClientSession } from '../lib/principals/client-sessions';
+import { requireOpener } from '../lib/principals/principal';
+import { createClientSessionInputSchema } from '../lib/principals/schemas';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamCallerRoute('/client_sessions/create', createClientSessionInputSchema, deps, async (input, { caller }) => ({
+    client_session: await createClientSession(deps, requireOpener(caller), input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,12 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamCallerRoute } from '../lib/http/seam-route';
+import { getOrCreateClientSession } from '../lib/principals/client-sessions';
+import { requireOpener } from '../lib/principals/principal';
+import { getOrCreateClientSessionInputSchema } from '../lib/principals/schemas';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamCallerRoute('/client_sessions/get_or_create', getOrCreateClientSessionInputSchema, deps, async (input, { caller }) => ({
+    client_session: await getOrCreateClientSession(deps, requireOpener(caller), input),
+  }));
+
+export const handler = makeHandler(appDeps());
