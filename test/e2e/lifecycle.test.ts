@@ -77,7 +77,8 @@ test.concurrent('an ongoing code goes from setting to set, and its action attemp
 test.concurrent('a time-bound code on a just-in-time lock is set for its window, then removed, with its events', async () => {
   const since = new Date(Date.now() - 1000).toISOString();
   const startsAt = new Date(Date.now() + 2000).toISOString();
-  const endsAt = new Date(Date.now() + 5000).toISOString();
+  // Long enough to see it `set` on a loaded machine, where a step can take seconds.
+  const endsAt = new Date(Date.now() + 12_000).toISOString();
   const sideGate = lock('Side Gate');
   const { accessCode } = await codes.create({ device_id: sideGate, name: 'Courier', starts_at: startsAt, ends_at: endsAt });
   const id = accessCode.access_code_id;
