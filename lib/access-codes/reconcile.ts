@@ -41,8 +41,13 @@ function nextBoundary(record: AccessCodeRecord, native: boolean, settings: Lifec
   return minIso(...[iso(ms(code.starts_at) - leadMs(native, settings)), code.starts_at, code.ends_at].filter((b) => b > nowIso));
 }
 
-const matches = (actual: KeypadEntry, desired: DesiredEntry) =>
-  actual.code === desired.code && actual.starts_at === desired.starts_at && actual.ends_at === desired.ends_at && actual.state !== 'removing';
+/** Whether the lock holds what it should; the name counts only where the provider shows names. */
+const matches = (actual: KeypadEntry, desired: DesiredEntry, withName = false) =>
+  actual.code === desired.code &&
+  actual.starts_at === desired.starts_at &&
+  actual.ends_at === desired.ends_at &&
+  (!withName || (actual.name || undefined) === (desired.name || undefined)) &&
+  actual.state !== 'removing';
 
 const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);
 
@@ -128,7 +133,7 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
   }
 
   // The lock holds what it should: settle the code.
-  if (desired !== undefined && actual !== undefined && matches(actual, desired) && actual.state === 'present') {
+  if (desired !== undefined && actual !== undefined && matches(actual, desired, traits.showsNames) && actual.state === 'present') {
     const active = desired.starts_at === undefined || desired.starts_at <= nowIso;
     const settledCode: AccessCode = {
       ...code,
@@ -149,7 +154,7 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
   }
 
   // The lock is still applying a change we asked for: check again shortly.
-  const inFlight = actual !== undefined && (desired === undefined ? actual.state === 'removing' : matches(actual, desired));
+  const inFlight = actual !== undefined && (desired === undefined ? actual.state === 'removing' : matches(actual, desired, traits.showsNames));
   const sync = record.sync ?? { since: nowIso, attempts: 0, warned: false, failed: false };
   const removing = desired === undefined;
   // A natively scheduling lock loaded ahead of starts_at keeps the code `unset` until it starts.

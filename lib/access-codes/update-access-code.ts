@@ -106,14 +106,16 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
     return done.action_attempt;
   }
 
-  const deviceWork = changed.some((k) => k === 'code' || k === 'type' || k === 'starts_at' || k === 'ends_at');
+  const traits = deps.providers.for(device).traits(device);
+  const renameOnLock = changed.includes('name') && traits.showsNames === true;
+  const deviceWork = renameOnLock || changed.some((k) => k === 'code' || k === 'type' || k === 'starts_at' || k === 'ends_at');
   const preferNative = input.prefer_native_scheduling ?? record.prefer_native_scheduling;
   let nextRecord: AccessCodeRecord = { ...record, access_code: next, version: record.version + 1, prefer_native_scheduling: preferNative };
   let finished = attempt;
   if (deviceWork) {
-    const dueAt = firstDueAt(next, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
+    const dueAt = firstDueAt(next, usesNativeScheduling(traits, preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
-    next.pending_mutations = mutationsFor(current, next, changed, now);
+    next.pending_mutations = mutationsFor(current, next, renameOnLock ? changed : changed.filter((k) => k !== 'name'), now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };
   } else {
     finished = succeeded(attempt, { access_code: next });
@@ -128,6 +130,9 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
 function mutationsFor(current: AccessCode, next: AccessCode, changed: readonly string[], now: Date): PendingMutation[] {
   const created_at = now.toISOString();
   const mutations: PendingMutation[] = current.pending_mutations.filter((m) => m.mutation_code === 'creating' || m.mutation_code === 'deferring_creation');
+  if (changed.includes('name')) {
+    mutations.push({ mutation_code: 'updating_name', message: 'Updating the name on the device', created_at, from: { name: current.name }, to: { name: next.name } });
+  }
   if (changed.includes('code')) {
     mutations.push({ mutation_code: 'updating_code', message: 'Updating the PIN on the device', created_at, from: { code: current.code }, to: { code: next.code } });
   }

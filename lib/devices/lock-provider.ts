@@ -53,6 +53,8 @@ export interface DeviceTraits {
   /** How long after asking for a change the engine checks what happened. */
   verifyAfterMs: number;
   offlineCodes: boolean;
+  /** The provider keeps a code's name where people see it (a Seam upstream), so a rename is sent to it. */
+  showsNames?: boolean;
 }
 
 export type ProviderErrorKind =

@@ -3,6 +3,7 @@ import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { connectSeamAccount } from '../../lib/connected-accounts/connect-seam-account';
 import { deleteConnectedAccount, getConnectedAccount, syncAccount } from '../../lib/connected-accounts/connected-accounts';
 import type { AppDeps } from '../../lib/deps';
@@ -59,6 +60,21 @@ describe('the Seam provider', () => {
     expect((await t.get(access_code.access_code_id)).status).toBe('set');
     expect(t.upstream.creates).toBe(1);
     expect([...t.upstream.codes.values()]).toEqual([expect.objectContaining({ code: '482913', name: 'Guest 42', device_id: 'front' })]);
+  });
+
+  it('sends a rename to the upstream, where people see code names, and settles once it shows', async () => {
+    const t = await setup();
+    const { access_code } = await t.create({ device_id: t.front, code: '371846', name: 'Guest 42' });
+    await t.tick();
+    t.upstream.settleAll();
+    await t.tick();
+    await updateAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id, name: 'Guest 43' });
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ pending_mutations: [expect.objectContaining({ mutation_code: 'updating_name' })] });
+    await t.tick();
+    await t.tick();
+    expect([...t.upstream.codes.values()]).toEqual([expect.objectContaining({ name: 'Guest 43', code: '371846' })]);
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', name: 'Guest 43', pending_mutations: [] });
+    expect(t.upstream.creates).toBe(1);
   });
 
   it('never creates a second upstream code when the worker dies between the upstream call and its commit', async () => {

@@ -23,6 +23,7 @@ function toEntry(accessCodeId: string, upstream: UpstreamAccessCode): KeypadEntr
   return {
     access_code_id: accessCodeId,
     code: upstream.code ?? '',
+    ...(upstream.name ? { name: upstream.name } : {}),
     ...(starts_at !== undefined && { starts_at }),
     ...(ends_at !== undefined && { ends_at }),
     state,
@@ -73,6 +74,7 @@ export function seamProvider(accounts: SeamAccounts, options: { pollMs: number }
         // With webhooks a change is usually seen sooner; the poll is what guarantees it is seen.
         verifyAfterMs: options.pollMs,
         offlineCodes: device.device.can_program_offline_access_codes,
+        showsNames: true,
       };
     },
 
