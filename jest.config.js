@@ -11,6 +11,6 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@seamapi/(http|webhook|url-search-params-serializer)|svix)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|aedes|@seamapi/(http|webhook|url-search-params-serializer)|svix)/)'],
   testTimeout: 30000,
 };

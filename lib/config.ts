@@ -14,6 +14,8 @@ export const envSchema = z.object({
   LATCHKEY_SEAM_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   /** Secrets Manager name prefix for provider credentials (set by the stack); unset, they stay in the table. */
   LATCHKEY_SECRETS_PREFIX: z.string().min(1).max(256).optional(),
+  /** The account's IoT data endpoint (`https://<prefix>-ats.iot.<region>.amazonaws.com`), where Z-Wave hubs' shadows are; set by the stack. */
+  LATCHKEY_IOT_DATA_ENDPOINT: z.url().optional(),
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** How long a verified API key stays cached in a warm function, in seconds. */

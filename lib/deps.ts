@@ -19,6 +19,10 @@ import { seamAccountSource } from './devices/seam/seam-devices';
 import { seamProvider } from './devices/seam/seam-provider';
 import type { SeamUpstreamFactory } from './devices/seam/seam-upstream';
 import { memoryKeypadStore, sandboxProvider } from './devices/sandbox-provider';
+import type { HubShadows } from './devices/zwave/hub-shadows';
+import { zwaveAccountSource } from './devices/zwave/zwave-devices';
+import { zwaveProvider } from './devices/zwave/zwave-provider';
+import { iotHubShadows } from './adapters/iot-hub-shadows';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
@@ -55,6 +59,8 @@ export interface ProviderWiring {
   seamPollMs: number;
   /** Randomness for the sandbox's flaky lock. */
   random?: () => number;
+  /** The Z-Wave hubs' lock shadows (IoT Core in AWS, its local stand-in); without them Z-Wave locks answer provider_unavailable. */
+  zwaveShadows?: HubShadows;
 }
 
 /** Every lock provider and account source, wired to the stores they keep state in. */
@@ -64,9 +70,10 @@ export function wireProviders(
 ): Pick<Deps, 'providers' | 'accountSources'> {
   const seam = seamAccounts({ connectedAccounts: base.connectedAccounts, secrets: base.secrets, upstream: wiring.seamUpstream });
   const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
+  const zwave = wiring.zwaveShadows;
   return {
-    providers: providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs })]),
-    accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock) }),
+    providers: providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs }), ...(zwave ? [zwaveProvider(zwave)] : [])]),
+    accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock), ...(zwave && { zwave: zwaveAccountSource(zwave, base.clock) }) }),
   };
 }
 
@@ -99,7 +106,13 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     settings: lifecycleSettings(cfg),
     ...overrides,
   };
-  const providers = wireProviders(withoutProviders, { seamUpstream: lazySeamUpstream, sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS, seamPollMs: cfg.LATCHKEY_SEAM_POLL_SECONDS * 1000, ...wiring });
+  const providers = wireProviders(withoutProviders, {
+    seamUpstream: lazySeamUpstream,
+    sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS,
+    seamPollMs: cfg.LATCHKEY_SEAM_POLL_SECONDS * 1000,
+    ...(cfg.LATCHKEY_IOT_DATA_ENDPOINT && { zwaveShadows: iotHubShadows(cfg.LATCHKEY_IOT_DATA_ENDPOINT) }),
+    ...wiring,
+  });
   const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
   const base: Deps = wired;
   return {
@@ -111,9 +124,16 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
 }
 
 let shared: AppDeps | undefined;
+let processWiring: Partial<ProviderWiring> = {};
+
+/** Local mode adds parts only it has (the Z-Wave hubs' local IoT Core) before the first handler builds the application. */
+export function wireProcess(wiring: Partial<ProviderWiring>): void {
+  if (shared) throw new Error('wireProcess must run before the application is built');
+  processWiring = wiring;
+}
 
 /** The process's application, built once per cold start and shared by every handler in it. */
 export function appDeps(): AppDeps {
-  shared ??= buildDeps(config());
+  shared ??= buildDeps(config(), {}, processWiring);
   return shared;
 }

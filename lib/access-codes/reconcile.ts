@@ -69,7 +69,12 @@ export async function reconcileAccessCode(
   deps: EngineDeps,
   workspaceId: string,
   accessCodeId: string,
-  known: { record?: AccessCodeRecord; device?: (deviceId: string) => Promise<DeviceRecord | undefined> } = {},
+  known: {
+    record?: AccessCodeRecord;
+    device?: (deviceId: string) => Promise<DeviceRecord | undefined>;
+    /** The lock just reported a change to this code's slot: look now, whatever the code's due time says. */
+    dueNow?: boolean;
+  } = {},
 ): Promise<void> {
   const loadDevice = known.device ?? ((deviceId: string) => deps.devices.get(workspaceId, deviceId));
   // The poller passes the record it just read from the due index; a lost race reads it again.
@@ -79,7 +84,7 @@ export async function reconcileAccessCode(
       const record = listed ?? (await deps.accessCodes.get(workspaceId, accessCodeId));
       listed = undefined;
       const now = deps.clock.now();
-      if (!record || record.due_at === undefined || record.due_at > now.toISOString()) return;
+      if (!record || (!known.dueNow && (record.due_at === undefined || record.due_at > now.toISOString()))) return;
       const device = await loadDevice(record.access_code.device_id);
       if (!device) await deps.accessCodes.remove(record, { events: [] });
       else if (record.offline) await stepOfflineCode(deps, record, device, now);

@@ -106,6 +106,20 @@ export interface LockProvider {
   read(device: DeviceRecord, handle: CodeHandle): Promise<KeypadEntry | undefined>;
   /** Present for providers whose devices take offline codes (`traits(device).offlineCodes` says which). */
   readonly offlineCodes?: OfflineCodes;
+  /**
+   * Every code the lock holds, managed or not, for providers that can see them all: what a
+   * keypad, the vendor's app or an earlier owner put there shows up here.
+   */
+  listEntries?(device: DeviceRecord): Promise<LockEntry[]>;
+}
+
+/** A code on the lock, whoever put it there. */
+export interface LockEntry {
+  /** Where the lock keeps it (a slot number, an upstream id). */
+  provider_ref: string;
+  code: string;
+  /** The Latchkey code that holds this entry, when the lock still holds Latchkey's value. */
+  access_code_id?: string;
 }
 
 /** What a client asks of an offline code: its window as sent, and how far it may be rounded. */

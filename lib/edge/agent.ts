@@ -19,6 +19,8 @@ export interface EdgeAgentOptions {
   /** The Z-Wave network, already started (see startDriverLink / startServerLink). */
   link: ZwaveLink;
   now?: () => Date;
+  /** How soon to dial again after losing IoT Core (default 5 s). */
+  reconnectMs?: number;
 }
 
 /**
@@ -26,10 +28,11 @@ export interface EdgeAgentOptions {
  * and the events between them. Every (re)connection resyncs every lock, so changes queued
  * while the hub was offline apply when it is back.
  */
-export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new Date() }: EdgeAgentOptions): EdgeAgent {
+export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new Date(), reconnectMs }: EdgeAgentOptions): EdgeAgent {
   const shadows = connectShadowClient({
     url: config.mqtt_url,
     thingName: config.thing_name,
+    ...(reconnectMs !== undefined && { reconnectMs }),
     ...(config.cert_file && config.key_file
       ? { tls: { cert: readFileSync(config.cert_file, 'utf8'), key: readFileSync(config.key_file, 'utf8'), ...(config.ca_file ? { ca: readFileSync(config.ca_file, 'utf8') } : {}) } }
       : {}),

@@ -30,11 +30,11 @@ export const edgeConfigSchema = z
       .partial()
       .default({}),
     /** Slots per lock that Latchkey manages (the shadow holds at most 8 KB). */
-    max_slots: z.number().int().min(1).max(100).default(30),
+    max_slots: z.number().int().min(1).max(60).default(30),
     /** PIN lengths the locks take; Z-Wave does not report them, the lock's manual does. */
     code_lengths: lengthsSchema.default({ min: 4, max: 8 }),
     /** Per lock (by node id) overrides. */
-    locks: z.record(z.string().regex(/^\d+$/), z.object({ max_slots: z.number().int().min(1).max(100).optional(), code_lengths: lengthsSchema.optional() })).default({}),
+    locks: z.record(z.string().regex(/^\d+$/), z.object({ max_slots: z.number().int().min(1).max(60).optional(), code_lengths: lengthsSchema.optional() })).default({}),
     /** Re-read every slot this often, for locks that do not announce keypad changes; 0 turns it off. */
     refresh_minutes: z.number().min(0).max(1440).default(60),
     zwave_log_level: z.enum(['error', 'warn', 'info', 'debug']).optional(),

@@ -18,8 +18,8 @@ export interface LocalIotCore {
   updateThingShadow(thingName: string, shadowName: string, request: UpdateRequest): JsonObject;
   listNamedShadows(thingName: string): string[];
   isConnected(clientId: string): boolean;
-  /** Drops a connected client, as a network outage would. */
-  dropClient(clientId: string): Promise<void>;
+  /** Cuts a client off (dropped now, refused until reachable again), as a network outage would. */
+  setReachable(clientId: string, reachable: boolean): Promise<void>;
   /** What an IoT rule on `.../update/documents` receives. */
   onDocuments(listener: (thingName: string, shadowName: string, documents: JsonObject) => void): void;
   onPresence(listener: (clientId: string, connected: boolean) => void): void;
@@ -35,6 +35,7 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
   const seconds = () => Math.floor(now() / 1000);
   const shadows = new Map<string, StoredShadow>();
   const things = new Set<string>();
+  const unreachable = new Set<string>();
   const clients = new Map<string, Client>();
   const events = new EventEmitter();
   const key = (thing: string, shadow: string) => `${thing}/${shadow}`;
@@ -43,7 +44,7 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
 
   const broker = await Aedes.createBroker({
     authenticate(client, _username, _password, done) {
-      if (things.has(client.id)) return done(null, true);
+      if (things.has(client.id) && !unreachable.has(client.id)) return done(null, true);
       done(Object.assign(new Error('Unknown thing'), { returnCode: 2 as const }), false);
     },
     authorizePublish(client, packet, done) {
@@ -140,12 +141,17 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
     updateThingShadow: (thing, shadow, request) => update(thing, shadow, request),
     listNamedShadows: (thing) => [...shadows.keys()].filter((k) => k.startsWith(`${thing}/`)).map((k) => k.slice(thing.length + 1)),
     isConnected: (clientId) => clients.has(clientId),
-    dropClient: (clientId) =>
+    setReachable: (clientId, reachable) =>
       new Promise<void>((resolve) => {
+        if (reachable) {
+          unreachable.delete(clientId);
+          return resolve();
+        }
+        unreachable.add(clientId);
         const client = clients.get(clientId);
         if (!client) return resolve();
-        client.conn.destroy();
         broker.once('clientDisconnect', () => resolve());
+        client.conn.destroy();
       }),
     onDocuments: (listener) => void events.on('documents', listener),
     onPresence: (listener) => void events.on('presence', listener),

@@ -25,6 +25,8 @@ export interface MockLockSpec {
   acceptLengths?: { min: number; max: number };
   /** What the slots hold when the network starts. */
   codes?: Record<number, string>;
+  /** The name the lock reports (Node Naming CC). */
+  name?: string;
 }
 
 export interface MockLock {
@@ -158,6 +160,7 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
           CommandClasses.Version,
           CommandClasses['Manufacturer Specific'],
           ccCaps({ ccId: CommandClasses['User Code'], version: spec.userCodeVersion ?? 1, numUsers: spec.slots, supportedASCIIChars: '0123456789', supportsUserCodeChecksum: false }),
+          ...(spec.name ? [ccCaps({ ccId: CommandClasses['Node Naming and Location'], name: spec.name })] : []),
           ccCaps({ ccId: CommandClasses.Notification, version: 8, supportsV1Alarm: false, notificationTypesAndEvents: { [accessControl]: [0x05, keypadUnlock, 0x0c, userCodeDeleted, userCodeAdded, 0x0f] } }),
         ],
       },

@@ -5,7 +5,8 @@ import * as z from 'zod';
  * hub's thing. `desired.slots` holds the PIN Latchkey wants in each User Code slot it manages,
  * `reported.slots` what the lock holds, slot by slot. An empty slot is "" (never null: IoT
  * Core drops a null key, and a delta never carries a deletion). Only the agent writes
- * `reported`; only Latchkey writes `desired`.
+ * `reported`; only Latchkey writes `desired`. With 60 managed slots at most, a document stays
+ * well under IoT Core's 8 KB.
  */
 
 /** Slot numbers as shadow keys: "1".."n". */
@@ -25,7 +26,7 @@ export const reportedLockSchema = z.object({
   /** User Code slots the lock has. */
   capacity: z.number().int().min(0).max(4000),
   /** Slots 1..managed_slots are reported and may be written by Latchkey. */
-  managed_slots: z.number().int().min(0).max(250),
+  managed_slots: z.number().int().min(0).max(60),
   /** PIN lengths the lock takes (Z-Wave User Code allows 4–10; a lock's manual may say less). */
   code_lengths: z.object({ min: z.number().int().min(1).max(10), max: z.number().int().min(1).max(10) }),
   /** Characters the lock accepts in a code, when it says (User Code v2). */
@@ -43,7 +44,11 @@ export const reportedStateSchema = z.object({
 });
 export type ReportedState = z.infer<typeof reportedStateSchema>;
 
-export const desiredStateSchema = z.object({ slots: slotMapSchema.optional() });
+export const desiredStateSchema = z.object({
+  slots: slotMapSchema.optional(),
+  /** Which Latchkey access code each slot is for; the agent ignores it. Written with the slot, atomically. */
+  owners: z.record(slotKeySchema, z.string().max(64)).optional(),
+});
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 
 const leafMetaSchema = z.object({ timestamp: z.number() });
@@ -55,7 +60,7 @@ export const lockShadowSchema = z.object({
   metadata: z
     .object({
       desired: z.object({ slots: slotMetaSchema.optional() }).optional(),
-      reported: z.object({ slots: slotMetaSchema.optional(), lock: z.unknown().optional() }).optional(),
+      reported: z.object({ slots: slotMetaSchema.optional(), refused: slotMetaSchema.optional() }).optional(),
     })
     .default({}),
   version: z.number().int().nonnegative(),

@@ -6,6 +6,7 @@ import { memorySecretStore } from '../../lib/adapters/memory-connected-accounts'
 import { memoryKeypadStore } from '../../lib/devices/sandbox-provider';
 import { ProviderError } from '../../lib/devices/lock-provider';
 import type { SeamUpstreamFactory } from '../../lib/devices/seam/seam-upstream';
+import type { HubShadows } from '../../lib/devices/zwave/hub-shadows';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import { type AppDeps, wireProviders } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
@@ -34,15 +35,21 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
 };
 
 /** The application on in-memory stores, with a manual clock and a recording publisher. */
-export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory } = {}) {
-  const clock = new ManualClock();
+export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock } = {}) {
+  const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
   const bus = new InProcessBus();
   const stores = { ...createMemoryStores(), secrets: memorySecretStore() };
   const providers = wireProviders(
     { ...stores, clock, keypads },
-    { seamUpstream: options.seamUpstream ?? unreachableUpstream, sandboxLatencyMs: options.latencyMs ?? 2000, seamPollMs: 30_000, random: options.random ?? (() => 1) },
+    {
+      seamUpstream: options.seamUpstream ?? unreachableUpstream,
+      sandboxLatencyMs: options.latencyMs ?? 2000,
+      seamPollMs: 30_000,
+      random: options.random ?? (() => 1),
+      ...(options.zwaveShadows && { zwaveShadows: options.zwaveShadows }),
+    },
   );
   const base = {
     ...stores,

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { createHubAccount } from '../../lib/devices/zwave/connect-hub';
+import { zwaveSettingsSchema } from '../../lib/devices/zwave/zwave-devices';
+import { zwaveStateSchema } from '../../lib/devices/zwave/zwave-provider';
+import type { DeviceRecord } from '../../lib/devices/schemas';
+import { routeHubMessages } from '../../lib/zwave/local-hub-routing';
+import { localHubShadows } from '../../lib/zwave/local-hub-shadows';
+import { type LocalIotCore, startLocalIotCore } from '../../lib/zwave/local-iot-core';
+import type { MockHub } from '../../lib/zwave/mock-hub-client';
+import { startMockHub } from '../../lib/zwave/mock-hub-client';
+import type { MockHubOptions } from '../../lib/zwave/mock-hub';
+import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
+
+/**
+ * A Latchkey app on in-memory stores with a hand-moved clock, wired to a local IoT Core, and a
+ * property behind it: a mock hub process running the real edge agent and zwave-js's driver on
+ * mock User Code locks. One per test file (a driver takes seconds to start).
+ */
+export async function zwaveHarness(locks: MockHubOptions['locks'], options: { maxSlots?: number } = {}) {
+  const clock = new ManualClock(new Date());
+  const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
+  const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot) });
+  const ws = await sandboxWorkspace(app.deps);
+  const account = await createHubAccount(app.deps, { workspaceId: ws.workspaceId, name: 'Unit 4B hub' });
+  const thing = zwaveSettingsSchema.parse(account.provider_settings).thing_name;
+  iot.registerThing(thing);
+  const logLines: string[] = [];
+  const log = {
+    info: (message: string, fields?: Record<string, unknown>) => void logLines.push(JSON.stringify({ message, ...fields })),
+    warn: (message: string, fields?: Record<string, unknown>) => void logLines.push(JSON.stringify({ message, ...fields })),
+  };
+  const routing = routeHubMessages(iot, app.deps, log);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'latchkey-zwave-cache-'));
+  const hub: MockHub = await startMockHub({
+    mqtt_url: iot.url,
+    thing_name: thing,
+    cache_dir: cacheDir,
+    reconnect_ms: 100,
+    max_slots: options.maxSlots ?? 30,
+    code_lengths: { min: 4, max: 8 },
+    locks,
+  });
+
+  /** One round of Latchkey's work: the poller, then the hub messages it caused. */
+  const run = async () => {
+    await pollDueCodes(app.deps);
+    await routing.idle();
+  };
+  /** Runs rounds until `check` passes; the agent runs in real time in its own process. */
+  const until = async <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await run();
+      const value = await read();
+      if (check(value)) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const zwaveDevices = async () => (await app.deps.devices.list(ws.workspaceId, { limit: 100 })).filter((d) => d.provider === 'zwave');
+  await until('the hub to report its locks', zwaveDevices, (d) => d.length === locks.length, 45_000);
+  const lockDevice = async (nodeId: number): Promise<DeviceRecord> => {
+    const found = (await zwaveDevices()).find((d) => zwaveStateSchema.parse(d.provider_state).node_id === nodeId);
+    if (!found) throw new Error(`no device for node ${nodeId}`);
+    return found;
+  };
+
+  return {
+    ...app,
+    iot,
+    ws,
+    account,
+    thing,
+    hub,
+    logLines,
+    run,
+    until,
+    lockDevice,
+    async stop() {
+      await hub.stop();
+      await iot.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+export type ZwaveHarness = Awaited<ReturnType<typeof zwaveHarness>>;
