@@ -11,7 +11,13 @@ export const functionRuntime = Runtime.NODEJS_24_X;
  * takes every function past the 500 KB budget. Any other `@aws-sdk/*` package is
  * bundled; the bundle test fails if a bundle imports anything else from outside.
  */
-export const runtimeProvidedModules = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/util-dynamodb'];
+export const runtimeProvidedModules = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-iot-data-plane',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/util-dynamodb',
+];
 
 /**
  * The official clients the lock providers use. Their code loads only on a provider's first call

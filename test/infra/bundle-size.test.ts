@@ -23,7 +23,7 @@ async function bundle(name: string) {
   const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports).filter((imported) => imported.external);
   const externals = imports.filter((imported) => imported.kind !== 'dynamic-import').map((imported) => imported.path);
   const loadedLater = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
-  return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)] };
+  return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)], inputs: Object.keys(result.metafile.inputs) };
 }
 
 const bundles = new Map<string, ReturnType<typeof bundle>>();
@@ -43,6 +43,11 @@ describe.each(functionNames)('the bundle of %s', (name) => {
   test('is under 500 KB minified', async () => {
     const { bytes } = await bundleOf(name);
     expect(bytes).toBeLessThan(budgetBytes);
+  });
+
+  test('leaves the edge agent\'s Z-Wave and MQTT stack out (zwave-js, mqtt, aedes)', async () => {
+    const { inputs } = await bundleOf(name);
+    expect(inputs.filter((file) => /node_modules\/(zwave-js|@zwave-js|mqtt|aedes)\//.test(file) || file.startsWith('lib/edge/'))).toEqual([]);
   });
 
   test('imports from outside only Node built-ins and the SDK clients the Lambda runtime provides', async () => {
