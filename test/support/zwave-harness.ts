@@ -44,19 +44,20 @@ export async function zwaveHarness(locks: MockHubOptions['locks'], options: { ma
     locks,
   });
 
+  const hubLog = () => hub.output();
   /** One round of Latchkey's work: the poller, then the hub messages it caused. */
   const run = async () => {
     await pollDueCodes(app.deps);
     await routing.idle();
   };
   /** Runs rounds until `check` passes; the agent runs in real time in its own process. */
-  const until = async <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+  const until = async <T>(what: string, read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await run();
       const value = await read();
       if (check(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\nhub log (last lines):\n${hubLog().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
