@@ -5,6 +5,7 @@ import { eventBridgePublisher } from './adapters/eventbridge-publisher';
 import { InProcessBus } from './adapters/in-process-bus';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
+import { MemoryOutbox } from './adapters/memory-outbox';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
@@ -32,14 +33,16 @@ import { authenticator } from './principals/authenticate';
 export interface AppDeps extends Deps, HttpDeps {
   /** The in-process bus when no EventBridge bus is configured (local mode), for the worker to subscribe. */
   localBus?: InProcessBus;
+  /** The memory store's outbox (LATCHKEY_STORE=memory); on DynamoDB the table's stream is the outbox. */
+  outbox?: MemoryOutbox;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
-function stores(cfg: Config): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
+function stores(cfg: Config, outbox: MemoryOutbox | undefined): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
   const codeHistoryDays = cfg.LATCHKEY_CODE_HISTORY_DAYS;
-  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores({ codeHistoryDays }), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
+  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores({ codeHistoryDays, outbox }), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
   const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : new DynamoDBClient({});
   const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
@@ -87,6 +90,8 @@ export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   retryCapMs: 300_000,
 });
 
+const logPublishFailure = (error: unknown) => logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' });
+
 /** Where events go: the configured EventBridge bus, else an in-process bus local listeners subscribe to. */
 function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProcessBus } {
   if (cfg.LATCHKEY_EVENT_BUS_NAME) return { publisher: eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME) };
@@ -97,7 +102,8 @@ function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProce
 /** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
 export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Partial<ProviderWiring> = {}): AppDeps {
   const { publisher, localBus } = eventsOut(cfg);
-  const backend = stores(cfg);
+  const outbox = cfg.LATCHKEY_STORE === 'memory' ? new MemoryOutbox(logPublishFailure) : undefined;
+  const backend = stores(cfg, outbox);
   const withoutProviders = {
     ...backend,
     clock: systemClock,
@@ -115,9 +121,11 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
   });
   const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
   const base: Deps = wired;
+  outbox?.relayTo(base.publisher);
   return {
     ...base,
     localBus,
+    outbox,
     authenticate: authenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   };

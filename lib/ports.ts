@@ -154,7 +154,11 @@ export interface WorkspaceRepository {
   revokeApiKey(workspaceId: string, apiKeyId: string): Promise<boolean>;
 }
 
-/** Sends lifecycle events out (EventBridge in AWS, an in-process bus locally). */
+/**
+ * Sends lifecycle events out (EventBridge in AWS, an in-process bus locally). Only the outbox
+ * relay calls it: use cases store their events in the transaction of their change, and the
+ * relay publishes what was stored (functions/publish-events on the table's stream).
+ */
 export interface EventPublisher {
   publish(events: readonly SeamEvent[]): Promise<void>;
 }
@@ -204,6 +208,7 @@ export interface Stores {
 export interface Deps extends Stores {
   clock: Clock;
   ids: IdGenerator;
+  /** For the outbox relay only; use cases never publish. */
   publisher: EventPublisher;
   /** Picks the provider that programs each device's lock. */
   providers: ProviderRegistry;

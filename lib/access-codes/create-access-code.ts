@@ -12,7 +12,7 @@ import { newCodeRecord } from './new-code';
 import { createOfflineAccessCode } from './offline-codes';
 import type { AccessCode, CreateAccessCodeInput } from './schemas';
 
-type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
+type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 /** Checks the options that depend on the device or the clock (the schema checked the rest). */
 export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id'>, now: Date): void {
@@ -76,7 +76,6 @@ export async function createAccessCode(
       if (error instanceof DuplicateAccessCodeError && !chosen) throw new GeneratedPinTakenError();
       throw error;
     }
-    await deps.publisher.publish(events);
     return { access_code: code, action_attempt: actionAttempt.action_attempt };
   });
 }

@@ -20,7 +20,7 @@ export function deleteAccessCode(deps: DeleteDeps, principal: Principal, input: 
   return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () => retry(retryPolicies.versionConflict, () => applyDelete(deps, principal, input)));
 }
 
-type DeleteDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'publisher'>;
+type DeleteDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids'>;
 
 async function applyDelete(deps: DeleteDeps, principal: Principal, input: DeleteAccessCodeInput): Promise<ActionAttempt> {
   const workspaceId = principal.workspace_id;
@@ -37,7 +37,6 @@ async function applyDelete(deps: DeleteDeps, principal: Principal, input: Delete
   if (!mayBeOnLock(current.status, current.is_scheduled_on_device)) {
     const done = succeeded(attempt, {});
     await deps.accessCodes.remove(record, { attempts: [done], events });
-    await deps.publisher.publish(events);
     return done.action_attempt;
   }
   const alreadyRemoving = current.status === 'removing';
@@ -59,6 +58,5 @@ async function applyDelete(deps: DeleteDeps, principal: Principal, input: Delete
     record,
     { attempts: [attempt], events: alreadyRemoving ? [] : events },
   );
-  if (!alreadyRemoving) await deps.publisher.publish(events);
   return attempt.action_attempt;
 }

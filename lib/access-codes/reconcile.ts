@@ -12,7 +12,7 @@ import { stepOfflineCode } from './offline-codes';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
-export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
+export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
@@ -341,5 +341,4 @@ export async function commit(deps: EngineDeps, record: AccessCodeRecord, device:
     if (next.due_at === undefined) delete next.due_at;
     await deps.accessCodes.update(next, record, extras);
   }
-  if (events.length > 0) await deps.publisher.publish(events);
 }

@@ -14,7 +14,7 @@ import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
 
-type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
+type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 /** The time frame after the update: explicit conversion to ongoing, or the merged window. */
 function nextTimeFrame(current: AccessCode, input: UpdateAccessCodeInput): { starts_at?: string; ends_at?: string } {
@@ -123,7 +123,6 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
 
   const events: SeamEvent[] = changeEvents(deps.ids, current, next, device.device, now);
   await deps.accessCodes.update(nextRecord, record, { attempts: [finished], events });
-  await deps.publisher.publish(events);
   return finished.action_attempt;
 }
 

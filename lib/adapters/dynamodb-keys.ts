@@ -210,3 +210,8 @@ export const personalAccessTokenKeys = {
   listPartition: 'PATS',
   index: (r: PersonalAccessTokenRecord): Gsi1Key => ({ gsi1pk: personalAccessTokenKeys.listPartition, gsi1sk: `${r.created_at}#${r.personal_access_token_id}` }),
 };
+
+/** Local mode only: how far the stream relay has published each shard of the table's stream. */
+export const streamCheckpointKeys = {
+  key: (shardId: string): TableKey => ({ pk: 'LOCAL#STREAM', sk: `SHARD#${shardId}` }),
+};

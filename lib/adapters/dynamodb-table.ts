@@ -12,6 +12,8 @@ export const tableDefinition = {
     { indexName: 'due', partitionKey: { name: 'due_shard', type: 'S' }, sortKey: { name: 'due_at', type: 'S' } },
   ],
   timeToLiveAttribute: 'expires_at',
+  /** The outbox: new event items reach the bus from the table's stream. */
+  streamViewType: 'NEW_IMAGE',
 } as const;
 
 /** Number of shards of the due index; the poller reads each shard in parallel. */

@@ -6,6 +6,7 @@ import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../e
 import type { SeamEvent } from '../events/schemas';
 import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
+import type { MemoryOutbox } from './memory-outbox';
 import { dueShardOf } from './dynamodb-table';
 import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { matchesSearch } from '../access-codes/search';
@@ -24,7 +25,7 @@ const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
  * versioned writes, workspace scoping). For unit tests and `LATCHKEY_STORE=memory`; nothing
  * survives the process.
  */
-export function createMemoryStores({ codeHistoryDays = 30 }: { codeHistoryDays?: number } = {}): Stores {
+export function createMemoryStores({ codeHistoryDays = 30, outbox }: { codeHistoryDays?: number; outbox?: MemoryOutbox } = {}): Stores {
   const codes = new Map<string, AccessCodeRecord>();
   const pins = new Map<string, string>();
   /** PINs per device, so listPins does not walk every code of every workspace. */
@@ -61,6 +62,7 @@ export function createMemoryStores({ codeHistoryDays = 30 }: { codeHistoryDays?:
     for (const a of extras?.attempts ?? []) attempts.set(scoped(a.workspace_id, a.action_attempt.action_attempt_id), copy(a));
     for (const e of extras?.events ?? []) events.set(scoped(e.workspace_id, e.event_id), copy(e));
     history.record(extras?.events ?? []);
+    outbox?.append(extras?.events ?? []);
   };
   const boundPin = (workspaceId: string, key: string) => {
     const bound = commonCodes.get(cckKey(workspaceId, key));

@@ -5,7 +5,7 @@ import { ConflictError } from '../errors';
 import type { Deps } from '../ports';
 import type { AccountError, AccountWarning, ConnectedAccountRecord } from './schemas';
 
-export type SyncDeps = Pick<Deps, 'connectedAccounts' | 'devices' | 'accessCodes' | 'accountSources' | 'clock' | 'ids' | 'publisher'>;
+export type SyncDeps = Pick<Deps, 'connectedAccounts' | 'devices' | 'accessCodes' | 'accountSources' | 'clock' | 'ids'>;
 
 /** The Latchkey-side fields of a device that a sync keeps: its creation, nickname, metadata and offline time. */
 function merged(fresh: DeviceRecord, existing: DeviceRecord | undefined): DeviceRecord {
@@ -27,7 +27,7 @@ function merged(fresh: DeviceRecord, existing: DeviceRecord | undefined): Device
  * Takes every code of a device that is gone out of Latchkey: the lock left the account, or the
  * account was deleted. Each code's removal carries an access_code.deleted event.
  */
-export async function removeDeviceCodes(deps: Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'publisher'>, device: DeviceRecord): Promise<number> {
+export async function removeDeviceCodes(deps: Pick<Deps, 'accessCodes' | 'clock' | 'ids'>, device: DeviceRecord): Promise<number> {
   const { workspace_id: workspaceId, device_id: deviceId } = device.device;
   let removed = 0;
   let cursor: string | undefined;
@@ -37,7 +37,6 @@ export async function removeDeviceCodes(deps: Pick<Deps, 'accessCodes' | 'clock'
       const events = [accessCodeEvent(deps.ids, record.access_code, device.device, 'access_code.deleted', deps.clock.now())];
       try {
         await deps.accessCodes.remove(record, { events });
-        await deps.publisher.publish(events);
         removed++;
       } catch (error) {
         // The engine moved the code in between: the next sync or its own step finishes it.

@@ -16,6 +16,7 @@ const envSchema = z.object({
   LATCHKEY_API_KEY: apiKeySchema.optional(),
   LATCHKEY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   LATCHKEY_CORS_ORIGINS: corsOriginsEnvSchema.default(['localhost']),
+  LATCHKEY_STREAM_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(200),
 });
 
 const hasJava = () => {
@@ -63,6 +64,7 @@ async function main() {
     apiKey: env.LATCHKEY_API_KEY,
     tickSeconds: env.LATCHKEY_TICK_SECONDS,
     corsOrigins: env.LATCHKEY_CORS_ORIGINS,
+    streamPollMs: env.LATCHKEY_STREAM_POLL_MS,
   });
 
   const keyLine = running.apiKey

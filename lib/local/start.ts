@@ -8,6 +8,9 @@ import { appDeps } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { localhostOrigins } from '../http/cors';
+import { startStreamRelay } from './stream-relay';
+import { publishStreamRecords } from '../adapters/dynamodb-event-stream';
+import { logger } from '../logger';
 import { createLocalServer, lambdaContext, listen, loadHandlers } from './server';
 
 export interface LocalOptions {
@@ -24,6 +27,8 @@ export interface LocalOptions {
   tickSeconds: number;
   /** Origins browsers may call from; `localhost` (any local port) by default. */
   corsOrigins?: readonly string[];
+  /** How often the stream relay reads the table's stream for new events, in milliseconds. */
+  streamPollMs?: number;
 }
 
 export interface RunningLatchkey {
@@ -82,11 +87,27 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
       await worker(envelope, lambdaContext('process-access-code'));
     }
   });
+  // The outbox: events reach the bus from what the store committed, as the table's stream
+  // feeds the publish-events function in AWS.
+  const logPublishFailure = (error: unknown) => logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' });
+  const endpoint = process.env.LATCHKEY_DYNAMODB_ENDPOINT;
+  if (options.store === 'dynamodb' && endpoint !== undefined) {
+    const relay = startStreamRelay({
+      endpoint,
+      client: localDynamoDbClient(endpoint),
+      tableName: options.tableName,
+      handle: (records) => publishStreamRecords(deps.publisher, records, logPublishFailure),
+      intervalMs: options.streamPollMs ?? 200,
+      onError: logPublishFailure,
+    });
+    stops.unshift(relay.stop);
+  }
   let ticking = false;
   const timer = setInterval(() => {
     if (ticking) return;
     ticking = true;
-    poller({}, lambdaContext('poll-pending-codes'))
+    // A publish that failed in memory mode is tried again on every tick.
+    Promise.all([deps.outbox?.flush(), poller({}, lambdaContext('poll-pending-codes'))])
       .catch(() => {})
       .finally(() => {
         ticking = false;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InProcessBus } from '../../lib/adapters/in-process-bus';
+import { MemoryOutbox } from '../../lib/adapters/memory-outbox';
 import { createMemoryStores } from '../../lib/adapters/memory-stores';
 import { memorySecretStore } from '../../lib/adapters/memory-connected-accounts';
 import { memoryKeypadStore } from '../../lib/devices/sandbox-provider';
@@ -34,13 +35,14 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
   throw new ProviderError('provider_unavailable', 'No Seam upstream in this test');
 };
 
-/** The application on in-memory stores, with a manual clock and a recording publisher. */
+/** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher. */
 export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock } = {}) {
   const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
   const bus = new InProcessBus();
-  const stores = { ...createMemoryStores(), secrets: memorySecretStore() };
+  const outbox = new MemoryOutbox();
+  const stores = { ...createMemoryStores({ outbox }), secrets: memorySecretStore() };
   const providers = wireProviders(
     { ...stores, clock, keypads },
     {
@@ -64,8 +66,9 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number; 
     },
     settings: defaultLifecycleSettings,
   };
-  const deps: AppDeps = { ...base, localBus: bus, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
-  return { deps, clock, published, keypads };
+  outbox.relayTo(base.publisher);
+  const deps: AppDeps = { ...base, localBus: bus, outbox, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
+  return { deps, clock, published, keypads, outbox };
 }
 
 /** A sandbox workspace with its locks, and its API key. */

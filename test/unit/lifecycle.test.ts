@@ -11,6 +11,8 @@ import type { DeviceRecord } from '../../lib/devices/schemas';
 import type { AppDeps } from '../../lib/deps';
 import { AppError } from '../../lib/errors';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import type { SeamEvent } from '../../lib/events/schemas';
+import type { EventPublisher } from '../../lib/ports';
 
 const hour = 3_600_000;
 
@@ -272,7 +274,17 @@ function crashingAt(deps: AppDeps, failAt: number): AppDeps {
     accessCodes: wrap(deps.accessCodes),
     actionAttempts: wrap(deps.actionAttempts),
     providers: { for: (device) => lockCalls(deps.providers.for(device)) },
-    publisher: wrap(deps.publisher),
+  };
+}
+
+/** A publisher that fails on its `failAt`-th call, after recording into `published` on the others. */
+function publisherFailingAt(failAt: number, published: SeamEvent[]): EventPublisher {
+  let calls = 0;
+  return {
+    async publish(events) {
+      if (++calls === failAt) throw new Crash(`publish crash at call ${failAt}`);
+      published.push(...events);
+    },
   };
 }
 
@@ -302,6 +314,26 @@ describe('crash safety', () => {
       expect(await isGone(t.get(access_code.access_code_id))).toBe(true);
       expect(await t.onLock(lock.device_id, access_code.access_code_id)).toBeUndefined();
       expect(t.types().filter((e) => e === 'access_code.set_on_device').length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('publishes every stored event at least once, whichever publish fails between commit and bus', async () => {
+    for (let failAt = 1; failAt <= 8; failAt++) {
+      const t = await setup();
+      const published: SeamEvent[] = [];
+      t.outbox.relayTo(publisherFailingAt(failAt, published));
+      const lock = t.ws.byType('kwikset_lock');
+      const { access_code } = await t.create({ device_id: lock.device_id });
+      await t.run(4);
+      await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id });
+      await t.run(4);
+      // The next tick's flush publishes what the failed publish left in the outbox.
+      await t.outbox.flush();
+      expect(t.outbox.size).toBe(0);
+      const stored = await t.deps.events.list(t.ws.workspaceId, { since: '2000-01-01T00:00:00.000Z', limit: 1000 });
+      expect(stored.length).toBeGreaterThanOrEqual(4);
+      const publishedIds = new Set(published.map((e) => e.event_id));
+      expect(stored.filter((e) => !publishedIds.has(e.event_id))).toEqual([]);
     }
   });
 });
