@@ -7,6 +7,9 @@ export const pollerFunction = 'poll-pending-codes';
 /** Runs on each access_code.* event: programs the code on its lock at once. */
 export const workerFunction = 'process-access-code';
 
+/** Reads the table's stream and puts every stored event on the bus: the outbox's relay. */
+export const publisherFunction = 'publish-events';
+
 /** Runs daily: syncs every connected account's devices with its provider. */
 export const accountSyncFunction = 'sync-connected-accounts';
 
@@ -17,6 +20,7 @@ export const functionNames: readonly string[] = [
   pollerFunction,
   workerFunction,
   accountSyncFunction,
+  publisherFunction,
 ];
 
 /** The repository root, where package-lock.json lives. */

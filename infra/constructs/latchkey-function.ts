@@ -25,7 +25,7 @@ export const writeActions = [
   'dynamodb:ConditionCheckItem',
 ];
 
-/** What a function may do with the table: nothing, read it, or read and write it and publish events. */
+/** What a function may do with the table: nothing, read it, or read and write it. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
 /** Where an asynchronously invoked function's events go once Lambda's retries are spent. */
@@ -41,8 +41,9 @@ export interface LatchkeyFunctionProps {
   readonly config: LatchkeyConfig;
   readonly table: ITable;
   readonly bus: IEventBus;
-  /** `readWrite` also grants `events:PutEvents` on the bus: every write publishes an event. */
   readonly access: TableAccess;
+  /** Whether the function puts events on the bus (only the outbox's relay does). */
+  readonly publishes?: boolean;
   /** Whether the function applies lifecycle rules, and so needs the lead times and sandbox latency. */
   readonly lifecycle: boolean;
   /** @default 15 seconds: a `sync` request waits up to 9 s for its action attempt; API Gateway gives up at 30 */
@@ -86,6 +87,8 @@ export class LatchkeyFunction extends Construct {
     }
     if (props.access === 'readWrite') {
       this.role.addToPolicy(new PolicyStatement({ actions: writeActions, resources: [table.tableArn] }));
+    }
+    if (props.publishes) {
       this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
     }
 
@@ -132,7 +135,7 @@ export class LatchkeyFunction extends Construct {
       environment: {
         LATCHKEY_STORE: 'dynamodb',
         LATCHKEY_TABLE_NAME: table.tableName,
-        LATCHKEY_EVENT_BUS_NAME: bus.eventBusName,
+        ...(props.publishes && { LATCHKEY_EVENT_BUS_NAME: bus.eventBusName }),
         LOG_LEVEL: config.logLevel,
         POWERTOOLS_SERVICE_NAME: 'latchkey',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -149,7 +152,8 @@ export class LatchkeyFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the X-Ray tracing actions (PutTraceSegments, PutTelemetryRecords), which support no resource scoping.',
+      reason:
+        'Only actions that support no resource scoping: X-Ray tracing (PutTraceSegments, PutTelemetryRecords), and for the stream reader dynamodb:ListStreams.',
     });
   }
 }

@@ -1,5 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type ITable, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
@@ -37,6 +37,8 @@ export class StatefulStack extends Stack {
       deletionProtection: retain,
       removalPolicy: removalPolicyOf(props.config),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      // The outbox: stored events reach the bus from the stream (functions/publish-events).
+      stream: StreamViewType[tableDefinition.streamViewType],
     });
     for (const index of tableDefinition.globalSecondaryIndexes) {
       table.addGlobalSecondaryIndex({

@@ -5,7 +5,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { skPrefix } from '../../lib/adapters/dynamodb-keys';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { eventSource } from '../../lib/adapters/eventbridge-publisher';
@@ -15,7 +18,7 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { accountSyncFunction, pollerFunction, workerFunction } from '../functions';
+import { accountSyncFunction, pollerFunction, publisherFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
 export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
@@ -191,6 +194,28 @@ export class StatelessStack extends Stack {
       value: `latchkey/${config.stage}/`,
       description: 'LATCHKEY_SECRETS_PREFIX for the operator CLI: where connected accounts\' credentials live in Secrets Manager',
     });
+
+    // The outbox's relay: every event item the table stores reaches the bus at least once,
+    // whatever happened to the function that committed it. A batch that fails is retried from
+    // its first unpublished event; one still failing after 23 hours (the stream keeps records
+    // 24) goes to the dead letters by position, and its events stay in the table for 90 days.
+    const publisherFailures = deadLetterQueue('PublisherFailures');
+    Validations.of(publisherFailures).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: "It is a dead-letter queue: the stream relay's on-failure destination, which cdk-nag does not recognise as one.",
+    });
+    const publisher = addFunction(publisherFunction, { access: 'none', lifecycle: false, publishes: true, timeout: Duration.seconds(60) });
+    publisher.lambda.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.hours(23),
+        onFailure: new SqsDlq(publisherFailures),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(skPrefix.event) } } } })],
+      }),
+    );
 
     this.functions = functions;
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'endpoint for the Seam SDK' });

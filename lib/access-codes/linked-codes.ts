@@ -54,7 +54,7 @@ export const updateMultipleInputSchema = z
   .superRefine(timeFrameCheck);
 export type UpdateMultipleInput = z.infer<typeof updateMultipleInputSchema>;
 
-type LinkedDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
+type LinkedDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 /** The PIN of each device: the client's, one PIN every lock of the group accepts, or (create_random_code) a PIN of its own. */
 async function pinsFor(deps: LinkedDeps, devices: readonly DeviceRecord[], input: CreateMultipleInput) {
@@ -106,7 +106,6 @@ export async function createMultipleAccessCodes(deps: LinkedDeps, principal: Pri
       if (error instanceof DuplicateAccessCodeError && input.code === undefined && attempt < 3) continue;
       throw error;
     }
-    await deps.publisher.publish(events);
     return records.map((r) => r.access_code);
   }
 }

@@ -40,6 +40,10 @@ describe('the table', () => {
     });
   });
 
+  test('streams new images, which the outbox relay reads', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+
   test('is retained and deletion-protected by default', () => {
     stateful.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',

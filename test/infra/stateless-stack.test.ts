@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { accountSyncFunction, functionNames, pollerFunction, projectRoot, workerFunction } from '../../infra/functions';
+import { accountSyncFunction, functionNames, pollerFunction, projectRoot, publisherFunction, workerFunction } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
@@ -72,6 +72,8 @@ const xray = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
 const readStatement = allow(readActions, [tableArn, ...indexArns]);
 const writeStatement = allow(writeActions, tableArn);
 const putEvents = allow('events:PutEvents', busArn);
+/** CDK merges the relay's ListStreams (no resource-level permissions either) into the X-Ray statement. */
+const xrayAndListStreams = allow(['dynamodb:ListStreams', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
 
 /** The dead-letter queue of each asynchronously invoked function, which it may send to. */
 const deadLettersOf: Record<string, string> = {
@@ -81,7 +83,7 @@ const deadLettersOf: Record<string, string> = {
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300 };
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60 };
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
 const accountSecrets = {
@@ -136,7 +138,6 @@ describe.each(functionNames)('function %s', (name) => {
         Variables: {
           LATCHKEY_STORE: 'dynamodb',
           LATCHKEY_TABLE_NAME: tableName,
-          LATCHKEY_EVENT_BUS_NAME: busName,
           LOG_LEVEL: 'INFO',
           POWERTOOLS_SERVICE_NAME: 'latchkey',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -152,10 +153,16 @@ describe.each(functionNames)('function %s', (name) => {
     expect(statements).toContainEqual(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)));
   });
 
-  test('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
+  test('uses a wildcard resource only for X-Ray (and the relay for ListStreams), which have no resource-level permissions', () => {
     const wildcards = statementsOf(name).statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcards).toEqual(expect.arrayContaining([xray, ...secretsStatementOf(name)]));
+    expect(wildcards).toEqual(expect.arrayContaining([name === publisherFunction ? xrayAndListStreams : xray, ...secretsStatementOf(name)]));
     expect(wildcards).toHaveLength(1 + secretsStatementOf(name).length);
+  });
+
+  test(name === publisherFunction ? 'alone knows the bus' : 'does not know the bus: it stores events and the relay publishes them', () => {
+    const properties = resources[functionId(name)]?.Properties;
+    if (name === publisherFunction) expect(properties).toMatchObject({ Environment: { Variables: { LATCHKEY_EVENT_BUS_NAME: busName } } });
+    else expect(properties).not.toHaveProperty(['Environment', 'Variables', 'LATCHKEY_EVENT_BUS_NAME']);
   });
 
   test('reads provider credentials, from its stage\'s prefix, only if it calls providers', () => {
@@ -179,7 +186,7 @@ describe.each(readers)('read-only function %s', (name) => {
 });
 
 describe.each(writers)('writing function %s', (name) => {
-  test('may read and write the table and put events on the bus, and nothing more', () => {
+  test('may read and write the table, and nothing more', () => {
     const { logGroupId, statements } = statementsOf(name);
     const deadLetters = deadLettersOf[name];
     const queues = deadLetters ? [allow('sqs:SendMessage', getAtt(childId(deadLetters)))] : [];
@@ -187,7 +194,6 @@ describe.each(writers)('writing function %s', (name) => {
       allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
       readStatement,
       writeStatement,
-      putEvents,
       ...queues,
       ...secretsStatementOf(name),
       xray,
@@ -373,6 +379,36 @@ describe('the access-code rule', () => {
 test('keeps logs and dead letters when the stack is deleted, by default', () => {
   stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
   stateless.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+});
+
+describe('the outbox relay (publish-events)', () => {
+  const streamArn = importOf(stateful, { 'Fn::GetAtt': [logicalIdOf(stateful, 'AWS::DynamoDB::Table', {}), 'StreamArn'] });
+
+  test("reads the table's stream: new event items only, from the oldest, failures reported per record", () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(publisherFunction) },
+      EventSourceArn: streamArn,
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 23 * 3600,
+      DestinationConfig: { OnFailure: { Destination: getAtt(childId('PublisherFailures')) } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } } }) }] },
+    });
+  });
+
+  test('may read the stream, put events on the bus and record failed batches, and nothing more', () => {
+    const { logGroupId, statements } = statementsOf(publisherFunction);
+    const expected = [
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
+      allow(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], streamArn),
+      putEvents,
+      allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(childId('PublisherFailures'))),
+      xrayAndListStreams,
+    ];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
+  });
 });
 
 describe.each(['PollerDeadLetters', 'WorkerDeadLetters'])('dead-letter queue %s', (id) => {
