@@ -10,7 +10,7 @@ import { newCodeRecord } from './new-code';
 import { type EngineDeps, commit, finishAttempts } from './reconcile';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
-type OfflineDeps = Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'publisher' | 'providers' | 'settings'>;
+type OfflineDeps = Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 /** Every managed code of a device (its codes listing, page by page). */
 async function codesOnDevice(deps: Pick<Deps, 'accessCodes'>, workspaceId: string, deviceId: string): Promise<AccessCodeRecord[]> {
@@ -91,7 +91,6 @@ export async function createOfflineAccessCode(
   };
   const events = [accessCodeEvent(deps.ids, code, device.device, 'access_code.created', now)];
   await deps.accessCodes.create(record, { attempts: [actionAttempt], events });
-  await deps.publisher.publish(events);
   return { access_code: code, action_attempt: actionAttempt.action_attempt };
 }
 
