@@ -222,7 +222,6 @@ test('the daily account sync may read and write the table, read credentials and 
     allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
     readStatement,
     writeStatement,
-    putEvents,
     allow('sqs:SendMessage', getAtt(childId('AccountSyncDeadLetters'))),
     ...secretsStatementOf(accountSyncFunction),
     xray,
