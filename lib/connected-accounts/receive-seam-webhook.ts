@@ -41,7 +41,7 @@ export async function receiveSeamWebhook(
   request: { rawBody: string; headers: Readonly<Record<string, string | undefined>> },
 ): Promise<void> {
   const account = idSchema.safeParse(connectedAccountId).success ? await deps.connectedAccounts.getById(connectedAccountId) : undefined;
-  if (!account || account.provider !== 'seam' || account.secret_name === undefined) throw refused();
+  if (account?.provider !== 'seam' || account.secret_name === undefined) throw refused();
   const stored = await deps.secrets.get(account.secret_name);
   const secret = stored === undefined ? undefined : seamCredentialSchema.safeParse(parseJson(stored)).data?.webhook_secret;
   if (secret === undefined) throw refused();

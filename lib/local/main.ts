@@ -69,7 +69,7 @@ async function main() {
 
   const keyLine = running.apiKey
     ? `API key:    ${running.apiKey}`
-    : 'API key:    the one printed on first start (keys are stored hashed); set LATCHKEY_API_KEY=seam_... to fix one,\n            or: npm run latchkey -- keys create --workspace ' + running.workspaceId;
+    : `API key:    the one printed on first start (keys are stored hashed); set LATCHKEY_API_KEY=seam_... to fix one,\n            or: npm run latchkey -- keys create --workspace ${running.workspaceId}`;
   console.log(
     [
       `Latchkey is serving the Seam access-codes API on ${running.url}`,

@@ -37,7 +37,7 @@ async function clientSessionPrincipal(deps: AuthDeps, token: string, echoed: str
   const ids = parseClientSessionToken(token);
   if (ids === undefined || (echoed !== undefined && echoed !== token)) throw new UnauthorizedError('Invalid client session token');
   const session = await deps.clientSessions.get(ids.workspaceId, ids.clientSessionId);
-  if (!session || !session.token_hashes.includes(hashSecret(token))) throw new UnauthorizedError('Invalid client session token');
+  if (!session?.token_hashes.includes(hashSecret(token))) throw new UnauthorizedError('Invalid client session token');
   if (session.revoked_at !== undefined) throw new UnauthorizedError('This client session was revoked');
   if (session.expires_at <= deps.clock.now().toISOString()) throw new UnauthorizedError('This client session has expired');
   return {

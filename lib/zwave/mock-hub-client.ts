@@ -27,8 +27,11 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000): 
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   let next = 1;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const call = (cmd: MockHubRequest['cmd'], args: Omit<MockHubRequest, 'id' | 'cmd'> = {}) =>

@@ -1,4 +1,4 @@
-import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { type Check, type Section, as } from './report';
 import { childEnv, emit, runChild } from './support';

@@ -68,18 +68,18 @@ export interface SeamClient {
     get(params: Params): SdkRequest<SdkAccessCode>;
     list(params: Params): SdkRequest<SdkAccessCode[]>;
     generateCode(params: { device_id: string }): SdkRequest<{ device_id: string; code: string | null }>;
-    update(params: { access_code_id: string } & Params): SdkRequest<undefined | void>;
-    delete(params: { access_code_id: string }): SdkRequest<undefined | void>;
+    update(params: { access_code_id: string } & Params): SdkRequest<void>;
+    delete(params: { access_code_id: string }): SdkRequest<void>;
     createMultiple(params: { device_ids: string[] } & Params): SdkRequest<SdkAccessCode[]>;
-    updateMultiple(params: { common_code_key: string } & Params): SdkRequest<undefined | void>;
-    reportDeviceConstraints(params: { device_id: string } & Params): SdkRequest<undefined | void>;
+    updateMultiple(params: { common_code_key: string } & Params): SdkRequest<void>;
+    reportDeviceConstraints(params: { device_id: string } & Params): SdkRequest<void>;
     pullBackupAccessCode(params: { access_code_id: string }): SdkRequest<SdkAccessCode>;
     unmanaged: {
       list(params: { device_id: string } & Params): SdkRequest<SdkAccessCode[]>;
       get(params: Params): SdkRequest<SdkAccessCode>;
-      update(params: { access_code_id: string; is_managed: boolean } & Params): SdkRequest<undefined | void>;
-      delete(params: { access_code_id: string }): SdkRequest<undefined | void>;
-      convertToManaged(params: { access_code_id: string } & Params): SdkRequest<undefined | void>;
+      update(params: { access_code_id: string; is_managed: boolean } & Params): SdkRequest<void>;
+      delete(params: { access_code_id: string }): SdkRequest<void>;
+      convertToManaged(params: { access_code_id: string } & Params): SdkRequest<void>;
     };
     simulate: {
       createUnmanagedAccessCode(params: { device_id: string; name: string; code: string }): SdkRequest<SdkAccessCode>;

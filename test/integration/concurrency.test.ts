@@ -44,7 +44,11 @@ async function call(path: string, body: object) {
   return { status: res.status, body: JSON.parse(await res.text()) };
 }
 
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((counts, s) => ({ ...counts, [s]: (counts[s] ?? 0) + 1 }), {});
+function tally(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
 
 describe('concurrent requests on one code (DynamoDB Local)', () => {
   it('applies every one of 100 concurrent renames, one after another', async () => {

@@ -185,8 +185,14 @@ describe('the lifecycle engine', () => {
       };
       return {
         ...real,
-        program: async (...args) => (await guard(), real.program(...args)),
-        read: async (...args) => (await guard(), real.read(...args)),
+        program: async (...args) => {
+          await guard();
+          return real.program(...args);
+        },
+        read: async (...args) => {
+          await guard();
+          return real.read(...args);
+        },
       };
     };
     const deps = { ...t.deps, providers: { for: outage } };
