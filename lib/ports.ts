@@ -1,5 +1,6 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCode, AccessCodeRecord } from './access-codes/schemas';
+import type { UnmanagedCodeRecord } from './access-codes/unmanaged-schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
 import type { AccountSourceRegistry } from './connected-accounts/account-source';
 import type { ConnectedAccountRecord } from './connected-accounts/schemas';
@@ -105,6 +106,27 @@ export interface CodeHistoryRepository {
   listEvents(workspaceId: string, accessCodeId: string, query: CodeHistoryQuery): Promise<Page<SeamEvent> & { prevCursor: string | null }>;
 }
 
+/**
+ * Codes found on locks that Latchkey did not set (by the engine's reads of whole keypads).
+ * Scoped to a workspace like every store.
+ */
+export interface UnmanagedCodeRepository {
+  get(workspaceId: string, accessCodeId: string): Promise<UnmanagedCodeRecord | undefined>;
+  /** A device's unmanaged codes, in the order they were found. */
+  listByDevice(workspaceId: string, deviceId: string, query: { limit: number; cursor?: string }): Promise<Page<UnmanagedCodeRecord>>;
+  /** Stores a newly found code, unless a managed code has its id (it was converted meanwhile). False then. */
+  create(record: UnmanagedCodeRecord, extras?: WriteExtras): Promise<boolean>;
+  /** Rewrites a known code with what the lock now shows. */
+  replace(record: UnmanagedCodeRecord): Promise<void>;
+  remove(workspaceId: string, accessCodeId: string, extras?: WriteExtras): Promise<void>;
+  /**
+   * Turns an unmanaged code into the managed `managed` (same id), in one write that claims its
+   * PIN. Throws DuplicateAccessCodeError when a managed code holds the PIN, ConflictError when
+   * the unmanaged code is gone.
+   */
+  convert(unmanaged: UnmanagedCodeRecord, managed: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
+}
+
 export interface DeviceRepository {
   get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
@@ -196,6 +218,7 @@ export interface CredentialRepository {
 export interface Stores {
   accessCodes: AccessCodeRepository;
   codeHistory: CodeHistoryRepository;
+  unmanagedCodes: UnmanagedCodeRepository;
   devices: DeviceRepository;
   connectedAccounts: ConnectedAccountRepository;
   actionAttempts: ActionAttemptRepository;

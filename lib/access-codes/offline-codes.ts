@@ -13,7 +13,7 @@ import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './sche
 type OfflineDeps = Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 /** Every managed code of a device (its codes listing, page by page). */
-async function codesOnDevice(deps: Pick<Deps, 'accessCodes'>, workspaceId: string, deviceId: string): Promise<AccessCodeRecord[]> {
+export async function codesOnDevice(deps: Pick<Deps, 'accessCodes'>, workspaceId: string, deviceId: string): Promise<AccessCodeRecord[]> {
   const records: AccessCodeRecord[] = [];
   let cursor: string | undefined;
   do {

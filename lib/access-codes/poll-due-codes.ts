@@ -1,6 +1,7 @@
 import { shardGroups } from '../adapters/dynamodb-table';
 import type { DeviceRecord } from '../devices/schemas';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
+import { discoverCodes } from './unmanaged-codes';
 
 export interface PollOptions {
   /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */
@@ -66,5 +67,15 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       }
     }),
   );
+  // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there.
+  for (const found of devices.values()) {
+    const device = await found;
+    if (!device || deps.clock.now().getTime() >= deadline) continue;
+    try {
+      await discoverCodes(deps, device);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
   return { processed, deferred, failed: failures.length, failures };
 }

@@ -8,11 +8,12 @@ import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { accessCodeEvent } from './events';
+import { clearedConflict, externalChange, handleExternalChange, stepConversion } from './external-changes';
 import { stepOfflineCode } from './offline-codes';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
-export type EngineDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
+export type EngineDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
@@ -116,6 +117,9 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
     return recordFailure(deps, listed, device, now, error, { removing: desired === undefined, events: [] });
   }
   const record = withProviderReport(listed, actual, nowIso);
+  if (record.converting) return stepConversion(deps, record, device, now, actual);
+  const external = externalChange(record, desired, actual);
+  if (external) return handleExternalChange(deps, record, device, now, external, actual);
   const code = record.access_code;
   const expired = code.type === 'time_bound' && code.ends_at !== undefined && code.ends_at <= nowIso;
   const wasOnLock = code.status === 'set' || code.is_scheduled_on_device || code.status === 'removing';
@@ -144,7 +148,7 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
       ...code,
       status: active ? 'set' : 'unset',
       is_scheduled_on_device: desired.starts_at !== undefined,
-      errors: keepAccessErrors(code),
+      errors: clearedConflict({ ...code, errors: keepAccessErrors(code) }),
       warnings: code.warnings.filter((w) => w.warning_code !== 'delay_in_setting_on_device'),
       pending_mutations: [],
     };

@@ -4,17 +4,25 @@ import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers'
 
 export const accessCodeStatuses = ['setting', 'set', 'unset', 'removing', 'unknown'] as const;
 
+/** What changed on the lock outside Latchkey (on conflicting_external_modification and external_modification_in_effect). */
+const externalChangeShape = {
+  change_type: z.enum(['modified', 'removed']).optional(),
+  modified_fields: z.array(z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() })).optional(),
+};
+
 export const accessCodeIssueSchema = z.object({
   error_code: z.string(),
   message: z.string(),
   created_at: timestampSchema,
   is_access_code_error: z.boolean().optional(),
   is_device_error: z.boolean().optional(),
+  ...externalChangeShape,
 });
 export const accessCodeWarningSchema = z.object({
   warning_code: z.string(),
   message: z.string(),
   created_at: timestampSchema,
+  ...externalChangeShape,
 });
 
 export const pendingMutationSchema = z.object({
@@ -86,6 +94,8 @@ export const accessCodeRecordSchema = z.object({
       place: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /** Converted from an unmanaged code: the engine confirms the lock still holds it. */
+  converting: z.literal(true).optional(),
   /** Progress of the change the engine is pushing to the lock; absent when the lock agrees. */
   sync: z
     .object({

@@ -65,6 +65,42 @@ export function extraWrites(table: TableOperations, extras: WriteExtras | undefi
   ];
 }
 
+/** Binds a key to a PIN and records its new codes: free, released, or already bound to this PIN. */
+const bindKey = (tableName: string, workspaceId: string, key: string, code: string, ids: readonly string[]): TableWrite => ({
+  role: 'commonCodeKey',
+  write: {
+    Update: {
+      TableName: tableName,
+      Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+      UpdateExpression: 'SET #code = :code, #tracked = :true ADD #ids :ids',
+      ConditionExpression: 'attribute_not_exists(pk) OR #code = :code OR (attribute_exists(#tracked) AND attribute_not_exists(#ids))',
+      ExpressionAttributeNames: { '#code': 'code', '#tracked': 'tracked', '#ids': 'ids' },
+      ExpressionAttributeValues: { ':code': { S: code }, ':true': { BOOL: true }, ':ids': { SS: [...ids] } },
+    },
+  },
+});
+
+/** The writes that create codes: each code and PIN claim, one binding per common code key. */
+export function codeCreationWrites(table: TableOperations, records: readonly AccessCodeRecord[]): TableWrite[] {
+  const { put, tableName } = table;
+  const writes: TableWrite[] = [];
+  const keys = new Map<string, { workspaceId: string; code: string; ids: string[] }>();
+  for (const record of records) {
+    const { workspace_id: workspaceId, common_code_key: key, code, access_code_id: id } = record.access_code;
+    const claim = pinClaimKeys.of(record);
+    writes.push({ role: 'code', write: put(codeItem(record), { ConditionExpression: 'attribute_not_exists(pk)' }) });
+    if (claim) writes.push({ role: 'pin', write: put(pinClaimItem(claim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) });
+    if (key !== null && code !== null) {
+      const bound = keys.get(key) ?? { workspaceId, code, ids: [] };
+      if (bound.code !== code) throw new InvalidInputError('Codes sharing a common_code_key must share one PIN');
+      bound.ids.push(id);
+      keys.set(key, bound);
+    }
+  }
+  for (const [key, { workspaceId, code, ids }] of keys) writes.push(bindKey(tableName, workspaceId, key, code, ids));
+  return writes;
+}
+
 /**
  * Managed access codes on the table (docs/data-model.md). Every write is a single
  * TransactWriteItems carrying the code, its PIN and common-code-key claims, and the write's
@@ -111,20 +147,6 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     return claim.tracked && (claim.ids?.size ?? 0) === 0 ? undefined : claim;
   };
 
-  /** Binds a key to a PIN and records its new codes: free, released, or already bound to this PIN. */
-  const bindKey = (workspaceId: string, key: string, code: string, ids: readonly string[]): TableWrite => ({
-    role: 'commonCodeKey',
-    write: {
-      Update: {
-        TableName: tableName,
-        Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
-        UpdateExpression: 'SET #code = :code, #tracked = :true ADD #ids :ids',
-        ConditionExpression: 'attribute_not_exists(pk) OR #code = :code OR (attribute_exists(#tracked) AND attribute_not_exists(#ids))',
-        ExpressionAttributeNames: { '#code': 'code', '#tracked': 'tracked', '#ids': 'ids' },
-        ExpressionAttributeValues: { ':code': { S: code }, ':true': { BOOL: true }, ':ids': { SS: [...ids] } },
-      },
-    },
-  });
   const leaveKey = (workspaceId: string, key: string, id: string): TransactWriteItem => ({
     Update: {
       TableName: tableName,
@@ -148,26 +170,6 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  };
-
-  /** The writes that create codes: each code and PIN claim, one binding per common code key. */
-  const creationWrites = (records: readonly AccessCodeRecord[]): TableWrite[] => {
-    const writes: TableWrite[] = [];
-    const keys = new Map<string, { workspaceId: string; code: string; ids: string[] }>();
-    for (const record of records) {
-      const { workspace_id: workspaceId, common_code_key: key, code, access_code_id: id } = record.access_code;
-      const claim = pinClaimKeys.of(record);
-      writes.push({ role: 'code', write: put(codeItem(record), { ConditionExpression: 'attribute_not_exists(pk)' }) });
-      if (claim) writes.push({ role: 'pin', write: put(pinClaimItem(claim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) });
-      if (key !== null && code !== null) {
-        const bound = keys.get(key) ?? { workspaceId, code, ids: [] };
-        if (bound.code !== code) throw new InvalidInputError('Codes sharing a common_code_key must share one PIN');
-        bound.ids.push(id);
-        keys.set(key, bound);
-      }
-    }
-    for (const [key, { workspaceId, code, ids }] of keys) writes.push(bindKey(workspaceId, key, code, ids));
-    return writes;
   };
 
   return {
@@ -247,12 +249,12 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     },
 
     async create(record, extra) {
-      await transact([...creationWrites([record]), ...extras(extra)]);
+      await transact([...codeCreationWrites(table, [record]), ...extras(extra)]);
     },
 
     async createMany(records, extra) {
       if (records.length === 0) return;
-      await transact([...creationWrites(records), ...extras(extra)]);
+      await transact([...codeCreationWrites(table, records), ...extras(extra)]);
     },
 
     async update(next, previous, extra) {

@@ -1,5 +1,7 @@
 import {
+  type AttributeValue,
   type DynamoDBClient,
+  QueryCommand,
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
@@ -16,10 +18,12 @@ const slotSchema = z.object({
   device_id: idSchema,
   access_code_id: idSchema,
   code: z.string(),
+  name: z.string().optional(),
   starts_at: timestampSchema.optional(),
   ends_at: timestampSchema.optional(),
   state: z.enum(['adding', 'present', 'removing']),
   settles_at: timestampSchema,
+  external: z.boolean().optional(),
 }) satisfies z.ZodType<SandboxSlot>;
 
 /** Which writes of a cancelled transaction failed their condition, in order; empty for any other error. */
@@ -69,6 +73,24 @@ export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): 
       return true;
     },
     replace,
+    async list(workspaceId, deviceId) {
+      const slots: SandboxSlot[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
+            ExpressionAttributeValues: marshall({ ':pk': keypadKeys.slot(workspaceId, deviceId, '').pk, ':slot': keypadKeys.slotPrefix }),
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) slots.push(slotSchema.parse(unmarshall(item).doc));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return slots;
+    },
     async delete(workspaceId, deviceId, accessCodeId) {
       try {
         await client.send(

@@ -72,6 +72,7 @@ export const deviceKeys = {
 
 /** A sandbox lock's keypad: one slot item per code on it, and a counter of slots in use. */
 export const keypadKeys = {
+  slotPrefix: 'SLOT#',
   slot: (workspaceId: string, deviceId: string, accessCodeId: string): TableKey => ({
     pk: devicePartition(workspaceId, deviceId),
     sk: `SLOT#${accessCodeId}`,
@@ -98,6 +99,16 @@ export const accessCodeKeys = {
 };
 
 export const dueShardKey = (shard: number) => `DUE#${shard}`;
+
+/** Codes found on locks that Latchkey did not set, listed per device in the order found. */
+export const unmanagedCodeKeys = {
+  key: (workspaceId: string, accessCodeId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `UCODE#${accessCodeId}` }),
+  devicePartition: (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}#UCODES`,
+  index: (workspaceId: string, deviceId: string, createdAt: string, accessCodeId: string): Gsi1Key => ({
+    gsi1pk: unmanagedCodeKeys.devicePartition(workspaceId, deviceId),
+    gsi1sk: `${createdAt}#${accessCodeId}`,
+  }),
+};
 
 /** One partition per device holds its PIN claims and, for sandbox locks, its keypad memory. */
 const devicePartition = (workspaceId: string, deviceId: string) => `${workspacePk(workspaceId)}#DEV#${deviceId}`;

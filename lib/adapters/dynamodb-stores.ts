@@ -10,6 +10,7 @@ import { matchesEventQuery } from '../events/filters';
 import { actionAttemptItem, dynamoDbAccessCodes } from './dynamodb-access-codes';
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
+import { dynamoDbUnmanagedCodes } from './dynamodb-unmanaged-codes';
 import { actionAttemptKeys, apiKeyKeys, deviceKeys, eventKeys, skPrefix, workspaceKeys } from './dynamodb-keys';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
 import { tableOperations } from './dynamodb-support';
@@ -36,6 +37,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     ...createDynamoDbAccessStores({ client, tableName }),
     accessCodes,
     codeHistory: dynamoDbCodeHistory(table),
+    unmanagedCodes: dynamoDbUnmanagedCodes(table, { codeHistoryDays }),
     connectedAccounts: dynamoDbConnectedAccounts({ client, tableName }),
 
     devices: {

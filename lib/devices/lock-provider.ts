@@ -108,18 +108,26 @@ export interface LockProvider {
   readonly offlineCodes?: OfflineCodes;
   /**
    * Every code the lock holds, managed or not, for providers that can see them all: what a
-   * keypad, the vendor's app or an earlier owner put there shows up here.
+   * keypad, the vendor's app or an earlier owner put there shows up here. The engine
+   * discovers unmanaged codes, and codes changed at the lock, from it.
    */
   listEntries?(device: DeviceRecord): Promise<LockEntry[]>;
+  /** Present for sandbox providers. */
+  readonly simulator?: LockSimulator;
 }
 
 /** A code on the lock, whoever put it there. */
 export interface LockEntry {
-  /** Where the lock keeps it (a slot number, an upstream id). */
+  /** Where the lock keeps it (a slot number, an upstream id); for a Latchkey code, its `provider_ref` or else its access_code_id. */
   provider_ref: string;
   code: string;
   /** The Latchkey code that holds this entry, when the lock still holds Latchkey's value. */
   access_code_id?: string;
+  name?: string;
+  starts_at?: string;
+  ends_at?: string;
+  /** A change to it still under way (absent: present). */
+  state?: 'adding' | 'present' | 'removing';
 }
 
 /** What a client asks of an offline code: its window as sent, and how far it may be rounded. */
@@ -168,6 +176,20 @@ export interface OfflineCodes {
   pin(device: DeviceRecord, window: OfflineCodeWindow, place: number): Promise<string>;
 }
 
+/** A change made on the lock outside Latchkey: its PIN (or window) replaced, or the code taken off. */
+export type ExternalChange = { change_type: 'modified'; code: string } | { change_type: 'removed' };
+
+/**
+ * Sandbox locks only: act on the lock as a person at its keypad or in the vendor's app would,
+ * so that codes set and changed outside Latchkey can be seen and handled.
+ */
+export interface LockSimulator {
+  /** Puts a code on the lock that Latchkey did not set. False when the lock has no free slot. */
+  putExternalCode(device: DeviceRecord, entry: { ref: string; code: string; name: string }): Promise<boolean>;
+  /** Changes or removes a code on the lock behind Latchkey's back. */
+  changeExternally(device: DeviceRecord, handle: CodeHandle, change: ExternalChange): Promise<void>;
+}
+
 /** Picks the provider of each device. */
 export interface ProviderRegistry {
   for(device: DeviceRecord): LockProvider;
@@ -179,6 +201,8 @@ export interface SandboxSlot extends DesiredEntry {
   device_id: string;
   state: 'adding' | 'present' | 'removing';
   settles_at: string;
+  /** Set outside Latchkey (at the keypad, in the vendor's app). */
+  external?: boolean;
 }
 
 /** The keypad memory of sandbox locks, kept in the table so it outlives a Lambda instance. */
@@ -193,4 +217,6 @@ export interface SandboxKeypadStore {
   replace(slot: SandboxSlot): Promise<void>;
   /** Frees the slot a code holds, if any. */
   delete(workspaceId: string, deviceId: string, accessCodeId: string): Promise<void>;
+  /** Every slot of the lock (one query). */
+  list(workspaceId: string, deviceId: string): Promise<SandboxSlot[]>;
 }

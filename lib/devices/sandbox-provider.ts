@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import type { Clock } from '../ports';
-import { type DesiredEntry, type KeypadEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from './lock-provider';
+import {
+  type CodeHandle,
+  type DesiredEntry,
+  type KeypadEntry,
+  type LockEntry,
+  type LockProvider,
+  ProviderError,
+  type SandboxKeypadStore,
+  type SandboxSlot,
+} from './lock-provider';
 import { algoPinCodes } from './sandbox-offline';
 import type { DeviceRecord } from './schemas';
 
@@ -36,7 +45,7 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
     const state = slot.state === 'adding' && done ? 'present' : slot.state;
     // A natively scheduling lock drops the code by itself at the end of its window.
     if (slot.ends_at !== undefined && slot.ends_at <= nowIso && state !== 'adding') return undefined;
-    const { workspace_id: _w, device_id: _d, settles_at: _s, ...entry } = slot;
+    const { workspace_id: _w, device_id: _d, settles_at: _s, external: _e, ...entry } = slot;
     return { ...entry, state };
   };
   const state = (device: DeviceRecord) => sandboxStateSchema.parse(device.provider_state);
@@ -45,6 +54,11 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
     if (random() < state(device).failure_rate) throw new ProviderError('transient', 'The lock did not answer in time');
   };
   const ids = (device: DeviceRecord) => [device.device.workspace_id, device.device.device_id] as const;
+  /**
+   * A code's slot is keyed by its id: the sandbox's references for codes set outside Latchkey
+   * are UUIDs, which become the ids of those codes (see unmanagedIdOf), adopted ones included.
+   */
+  const slotKey = (handle: CodeHandle) => handle.access_code_id;
 
   return {
     name: 'sandbox',
@@ -79,8 +93,9 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       return {};
     },
 
-    async remove(device, { access_code_id: accessCodeId }) {
+    async remove(device, handle) {
       guard(device);
+      const accessCodeId = slotKey(handle);
       const [workspaceId, deviceId] = ids(device);
       const existing = await keypads.get(workspaceId, deviceId, accessCodeId);
       if (!existing) return;
@@ -88,7 +103,48 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       await keypads.replace({ ...existing, state: 'removing', settles_at: settlesAt });
     },
 
-    async read(device, { access_code_id: accessCodeId }) {
+    async listEntries(device) {
+      const [workspaceId, deviceId] = ids(device);
+      const nowIso = clock.now().toISOString();
+      const entries: LockEntry[] = [];
+      for (const slot of await keypads.list(workspaceId, deviceId)) {
+        const entry = settled(slot, nowIso);
+        if (!entry) {
+          await keypads.delete(workspaceId, deviceId, slot.access_code_id);
+          continue;
+        }
+        const { access_code_id: ref, code, name, starts_at, ends_at, state } = entry;
+        entries.push({
+          provider_ref: ref,
+          code,
+          state,
+          ...(!slot.external && { access_code_id: ref }),
+          ...(name !== undefined && { name }),
+          ...(starts_at !== undefined && { starts_at }),
+          ...(ends_at !== undefined && { ends_at }),
+        });
+      }
+      return entries;
+    },
+
+    simulator: {
+      async putExternalCode(device, { ref, code, name }) {
+        const [workspaceId, deviceId] = ids(device);
+        const slot: SandboxSlot = { workspace_id: workspaceId, device_id: deviceId, access_code_id: ref, code, name, state: 'present', settles_at: clock.now().toISOString(), external: true };
+        return keypads.put(slot, device.device.properties.max_active_codes_supported);
+      },
+      async changeExternally(device, handle, change) {
+        const [workspaceId, deviceId] = ids(device);
+        const key = slotKey(handle);
+        if (change.change_type === 'removed') return keypads.delete(workspaceId, deviceId, key);
+        const slot = await keypads.get(workspaceId, deviceId, key);
+        if (!slot) return;
+        await keypads.replace({ ...slot, code: change.code, state: 'present', settles_at: clock.now().toISOString(), external: true });
+      },
+    },
+
+    async read(device, handle) {
+      const accessCodeId = slotKey(handle);
       const [workspaceId, deviceId] = ids(device);
       const slot = await keypads.get(workspaceId, deviceId, accessCodeId);
       if (!slot) return undefined;
@@ -121,6 +177,9 @@ export function memoryKeypadStore(): SandboxKeypadStore {
     },
     async delete(w, d, id) {
       slots.delete(key(w, d, id));
+    },
+    async list(w, d) {
+      return [...slots.values()].filter((s) => s.workspace_id === w && s.device_id === d).map((s) => ({ ...s }));
     },
   };
 }

@@ -132,6 +132,52 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
       await expectInvalidInput(seam.accessCodes.create({ device_id: guestSuite, is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 40 * DAY).toISOString() }), 'max_time_rounding');
     });
 
+    test.concurrent('codes set outside Latchkey: simulated, listed, got, converted to managed and deleted, valid unmanaged_access_codes', async () => {
+      const flaky = lock('Flaky Door');
+      const body = await seam.accessCodes.simulate.createUnmanagedAccessCode({ device_id: flaky, name: 'Neighbour', code: '864213' }).fetchResponse();
+      expectValidResponse('/access_codes/simulate/create_unmanaged_access_code', body);
+      const neighbour = field(body, 'access_code');
+      expectValid('unmanaged_access_code', neighbour);
+      const tenant = await seam.accessCodes.simulate.createUnmanagedAccessCode({ device_id: flaky, name: 'Old tenant', code: '975318' });
+      expectValid('unmanaged_access_code', tenant);
+      const neighbourId = String(field(neighbour, 'access_code_id'));
+
+      const listed = await seam.accessCodes.unmanaged.list({ device_id: flaky }).fetchResponse();
+      expectValidResponse('/access_codes/unmanaged/list', listed);
+      expect(await pollUntil('both to be listed', async () => seam.accessCodes.unmanaged.list({ device_id: flaky }), (codes) => codes.length === 2)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ access_code_id: neighbourId, is_managed: false, code: '864213' })]),
+      );
+      const got = await seam.accessCodes.unmanaged.get({ device_id: flaky, code: '975318' }).fetchResponse();
+      expectValidResponse('/access_codes/unmanaged/get', got);
+      expect(field(got, 'access_code')).toMatchObject({ access_code_id: tenant.access_code_id, name: 'Old tenant' });
+
+      expect(await seam.accessCodes.unmanaged.convertToManaged({ access_code_id: neighbourId, allow_external_modification: true })).toBeUndefined();
+      const managed = await pollUntil('the converted code to be set', () => getCode(neighbourId), (c) => field(c, 'status') === 'set');
+      expect(managed).toMatchObject({ access_code_id: neighbourId, is_managed: true, code: '864213', is_external_modification_allowed: true });
+
+      const deleted = await seam.accessCodes.unmanaged.delete({ access_code_id: tenant.access_code_id }).fetchResponse();
+      expectValidResponse('/access_codes/unmanaged/delete', deleted);
+      await pollUntil('no unmanaged code to be left', async () => seam.accessCodes.unmanaged.list({ device_id: flaky }), (codes) => codes.length === 0);
+      const since = new Date(Date.now() - DAY).toISOString();
+      const events = await seam.events.list({ since, device_id: flaky, event_types: ['access_code.unmanaged.created', 'access_code.unmanaged.converted_to_managed', 'access_code.unmanaged.removed'] });
+      for (const event of events) expectValid('event', event);
+      expect(events.map((e) => e.event_type).sort()).toEqual(['access_code.unmanaged.converted_to_managed', 'access_code.unmanaged.created', 'access_code.unmanaged.created', 'access_code.unmanaged.removed']);
+      await expectInvalidInput(seam.accessCodes.unmanaged.update({ access_code_id: neighbourId, is_managed: false }), 'is_managed');
+    });
+
+    test.concurrent('a PIN changed on the lock outside Latchkey is put back, and reported as Seam does', async () => {
+      const studio = lock('Studio');
+      const code = await seam.accessCodes.create({ device_id: studio, name: 'Tutor', code: '572946' });
+      await pollUntil('the code to be set', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+      await seam.client.post('/access_codes/simulate/external_modification', { access_code_id: code.access_code_id, change_type: 'modified', code: '864297' });
+      const conflicted = await pollUntil('the conflict to be seen', () => getCode(code.access_code_id), (c) => JSON.stringify(field(c, 'errors')).includes('conflicting_external_modification'));
+      expect(conflicted).toMatchObject({ code: '572946' });
+      await pollUntil('the PIN to be back', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set' && JSON.stringify(field(c, 'errors')) === '[]');
+      const since = new Date(Date.now() - DAY).toISOString();
+      const [event] = await seam.events.list({ since, access_code_id: code.access_code_id, event_types: ['access_code.modified_external_to_seam'] });
+      expectValid('event', event);
+    });
+
     test.concurrent('a name the lock cannot hold is adapted in appearance, and name keeps what was sent', async () => {
       const backDoor = lock('Back Door');
       const code = await seam.accessCodes.create({ device_id: backDoor, name: 'Housekeeping team', starts_at: inDays(2), ends_at: inDays(3) });

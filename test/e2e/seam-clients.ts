@@ -91,6 +91,7 @@ export interface SeamClient {
   /** The client's own HTTP client (axios): for routes the SDK has no method for yet (get_timeline). */
   client: {
     get(url: string, config: { params: Params }): Promise<{ data: unknown }>;
+    post(url: string, data: Params): Promise<{ data: unknown }>;
   };
   actionAttempts: {
     get(params: { action_attempt_id: string }, options?: WaitOptions): SdkRequest<SdkActionAttempt>;

@@ -1,0 +1,11 @@
+import { simulateUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { simulateUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/simulate/create_unmanaged_access_code', simulateUnmanagedInputSchema, deps, async (input, { principal }) => ({
+    access_code: await simulateUnmanagedCode(deps, principal, input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,12 @@
+import { simulateExternalChange } from '../lib/access-codes/external-changes';
+import { simulateExternalChangeInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/simulate/external_modification', simulateExternalChangeInputSchema, deps, async (input, { principal }) => {
+    await simulateExternalChange(deps, principal, input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,12 @@
+import { convertToManaged } from '../lib/access-codes/unmanaged-codes';
+import { convertToManagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/unmanaged/convert_to_managed', convertToManagedInputSchema, deps, async (input, { principal }) => {
+    await convertToManaged(deps, principal, input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,11 @@
+import { deleteUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { deleteUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/unmanaged/delete', deleteUnmanagedInputSchema, deps, async (input, { principal }) => ({
+    action_attempt: await deleteUnmanagedCode(deps, principal, input),
+  }));
+
+export const handler = makeHandler(appDeps());

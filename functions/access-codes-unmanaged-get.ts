@@ -1,0 +1,11 @@
+import { getUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { getUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/unmanaged/get', getUnmanagedInputSchema, deps, async (input, { principal }) => ({
+    access_code: await getUnmanagedCode(deps, principal, input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,12 @@
+import { updateUnmanagedCode } from '../lib/access-codes/unmanaged-routes';
+import { updateUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/access_codes/unmanaged/update', updateUnmanagedInputSchema, deps, async (input, { principal }) => {
+    await updateUnmanagedCode(deps, principal, input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod';
+import type { AccessCodeRecord } from '../access-codes/schemas';
+import { type UnmanagedCodeRecord, unmanagedCodeRecordSchema } from '../access-codes/unmanaged-schemas';
+import { ConflictError, InvalidInputError } from '../errors';
+import type { Page, UnmanagedCodeRepository, WriteExtras } from '../ports';
+import { type CodeHistoryOptions, codeCreationWrites, extraWrites } from './dynamodb-access-codes';
+import { type Item, parseDoc, toItem } from './dynamodb-doc';
+import { accessCodeKeys, pinClaimKeys, unmanagedCodeKeys } from './dynamodb-keys';
+import type { TableOperations } from './dynamodb-support';
+
+const invalidCursor = () => InvalidInputError.forField('page_cursor', 'Invalid or expired page cursor');
+/** A device listing's position: the base and gsi1 sort keys of the last code returned. */
+const cursorSchema = z.strictObject({
+  sk: z.string().regex(/^UCODE#[0-9a-fA-F-]{36}$/),
+  gsi1sk: z.string().regex(/^[0-9T:.+\-Z]{1,40}#[0-9a-fA-F-]{36}$/),
+});
+
+function decodeCursor(cursor: string): z.infer<typeof cursorSchema> {
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.toString('base64url') !== cursor) throw invalidCursor();
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const parsed = cursorSchema.safeParse(json);
+  if (!parsed.success) throw invalidCursor();
+  return parsed.data;
+}
+
+const item = (r: UnmanagedCodeRecord): Item => {
+  const { workspace_id: ws, device_id: device, created_at: at, access_code_id: id } = r.access_code;
+  return toItem({ ...unmanagedCodeKeys.key(ws, id), ...unmanagedCodeKeys.index(ws, device, at, id), doc: r });
+};
+
+/**
+ * Unmanaged codes on the table: an item per code, listed per device through gsi1. Each also
+ * claims its PIN on the device where no managed code holds it, so generated PINs avoid it
+ * and a managed code cannot take it, at no extra read.
+ */
+export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHistoryOptions): UnmanagedCodeRepository {
+  const { client, tableName, getItem, collect, transact, put, del, putItem } = table;
+  const parse = (i: Item) => parseDoc(unmanagedCodeRecordSchema, i);
+  const claimOf = (r: UnmanagedCodeRecord) => (r.access_code.code === null ? undefined : pinClaimKeys.key(r.access_code.workspace_id, r.access_code.device_id, r.access_code.code));
+  /** Claims the code's PIN unless someone holds it (a managed code with the same PIN stays the holder). */
+  const claim = async (r: UnmanagedCodeRecord) => {
+    const key = claimOf(r);
+    if (!key) return;
+    try {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: toItem({ ...key, access_code_id: r.access_code.access_code_id }), ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+  /** Frees the code's PIN claim if it holds it. */
+  const release = async (r: UnmanagedCodeRecord) => {
+    const key = claimOf(r);
+    if (!key) return;
+    try {
+      await client.send(
+        new DeleteItemCommand({ TableName: tableName, Key: toItem(key), ConditionExpression: 'access_code_id = :id', ExpressionAttributeValues: { ':id': { S: r.access_code.access_code_id } } }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+  return {
+    async get(workspaceId, accessCodeId) {
+      const found = await getItem(unmanagedCodeKeys.key(workspaceId, accessCodeId));
+      return found && parse(found);
+    },
+
+    async listByDevice(workspaceId, deviceId, query): Promise<Page<UnmanagedCodeRecord>> {
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const gsi1pk = unmanagedCodeKeys.devicePartition(workspaceId, deviceId);
+      const found = await collect(
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :gsi1pk',
+          ExpressionAttributeValues: { ':gsi1pk': { S: gsi1pk } },
+          ExclusiveStartKey: cursor && toItem({ pk: unmanagedCodeKeys.key(workspaceId, '').pk, sk: cursor.sk, gsi1pk, gsi1sk: cursor.gsi1sk }),
+        },
+        query.limit + 1,
+        parse,
+      );
+      const page = found.slice(0, query.limit);
+      const last = page.at(-1)?.item;
+      const next = found.length > query.limit && last ? Buffer.from(JSON.stringify({ sk: last.sk?.S, gsi1sk: last.gsi1sk?.S })).toString('base64url') : null;
+      return { items: page.map((f) => f.value), nextCursor: next };
+    },
+
+    async create(record, extras) {
+      const { workspace_id: ws, access_code_id: id } = record.access_code;
+      try {
+        await transact([
+          { role: 'code', write: put(item(record), { ConditionExpression: 'attribute_not_exists(pk)' }) },
+          // Converted to a managed code meanwhile: the lock's code is Latchkey's now.
+          { role: 'code', write: { ConditionCheck: { TableName: table.tableName, Key: toItem(accessCodeKeys.key(ws, id)), ConditionExpression: 'attribute_not_exists(pk)' } } },
+          ...extraWrites(table, extras, options),
+        ]);
+      } catch (error) {
+        if (error instanceof ConflictError) return false;
+        throw error;
+      }
+      await claim(record);
+      return true;
+    },
+
+    async replace(record) {
+      const before = await getItem(unmanagedCodeKeys.key(record.access_code.workspace_id, record.access_code.access_code_id));
+      await putItem(item(record));
+      if (before && parse(before).access_code.code !== record.access_code.code) await release(parse(before));
+      await claim(record);
+    },
+
+    async remove(workspaceId, accessCodeId, extras?: WriteExtras) {
+      const before = await getItem(unmanagedCodeKeys.key(workspaceId, accessCodeId));
+      await transact([{ role: 'extra', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId)) }, ...extraWrites(table, extras, options)]);
+      if (before) await release(parse(before));
+    },
+
+    async convert(unmanaged: UnmanagedCodeRecord, managed: AccessCodeRecord, extras?: WriteExtras) {
+      const { workspace_id: ws, access_code_id: id } = unmanaged.access_code;
+      // The PIN claim the unmanaged code held (same id) passes to the managed code.
+      const writes = codeCreationWrites(table, [managed]).map((w) =>
+        w.role === 'pin' && w.write.Put
+          ? { ...w, write: { Put: { ...w.write.Put, ConditionExpression: 'attribute_not_exists(pk) OR access_code_id = :id', ExpressionAttributeValues: { ':id': { S: id } } } } }
+          : w,
+      );
+      await transact([
+        { role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) },
+        ...writes,
+        ...extraWrites(table, extras, options),
+      ]);
+    },
+  };
+}
