@@ -16,6 +16,7 @@ export const runtimeProvidedModules = [
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-iot-data-plane',
   '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-sqs',
   '@aws-sdk/util-dynamodb',
 ];
 

@@ -13,6 +13,12 @@ export const publisherFunction = 'publish-events';
 /** Runs daily: syncs every connected account's devices with its provider. */
 export const accountSyncFunction = 'sync-connected-accounts';
 
+/** Runs on every event on the bus: queues one delivery per webhook that wants it. */
+export const webhookFanOutFunction = 'fan-out-webhooks';
+
+/** Consumes the webhook delivery queue: sends, signs, retries, gives up. */
+export const webhookDeliveryFunction = 'deliver-webhooks';
+
 /** Every Lambda function Latchkey deploys, by file name in functions/ (without .ts). */
 export const functionNames: readonly string[] = [
   ...routes.map((route) => route.fn),
@@ -21,6 +27,8 @@ export const functionNames: readonly string[] = [
   workerFunction,
   accountSyncFunction,
   publisherFunction,
+  webhookFanOutFunction,
+  webhookDeliveryFunction,
 ];
 
 /** The repository root, where package-lock.json lives. */

@@ -18,6 +18,9 @@ export const envSchema = z.object({
   LATCHKEY_IOT_DATA_ENDPOINT: z.url().optional(),
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** The SQS queue of webhook deliveries and its dead-letter queue (set by the stack); unset, an in-process queue. */
+  LATCHKEY_WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
+  LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: z.string().min(1).optional(),
   /** How long a verified API key stays cached in a warm function, in seconds. */
   LATCHKEY_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Largest request body accepted, in bytes. */

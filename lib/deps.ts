@@ -3,6 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStores } from './adapters/dynamodb-stores';
 import { eventBridgePublisher } from './adapters/eventbridge-publisher';
 import { InProcessBus } from './adapters/in-process-bus';
+import { InProcessDeliveryQueue } from './adapters/in-process-delivery-queue';
+import { httpWebhookTransport } from './adapters/http-webhook-transport';
+import { sqsDeliveryQueue } from './adapters/sqs-delivery-queue';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { MemoryOutbox } from './adapters/memory-outbox';
@@ -27,10 +30,12 @@ import { iotHubShadows } from './adapters/iot-hub-shadows';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
-import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores } from './ports';
+import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores, WebhookOut } from './ports';
 import { authenticator } from './principals/authenticate';
 
-export interface AppDeps extends Deps, HttpDeps {
+export interface AppDeps extends Deps, HttpDeps, WebhookOut {
+  /** The in-process webhook delivery queue when no SQS queue is configured (local mode), for the local server to run. */
+  localDeliveries?: InProcessDeliveryQueue;
   /** The in-process bus when no EventBridge bus is configured (local mode), for the worker to subscribe. */
   localBus?: InProcessBus;
   /** The memory store's outbox (LATCHKEY_STORE=memory); on DynamoDB the table's stream is the outbox. */
@@ -99,11 +104,25 @@ function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProce
   return { publisher: localBus, localBus };
 }
 
+/**
+ * Where webhook deliveries wait and how they go out: the stack's SQS queues, with no requests
+ * to internal addresses; else an in-process queue on the application's clock, and any address
+ * (a receiver on localhost).
+ */
+function webhooksOut(cfg: Config, clock: Clock): WebhookOut & { localDeliveries?: InProcessDeliveryQueue } {
+  const queueUrl = cfg.LATCHKEY_WEBHOOK_QUEUE_URL;
+  const deadLetterUrl = cfg.LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL;
+  if (queueUrl && deadLetterUrl) return { deliveries: sqsDeliveryQueue(queueUrl, deadLetterUrl), webhookTransport: httpWebhookTransport({ allowInternal: false }) };
+  const localDeliveries = new InProcessDeliveryQueue(clock);
+  return { deliveries: localDeliveries, localDeliveries, webhookTransport: httpWebhookTransport({ allowInternal: true }) };
+}
+
 /** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
 export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Partial<ProviderWiring> = {}): AppDeps {
   const { publisher, localBus } = eventsOut(cfg);
   const outbox = cfg.LATCHKEY_STORE === 'memory' ? new MemoryOutbox(logPublishFailure) : undefined;
   const backend = stores(cfg, outbox);
+  const { localDeliveries, ...webhooks } = webhooksOut(cfg, overrides.clock ?? systemClock);
   const withoutProviders = {
     ...backend,
     clock: systemClock,
@@ -124,8 +143,10 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
   outbox?.relayTo(base.publisher);
   return {
     ...base,
+    ...webhooks,
     localBus,
     outbox,
+    localDeliveries,
     authenticate: authenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   };

@@ -8,6 +8,7 @@ import type { ProviderRegistry } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from './principals/schemas';
+import type { FailedDelivery, WebhookDelivery, WebhookRecord } from './webhooks/schemas';
 import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
 
 /** Time is a port so that tests move a clock instead of sleeping. */
@@ -214,6 +215,41 @@ export interface CredentialRepository {
   revokePersonalAccessToken(personalAccessTokenId: string): Promise<boolean>;
 }
 
+/** Webhooks of a workspace, the claims that make each event go out once per webhook, and given-up deliveries. */
+export interface WebhookRepository {
+  create(record: WebhookRecord): Promise<void>;
+  get(workspaceId: string, webhookId: string): Promise<WebhookRecord | undefined>;
+  /** Oldest first. */
+  list(workspaceId: string): Promise<WebhookRecord[]>;
+  /** Replaces `previous` (same version) by `next`; ConflictError. */
+  update(next: WebhookRecord, previous: WebhookRecord): Promise<void>;
+  remove(previous: WebhookRecord): Promise<void>;
+  /** Claims the delivery of an event to a webhook; false when it was claimed before (the bus delivers at least once). */
+  claimDelivery(workspaceId: string, webhookId: string, eventId: string, now: string): Promise<boolean>;
+  recordFailedDelivery(failed: FailedDelivery): Promise<void>;
+  /** Newest first. */
+  listFailedDeliveries(workspaceId: string): Promise<FailedDelivery[]>;
+}
+
+/** Deliveries waiting to be sent: SQS in AWS, an in-process queue locally. */
+export interface DeliveryQueue {
+  /** Enqueues a delivery to be taken after `delaySeconds` (a queue may cap the delay; `not_before` covers the rest). */
+  send(delivery: WebhookDelivery, delaySeconds: number): Promise<void>;
+  /** Hands a delivery given up to the dead-letter queue, where the operator sees it. */
+  deadLetter(delivery: WebhookDelivery): Promise<void>;
+}
+
+/** Sends one webhook request. Answers the HTTP status, or why there was none. */
+export interface WebhookTransport {
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number } | { failure: 'timeout' | 'network_error' | 'refused_address' }>;
+}
+
+/** Webhook deliveries waiting to go out, and how they are sent: what the fan-out and delivery functions add to Deps. */
+export interface WebhookOut {
+  deliveries: DeliveryQueue;
+  webhookTransport: WebhookTransport;
+}
+
 /** Everything the stores of one backend provide. */
 export interface Stores {
   accessCodes: AccessCodeRepository;
@@ -226,6 +262,7 @@ export interface Stores {
   workspaces: WorkspaceRepository;
   clientSessions: ClientSessionRepository;
   credentials: CredentialRepository;
+  webhooks: WebhookRepository;
 }
 
 export interface Deps extends Stores {

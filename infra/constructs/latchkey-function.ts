@@ -54,6 +54,10 @@ export interface LatchkeyFunctionProps {
    * @default none
    */
   readonly credentials?: 'read' | 'readWrite';
+  /** Webhook signing secrets (Secrets Manager) the function reads, or also creates and deletes. @default none */
+  readonly webhookSecrets?: 'read' | 'readWrite';
+  /** The webhook delivery queue the function sends to, with its dead-letter queue. @default none */
+  readonly webhookQueues?: { readonly deliveries: IQueue; readonly deadLetters: IQueue };
   /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
   readonly asyncFailures?: AsyncFailureHandling;
 }
@@ -109,6 +113,33 @@ export class LatchkeyFunction extends Construct {
       });
     }
 
+    if (props.webhookSecrets !== undefined) {
+      const webhookSecrets = Stack.of(this).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: `${secretsPrefix}webhooks/*`,
+      });
+      const actions = [
+        'secretsmanager:GetSecretValue',
+        ...(props.webhookSecrets === 'readWrite' ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'] : []),
+      ];
+      this.role.addToPolicy(new PolicyStatement({ actions, resources: [webhookSecrets] }));
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}webhooks/*]`,
+        reason: 'One secret per webhook, created when the webhook is: the grant is scoped to the webhook secrets\' name prefix.',
+      });
+    }
+    if (props.webhookQueues !== undefined) {
+      props.webhookQueues.deliveries.grantSendMessages(this.role);
+      props.webhookQueues.deadLetters.grantSendMessages(this.role);
+    }
+    const secretsEnvironment: Record<string, string> =
+      props.credentials !== undefined || props.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
+    const queueEnvironment: Record<string, string> = props.webhookQueues
+      ? { LATCHKEY_WEBHOOK_QUEUE_URL: props.webhookQueues.deliveries.queueUrl, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: props.webhookQueues.deadLetters.queueUrl }
+      : {};
+
     const lifecycleEnvironment: Record<string, string> = props.lifecycle
       ? {
           LATCHKEY_JIT_LEAD_SECONDS: String(config.jitLeadSeconds),
@@ -140,7 +171,8 @@ export class LatchkeyFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'latchkey',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         NODE_OPTIONS: '--enable-source-maps',
-        ...(props.credentials !== undefined && { LATCHKEY_SECRETS_PREFIX: secretsPrefix }),
+        ...secretsEnvironment,
+        ...queueEnvironment,
         ...lifecycleEnvironment,
       },
       ...(props.asyncFailures && {

@@ -6,7 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { skPrefix } from '../../lib/adapters/dynamodb-keys';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -18,7 +18,7 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { accountSyncFunction, pollerFunction, publisherFunction, workerFunction } from '../functions';
+import { accountSyncFunction, pollerFunction, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
 export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
@@ -105,6 +105,7 @@ export class StatelessStack extends Stack {
         access: route.writes ? 'readWrite' : 'read',
         lifecycle: route.writes,
         ...('credentials' in route && { credentials: route.credentials }),
+        ...('webhookSecrets' in route && { webhookSecrets: route.webhookSecrets }),
       });
       this.api.addRoutes({
         path: route.path,
@@ -190,6 +191,49 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.days(1)),
       targets: [new LambdaFunction(accountSync.lambda, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: accountSyncDeadLetters })],
     });
+    // Webhooks out: every event on the bus is fanned out to a queue of deliveries, one per
+    // webhook that wants it; the delivery function signs and sends them, and puts failures back
+    // on the queue with a delay (the retry schedule in lib/webhooks/deliver.ts). A delivery past
+    // its last retry, or a message the function cannot handle five times, lands in the dead
+    // letters. Signing secrets live in Secrets Manager, encrypted with its KMS key.
+    const webhookDeadLetters = deadLetterQueue('WebhookDeadLetters');
+    const webhookDeliveries = new Queue(this, 'WebhookDeliveries', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the delivery function's timeout, as Lambda's SQS event source asks.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: webhookDeadLetters, maxReceiveCount: 5 },
+      removalPolicy,
+    });
+    const webhookQueues = { deliveries: webhookDeliveries, deadLetters: webhookDeadLetters };
+    const fanOutDeadLetters = deadLetterQueue('WebhookFanOutDeadLetters');
+    const fanOut = addFunction(webhookFanOutFunction, {
+      access: 'readWrite',
+      lifecycle: false,
+      timeout: Duration.seconds(30),
+      webhookQueues,
+      asyncFailures: { deadLetterQueue: fanOutDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(6) },
+    });
+    new Rule(this, 'WebhookFanOut', {
+      description: `Latchkey ${config.stage}: deliver every event to the workspace's webhooks`,
+      eventBus: bus,
+      eventPattern: { source: [eventSource] },
+      targets: [new LambdaFunction(fanOut.lambda, { retryAttempts: 4, maxEventAge: Duration.hours(6), deadLetterQueue: fanOutDeadLetters })],
+    });
+    const deliver = addFunction(webhookDeliveryFunction, {
+      access: 'readWrite',
+      lifecycle: false,
+      timeout: Duration.seconds(30),
+      webhookSecrets: 'read',
+      webhookQueues,
+    });
+    deliver.lambda.addEventSource(new SqsEventSource(webhookDeliveries, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 50 }));
+    new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
+      value: webhookDeadLetters.queueUrl,
+      description: 'Webhook deliveries given up (also: npm run latchkey -- webhooks failed --workspace ID)',
+    });
+
     new CfnOutput(this, 'SecretsPrefix', {
       value: `latchkey/${config.stage}/`,
       description: 'LATCHKEY_SECRETS_PREFIX for the operator CLI: where connected accounts\' credentials live in Secrets Manager',

@@ -226,3 +226,18 @@ export const personalAccessTokenKeys = {
 export const streamCheckpointKeys = {
   key: (shardId: string): TableKey => ({ pk: 'LOCAL#STREAM', sk: `SHARD#${shardId}` }),
 };
+
+/** How long a delivery claim is kept: longer than the bus or the outbox repeats an event. */
+export const deliveryClaimDays = 3;
+/** How long a given-up delivery stays listed for the operator. */
+export const failedDeliveryDays = 30;
+
+export const webhookKeys = {
+  prefix: 'WEBHOOK#',
+  partition: workspacePk,
+  key: (workspaceId: string, webhookId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `WEBHOOK#${webhookId}` }),
+  /** One event's delivery to one webhook, claimed once. */
+  claim: (workspaceId: string, webhookId: string, eventId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `WHD#${webhookId}#${eventId}` }),
+  failedPrefix: 'WHF#',
+  failed: (workspaceId: string, failedAt: string, messageId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `WHF#${failedAt}#${messageId}` }),
+};

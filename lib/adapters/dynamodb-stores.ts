@@ -1,4 +1,5 @@
 import { createDynamoDbAccessStores } from './dynamodb-access';
+import { dynamoDbWebhooks } from './dynamodb-webhooks';
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';
@@ -35,6 +36,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
 
   return {
     ...createDynamoDbAccessStores({ client, tableName }),
+    webhooks: dynamoDbWebhooks({ client, tableName }),
     accessCodes,
     codeHistory: dynamoDbCodeHistory(table),
     unmanagedCodes: dynamoDbUnmanagedCodes(table, { codeHistoryDays }),

@@ -1,4 +1,5 @@
 import { createMemoryAccessStores } from './memory-access';
+import { memoryWebhooks } from './memory-webhooks';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
@@ -171,6 +172,7 @@ export function createMemoryStores({ codeHistoryDays = 30, outbox }: { codeHisto
     codeHistory: history.repository,
     ...createMemoryAccessStores(),
     unmanagedCodes,
+    webhooks: memoryWebhooks(),
     accessCodes: {
       async get(workspaceId, accessCodeId) {
         const r = codes.get(scoped(workspaceId, accessCodeId));

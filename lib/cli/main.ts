@@ -30,6 +30,7 @@ const usage = `Latchkey operator CLI
   npm run latchkey -- tokens create --name NAME --workspace WORKSPACE_ID [--workspace WORKSPACE_ID ...]
   npm run latchkey -- tokens list
   npm run latchkey -- tokens revoke --token-id PERSONAL_ACCESS_TOKEN_ID
+  npm run latchkey -- webhooks failed --workspace WORKSPACE_ID
 
 Target: the local data in LATCHKEY_DATA_DIR (default .latchkey/, through the DynamoDB Local
 that a running \`npm start\` uses, or one started for the command); LATCHKEY_DYNAMODB_ENDPOINT
@@ -144,6 +145,8 @@ async function main(argv: string[]): Promise<unknown> {
           revoke: `npm run latchkey -- tokens revoke --token-id ${created.personal_access_token_id}`,
         };
       }
+      case 'webhooks failed':
+        return { failed_deliveries: await deps.webhooks.listFailedDeliveries(await workspace()) };
       case 'tokens list':
         return { personal_access_tokens: (await deps.credentials.listPersonalAccessTokens()).map(describeToken) };
       case 'tokens revoke': {

@@ -19,6 +19,8 @@ export interface RouteDefinition {
   credentials?: 'read' | 'readWrite';
   /** Who may call it, as Seam's OpenAPI lists per route; `workspaceCallers` when absent. */
   auth?: readonly CallerKind[];
+  /** Webhook signing secrets it reads, or also creates and deletes (Secrets Manager in AWS). */
+  webhookSecrets?: 'read' | 'readWrite';
 }
 
 /** Callers that act in one workspace: the default of every device, code, event and attempt route. */
@@ -65,6 +67,11 @@ export const routes = [
   { path: '/client_sessions/list', methods: ['GET', 'POST'], fn: 'client-sessions-list', writes: false, auth: ownerCallers },
   { path: '/client_sessions/revoke', methods: ['POST'], fn: 'client-sessions-revoke', writes: true, auth: ownerCallers },
   { path: '/client_sessions/delete', methods: ['POST', 'DELETE'], fn: 'client-sessions-delete', writes: true, auth: ownerCallers },
+  { path: '/webhooks/create', methods: ['POST'], fn: 'webhooks-create', writes: true, auth: ownerCallers, webhookSecrets: 'readWrite' },
+  { path: '/webhooks/get', methods: ['GET', 'POST'], fn: 'webhooks-get', writes: false, auth: ownerCallers, webhookSecrets: 'read' },
+  { path: '/webhooks/list', methods: ['GET', 'POST'], fn: 'webhooks-list', writes: false, auth: ownerCallers },
+  { path: '/webhooks/update', methods: ['POST', 'PUT', 'PATCH'], fn: 'webhooks-update', writes: true, auth: ownerCallers },
+  { path: '/webhooks/delete', methods: ['POST', 'DELETE'], fn: 'webhooks-delete', writes: true, auth: ownerCallers, webhookSecrets: 'readWrite' },
   { path: '/workspaces/get', methods: ['GET', 'POST'], fn: 'workspaces-get', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
   { path: '/workspaces/list', methods: ['GET', 'POST'], fn: 'workspaces-list', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
@@ -11,6 +13,7 @@ import { localhostOrigins } from '../http/cors';
 import { startStreamRelay } from './stream-relay';
 import { publishStreamRecords } from '../adapters/dynamodb-event-stream';
 import { logger } from '../logger';
+import type { WebhookDelivery } from '../webhooks/schemas';
 import { createLocalServer, lambdaContext, listen, loadHandlers } from './server';
 
 export interface LocalOptions {
@@ -102,6 +105,18 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
     });
     stops.unshift(relay.stop);
   }
+  // Webhooks: the same fan-out and delivery handlers as in AWS, on the in-process bus and queue.
+  const fanOut = (await import('../../functions/fan-out-webhooks')).handler;
+  const deliver = (await import('../../functions/deliver-webhooks')).handler;
+  deps.localBus?.subscribe(async (event) => {
+    const envelope = { version: '0', id: event.event_id, 'detail-type': event.event_type, source: 'latchkey', account: 'local', time: event.occurred_at, region: 'local', resources: [], detail: event };
+    await fanOut(envelope, lambdaContext('fan-out-webhooks'));
+  });
+  const stopDeliveries = deps.localDeliveries?.start(async (delivery) => {
+    const { batchItemFailures } = await deliver({ Records: [sqsRecord(delivery)] }, lambdaContext('deliver-webhooks'));
+    if (batchItemFailures.length > 0) throw new Error('delivery not handled');
+  }, 1000);
+  if (stopDeliveries) stops.unshift(async () => stopDeliveries());
   let ticking = false;
   const timer = setInterval(() => {
     if (ticking) return;
@@ -152,4 +167,19 @@ async function ensureSandboxWorkspace(deps: ReturnType<typeof appDeps>, fixedKey
   }
   if (!known) await createApiKey(deps, existing.workspace_id, fixedKey);
   return { workspaceId: existing.workspace_id, apiKey: fixedKey };
+}
+
+/** One delivery as the SQS event source hands it to the delivery function. */
+function sqsRecord(delivery: WebhookDelivery): SQSRecord {
+  return {
+    messageId: randomUUID(),
+    receiptHandle: 'local',
+    body: JSON.stringify(delivery),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:local:000000000000:webhook-deliveries',
+    awsRegion: 'local',
+  };
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { accountSyncFunction, functionNames, pollerFunction, projectRoot, publisherFunction, workerFunction } from '../../infra/functions';
+import { accountSyncFunction, functionNames, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
@@ -83,7 +83,7 @@ const deadLettersOf: Record<string, string> = {
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60 };
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30 };
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
 const accountSecrets = {
@@ -96,9 +96,28 @@ const credentialsOf: Record<string, string[]> = {
   [workerFunction]: ['secretsmanager:GetSecretValue'],
   [accountSyncFunction]: ['secretsmanager:GetSecretValue'],
 };
+/** The webhooks' signing secrets, one per webhook under the stage's prefix. */
+const webhookSecrets = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:latchkey/dev/webhooks/*']],
+};
+/** Functions that sign webhooks or manage their secrets, and what they may do with them. */
+const webhookSecretsOf: Record<string, string[]> = {
+  ...Object.fromEntries(
+    routes.flatMap((r) =>
+      'webhookSecrets' in r
+        ? [[r.fn, r.webhookSecrets === 'readWrite' ? ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] : ['secretsmanager:GetSecretValue']]]
+        : [],
+    ),
+  ),
+  [webhookDeliveryFunction]: ['secretsmanager:GetSecretValue'],
+};
 const secretsStatementOf = (name: string) => {
   const actions = credentialsOf[name];
-  return actions === undefined ? [] : [allow(actions.length === 1 ? (actions[0] ?? '') : actions, accountSecrets)];
+  const signing = webhookSecretsOf[name];
+  return [
+    ...(actions === undefined ? [] : [allow(actions.length === 1 ? (actions[0] ?? '') : actions, accountSecrets)]),
+    ...(signing === undefined ? [] : [allow(signing.length === 1 ? (signing[0] ?? '') : signing, webhookSecrets)]),
+  ];
 };
 
 const readers = routes.filter((r) => !r.writes).map((r) => r.fn);
@@ -167,7 +186,7 @@ describe.each(functionNames)('function %s', (name) => {
 
   test('reads provider credentials, from its stage\'s prefix, only if it calls providers', () => {
     const variables = z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(resources[functionId(name)]?.Properties).Environment.Variables;
-    if (credentialsOf[name] === undefined) expect(variables).not.toHaveProperty('LATCHKEY_SECRETS_PREFIX');
+    if (credentialsOf[name] === undefined && webhookSecretsOf[name] === undefined) expect(variables).not.toHaveProperty('LATCHKEY_SECRETS_PREFIX');
     else expect(variables).toMatchObject({ LATCHKEY_SECRETS_PREFIX: 'latchkey/dev/' });
   });
 });
@@ -175,7 +194,7 @@ describe.each(functionNames)('function %s', (name) => {
 describe.each(readers)('read-only function %s', (name) => {
   test('may read the table and its indexes, and nothing more', () => {
     const { logGroupId, statements } = statementsOf(name);
-    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, xray];
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, ...secretsStatementOf(name), xray];
     expect(statements).toEqual(expect.arrayContaining(expected));
     expect(expected).toEqual(expect.arrayContaining(statements));
   });
@@ -445,5 +464,58 @@ describe.each(['PollerDeadLetters', 'WorkerDeadLetters'])('dead-letter queue %s'
         ]),
       },
     });
+  });
+});
+
+describe('webhooks out', () => {
+  const deliveries = childId('WebhookDeliveries');
+  const deadLetters = childId('WebhookDeadLetters');
+  const sendTo = (id: string) => allow('sqs:SendMessage', getAtt(id));
+  const queueDeliveries = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], [getAtt(deadLetters), getAtt(deliveries)]);
+
+  test('queue deliveries encrypted, TLS only, dead-lettered after five failed receives', () => {
+    stateless.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(deadLetters), maxReceiveCount: 5 },
+    });
+    stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: deliveries }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('fan every event of the bus out to the fan-out function, which may only queue deliveries', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['latchkey'] },
+      Targets: [Match.objectLike({ Arn: getAtt(functionId(webhookFanOutFunction)), DeadLetterConfig: { Arn: getAtt(childId('WebhookFanOutDeadLetters')) } })],
+    });
+    const { logGroupId, statements } = statementsOf(webhookFanOutFunction);
+    const expected = [
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
+      readStatement,
+      writeStatement,
+      queueDeliveries,
+      sendTo(childId('WebhookFanOutDeadLetters')),
+      xray,
+    ];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
+  });
+
+  test('deliver from the queue in batches, reporting only the deliveries that could not be handled', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(webhookDeliveryFunction) },
+      EventSourceArn: getAtt(deliveries),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const variables = z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(resources[functionId(webhookDeliveryFunction)]?.Properties).Environment.Variables;
+    expect(variables).toMatchObject({ LATCHKEY_WEBHOOK_QUEUE_URL: { Ref: deliveries }, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: deadLetters } });
+    const { statements } = statementsOf(webhookDeliveryFunction);
+    const receive = allow(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], getAtt(deliveries));
+    expect(statements).toEqual(expect.arrayContaining([queueDeliveries, receive, ...secretsStatementOf(webhookDeliveryFunction)]));
+    expect(JSON.stringify(statements)).not.toContain('connected-accounts');
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InProcessBus } from '../../lib/adapters/in-process-bus';
 import { MemoryOutbox } from '../../lib/adapters/memory-outbox';
+import { InProcessDeliveryQueue } from '../../lib/adapters/in-process-delivery-queue';
 import { createMemoryStores } from '../../lib/adapters/memory-stores';
 import { memorySecretStore } from '../../lib/adapters/memory-connected-accounts';
 import { memoryKeypadStore } from '../../lib/devices/sandbox-provider';
@@ -11,7 +12,7 @@ import type { HubShadows } from '../../lib/devices/zwave/hub-shadows';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import { type AppDeps, wireProviders } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
-import type { Clock } from '../../lib/ports';
+import type { Clock, WebhookTransport } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
 import { authenticator } from '../../lib/principals/authenticate';
 import { createWorkspace } from '../../lib/workspaces/workspaces';
@@ -36,12 +37,13 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
 };
 
 /** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher. */
-export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock } = {}) {
+export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock; webhookTransport?: WebhookTransport } = {}) {
   const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
   const bus = new InProcessBus();
   const outbox = new MemoryOutbox();
+  const deliveries = new InProcessDeliveryQueue(clock);
   const stores = { ...createMemoryStores({ outbox }), secrets: memorySecretStore() };
   const providers = wireProviders(
     { ...stores, clock, keypads },
@@ -65,10 +67,12 @@ export function memoryApp(options: { latencyMs?: number; random?: () => number; 
       },
     },
     settings: defaultLifecycleSettings,
+    deliveries,
+    webhookTransport: options.webhookTransport ?? { post: async () => ({ status: 200 }) },
   };
   outbox.relayTo(base.publisher);
-  const deps: AppDeps = { ...base, localBus: bus, outbox, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
-  return { deps, clock, published, keypads, outbox };
+  const deps: AppDeps = { ...base, localBus: bus, outbox, localDeliveries: deliveries, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
+  return { deps, clock, published, keypads, outbox, deliveries };
 }
 
 /** A sandbox workspace with its locks, and its API key. */

@@ -1,0 +1,18 @@
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { type AppDeps, appDeps } from '../lib/deps';
+import { enqueueDeliveries } from '../lib/webhooks/deliver';
+import { webhookDeliverySchema } from '../lib/webhooks/schemas';
+
+const eventSchema = webhookDeliverySchema.shape.event;
+
+/**
+ * The target of the bus rule for every Latchkey event: queues one delivery per webhook that
+ * wants it. A repeat of an event (the bus and the outbox deliver at least once) queues nothing.
+ */
+export const makeHandler = (deps: AppDeps) =>
+  middy<EventBridgeEvent<string, unknown>>().handler(async (event) => {
+    await enqueueDeliveries(deps, eventSchema.parse(event.detail));
+  });
+
+export const handler = makeHandler(appDeps());

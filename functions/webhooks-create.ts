@@ -1,0 +1,12 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+import { requireOwner } from '../lib/principals/principal';
+import { createWebhookInputSchema } from '../lib/webhooks/schemas';
+import { createWebhook } from '../lib/webhooks/webhooks';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/webhooks/create', createWebhookInputSchema, deps, async (input, { principal }) => ({
+    webhook: await createWebhook(deps, requireOwner(principal), input),
+  }));
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,13 @@
+import { type AppDeps, appDeps } from '../lib/deps';
+import { seamRoute } from '../lib/http/seam-route';
+import { requireOwner } from '../lib/principals/principal';
+import { updateWebhookInputSchema } from '../lib/webhooks/schemas';
+import { updateWebhook } from '../lib/webhooks/webhooks';
+
+export const makeHandler = (deps: AppDeps) =>
+  seamRoute('/webhooks/update', updateWebhookInputSchema, deps, async (input, { principal }) => {
+    await updateWebhook(deps, requireOwner(principal), input);
+    return {};
+  });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,49 @@
+import { ConflictError } from '../errors';
+import type { WebhookRepository } from '../ports';
+import type { FailedDelivery, WebhookRecord } from '../webhooks/schemas';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** In-memory webhooks with the DynamoDB adapter's semantics (versions, one claim per delivery). */
+export function memoryWebhooks(): WebhookRepository {
+  const webhooks = new Map<string, WebhookRecord>();
+  const claims = new Set<string>();
+  const failures: FailedDelivery[] = [];
+  const key = (workspaceId: string, webhookId: string) => `${workspaceId}|${webhookId}`;
+  const holds = (r: WebhookRecord) => {
+    if (webhooks.get(key(r.workspace_id, r.webhook_id))?.version !== r.version) throw new ConflictError();
+  };
+  return {
+    async create(record) {
+      if (webhooks.has(key(record.workspace_id, record.webhook_id))) throw new ConflictError();
+      webhooks.set(key(record.workspace_id, record.webhook_id), copy(record));
+    },
+    async get(workspaceId, webhookId) {
+      const r = webhooks.get(key(workspaceId, webhookId));
+      return r && copy(r);
+    },
+    async list(workspaceId) {
+      return copy([...webhooks.values()].filter((w) => w.workspace_id === workspaceId).sort((a, b) => a.created_at.localeCompare(b.created_at)));
+    },
+    async update(next, previous) {
+      holds(previous);
+      webhooks.set(key(next.workspace_id, next.webhook_id), copy(next));
+    },
+    async remove(previous) {
+      holds(previous);
+      webhooks.delete(key(previous.workspace_id, previous.webhook_id));
+    },
+    async claimDelivery(workspaceId, webhookId, eventId) {
+      const claim = `${workspaceId}|${webhookId}|${eventId}`;
+      if (claims.has(claim)) return false;
+      claims.add(claim);
+      return true;
+    },
+    async recordFailedDelivery(failed) {
+      failures.push(copy(failed));
+    },
+    async listFailedDeliveries(workspaceId) {
+      return copy(failures.filter((f) => f.workspace_id === workspaceId).sort((a, b) => b.failed_at.localeCompare(a.failed_at)));
+    },
+  };
+}
