@@ -8,6 +8,7 @@ import { retry, retryPolicies } from '../retry';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import { appearanceFor } from './appearance';
+import { fillBackupPool } from './backup-pool';
 import { newCodeRecord } from './new-code';
 import { createOfflineAccessCode } from './offline-codes';
 import type { AccessCode, CreateAccessCodeInput } from './schemas';
@@ -29,6 +30,9 @@ export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessC
   }
   if (input.use_backup_access_code_pool && !properties.supports_backup_access_code_pool) {
     throw InvalidInputError.forField('use_backup_access_code_pool', 'This device does not support a backup access code pool');
+  }
+  if (input.use_backup_access_code_pool && input.starts_at === undefined) {
+    throw InvalidInputError.forField('use_backup_access_code_pool', 'Only time-bound codes can use the backup access code pool');
   }
 }
 
@@ -63,7 +67,7 @@ export async function createAccessCode(
   const appearance = await appearanceFor(deps, device.device, input.name ?? null);
 
   // A generated PIN (or a new common key) can lose a race with a concurrent create: pick again.
-  return retry(retryPolicies.pinRace, async () => {
+  const created = await retry(retryPolicies.pinRace, async () => {
     const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
     const record = newCodeRecord(deps, device, input, { workspaceId, pin, commonCodeKey: input.common_code_key ?? null, appearance, now });
     const code = record.access_code;
@@ -78,4 +82,6 @@ export async function createAccessCode(
     }
     return { access_code: code, action_attempt: actionAttempt.action_attempt };
   });
+  if (input.use_backup_access_code_pool) await fillBackupPool(deps, device);
+  return created;
 }

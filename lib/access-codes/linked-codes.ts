@@ -6,6 +6,7 @@ import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
 import { appearanceFor } from './appearance';
+import { fillBackupPool } from './backup-pool';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
 import { accessCodeEvent } from './events';
@@ -106,6 +107,7 @@ export async function createMultipleAccessCodes(deps: LinkedDeps, principal: Pri
       if (error instanceof DuplicateAccessCodeError && input.code === undefined && attempt < 3) continue;
       throw error;
     }
+    if (input.use_backup_access_code_pool) for (const device of devices) await fillBackupPool(deps, device);
     return records.map((r) => r.access_code);
   }
 }

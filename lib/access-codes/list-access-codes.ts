@@ -1,6 +1,7 @@
 import type { Deps } from '../ports';
 import { type Principal, grantedDeviceIds } from '../principals/principal';
 import { requireDevice } from './assign-pin';
+import { inPool } from './backup-pool';
 import { matchesSearch } from './search';
 import type { AccessCode, ListAccessCodesInput } from './schemas';
 
@@ -17,6 +18,7 @@ export async function listAccessCodes(
   if (input.access_code_ids !== undefined) {
     const records = await deps.accessCodes.getMany(workspaceId, input.access_code_ids);
     const codes = records
+      .filter((r) => !inPool(r))
       .map((r) => r.access_code)
       .filter(visible)
       .filter((c) => input.device_id === undefined || c.device_id === input.device_id)
@@ -30,5 +32,6 @@ export async function listAccessCodes(
     limit: input.limit,
     cursor: input.page_cursor,
   });
-  return { access_codes: page.items.map((r) => r.access_code).filter(visible), next_page_cursor: page.nextCursor };
+  // Backups waiting in their pool are hidden, as Seam hides them; a page may come back shorter.
+  return { access_codes: page.items.filter((r) => !inPool(r)).map((r) => r.access_code).filter(visible), next_page_cursor: page.nextCursor };
 }

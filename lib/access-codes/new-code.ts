@@ -40,7 +40,7 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     warnings: [],
     is_managed: true,
     is_backup: false,
-    is_backup_access_code_available: false,
+    is_backup_access_code_available: input.use_backup_access_code_pool === true,
     is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? false,
     is_one_time_use: input.is_one_time_use ?? false,
     is_offline_access_code: input.is_offline_access_code ?? input.use_offline_access_code ?? false,
@@ -57,5 +57,6 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     attempt_for_offline_device: input.attempt_for_offline_device ?? true,
     due_at: dueAt,
     pending_action_attempts: [],
+    ...(input.use_backup_access_code_pool && { uses_backup_pool: true as const }),
   };
 }

@@ -94,6 +94,13 @@ export const accessCodeRecordSchema = z.object({
       place: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /**
+   * A code of its device's backup pool: `available` while it waits on the lock, hidden from
+   * lists; `pulled` once given out in place of `pulled_for`.
+   */
+  backup: z.object({ state: z.enum(['available', 'pulled']), pulled_for: idSchema.optional() }).optional(),
+  /** Created with use_backup_access_code_pool: a backup can be pulled for it. */
+  uses_backup_pool: z.literal(true).optional(),
   /** Converted from an unmanaged code: the engine confirms the lock still holds it. */
   converting: z.literal(true).optional(),
   /** Progress of the change the engine is pushing to the lock; absent when the lock agrees. */

@@ -18,6 +18,8 @@ interface SandboxModel {
   flaky?: boolean;
   /** Also takes algoPIN-style offline codes, as igloohome locks do. */
   offline?: boolean;
+  /** Keeps a pool of backup codes for codes created with use_backup_access_code_pool. */
+  backupPool?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ interface SandboxModel {
 export const sandboxModels: readonly SandboxModel[] = [
   {
     name: 'Front Door', deviceType: 'schlage_lock', manufacturer: 'schlage', manufacturerDisplayName: 'Schlage',
-    model: 'Encode Smart Deadbolt', lengths: [4], maxCodes: 30, constraints: [], nativeScheduling: true,
+    model: 'Encode Smart Deadbolt', lengths: [4], maxCodes: 30, constraints: [], nativeScheduling: true, backupPool: true,
   },
   {
     name: 'Back Door', deviceType: 'kwikset_lock', manufacturer: 'kwikset', manufacturerDisplayName: 'Kwikset',
@@ -111,10 +113,11 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
         battery_level: 0.87,
         online_access_codes_enabled: true,
         offline_access_codes_enabled: m.offline === true,
-        supports_backup_access_code_pool: false,
+        supports_backup_access_code_pool: m.backupPool === true,
         supported_code_lengths: m.lengths,
         max_active_codes_supported: m.maxCodes,
         code_constraints: m.constraints,
+        ...(m.backupPool && { backup_access_code_pool_enabled: true }),
         ...(m.offline && {
           offline_time_frame_options: algoPinTimeFrameOptions,
           igloohome_metadata: { device_id: deviceId.slice(0, 8).toUpperCase(), device_name: m.name },

@@ -37,6 +37,7 @@ export const routes = [
   { path: '/access_codes/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-delete', writes: true },
   { path: '/access_codes/create_multiple', methods: ['POST', 'PUT'], fn: 'access-codes-create-multiple', writes: true },
   { path: '/access_codes/update_multiple', methods: ['POST', 'PATCH'], fn: 'access-codes-update-multiple', writes: true },
+  { path: '/access_codes/pull_backup_access_code', methods: ['POST'], fn: 'access-codes-pull-backup-access-code', writes: true },
   { path: '/access_codes/report_device_constraints', methods: ['POST'], fn: 'access-codes-report-device-constraints', writes: true },
   { path: '/access_codes/get_timeline', methods: ['GET', 'POST'], fn: 'access-codes-get-timeline', writes: false },
   { path: '/access_codes/unmanaged/list', methods: ['GET', 'POST'], fn: 'access-codes-unmanaged-list', writes: false },

@@ -178,6 +178,37 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
       expectValid('event', event);
     });
 
+    test.concurrent('the backup pool of Front Door: hidden backups, pulled once for a code, ending with it', async () => {
+      const front = lock('Front Door');
+      const original = await seam.accessCodes.create({ device_id: front, name: 'Stay with backup', use_backup_access_code_pool: true, starts_at: inDays(1), ends_at: inDays(2) });
+      expectValid('access_code', original);
+      expect(original).toMatchObject({ is_backup_access_code_available: true });
+      const pulled = await pollUntil(
+        'a backup to be ready',
+        async () => {
+          try {
+            return await seam.accessCodes.pullBackupAccessCode({ access_code_id: original.access_code_id }).fetchResponse();
+          } catch (error) {
+            if (error instanceof sdk.SeamHttpApiError && error.code === 'empty_backup_access_code_pool') return undefined;
+            throw error;
+          }
+        },
+        (body) => body !== undefined,
+      );
+      expectValidResponse('/access_codes/pull_backup_access_code', pulled);
+      const backup = field(pulled, 'backup_access_code');
+      expect(backup).toMatchObject({ is_backup: true, type: 'time_bound', ends_at: original.ends_at, name: expect.stringMatching(/^Backup [0-9a-f]{8} \(Seam\)$/) });
+      const again = await seam.accessCodes.pullBackupAccessCode({ access_code_id: original.access_code_id });
+      expectValid('access_code', again);
+      expect(again.access_code_id).toBe(field(backup, 'access_code_id'));
+      expect(await getCode(original.access_code_id)).toMatchObject({ pulled_backup_access_code_id: again.access_code_id, is_backup_access_code_available: false });
+      const listed = await seam.accessCodes.list({ device_id: front });
+      expect(listed.filter((c) => /^Backup /.test(c.name ?? '')).map((c) => c.access_code_id)).toEqual([again.access_code_id]);
+      const since = new Date(Date.now() - DAY).toISOString();
+      const [event] = await seam.events.list({ since, access_code_id: original.access_code_id, event_types: ['access_code.backup_access_code_pulled'] });
+      expectValid('event', event);
+    });
+
     test.concurrent('a name the lock cannot hold is adapted in appearance, and name keeps what was sent', async () => {
       const backDoor = lock('Back Door');
       const code = await seam.accessCodes.create({ device_id: backDoor, name: 'Housekeeping team', starts_at: inDays(2), ends_at: inDays(3) });

@@ -1,0 +1,102 @@
+import { backupPoolSize, pullBackupAccessCode } from '../../lib/access-codes/backup-pool';
+import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { getAccessCode } from '../../lib/access-codes/get-access-code';
+import { listAccessCodes } from '../../lib/access-codes/list-access-codes';
+import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { createAccessCodeInputSchema, listAccessCodesInputSchema } from '../../lib/access-codes/schemas';
+import { AppError } from '../../lib/errors';
+import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+
+const DAY = 86_400_000;
+
+async function setup() {
+  const app = memoryApp({ latencyMs: 1000 });
+  const ws = await sandboxWorkspace(app.deps);
+  const front = ws.byType('schlage_lock');
+  const create = (input: Record<string, unknown> = {}) =>
+    createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({
+      device_id: front.device_id,
+      use_backup_access_code_pool: true,
+      starts_at: new Date(app.clock.now().getTime() + DAY).toISOString(),
+      ends_at: new Date(app.clock.now().getTime() + 3 * DAY).toISOString(),
+      ...input,
+    }));
+  const tick = async (times = 1) => {
+    for (let i = 0; i < times; i++) {
+      app.clock.advance(1000);
+      await pollDueCodes(app.deps);
+    }
+  };
+  const pool = async () => (await app.deps.accessCodes.list(ws.workspaceId, { deviceId: front.device_id, limit: 100 })).items.filter((r) => r.backup?.state === 'available');
+  const pull = (access_code_id: string) => pullBackupAccessCode(app.deps, ws.principal, { access_code_id });
+  return { ...app, ws, front, create, tick, pool, pull };
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => {
+      if (!(e instanceof AppError)) throw e;
+      return e.type;
+    },
+  );
+
+describe('the backup access code pool', () => {
+  it('is filled on a lock that supports it, programmed, named as Seam names them, and hidden from lists', async () => {
+    const t = await setup();
+    expect(t.front.properties).toMatchObject({ supports_backup_access_code_pool: true, backup_access_code_pool_enabled: true });
+    const { access_code } = await t.create();
+    expect(access_code).toMatchObject({ is_backup_access_code_available: true });
+    const pool = await t.pool();
+    expect(pool).toHaveLength(backupPoolSize);
+    for (const r of pool) expect(r.access_code).toMatchObject({ is_backup: true, type: 'ongoing', name: `Backup ${r.access_code.access_code_id.slice(0, 8)} (Seam)` });
+    await t.tick(3);
+    expect((await t.pool()).map((r) => r.access_code.status)).toEqual(['set', 'set', 'set']);
+    const listed = await listAccessCodes(t.deps, t.ws.principal, listAccessCodesInputSchema.parse({ device_id: t.front.device_id }));
+    expect(listed.access_codes.map((c) => c.access_code_id)).toEqual([access_code.access_code_id]);
+  });
+
+  it('gives out a backup that ends with the original, the same one when pulled again, and refills', async () => {
+    const t = await setup();
+    const { access_code } = await t.create();
+    await t.tick(3);
+    const pulled = await t.pull(access_code.access_code_id);
+    expect(pulled.backup_access_code).toEqual(pulled.access_code);
+    expect(pulled.access_code).toMatchObject({ is_backup: true, type: 'time_bound', ends_at: access_code.ends_at, status: 'set' });
+    expect(await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).toMatchObject({
+      pulled_backup_access_code_id: pulled.access_code.access_code_id,
+      is_backup_access_code_available: false,
+      warnings: [expect.objectContaining({ warning_code: 'using_backup_access_code' })],
+    });
+    expect(t.published.find((e) => e.event_type === 'access_code.backup_access_code_pulled')).toMatchObject({
+      access_code_id: access_code.access_code_id,
+      backup_access_code_id: pulled.access_code.access_code_id,
+    });
+    expect((await t.pull(access_code.access_code_id)).access_code.access_code_id).toBe(pulled.access_code.access_code_id);
+    expect(await t.pool()).toHaveLength(backupPoolSize);
+    await t.tick(3);
+    expect(await getAccessCode(t.deps, t.ws.principal, { access_code_id: pulled.access_code.access_code_id })).toMatchObject({ status: 'set', ends_at: access_code.ends_at });
+  });
+
+  it('answers empty_backup_access_code_pool when no backup is on the lock yet, and shows it on the code', async () => {
+    const t = await setup();
+    const { access_code } = await t.create();
+    expect(await failure(t.pull(access_code.access_code_id))).toBe('empty_backup_access_code_pool');
+    expect((await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).errors).toEqual([
+      expect.objectContaining({ error_code: 'empty_backup_access_code_pool', is_device_error: true }),
+    ]);
+    await t.tick(3);
+    await t.pull(access_code.access_code_id);
+    expect((await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).errors).toEqual([]);
+  });
+
+  it('is for time-bound codes created with use_backup_access_code_pool, on locks that have one', async () => {
+    const t = await setup();
+    const plain = await t.create({ use_backup_access_code_pool: false });
+    expect(await failure(t.pull(plain.access_code.access_code_id))).toBe('invalid_input');
+    expect(await failure(t.create({ starts_at: undefined, ends_at: undefined }))).toBe('invalid_input');
+    expect(await failure(t.create({ device_id: t.ws.byType('kwikset_lock').device_id }))).toBe('invalid_input');
+  });
+});
