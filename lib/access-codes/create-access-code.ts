@@ -11,7 +11,7 @@ import { appearanceFor } from './appearance';
 import { fillBackupPool } from './backup-pool';
 import { newCodeRecord } from './new-code';
 import { createOfflineAccessCode } from './offline-codes';
-import type { AccessCode, CreateAccessCodeInput } from './schemas';
+import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
@@ -50,6 +50,17 @@ async function choosePin(deps: CreateDeps, device: DeviceRecord, input: CreateAc
 }
 
 /**
+ * `attempt_for_offline_device: false` asks that a code not be queued for a lock that is
+ * offline: one that would have to wait for its lock now is refused, and nothing is stored.
+ */
+function refuseWaitingForOfflineLock(device: DeviceRecord, record: AccessCodeRecord, now: Date): void {
+  const dueNow = record.due_at !== undefined && record.due_at <= now.toISOString();
+  if (!record.attempt_for_offline_device && dueNow && !device.device.properties.online) {
+    throw InvalidInputError.forField('attempt_for_offline_device', 'The device is offline, so a code that may not wait for it cannot be set now');
+  }
+}
+
+/**
  * Creates a managed access code. The PIN is claimed atomically on the device, so two
  * concurrent creates of one PIN never both succeed. Ongoing codes start `setting`,
  * time-bound codes `unset`; the lifecycle engine takes it from there.
@@ -70,6 +81,7 @@ export async function createAccessCode(
   const created = await retry(retryPolicies.pinRace, async () => {
     const { pin, chosen } = await choosePin(deps, device, input, workspaceId);
     const record = newCodeRecord(deps, device, input, { workspaceId, pin, commonCodeKey: input.common_code_key ?? null, appearance, now });
+    refuseWaitingForOfflineLock(device, record, now);
     const code = record.access_code;
     const actionAttempt = pendingAttempt(deps.ids, workspaceId, 'CREATE_ACCESS_CODE', now, device.device.device_id);
     record.pending_action_attempts.push(pendingRef(actionAttempt));

@@ -116,26 +116,29 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
     if (!(error instanceof ProviderError)) throw error;
     return recordFailure(deps, listed, device, now, error, { removing: desired === undefined, events: [] });
   }
-  const record = withProviderReport(listed, actual, nowIso);
+  const reported = withProviderReport(listed, actual, nowIso);
+  const record: AccessCodeRecord = actual !== undefined && actual.state !== 'adding' ? { ...reported, was_on_lock: true } : reported;
   if (record.converting) return stepConversion(deps, record, device, now, actual);
   const external = externalChange(record, desired, actual);
   if (external) return handleExternalChange(deps, record, device, now, external, actual);
   const code = record.access_code;
   const expired = code.type === 'time_bound' && code.ends_at !== undefined && code.ends_at <= nowIso;
-  const wasOnLock = code.status === 'set' || code.is_scheduled_on_device || code.status === 'removing';
+  // Codes stored before was_on_lock existed: a set or loaded code was on the lock.
+  const wasOnLock = record.was_on_lock === true || code.status === 'set' || code.is_scheduled_on_device;
 
   // Nothing on the lock and nothing should be: either gone for good, or waiting for its window.
   if (desired === undefined && actual === undefined) {
     if (code.status === 'removing' || expired) {
       return commit(deps, record, device, now, {
         removed: true,
-        events: wasOnLock || code.status === 'setting' ? ['access_code.removed_from_device'] : [],
-        attempts: finishAttempts(deps, record, 'removed'),
+        events: wasOnLock ? ['access_code.removed_from_device'] : [],
+        attempts: finishAttempts(deps, record, wasOnLock ? 'removed' : 'ended_before_set'),
       });
     }
     const settledCode: AccessCode = { ...code, status: 'unset', is_scheduled_on_device: false, errors: keepAccessErrors(code), pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation') };
+    const { was_on_lock: _offTheLock, ...waiting } = record;
     return commit(deps, record, device, now, {
-      next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, s, now) },
+      next: { ...waiting, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, s, now) },
       events: wasOnLock ? ['access_code.removed_from_device'] : [],
       attempts: [],
     });
@@ -249,12 +252,16 @@ async function recordFailure(
     issues.push({ error_code: errorCode, message: removing ? 'Failed to remove the code from the device' : 'Failed to set the code on the device', created_at: nowIso, is_access_code_error: true });
   }
   const allEvents = [...events];
-  if (failedNow) allEvents.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
+  // A full lock is a failure to set the code worth telling at once, though it is retried: a slot may free up.
+  const lockFull = error.kind === 'no_space_for_access_code_on_device' && !sync.failed && !code.errors.some((e) => e.error_code === error.kind);
+  if (failedNow || lockFull) allEvents.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
   const backoff = Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (attempts - 1));
   // A given-up code still comes back at its ends_at, so that nothing stays on a lock past its window.
   const dueAt = giveUp ? (code.type === 'time_bound' ? code.ends_at : undefined) : iso(now.getTime() + backoff);
+  // A code given up is not on the lock and nothing is on its way to it.
+  const failedCode: AccessCode = giveUp ? { ...code, errors: issues, status: 'unset', pending_mutations: [] } : { ...code, errors: issues };
   return commit(deps, record, device, now, {
-    next: { ...record, access_code: { ...code, errors: issues }, sync: { ...sync, attempts, outages: 0, failed: sync.failed || giveUp || failedNow }, due_at: dueAt },
+    next: { ...record, access_code: failedCode, sync: { ...sync, attempts, outages: 0, failed: sync.failed || giveUp || failedNow || lockFull }, due_at: dueAt },
     events: allEvents,
     attempts: giveUp ? finishAttempts(deps, record, 'failed', undefined, { type: errorCode, message: error.message }) : [],
   });
@@ -305,7 +312,7 @@ const keepAccessErrors = (code: AccessCode) => code.errors.filter((e) => !device
 export function finishAttempts(
   deps: EngineDeps,
   record: AccessCodeRecord,
-  how: 'settled' | 'removed' | 'failed',
+  how: 'settled' | 'removed' | 'ended_before_set' | 'failed',
   code?: AccessCode,
   error?: { type: string; message: string },
 ): ActionAttemptRecord[] {
@@ -318,7 +325,10 @@ export function finishAttempts(
       action_attempt: { ...ref, status: 'pending', result: null, error: null },
     };
     if (how === 'failed') return failed(pending, error ?? { type: 'failed', message: 'Failed' });
-    if (how === 'removed') {
+    if (how === 'ended_before_set' && ref.action_type !== 'DELETE_ACCESS_CODE' && record.access_code.status !== 'removing') {
+      return failed(pending, { type: 'failed_to_set_on_device', message: 'The access code ended before it reached the device' });
+    }
+    if (how === 'removed' || how === 'ended_before_set') {
       return ref.action_type === 'DELETE_ACCESS_CODE' || record.access_code.status !== 'removing'
         ? succeeded(pending, ref.action_type === 'DELETE_ACCESS_CODE' ? {} : { access_code: record.access_code })
         : failed(pending, { type: 'access_code_deleted', message: 'The access code was deleted before the action finished' });

@@ -78,6 +78,8 @@ export const accessCodeRecordSchema = z.object({
   pending_action_attempts: z.array(z.object({ action_attempt_id: idSchema, action_type: actionTypeSchema })),
   /** The provider's own id for the code on the lock (an upstream Seam access_code_id), once known. */
   provider_ref: z.string().min(1).max(512).optional(),
+  /** The lock was seen holding this code since it last went off it: only then does its removal emit removed_from_device. */
+  was_on_lock: z.literal(true).optional(),
   /** The error and warning codes on the code that its provider reported last read (replaced on each read). */
   provider_issues: z.object({ errors: z.array(z.string()), warnings: z.array(z.string()) }).optional(),
   /**
