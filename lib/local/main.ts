@@ -77,6 +77,7 @@ async function main() {
       keyLine,
       `SDK:        new SeamHttp({ apiKey: '${running.apiKey ?? 'seam_...'}', endpoint: '${running.url}' })  // npm i @seamapi/http`,
       `curl:       curl -H 'Authorization: Bearer ${running.apiKey ?? 'seam_...'}' ${running.url}/devices/list`,
+      `Console:    ${running.url}/console  (sign in with a publishable key: npm run latchkey -- keys create-publishable --workspace ${running.workspaceId})`,
       'Stop with Ctrl-C.',
     ].join('\n'),
   );

@@ -111,8 +111,8 @@ const maxHeaderBytes = 64 * 1024;
 export interface LocalServerOptions {
   /** Origins browsers may call from (`localhost` for any local port); none by default. */
   corsOrigins?: readonly string[];
-  /** Static pages served at exact paths (the console). */
-  pages?: ReadonlyMap<string, { contentType: string; body: string | Buffer }>;
+  /** Static pages (the console), looked up before the routes; undefined where there is none. */
+  pages?: (pathname: string) => Promise<{ contentType: string; body: string | Buffer } | undefined>;
 }
 
 /**
@@ -136,11 +136,20 @@ export function createLocalServer(
       res.end();
       return;
     }
-    const page = options.pages?.get(path);
-    if (page && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : page.body);
-      return;
+    if (options.pages && (req.method === 'GET' || req.method === 'HEAD')) {
+      try {
+        const page = await options.pages(path);
+        if (page) {
+          res.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : page.body);
+          return;
+        }
+      } catch (error) {
+        const failed = errorResponse(error, randomUUID());
+        res.writeHead(failed.statusCode ?? 500, failed.headers as Record<string, string>);
+        res.end(failed.body ?? '');
+        return;
+      }
     }
     const matched = matchRoute(path);
     const routed = matched && handlers.byPath.get(matched.route.path);

@@ -9,6 +9,7 @@ import { workStartingEventTypes } from '../events/schemas';
 import { appDeps } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { consolePages } from '../console/console-pages';
 import { localhostOrigins } from '../http/cors';
 import { startStreamRelay } from './stream-relay';
 import { publishStreamRecords } from '../adapters/dynamodb-event-stream';
@@ -77,7 +78,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
 
   const deps = appDeps();
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey);
-  const server = createLocalServer(await loadHandlers(), { corsOrigins: options.corsOrigins ?? [localhostOrigins] });
+  const server = createLocalServer(await loadHandlers(), { corsOrigins: options.corsOrigins ?? [localhostOrigins], pages: consolePages() });
 
   // The same poller and worker handlers as in AWS: a timer stands in for the scheduled rule,
   // the in-process bus for the rule that starts lock work at once.

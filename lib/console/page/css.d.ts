@@ -1,0 +1,2 @@
+/** Stylesheets the page imports are bundled by esbuild into app.css. */
+declare module '*.css';

@@ -1,0 +1,84 @@
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { appDeps } from '../../lib/deps';
+import { getOrCreateClientSession } from '../../lib/principals/client-sessions';
+import { createPublishableKey } from '../../lib/principals/credentials';
+import { workspacePrincipal } from '../../lib/principals/principal';
+import { getOrCreateClientSessionInputSchema } from '../../lib/principals/schemas';
+import { type E2eServer, startE2eServer } from '../support/e2e-server';
+
+/*
+ * The console (/console, Seam's React components) in Debian's Chromium, driven by
+ * playwright-core: signed in with a publishable key as a user the owner granted two locks,
+ * it lists exactly those, creates a code in Seam's form, and the page's own requests then
+ * report the code set on the lock.
+ */
+let server: E2eServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startE2eServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // What works on this machine's closed network (Playwright gives each launch a fresh profile).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The access codes in every answer the page gets from /access_codes/get and /list. */
+function watchAccessCodes(page: Page): Map<string, { name: string | null; status: string }> {
+  const seen = new Map<string, { name: string | null; status: string }>();
+  page.on('response', async (response) => {
+    if (!/\/access_codes\/(get|list)\b/.test(response.url())) return;
+    const body: unknown = await response.json().catch(() => undefined);
+    if (typeof body !== 'object' || body === null) return;
+    const codes = 'access_codes' in body && Array.isArray(body.access_codes) ? body.access_codes : 'access_code' in body ? [body.access_code] : [];
+    for (const code of codes) seen.set(code.access_code_id, { name: code.name, status: code.status });
+  });
+  return seen;
+}
+
+it('lists the granted locks, creates a code in the form, and sees it reach set', async () => {
+  const deps = appDeps();
+  const { publishable_key } = await createPublishableKey(deps, server.workspaceId);
+  const locks = await deps.devices.list(server.workspaceId, { limit: 100 });
+  const granted = locks.filter((d) => ['Front Door', 'Back Door'].includes(d.device.display_name));
+  await getOrCreateClientSession(deps, workspacePrincipal(server.workspaceId), getOrCreateClientSessionInputSchema.parse({ user_identifier_key: 'console-user', device_ids: granted.map((d) => d.device.device_id) }));
+
+  const page = await browser.newPage();
+  const codes = watchAccessCodes(page);
+  await page.goto(`${server.url}/console?publishable_key=${publishable_key}&user_identifier_key=console-user`);
+
+  // The device table: the two granted locks, none of the others.
+  await page.getByText('Back Door').first().waitFor({ timeout: 30_000 });
+  expect(await page.locator('.seam-table-title').first().textContent()).toBe('Devices (2)');
+  expect(await page.getByText('Front Door').count()).toBeGreaterThan(0);
+  expect(await page.getByText('Garage').count()).toBe(0);
+
+  // Device details, its access-code table, and Seam's create form.
+  await page.getByText('Front Door').first().click();
+  await page.getByText(/access codes/).first().click();
+  await page.locator('.seam-add-button').click();
+  await page.locator('input[name=name]').fill('Console guest');
+  await page.getByRole('button', { name: 'Generate code' }).click();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Console guest').first().waitFor({ timeout: 15_000 });
+  const created = [...codes].find(([, c]) => c.name === 'Console guest');
+  if (!created) throw new Error('the page never read the new code back');
+  const [accessCodeId] = created;
+
+  // The code's details view reads it again each time it opens: until the lock has it.
+  const deadline = Date.now() + 20_000;
+  while (codes.get(accessCodeId)?.status !== 'set' && Date.now() < deadline) {
+    await page.getByText('Console guest').first().click();
+    await page.waitForResponse((r) => /\/access_codes\/get\b/.test(r.url()), { timeout: 10_000 });
+    await page.locator('.seam-back-icon').first().click();
+    await page.waitForTimeout(500);
+  }
+  expect(codes.get(accessCodeId)).toEqual({ name: 'Console guest', status: 'set' });
+  expect((await deps.accessCodes.get(server.workspaceId, accessCodeId))?.access_code.status).toBe('set');
+  await page.close();
+}, 90_000);
