@@ -5,6 +5,7 @@ import { createPublishableKey } from '../../lib/principals/credentials';
 import { workspacePrincipal } from '../../lib/principals/principal';
 import { getOrCreateClientSessionInputSchema } from '../../lib/principals/schemas';
 import { type E2eServer, startE2eServer } from '../support/e2e-server';
+import { pollUntil } from './poll';
 
 /*
  * The console (/console, Seam's React components) in Debian's Chromium, driven by
@@ -59,24 +60,27 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   expect(await page.getByText('Garage').count()).toBe(0);
 
   // Device details, its access-code table, and Seam's create form.
-  await page.getByText('Front Door').first().click();
-  await page.getByText(/access codes/).first().click();
+  const openFrontDoorCodes = async () => {
+    await page.getByText('Front Door').first().click();
+    const listed = page.waitForResponse((r) => /\/access_codes\/list\b/.test(r.url()), { timeout: 20_000 });
+    await page.getByText(/access codes/).first().click();
+    await listed;
+  };
+  await openFrontDoorCodes();
   await page.locator('.seam-add-button').click();
   await page.locator('input[name=name]').fill('Console guest');
   await page.getByRole('button', { name: 'Generate code' }).click();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Console guest').first().waitFor({ timeout: 15_000 });
-  const created = [...codes].find(([, c]) => c.name === 'Console guest');
-  if (!created) throw new Error('the page never read the new code back');
-  const [accessCodeId] = created;
+  const accessCodeId = await pollUntil('the page to read the new code back', async () => [...codes].find(([, c]) => c.name === 'Console guest')?.[0], (id) => id !== undefined);
+  if (accessCodeId === undefined) throw new Error('unreachable');
 
-  // The code's details view reads it again each time it opens: until the lock has it.
-  const deadline = Date.now() + 20_000;
+  // Until the lock has it: open the console again, as a user would, and read the code table.
+  const deadline = Date.now() + 30_000;
   while (codes.get(accessCodeId)?.status !== 'set' && Date.now() < deadline) {
-    await page.getByText('Console guest').first().click();
-    await page.waitForResponse((r) => /\/access_codes\/get\b/.test(r.url()), { timeout: 10_000 });
-    await page.locator('.seam-back-icon').first().click();
-    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByText('Back Door').first().waitFor({ timeout: 20_000 });
+    await openFrontDoorCodes();
   }
   expect(codes.get(accessCodeId)).toEqual({ name: 'Console guest', status: 'set' });
   expect((await deps.accessCodes.get(server.workspaceId, accessCodeId))?.access_code.status).toBe('set');
