@@ -5,8 +5,7 @@ import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
 import type { SeamEvent } from '../events/schemas';
-import type { UnmanagedCodeRecord } from '../access-codes/unmanaged-schemas';
-import type { ListAccessCodesQuery, Page, Stores, UnmanagedCodeRepository, WriteExtras } from '../ports';
+import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
 import { dueShardOf } from './dynamodb-table';
@@ -14,6 +13,7 @@ import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 import { memoryCodeHistory } from './memory-code-history';
+import { memoryUnmanagedCodes } from './memory-unmanaged-codes';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
@@ -99,74 +99,7 @@ export function createMemoryStores({ codeHistoryDays = 30, outbox }: { codeHisto
     if (codes.get(codeKey(previous))?.version !== previous.version) throw new ConflictError();
   };
 
-  const unmanaged = new Map<string, UnmanagedCodeRecord>();
-  /** An unmanaged code claims its PIN where no managed code holds it, as in DynamoDB. */
-  const unmanagedPin = (r: UnmanagedCodeRecord) => (r.access_code.code === null ? undefined : pinKey(r.access_code.workspace_id, r.access_code.device_id, r.access_code.code));
-  const claimUnmanaged = (r: UnmanagedCodeRecord) => {
-    const pin = unmanagedPin(r);
-    if (pin === undefined || pins.has(pin) || r.access_code.code === null) return;
-    pins.set(pin, r.access_code.access_code_id);
-    const deviceKey = `${r.access_code.workspace_id}|${r.access_code.device_id}`;
-    devicePins.set(deviceKey, (devicePins.get(deviceKey) ?? new Set()).add(r.access_code.code));
-  };
-  const releaseUnmanaged = (r: UnmanagedCodeRecord) => {
-    const pin = unmanagedPin(r);
-    if (pin === undefined || pins.get(pin) !== r.access_code.access_code_id || r.access_code.code === null) return;
-    pins.delete(pin);
-    devicePins.get(`${r.access_code.workspace_id}|${r.access_code.device_id}`)?.delete(r.access_code.code);
-  };
-  const unmanagedCodes: UnmanagedCodeRepository = {
-    async get(workspaceId, id) {
-      const r = unmanaged.get(scoped(workspaceId, id));
-      return r && copy(r);
-    },
-    async listByDevice(workspaceId, deviceId, query) {
-      const all = [...unmanaged.values()]
-        .filter((r) => r.access_code.workspace_id === workspaceId && r.access_code.device_id === deviceId)
-        .sort((a, b) => a.access_code.created_at.localeCompare(b.access_code.created_at) || a.access_code.access_code_id.localeCompare(b.access_code.access_code_id));
-      const start = query.cursor === undefined ? 0 : all.findIndex((r) => r.access_code.access_code_id === query.cursor) + 1;
-      if (start === 0 && query.cursor !== undefined) throw InvalidInputError.forField('page_cursor', 'Invalid or expired page cursor');
-      const items = all.slice(start, start + query.limit);
-      const last = items.at(-1);
-      return { items: copy(items), nextCursor: start + query.limit < all.length && last ? last.access_code.access_code_id : null };
-    },
-    async create(record, extras) {
-      const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);
-      if (unmanaged.has(key) || codes.has(key)) return false;
-      unmanaged.set(key, copy(record));
-      claimUnmanaged(record);
-      applyExtras(extras);
-      return true;
-    },
-    async replace(record) {
-      const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);
-      const before = unmanaged.get(key);
-      if (before) releaseUnmanaged(before);
-      unmanaged.set(key, copy(record));
-      claimUnmanaged(record);
-    },
-    async remove(workspaceId, id, extras) {
-      const before = unmanaged.get(scoped(workspaceId, id));
-      if (before) releaseUnmanaged(before);
-      unmanaged.delete(scoped(workspaceId, id));
-      applyExtras(extras);
-    },
-    async convert(record, managed, extras) {
-      const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);
-      const held = unmanaged.get(key);
-      if (!held) throw new ConflictError();
-      releaseUnmanaged(held);
-      try {
-        checkCreation([managed]);
-      } catch (error) {
-        claimUnmanaged(held);
-        throw error;
-      }
-      unmanaged.delete(key);
-      storeCreated(managed);
-      applyExtras(extras);
-    },
-  };
+  const unmanagedCodes = memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, storeCreated, applyExtras });
 
   return {
     codeHistory: history.repository,
