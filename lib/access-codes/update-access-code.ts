@@ -6,7 +6,7 @@ import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies, takeTurns } from '../retry';
 import type { DeviceRecord } from '../devices/schemas';
-import { appearanceFor } from './appearance';
+import { type Appearance, appearanceFor } from './appearance';
 import { refuseOfflineChange } from './offline-codes';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './create-access-code';
@@ -65,10 +65,23 @@ async function nextPin(deps: UpdateDeps, device: DeviceRecord, current: AccessCo
  * code back through the lifecycle with a pending mutation; a name change is settled at once.
  */
 export function updateAccessCode(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
-  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () => retry(retryPolicies.versionConflict, () => applyUpdate(deps, principal, input)));
+  // The lock's name for the new name is worked out once: a lost race on the version does not change it.
+  let appearance: Promise<Appearance | null> | undefined;
+  const appearanceOnce = (device: DeviceRecord, name: string | null, except: string) => {
+    appearance ??= appearanceFor(deps, device.device, name, except);
+    return appearance;
+  };
+  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () =>
+    retry(retryPolicies.versionConflict, () => applyUpdate(deps, principal, input, appearanceOnce)),
+  );
 }
 
-async function applyUpdate(deps: UpdateDeps, principal: Principal, input: UpdateAccessCodeInput): Promise<ActionAttempt> {
+async function applyUpdate(
+  deps: UpdateDeps,
+  principal: Principal,
+  input: UpdateAccessCodeInput,
+  appearanceOf: (device: DeviceRecord, name: string | null, except: string) => Promise<Appearance | null>,
+): Promise<ActionAttempt> {
   const workspaceId = principal.workspace_id;
   const record = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!record || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
@@ -88,7 +101,7 @@ async function applyUpdate(deps: UpdateDeps, principal: Principal, input: Update
   const next: AccessCode = {
     ...current,
     name,
-    appearance: name === current.name ? current.appearance : await appearanceFor(deps, device.device, name, current.access_code_id),
+    appearance: name === current.name ? current.appearance : await appearanceOf(device, name, current.access_code_id),
     code: pin,
     type: frame.starts_at === undefined ? 'ongoing' : 'time_bound',
     is_external_modification_allowed:
