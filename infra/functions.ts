@@ -7,6 +7,9 @@ export const pollerFunction = 'poll-pending-codes';
 /** Runs on each access_code.* event: programs the code on its lock at once. */
 export const workerFunction = 'process-access-code';
 
+/** Runs a code's next engine step when it falls due, from the follow-up queue's delayed messages. */
+export const followUpFunction = 'run-follow-ups';
+
 /** Reads the table's stream and puts every stored event on the bus: the outbox's relay. */
 export const publisherFunction = 'publish-events';
 
@@ -27,6 +30,7 @@ export const functionNames: readonly string[] = [
   workerFunction,
   accountSyncFunction,
   publisherFunction,
+  followUpFunction,
   webhookFanOutFunction,
   webhookDeliveryFunction,
 ];

@@ -19,6 +19,8 @@ export const envSchema = z.object({
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** The SQS queue of webhook deliveries and its dead-letter queue (set by the stack); unset, an in-process queue. */
+  /** SQS queue whose delayed messages run a code's next engine step when it falls due (set by the stack). */
+  LATCHKEY_FOLLOW_UP_QUEUE_URL: z.string().min(1).optional(),
   LATCHKEY_WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
   LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: z.string().min(1).optional(),
   /** How long a verified API key stays cached in a warm function, in seconds. */

@@ -9,6 +9,8 @@ import { sqsDeliveryQueue } from './adapters/sqs-delivery-queue';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { MemoryOutbox } from './adapters/memory-outbox';
+import { InProcessFollowUps } from './adapters/in-process-follow-ups';
+import { sqsFollowUps } from './adapters/sqs-follow-ups';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
@@ -40,6 +42,8 @@ export interface AppDeps extends Deps, HttpDeps, WebhookOut {
   localBus?: InProcessBus;
   /** The memory store's outbox (LATCHKEY_STORE=memory); on DynamoDB the table's stream is the outbox. */
   outbox?: MemoryOutbox;
+  /** Follow-ups on timers when no SQS queue is configured (local mode), for the local engine to run. */
+  localFollowUps?: InProcessFollowUps;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -95,6 +99,7 @@ export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   retryCapMs: 300_000,
 });
 
+const logFollowUpFailure = (error: unknown) => logger.error('follow-up step failed', { error_name: error instanceof Error ? error.name : 'unknown' });
 const logPublishFailure = (error: unknown) => logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' });
 
 /** Where events go: the configured EventBridge bus, else an in-process bus local listeners subscribe to. */
@@ -123,11 +128,15 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
   const outbox = cfg.LATCHKEY_STORE === 'memory' ? new MemoryOutbox(logPublishFailure) : undefined;
   const backend = stores(cfg, outbox);
   const { localDeliveries, ...webhooks } = webhooksOut(cfg, overrides.clock ?? systemClock);
+  const followUpQueue = cfg.LATCHKEY_FOLLOW_UP_QUEUE_URL;
+  const localFollowUps = followUpQueue ? undefined : new InProcessFollowUps(overrides.clock ?? systemClock, logFollowUpFailure);
+  const followUps = followUpQueue ? sqsFollowUps(followUpQueue, overrides.clock ?? systemClock) : localFollowUps;
   const withoutProviders = {
     ...backend,
     clock: systemClock,
     ids: uuidGenerator,
     publisher,
+    followUps,
     settings: lifecycleSettings(cfg),
     ...overrides,
   };
@@ -147,6 +156,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     localBus,
     outbox,
     localDeliveries,
+    localFollowUps,
     authenticate: authenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   };

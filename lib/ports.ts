@@ -265,7 +265,20 @@ export interface Stores {
   webhooks: WebhookRepository;
 }
 
+/**
+ * Runs a code's next engine step when it falls due, instead of at the poller's next tick: an
+ * SQS delay queue in AWS, a timer locally. Only a speed-up: the due index and the poller stay
+ * the record of what is due, so a lost follow-up only waits for the next tick.
+ */
+export interface FollowUpScheduler {
+  /** How far ahead a follow-up can be scheduled; work due later is left to the poller. */
+  readonly horizonMs: number;
+  schedule(workspaceId: string, accessCodeId: string, dueAt: string): Promise<void>;
+}
+
 export interface Deps extends Stores {
+  /** Absent where no follow-ups are wired (unit tests drive the poller by the clock). */
+  followUps?: FollowUpScheduler;
   clock: Clock;
   ids: IdGenerator;
   /** For the outbox relay only; use cases never publish. */

@@ -56,6 +56,8 @@ export interface LatchkeyFunctionProps {
   readonly credentials?: 'read' | 'readWrite';
   /** Webhook signing secrets (Secrets Manager) the function reads, or also creates and deletes. @default none */
   readonly webhookSecrets?: 'read' | 'readWrite';
+  /** The follow-up queue the function schedules engine steps on (functions that run the engine). @default none */
+  readonly followUps?: IQueue;
   /** The webhook delivery queue the function sends to, with its dead-letter queue. @default none */
   readonly webhookQueues?: { readonly deliveries: IQueue; readonly deadLetters: IQueue };
   /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
@@ -134,6 +136,8 @@ export class LatchkeyFunction extends Construct {
       props.webhookQueues.deliveries.grantSendMessages(this.role);
       props.webhookQueues.deadLetters.grantSendMessages(this.role);
     }
+    if (props.followUps !== undefined) props.followUps.grantSendMessages(this.role);
+    const followUpEnvironment: Record<string, string> = props.followUps ? { LATCHKEY_FOLLOW_UP_QUEUE_URL: props.followUps.queueUrl } : {};
     const secretsEnvironment: Record<string, string> =
       props.credentials !== undefined || props.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
     const queueEnvironment: Record<string, string> = props.webhookQueues
@@ -173,6 +177,7 @@ export class LatchkeyFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...secretsEnvironment,
         ...queueEnvironment,
+        ...followUpEnvironment,
         ...lifecycleEnvironment,
       },
       ...(props.asyncFailures && {

@@ -18,7 +18,7 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { accountSyncFunction, pollerFunction, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../functions';
+import { accountSyncFunction, followUpFunction, pollerFunction, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../functions';
 
 /** The events that mean a code must be (re)programmed on its lock. */
 export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
@@ -131,10 +131,26 @@ export class StatelessStack extends Stack {
     // The scheduled poller: finds codes whose lifecycle work is due. A failed poll is not
     // retried by Lambda: the next tick is the retry, and the dead letter records the failure.
     const pollInterval = Duration.minutes(config.pollRateMinutes);
+    // Follow-ups: a code's next engine step runs when it falls due, from a message delayed up
+    // to 15 minutes, instead of at the poller's next tick; the poller stays the safety net.
+    const followUpDeadLetters = deadLetterQueue('FollowUpDeadLetters');
+    const followUps = new Queue(this, 'FollowUps', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Six times the follow-up function's timeout, as Lambda's SQS event source asks.
+      visibilityTimeout: Duration.seconds(360),
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: followUpDeadLetters, maxReceiveCount: 3 },
+      removalPolicy,
+    });
+    const followUpRunner = addFunction(followUpFunction, { access: 'readWrite', lifecycle: true, credentials: 'read', followUps, timeout: Duration.seconds(60) });
+    followUpRunner.lambda.addEventSource(new SqsEventSource(followUps, { batchSize: 10, reportBatchItemFailures: true }));
+
     const pollerDeadLetters = deadLetterQueue('PollerDeadLetters');
     const poller = addFunction(pollerFunction, {
       access: 'readWrite',
       lifecycle: true,
+      followUps,
       credentials: 'read',
       timeout: Duration.seconds(55),
       asyncFailures: { deadLetterQueue: pollerDeadLetters, retryAttempts: 0, maxEventAge: pollInterval },
@@ -159,6 +175,7 @@ export class StatelessStack extends Stack {
     const worker = addFunction(workerFunction, {
       access: 'readWrite',
       lifecycle: true,
+      followUps,
       credentials: 'read',
       timeout: Duration.seconds(60),
       asyncFailures: { deadLetterQueue: workerDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(1) },

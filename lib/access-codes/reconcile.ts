@@ -7,13 +7,14 @@ import { ConflictError } from '../errors';
 import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
+import { logger } from '../logger';
 import { accessCodeEvent } from './events';
 import { clearedConflict, externalChange, handleExternalChange, stepConversion } from './external-changes';
 import { stepOfflineCode } from './offline-codes';
 import { type LifecycleSettings, leadMs, usesNativeScheduling } from './lifecycle';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 
-export type EngineDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
+export type EngineDeps = Pick<Deps, 'followUps' | 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
 
 const ms = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
@@ -354,5 +355,18 @@ export async function commit(deps: EngineDeps, record: AccessCodeRecord, device:
     if (next.sync === undefined) delete next.sync;
     if (next.due_at === undefined) delete next.due_at;
     await deps.accessCodes.update(next, record, extras);
+    await scheduleFollowUp(deps, next, now);
+  }
+}
+
+/** Asks for the code's next step at its due time, when that is sooner than the poller would come by. */
+async function scheduleFollowUp(deps: EngineDeps, record: AccessCodeRecord, now: Date): Promise<void> {
+  const { followUps } = deps;
+  if (followUps === undefined || record.due_at === undefined || ms(record.due_at) - now.getTime() > followUps.horizonMs) return;
+  try {
+    await followUps.schedule(record.access_code.workspace_id, record.access_code.access_code_id, record.due_at);
+  } catch (error) {
+    // The step is recorded as due: the poller takes it on its next tick.
+    logger.warn('follow-up not scheduled', { error_name: error instanceof Error ? error.name : 'unknown' });
   }
 }

@@ -14,7 +14,6 @@ import { localhostOrigins } from '../http/cors';
 import { startStreamRelay } from './stream-relay';
 import { publishStreamRecords } from '../adapters/dynamodb-event-stream';
 import { logger } from '../logger';
-import type { WebhookDelivery } from '../webhooks/schemas';
 import { createLocalServer, lambdaContext, listen, loadHandlers } from './server';
 
 export interface LocalOptions {
@@ -91,6 +90,12 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
       await worker(envelope, lambdaContext('process-access-code'));
     }
   });
+  // Follow-ups: a code's next step runs when it falls due, as the SQS delay queue does in AWS.
+  const followUps = (await import('../../functions/run-follow-ups')).handler;
+  deps.localFollowUps?.subscribe(async (workspaceId, accessCodeId) => {
+    const body = JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId });
+    await followUps({ Records: [sqsRecord(body)] }, lambdaContext('run-follow-ups'));
+  });
   // The outbox: events reach the bus from what the store committed, as the table's stream
   // feeds the publish-events function in AWS.
   const logPublishFailure = (error: unknown) => logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' });
@@ -114,7 +119,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
     await fanOut(envelope, lambdaContext('fan-out-webhooks'));
   });
   const stopDeliveries = deps.localDeliveries?.start(async (delivery) => {
-    const { batchItemFailures } = await deliver({ Records: [sqsRecord(delivery)] }, lambdaContext('deliver-webhooks'));
+    const { batchItemFailures } = await deliver({ Records: [sqsRecord(JSON.stringify(delivery))] }, lambdaContext('deliver-webhooks'));
     if (batchItemFailures.length > 0) throw new Error('delivery not handled');
   }, 1000);
   if (stopDeliveries) stops.unshift(async () => stopDeliveries());
@@ -170,12 +175,12 @@ async function ensureSandboxWorkspace(deps: ReturnType<typeof appDeps>, fixedKey
   return { workspaceId: existing.workspace_id, apiKey: fixedKey };
 }
 
-/** One delivery as the SQS event source hands it to the delivery function. */
-function sqsRecord(delivery: WebhookDelivery): SQSRecord {
+/** One message (a webhook delivery, a follow-up) as an SQS event source hands it to a function. */
+function sqsRecord(body: string): SQSRecord {
   return {
     messageId: randomUUID(),
     receiptHandle: 'local',
-    body: JSON.stringify(delivery),
+    body,
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
     messageAttributes: {},
     md5OfBody: '',

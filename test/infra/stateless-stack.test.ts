@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { accountSyncFunction, functionNames, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
+import { accountSyncFunction, followUpFunction, functionNames, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
@@ -83,7 +83,7 @@ const deadLettersOf: Record<string, string> = {
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30 };
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30, [followUpFunction]: 60 };
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
 const accountSecrets = {
@@ -95,6 +95,7 @@ const credentialsOf: Record<string, string[]> = {
   [pollerFunction]: ['secretsmanager:GetSecretValue'],
   [workerFunction]: ['secretsmanager:GetSecretValue'],
   [accountSyncFunction]: ['secretsmanager:GetSecretValue'],
+  [followUpFunction]: ['secretsmanager:GetSecretValue'],
 };
 /** The webhooks' signing secrets, one per webhook under the stage's prefix. */
 const webhookSecrets = {
@@ -204,12 +205,58 @@ describe.each(readers)('read-only function %s', (name) => {
   });
 });
 
+/** The functions that run the lifecycle engine, and so schedule follow-ups. */
+const runsEngine = [pollerFunction, workerFunction, followUpFunction];
+const sendsFollowUps = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(childId('FollowUps')));
+
+describe('follow-ups', () => {
+  test('run each code\'s next step from a delayed message, with failures reported per message', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(followUpFunction) },
+      EventSourceArn: getAtt(childId('FollowUps')),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(resources[childId('FollowUps')]?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(childId('FollowUpDeadLetters')), maxReceiveCount: 3 },
+    });
+  });
+
+  test.each([pollerFunction, workerFunction])('%s may schedule follow-ups and knows the queue', (name) => {
+    expect(statementsOf(name).statements).toContainEqual(sendsFollowUps);
+    expect(resources[functionId(name)]?.Properties).toMatchObject({ Environment: { Variables: { LATCHKEY_FOLLOW_UP_QUEUE_URL: { Ref: childId('FollowUps') } } } });
+  });
+
+  test('the follow-up runner schedules the next ones on its own queue', () => {
+    expect(resources[functionId(followUpFunction)]?.Properties).toMatchObject({ Environment: { Variables: { LATCHKEY_FOLLOW_UP_QUEUE_URL: { Ref: childId('FollowUps') } } } });
+  });
+
+  test('the follow-up runner may read and write the table, read credentials and take messages, and nothing more', () => {
+    const { logGroupId, statements } = statementsOf(followUpFunction);
+    const expected = [
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
+      readStatement,
+      writeStatement,
+      // Takes its messages and schedules the next ones: CDK merges both grants on the queue.
+      allow(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'], getAtt(childId('FollowUps'))),
+      ...secretsStatementOf(followUpFunction),
+      xray,
+    ];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
+  });
+});
+
 describe.each(writers)('writing function %s', (name) => {
   test('may read and write the table, and nothing more', () => {
     const { logGroupId, statements } = statementsOf(name);
     const deadLetters = deadLettersOf[name];
     const queues = deadLetters ? [allow('sqs:SendMessage', getAtt(childId(deadLetters)))] : [];
+    const followUps = runsEngine.includes(name) ? [sendsFollowUps] : [];
     const expected = [
+      ...followUps,
       allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
       readStatement,
       writeStatement,

@@ -1,3 +1,4 @@
+import { awaitCreatedCode } from '../../lib/access-codes/await-created-code';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
@@ -94,5 +95,19 @@ describe('a full lock', () => {
     const failures = t.published.filter((e) => e.event_type === 'access_code.failed_to_set_on_device');
     expect(failures).toHaveLength(1);
     expect(failures[0]?.access_code_errors?.map((e) => e.error_code)).toContain('no_space_for_access_code_on_device');
+  });
+});
+
+describe('sync: true', () => {
+  it('answers the code as it is when the wait ends, not as it was created', async () => {
+    const t = await setup();
+    const lock = t.ws.byType('kwikset_lock');
+    await t.offline(lock.device_id);
+    const created = await t.create({ device_id: lock.device_id });
+    await t.run(3);
+    const answer = await awaitCreatedCode(t.deps, t.ws.principal, created, { timeoutMs: 20, intervalMs: 5 });
+    expect(answer.action_attempt.status).toBe('pending');
+    expect(answer.access_code).toMatchObject({ status: 'setting', errors: [expect.objectContaining({ error_code: 'device_offline' })] });
+    expect(created.access_code.errors).toEqual([]);
   });
 });

@@ -1,0 +1,28 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import type { Clock, FollowUpScheduler } from '../ports';
+import { idSchema } from '../schema-helpers';
+import { maxSqsDelaySeconds } from './sqs-delivery-queue';
+
+/** The body of a follow-up message: which code to take one engine step for. */
+export const followUpMessageSchema = z.object({ workspace_id: idSchema, access_code_id: idSchema });
+
+/**
+ * Follow-ups on an SQS queue with a per-message delay (up to 15 minutes), consumed by the
+ * run-follow-ups function. The client loads on first use.
+ */
+export function sqsFollowUps(queueUrl: string, clock: Clock): FollowUpScheduler {
+  let sdk: Promise<{ module: typeof import('@aws-sdk/client-sqs'); client: SQSClient }> | undefined;
+  const load = () => (sdk ??= import('@aws-sdk/client-sqs').then((module) => ({ module, client: new module.SQSClient({}) })));
+  return {
+    horizonMs: maxSqsDelaySeconds * 1000,
+    async schedule(workspaceId, accessCodeId, dueAt) {
+      const { module, client } = await load();
+      // Rounded up, so that the step never runs before the code is due.
+      const delaySeconds = Math.min(maxSqsDelaySeconds, Math.max(0, Math.ceil((Date.parse(dueAt) - clock.now().getTime()) / 1000)));
+      await client.send(
+        new module.SendMessageCommand({ QueueUrl: queueUrl, DelaySeconds: delaySeconds, MessageBody: JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId }) }),
+      );
+    },
+  };
+}
