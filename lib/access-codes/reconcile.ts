@@ -43,12 +43,13 @@ function nextBoundary(record: AccessCodeRecord, native: boolean, settings: Lifec
   return minIso(...[iso(ms(code.starts_at) - leadMs(native, settings)), code.starts_at, code.ends_at].filter((b) => b > nowIso));
 }
 
-/** Whether the lock holds what it should; the name counts only where the provider shows names. */
+/** Whether the lock holds what it should; a name counts only where the provider shows names. */
 const matches = (actual: KeypadEntry, desired: DesiredEntry, withName = false) =>
   actual.code === desired.code &&
   actual.starts_at === desired.starts_at &&
   actual.ends_at === desired.ends_at &&
-  (!withName || (actual.name || undefined) === (desired.name || undefined)) &&
+  // A code without a name leaves the provider free to name it (Seam's "New Access Code").
+  (!withName || !desired.name || actual.name === desired.name) &&
   actual.state !== 'removing';
 
 const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);

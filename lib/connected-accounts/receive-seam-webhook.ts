@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type EngineDeps, reconcileAccessCode } from '../access-codes/reconcile';
+import type { AccessCodeRecord } from '../access-codes/schemas';
 import { seamCredentialSchema } from '../devices/seam/seam-account';
 import { stableDeviceId } from '../devices/seam/seam-devices';
 import type { WebhookVerifier } from '../devices/seam/seam-webhooks';
@@ -64,25 +65,35 @@ export async function receiveSeamWebhook(
   }
 }
 
-/** Makes the Latchkey code behind an upstream code due now, and takes its engine step. */
+/**
+ * Takes an engine step now for the Latchkey code behind an upstream code. A code whose
+ * upstream id is not recorded yet (its worker may still be committing what Seam answered) is
+ * among the device's codes in flight that have none: those each take a step, which finds
+ * their upstream code by PIN.
+ */
 async function nudgeCode(deps: WebhookDeps, workspaceId: string, deviceId: string, upstreamCodeId: string): Promise<void> {
+  const unidentified: AccessCodeRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await deps.accessCodes.list(workspaceId, { deviceId, limit: 200, cursor });
     const record = page.items.find((r) => r.provider_ref === upstreamCodeId);
-    if (record) {
-      const nowIso = deps.clock.now().toISOString();
-      if (record.due_at === undefined || record.due_at > nowIso) {
-        try {
-          await deps.accessCodes.update({ ...record, version: record.version + 1, due_at: nowIso }, record);
-        } catch (error) {
-          // Someone else just moved the code: its own step picks up the upstream change.
-          if (!(error instanceof ConflictError)) throw error;
-        }
-      }
-      await reconcileAccessCode(deps, workspaceId, record.access_code.access_code_id);
-      return;
-    }
+    if (record) return stepNow(deps, record);
+    unidentified.push(...page.items.filter((r) => r.provider_ref === undefined && r.due_at !== undefined));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
+  for (const record of unidentified) await stepNow(deps, record);
+}
+
+/** Makes a code due now and takes its engine step. */
+async function stepNow(deps: WebhookDeps, record: AccessCodeRecord): Promise<void> {
+  const nowIso = deps.clock.now().toISOString();
+  if (record.due_at === undefined || record.due_at > nowIso) {
+    try {
+      await deps.accessCodes.update({ ...record, version: record.version + 1, due_at: nowIso }, record);
+    } catch (error) {
+      // Someone else just moved the code: its own step picks up the upstream change.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  await reconcileAccessCode(deps, record.access_code.workspace_id, record.access_code.access_code_id);
 }

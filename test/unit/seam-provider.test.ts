@@ -5,6 +5,7 @@ import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { connectSeamAccount } from '../../lib/connected-accounts/connect-seam-account';
+import { receiveSeamWebhook } from '../../lib/connected-accounts/receive-seam-webhook';
 import { deleteConnectedAccount, getConnectedAccount, syncAccount } from '../../lib/connected-accounts/connected-accounts';
 import type { AppDeps } from '../../lib/deps';
 import { stableDeviceId } from '../../lib/devices/seam/seam-devices';
@@ -74,6 +75,21 @@ describe('the Seam provider', () => {
     await t.tick();
     expect([...t.upstream.codes.values()]).toEqual([expect.objectContaining({ name: 'Guest 43', code: '371846' })]);
     expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set', name: 'Guest 43', pending_mutations: [] });
+    expect(t.upstream.creates).toBe(1);
+  });
+
+  it('takes the step of the code behind a verified access_code webhook at once, even before its upstream id is recorded', async () => {
+    const t = await setup();
+    const secretName = (await t.deps.connectedAccounts.get(t.ws.workspaceId, t.connected.connected_account_id))?.secret_name ?? '';
+    await t.deps.secrets.put(secretName, JSON.stringify({ api_key: 'seam_upstream_key_123456', webhook_secret: 'whsec_c2VjcmV0' }));
+    const { access_code } = await t.create({ device_id: t.front, code: '264819' });
+    // The upstream has the code, but Latchkey has not recorded its id yet (its worker is still committing).
+    await t.upstream.factory({ endpoint: '', apiKey: '' }).createAccessCode({ device_id: 'front', code: '264819' });
+    t.upstream.settleAll();
+    const verify = async (_secret: string, body: string) => JSON.parse(body) as unknown;
+    const event = { event_id: 'evt_1', event_type: 'access_code.set_on_device', device_id: 'front', access_code_id: 'access_code1' };
+    await receiveSeamWebhook(t.deps, verify, t.connected.connected_account_id, { rawBody: JSON.stringify(event), headers: {} });
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'set' });
     expect(t.upstream.creates).toBe(1);
   });
 
