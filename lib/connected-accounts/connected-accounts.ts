@@ -6,8 +6,18 @@ import { type SyncDeps, removeDeviceCodes, syncConnectedAccount } from './sync-c
 
 export const connectedAccountNotFound = () => new NotFoundError('connected_account_not_found', 'Connected account not found');
 
-/** Whether the principal may see the account: its whole workspace, or a client session granted it. */
+/** Whether the principal may change the account: its whole workspace, or a client session granted the account. */
 const mayTouch = (principal: Principal, id: string) => principal.kind !== 'client_session' || principal.connected_account_ids.includes(id);
+
+/**
+ * The accounts a principal may read: those it may change, and for a client session also the
+ * accounts its granted devices come through (Seam's components show a device's account).
+ */
+async function readableAccountIds(deps: Pick<Deps, 'devices'>, principal: Principal): Promise<ReadonlySet<string> | undefined> {
+  if (principal.kind !== 'client_session') return undefined;
+  const granted = principal.device_ids.length === 0 ? [] : await deps.devices.list(principal.workspace_id, { deviceIds: principal.device_ids, limit: principal.device_ids.length });
+  return new Set([...principal.connected_account_ids, ...granted.map((d) => d.device.connected_account_id)]);
+}
 
 /** The account in the caller's workspace and grant, or connected_account_not_found. */
 export async function requireAccount(deps: Pick<Deps, 'connectedAccounts'>, principal: Principal, id: string): Promise<ConnectedAccountRecord> {
@@ -16,20 +26,24 @@ export async function requireAccount(deps: Pick<Deps, 'connectedAccounts'>, prin
   return record;
 }
 
-export async function getConnectedAccount(deps: Pick<Deps, 'connectedAccounts'>, principal: Principal, id: string): Promise<ConnectedAccount> {
-  return (await requireAccount(deps, principal, id)).connected_account;
+export async function getConnectedAccount(deps: Pick<Deps, 'connectedAccounts' | 'devices'>, principal: Principal, id: string): Promise<ConnectedAccount> {
+  const readable = await readableAccountIds(deps, principal);
+  const record = readable === undefined || readable.has(id) ? await deps.connectedAccounts.get(principal.workspace_id, id) : undefined;
+  if (!record) throw connectedAccountNotFound();
+  return record.connected_account;
 }
 
 /** The workspace's accounts, in creation order, optionally those whose metadata holds every given pair. */
 export async function listConnectedAccounts(
-  deps: Pick<Deps, 'connectedAccounts'>,
+  deps: Pick<Deps, 'connectedAccounts' | 'devices'>,
   principal: Principal,
   query: { custom_metadata_has?: Record<string, string | boolean>; limit?: number },
 ): Promise<ConnectedAccount[]> {
   const wanted = Object.entries(query.custom_metadata_has ?? {});
+  const readable = await readableAccountIds(deps, principal);
   return (await deps.connectedAccounts.list(principal.workspace_id))
     .map((r) => r.connected_account)
-    .filter((a) => mayTouch(principal, a.connected_account_id))
+    .filter((a) => readable === undefined || readable.has(a.connected_account_id))
     .filter((a) => wanted.every(([k, v]) => a.custom_metadata[k] === v))
     .slice(0, query.limit ?? 11_000);
 }

@@ -6,7 +6,7 @@ import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { connectSeamAccount } from '../../lib/connected-accounts/connect-seam-account';
 import { receiveSeamWebhook } from '../../lib/connected-accounts/receive-seam-webhook';
-import { deleteConnectedAccount, getConnectedAccount, syncAccount } from '../../lib/connected-accounts/connected-accounts';
+import { deleteConnectedAccount, getConnectedAccount, listConnectedAccounts, syncAccount, updateConnectedAccount } from '../../lib/connected-accounts/connected-accounts';
 import type { AppDeps } from '../../lib/deps';
 import { stableDeviceId } from '../../lib/devices/seam/seam-devices';
 import { upstreamFailure } from '../../lib/devices/seam/seam-upstream';
@@ -169,6 +169,19 @@ describe('the Seam provider', () => {
     expect(await t.deps.accessCodes.get(t.ws.workspaceId, access_code.access_code_id)).toBeUndefined();
     expect(await t.deps.secrets.get(account?.secret_name ?? '')).toBeUndefined();
     await expect(getConnectedAccount(t.deps, workspacePrincipal(t.ws.workspaceId), t.connected.connected_account_id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('lets a client session read the account of a device it was granted, and change only accounts it was granted', async () => {
+    const t = await setup();
+    const id = t.connected.connected_account_id;
+    const session = { kind: 'client_session' as const, workspace_id: t.ws.workspaceId, client_session_id: 'cs', device_ids: [t.front], connected_account_ids: [] };
+    expect(await getConnectedAccount(t.deps, session, id)).toMatchObject({ connected_account_id: id });
+    expect((await listConnectedAccounts(t.deps, session, {})).map((a) => a.connected_account_id)).toEqual([id]);
+    await expect(updateConnectedAccount(t.deps, session, { connected_account_id: id, custom_metadata: { x: 'y' } })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(deleteConnectedAccount(t.deps, session, id)).rejects.toMatchObject({ statusCode: 404 });
+    const stranger = { ...session, device_ids: [] };
+    await expect(getConnectedAccount(t.deps, stranger, id)).rejects.toMatchObject({ statusCode: 404, type: 'connected_account_not_found' });
+    expect(await listConnectedAccounts(t.deps, stranger, {})).toEqual([]);
   });
 
   it('refuses to connect a key the upstream refuses, and keeps nothing of it', async () => {
