@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
+import { observed } from '../lib/observability';
 import { deliverWebhook } from '../lib/webhooks/deliver';
 import { webhookDeliverySchema } from '../lib/webhooks/schemas';
 
@@ -12,7 +13,9 @@ import { webhookDeliverySchema } from '../lib/webhooks/schemas';
  * goes to the dead-letter queue after its receives.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+  middy<SQSEvent, SQSBatchResponse>()
+    .use(observed())
+    .handler(async (event) => {
     const results = await Promise.allSettled(event.Records.map((record) => deliverWebhook(deps, webhookDeliverySchema.parse(JSON.parse(record.body)))));
     const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
     for (const record of failed) logger.error('webhook delivery could not be handled', { message_id: record.messageId });

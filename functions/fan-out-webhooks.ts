@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { observed } from '../lib/observability';
 import { enqueueDeliveries } from '../lib/webhooks/deliver';
 import { webhookDeliverySchema } from '../lib/webhooks/schemas';
 
@@ -11,7 +12,9 @@ const eventSchema = webhookDeliverySchema.shape.event;
  * wants it. A repeat of an event (the bus and the outbox deliver at least once) queues nothing.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<EventBridgeEvent<string, unknown>>().handler(async (event) => {
+  middy<EventBridgeEvent<string, unknown>>()
+    .use(observed())
+    .handler(async (event) => {
     await enqueueDeliveries(deps, eventSchema.parse(event.detail));
   });
 

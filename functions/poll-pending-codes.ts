@@ -4,6 +4,7 @@ import { pollDueCodes } from '../lib/access-codes/poll-due-codes';
 import { dueShardCount } from '../lib/adapters/dynamodb-table';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
+import { observed } from '../lib/observability';
 
 /** The schedule's input: the shards this invocation sweeps (all when absent). */
 const pollInputSchema = z.looseObject({
@@ -19,7 +20,9 @@ const safetyMarginMs = 5000;
  * on the next tick.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<unknown>().handler(async (event, context) => {
+  middy<unknown>()
+    .use(observed())
+    .handler(async (event, context) => {
     const { shards } = pollInputSchema.parse(event ?? {});
     const deadline = deps.clock.now().getTime() + context.getRemainingTimeInMillis() - safetyMarginMs;
     const { processed, deferred, failed, failures } = await pollDueCodes(deps, { shards, deadline });

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { reconcileAccessCode } from '../lib/access-codes/reconcile';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { observed } from '../lib/observability';
 import { eventSchema } from '../lib/events/schemas';
 
 /**
@@ -9,7 +10,9 @@ import { eventSchema } from '../lib/events/schemas';
  * .deleted. Work that is not due yet is left to the poller.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<EventBridgeEvent<string, unknown>>().handler(async (event) => {
+  middy<EventBridgeEvent<string, unknown>>()
+    .use(observed())
+    .handler(async (event) => {
     const { workspace_id, access_code_id } = eventSchema.parse(event.detail);
     await reconcileAccessCode(deps, workspace_id, access_code_id);
   });

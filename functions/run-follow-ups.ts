@@ -4,6 +4,7 @@ import { reconcileAccessCode } from '../lib/access-codes/reconcile';
 import { followUpMessageSchema } from '../lib/adapters/sqs-follow-ups';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
+import { observed } from '../lib/observability';
 
 /**
  * Runs each code's next engine step when it falls due, from the follow-up queue's delayed
@@ -11,7 +12,9 @@ import { logger } from '../lib/logger';
  * SQS; a malformed message goes to the dead-letter queue after its receives.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+  middy<SQSEvent, SQSBatchResponse>()
+    .use(observed())
+    .handler(async (event) => {
     const results = await Promise.allSettled(
       event.Records.map((record) => {
         const { workspace_id, access_code_id } = followUpMessageSchema.parse(JSON.parse(record.body));

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { syncAllAccounts } from '../lib/connected-accounts/connected-accounts';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
+import { observed } from '../lib/observability';
 
 /**
  * Runs on the daily schedule (and at local start): syncs every connected account whose
@@ -9,7 +10,9 @@ import { logger } from '../lib/logger';
  * up even when a webhook was missed.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<unknown>().handler(async () => {
+  middy<unknown>()
+    .use(observed())
+    .handler(async () => {
     const result = await syncAllAccounts(deps);
     logger.info('connected accounts synced', result);
     return result;

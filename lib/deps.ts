@@ -9,6 +9,8 @@ import { sqsDeliveryQueue } from './adapters/sqs-delivery-queue';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { MemoryOutbox } from './adapters/memory-outbox';
+import { tracedProviders } from './devices/traced-providers';
+import { traceClient } from './observability';
 import { InProcessFollowUps } from './adapters/in-process-follow-ups';
 import { sqsFollowUps } from './adapters/sqs-follow-ups';
 import { createMemoryStores } from './adapters/memory-stores';
@@ -52,7 +54,7 @@ export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 function stores(cfg: Config, outbox: MemoryOutbox | undefined): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
   const codeHistoryDays = cfg.LATCHKEY_CODE_HISTORY_DAYS;
   if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores({ codeHistoryDays, outbox }), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
-  const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : new DynamoDBClient({});
+  const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : traceClient(new DynamoDBClient({}));
   const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
     ...createDynamoDbStores({ ...table, codeHistoryDays }),
@@ -84,7 +86,7 @@ export function wireProviders(
   const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
   const zwave = wiring.zwaveShadows;
   return {
-    providers: providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs }), ...(zwave ? [zwaveProvider(zwave)] : [])]),
+    providers: tracedProviders(providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs }), ...(zwave ? [zwaveProvider(zwave)] : [])])),
     accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock), ...(zwave && { zwave: zwaveAccountSource(zwave, base.clock) }) }),
   };
 }

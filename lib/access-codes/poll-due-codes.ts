@@ -1,3 +1,4 @@
+import { recordPollerLag } from '../observability';
 import { shardGroups } from '../adapters/dynamodb-table';
 import type { DeviceRecord } from '../devices/schemas';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
@@ -34,6 +35,8 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
 export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) {
   const { shards = shardGroups(1)[0] ?? [], pageSize = 500, concurrency = 16, deadline = Infinity } = options;
   const now = deps.clock.now().toISOString();
+  /** How overdue the most overdue code of this sweep was. */
+  let lagMs = 0;
   const devices = new Map<string, Promise<DeviceRecord | undefined>>();
   let processed = 0;
   let deferred = 0;
@@ -43,6 +46,7 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       const seen = new Set<string>();
       for (;;) {
         const due = (await deps.accessCodes.listDue(shard, now, pageSize)).filter((r) => !seen.has(r.access_code.access_code_id));
+        for (const record of due) if (record.due_at !== undefined) lagMs = Math.max(lagMs, Date.parse(now) - Date.parse(record.due_at));
         if (due.length === 0) return;
         await forEachConcurrently(due, concurrency, async (record) => {
           const { workspace_id: workspaceId, access_code_id: accessCodeId } = record.access_code;
@@ -77,5 +81,6 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       failures.push(error);
     }
   }
-  return { processed, deferred, failed: failures.length, failures };
+  recordPollerLag(lagMs);
+  return { processed, deferred, failed: failures.length, failures, lagMs };
 }

@@ -8,6 +8,7 @@ import type { AccessCodeEventType, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { logger } from '../logger';
+import { recordCodeOutcome, recordProviderError } from '../observability';
 import { accessCodeEvent } from './events';
 import { clearedConflict, externalChange, handleExternalChange, stepConversion } from './external-changes';
 import { stepOfflineCode } from './offline-codes';
@@ -233,6 +234,7 @@ async function recordFailure(
   const nowIso = now.toISOString();
   const { removing, events } = how;
   const sync = record.sync ?? { since: nowIso, attempts: 0, warned: false, failed: false };
+  recordProviderError(error.kind);
   if (error.kind === 'provider_unavailable') {
     const outages = (sync.outages ?? 0) + 1;
     const backoff = Math.max(error.retryAfterMs ?? 0, Math.min(s.retryCapMs, s.retryBaseMs * 2 ** (outages - 1)));
@@ -358,6 +360,15 @@ export async function commit(deps: EngineDeps, record: AccessCodeRecord, device:
     await deps.accessCodes.update(next, record, extras);
     await scheduleFollowUp(deps, next, now);
   }
+  recordOutcomes(record, outcome.events, now);
+}
+
+/** Counts what the committed step did to the code on its lock (metrics). */
+function recordOutcomes(record: AccessCodeRecord, events: readonly AccessCodeEventType[], now: Date): void {
+  const settingSince = record.sync?.since ?? record.access_code.created_at;
+  if (events.includes('access_code.set_on_device')) recordCodeOutcome('set', now.getTime() - ms(settingSince));
+  if (events.includes('access_code.failed_to_set_on_device')) recordCodeOutcome('failed');
+  if (events.includes('access_code.removed_from_device')) recordCodeOutcome('removed');
 }
 
 /** Asks for the code's next step at its due time, when that is sooner than the poller would come by. */

@@ -3,7 +3,8 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, MethodNotAllowedError, PayloadTooLargeError, UnauthorizedError } from '../errors';
-import { logger } from '../logger';
+import { describeFault, logger } from '../logger';
+import { observed } from '../observability';
 import { type Caller, type Principal, isPrincipal } from '../principals/principal';
 import { parseInput } from './request';
 import { errorResponse, jsonResponse } from './responses';
@@ -44,7 +45,7 @@ export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Resu
       status,
       duration_ms: meta ? Date.now() - meta.at : undefined,
     };
-    if (status >= 500) logger.error('request failed', { ...fields, error_name: error instanceof Error ? error.name : typeof error });
+    if (status >= 500) logger.error('request failed', { ...fields, error: describeFault(error) });
     else logger.info('request', { ...fields, ...(error instanceof AppError && { error_type: error.type }) });
   };
   return {
@@ -93,7 +94,7 @@ export function seamRoute<S extends z.ZodObject>(
   run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>,
 ) {
   return middy<Event, Result>()
-    .use(seamHttp(routeFor(path).methods))
+    .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
       const caller = await admit(path, deps, event);
       if (!isPrincipal(caller)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
@@ -110,7 +111,7 @@ export function seamCallerRoute<S extends z.ZodObject>(
   run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>,
 ) {
   return middy<Event, Result>()
-    .use(seamHttp(routeFor(path).methods))
+    .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
       const caller = await admit(path, deps, event);
       const input = parseInput(schema, event, deps.maxBodyBytes);
@@ -132,7 +133,7 @@ export interface RawRequest {
  */
 export function rawRoute(path: RoutePath, deps: Pick<HttpDeps, 'maxBodyBytes'>, run: (request: RawRequest) => Promise<object>) {
   return middy<Event, Result>()
-    .use(seamHttp(routeFor(path).methods))
+    .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
       const rawBody = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       if (Buffer.byteLength(rawBody) > deps.maxBodyBytes) throw new PayloadTooLargeError(deps.maxBodyBytes);

@@ -1,0 +1,78 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
+import { logger } from './logger';
+
+/*
+ * What an operator sees of Latchkey besides its logs: CloudWatch metrics in the embedded
+ * metric format (Powertools Metrics), and X-Ray traces of every invocation, its DynamoDB
+ * calls and its calls to lock providers (Powertools Tracer). Both do nothing outside Lambda:
+ * tracing is off there, and local mode turns metrics off (POWERTOOLS_METRICS_DISABLED).
+ */
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'latchkey';
+
+// Outside Lambda (npm start, tests) nothing collects EMF lines: keep them out of the output.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME === undefined) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+export const metrics = new Metrics({ namespace: 'Latchkey', serviceName });
+export const tracer = new Tracer({ serviceName });
+
+/**
+ * The middlewares of every function, outermost first: the Lambda context (request id, cold
+ * start) on every log line, metrics flushed at the end of each invocation, the handler traced.
+ */
+export function observed<TEvent = unknown, TResult = unknown>(): MiddlewareObj<TEvent, TResult>[] {
+  return [injectLambdaContext(logger), flushMetrics, captureLambdaHandler(tracer, { captureResponse: false })];
+}
+
+/** Publishes the invocation's metrics, if it recorded any (most requests record none, and need no warning saying so). */
+const publishIfAny = () => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};
+const flushMetrics: MiddlewareObj = { after: publishIfAny, onError: publishIfAny };
+
+/** An AWS SDK v3 client whose calls show up as subsegments of the invocation's trace. */
+export function traceClient<T>(client: T): T {
+  return tracer.captureAWSv3Client(client);
+}
+
+/** Runs `work` in a trace subsegment named `name` (a provider call, say); errors are recorded without their message. */
+export async function traced<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const parent = tracer.getSegment();
+  if (!tracer.isTracingEnabled() || parent === undefined) return work();
+  const subsegment = parent.addNewSubsegment(name);
+  tracer.setSegment(subsegment);
+  try {
+    return await work();
+  } catch (error) {
+    // The class only: a provider's message may name a PIN.
+    subsegment.addAnnotation('error', error instanceof Error ? error.name : 'unknown');
+    subsegment.addErrorFlag();
+    throw error;
+  } finally {
+    subsegment.close();
+    tracer.setSegment(parent);
+  }
+}
+
+/** The engine's outcomes: codes set (and how long setting took), failed and removed. */
+export function recordCodeOutcome(outcome: 'set' | 'failed' | 'removed', timeToSetMs?: number): void {
+  const names = { set: 'CodesSet', failed: 'CodesFailed', removed: 'CodesRemoved' } as const;
+  metrics.addMetric(names[outcome], MetricUnit.Count, 1);
+  if (outcome === 'set' && timeToSetMs !== undefined) metrics.addMetric('TimeToSet', MetricUnit.Milliseconds, Math.max(0, timeToSetMs));
+}
+
+/** A lock provider's failure, counted by kind (device_offline, provider_unavailable, ...). */
+export function recordProviderError(kind: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension('kind', kind);
+  single.addMetric('ProviderErrors', MetricUnit.Count, 1);
+}
+
+/** How late the poller took the most overdue code of a sweep. */
+export function recordPollerLag(lagMs: number): void {
+  metrics.addMetric('PollerLag', MetricUnit.Milliseconds, Math.max(0, lagMs));
+}
