@@ -22,6 +22,9 @@ export const webhookFanOutFunction = 'fan-out-webhooks';
 /** Consumes the webhook delivery queue: sends, signs, retries, gives up. */
 export const webhookDeliveryFunction = 'deliver-webhooks';
 
+/** Runs on IoT Core's rules for Z-Wave hubs: lock shadow documents, presence, keypad events. */
+export const hubEventsFunction = 'zwave-hub-events';
+
 /** Every Lambda function Latchkey deploys, by file name in functions/ (without .ts). */
 export const functionNames: readonly string[] = [
   ...routes.map((route) => route.fn),
@@ -33,6 +36,7 @@ export const functionNames: readonly string[] = [
   followUpFunction,
   webhookFanOutFunction,
   webhookDeliveryFunction,
+  hubEventsFunction,
 ];
 
 /** The repository root, where package-lock.json lives. */

@@ -14,7 +14,9 @@ export const envSchema = z.object({
   LATCHKEY_SEAM_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   /** Secrets Manager name prefix for provider credentials (set by the stack); unset, they stay in the table. */
   LATCHKEY_SECRETS_PREFIX: z.string().min(1).max(256).optional(),
-  /** The account's IoT data endpoint (`https://<prefix>-ats.iot.<region>.amazonaws.com`), where Z-Wave hubs' shadows are; set by the stack. */
+  /** Where Z-Wave hubs' lock shadows are: `aws-iot` (set by the stack for functions that call providers); unset, Z-Wave locks answer provider_unavailable. */
+  LATCHKEY_ZWAVE_HUBS: z.enum(['aws-iot']).optional(),
+  /** The IoT data endpoint, when not the region's default (`data-ats.iot.<region>.amazonaws.com`). */
   LATCHKEY_IOT_DATA_ENDPOINT: z.url().optional(),
   /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),

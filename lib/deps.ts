@@ -146,7 +146,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     seamUpstream: lazySeamUpstream,
     sandboxLatencyMs: cfg.LATCHKEY_SANDBOX_LATENCY_MS,
     seamPollMs: cfg.LATCHKEY_SEAM_POLL_SECONDS * 1000,
-    ...(cfg.LATCHKEY_IOT_DATA_ENDPOINT && { zwaveShadows: iotHubShadows(cfg.LATCHKEY_IOT_DATA_ENDPOINT) }),
+    ...(cfg.LATCHKEY_ZWAVE_HUBS === 'aws-iot' && { zwaveShadows: iotHubShadows(cfg.LATCHKEY_IOT_DATA_ENDPOINT) }),
     ...wiring,
   });
   const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };

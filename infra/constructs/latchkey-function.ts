@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { accountSecretName } from '../../lib/devices/seam/seam-account';
+import { hubThingPrefix } from '../../lib/zwave/shadow-documents';
 import { functionBundling, functionRuntime, providerFunctionBundling } from '../bundling';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { functionEntry, projectRoot } from '../functions';
@@ -62,7 +63,15 @@ export interface LatchkeyFunctionProps {
   readonly webhookQueues?: { readonly deliveries: IQueue; readonly deadLetters: IQueue };
   /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
   readonly asyncFailures?: AsyncFailureHandling;
+  /**
+   * Reads and writes Z-Wave hubs' lock shadows (IoT data plane, `latchkey-hub-*` things only).
+   * @default true for functions that call providers (`credentials` set), false otherwise
+   */
+  readonly hubShadows?: boolean;
 }
+
+/** IoT data-plane actions a function that programs Z-Wave locks needs on the hubs' things. */
+export const hubShadowActions = ['iot:GetThingShadow', 'iot:UpdateThingShadow', 'iot:ListNamedShadowsForThing'];
 
 /**
  * One Latchkey Lambda function with every default set once: runtime, arm64, ESM bundle,
@@ -143,6 +152,20 @@ export class LatchkeyFunction extends Construct {
     const queueEnvironment: Record<string, string> = props.webhookQueues
       ? { LATCHKEY_WEBHOOK_QUEUE_URL: props.webhookQueues.deliveries.queueUrl, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: props.webhookQueues.deadLetters.queueUrl }
       : {};
+    const hubShadows = props.hubShadows ?? props.credentials !== undefined;
+    if (hubShadows) {
+      const hubThings = Stack.of(this).formatArn({ service: 'iot', resource: 'thing', resourceName: `${hubThingPrefix}*` });
+      // A named shadow's ARN is the thing's with `/<shadow name>` after it.
+      this.role.addToPolicy(new PolicyStatement({ actions: hubShadowActions, resources: [hubThings, `${hubThings}/*`] }));
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingPrefix}*]`,
+        reason: 'Hubs are things created at run time by the operator CLI: the grant is scoped to their name prefix.',
+      });
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingPrefix}*/*]`,
+        reason: 'One named shadow per lock of a hub, named by the hub\'s agent: the grant is scoped to the hubs\' things.',
+      });
+    }
 
     const lifecycleEnvironment: Record<string, string> = props.lifecycle
       ? {
@@ -178,6 +201,7 @@ export class LatchkeyFunction extends Construct {
         ...secretsEnvironment,
         ...queueEnvironment,
         ...followUpEnvironment,
+        ...(hubShadows && { LATCHKEY_ZWAVE_HUBS: 'aws-iot' }),
         ...lifecycleEnvironment,
       },
       ...(props.asyncFailures && {

@@ -18,7 +18,8 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { accountSyncFunction, followUpFunction, pollerFunction, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../functions';
+import { accountSyncFunction, followUpFunction, hubEventsFunction, pollerFunction, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../functions';
+import { ZwaveHubs } from '../constructs/zwave-hubs';
 
 /** The events that mean a code must be (re)programmed on its lock. */
 export const accessCodeDetailTypes: AccessCodeEventType[] = [...workStartingEventTypes];
@@ -250,6 +251,17 @@ export class StatelessStack extends Stack {
       value: webhookDeadLetters.queueUrl,
       description: 'Webhook deliveries given up (also: npm run latchkey -- webhooks failed --workspace ID)',
     });
+    // Z-Wave hubs: their IoT policy, and the rules that bring their locks' reports to the engine.
+    // IoT Core invokes it asynchronously: what Lambda's retries cannot deliver is kept.
+    const hubEventsDeadLetters = deadLetterQueue('HubEventsDeadLetters');
+    const hubEvents = addFunction(hubEventsFunction, {
+      access: 'readWrite',
+      lifecycle: true,
+      hubShadows: true,
+      timeout: Duration.seconds(30),
+      asyncFailures: { deadLetterQueue: hubEventsDeadLetters, retryAttempts: 2, maxEventAge: Duration.hours(1) },
+    });
+    new ZwaveHubs(this, 'ZwaveHubs', { stage: config.stage, hubEvents, removalPolicy });
 
     new CfnOutput(this, 'SecretsPrefix', {
       value: `latchkey/${config.stage}/`,

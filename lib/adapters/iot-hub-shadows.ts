@@ -17,10 +17,9 @@ function unavailable(error: unknown): never {
  * the version it read, ListNamedShadowsForThing). The SDK client is loaded on first use, so
  * functions that only read traits never pay for it; the Lambda runtime provides the package.
  */
-export function iotHubShadows(endpoint: string, make?: (m: IotDataModule) => IoTDataPlaneClient): HubShadows {
+export function iotHubShadows(endpoint?: string, make?: (m: IotDataModule) => IoTDataPlaneClient): HubShadows {
   let sdk: Promise<{ m: IotDataModule; client: IoTDataPlaneClient }> | undefined;
-  const load = () =>
-    (sdk ??= import('@aws-sdk/client-iot-data-plane').then((m) => ({ m, client: make ? make(m) : new m.IoTDataPlaneClient({ endpoint }) })));
+  const load = () => (sdk ??= import('@aws-sdk/client-iot-data-plane').then((m) => ({ m, client: make ? make(m) : new m.IoTDataPlaneClient(endpoint === undefined ? {} : { endpoint }) })));
   return {
     async get(thingName, shadowName) {
       const { m, client } = await load();

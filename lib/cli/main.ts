@@ -8,6 +8,7 @@ import { loadConfig } from '../config';
 import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { connectSeamAccount } from '../connected-accounts/connect-seam-account';
+import { connectZwaveHub } from './connect-zwave';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../devices/seam/seam-account';
 import { workspacePrincipal } from '../principals/principal';
@@ -25,6 +26,7 @@ const usage = `Latchkey operator CLI
   npm run latchkey -- keys list --workspace WORKSPACE_ID
   npm run latchkey -- keys revoke --workspace WORKSPACE_ID --key-id API_KEY_ID
   npm run latchkey -- accounts connect seam --workspace WORKSPACE_ID --api-key SEAM_KEY [--endpoint URL] [--webhook-secret whsec_...]
+  npm run latchkey -- accounts connect zwave --workspace WORKSPACE_ID --name "Unit 4B hub" [--out DIR] [--iot-policy NAME]
   npm run latchkey -- accounts list --workspace WORKSPACE_ID
   npm run latchkey -- keys create-publishable --workspace WORKSPACE_ID
   npm run latchkey -- tokens create --name NAME --workspace WORKSPACE_ID [--workspace WORKSPACE_ID ...]
@@ -83,6 +85,8 @@ async function main(argv: string[]): Promise<unknown> {
       endpoint: { type: 'string' },
       'webhook-secret': { type: 'string' },
       'token-id': { type: 'string' },
+      out: { type: 'string' },
+      'iot-policy': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -130,6 +134,15 @@ async function main(argv: string[]): Promise<unknown> {
           apiKey: require('api-key'),
           endpoint: values.endpoint ?? seamProductionEndpoint,
           ...(values['webhook-secret'] !== undefined && { webhookSecret: values['webhook-secret'] }),
+        });
+      case 'accounts connect zwave':
+        return await connectZwaveHub(deps, {
+          workspaceId: await workspace(),
+          name: require('name'),
+          // A deployed stack: the hub gets its thing and certificate in AWS IoT.
+          aws: db.endpoint === undefined,
+          policyName: values['iot-policy'] ?? process.env.LATCHKEY_HUB_POLICY_NAME,
+          outDir: values.out,
         });
       case 'accounts list':
         return { connected_accounts: await listConnectedAccounts(deps, workspacePrincipal(await workspace()), {}) };

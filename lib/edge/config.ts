@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 
-const lengthsSchema = z
-  .object({ min: z.number().int().min(4).max(10), max: z.number().int().min(4).max(10) })
-  .refine((l) => l.min <= l.max, { error: 'min must not exceed max' });
+const lengthsSchema = z.object({ min: z.number().int().min(4).max(10), max: z.number().int().min(4).max(10) }).refine((l) => l.min <= l.max, { error: 'min must not exceed max' });
 const keySchema = z.string().regex(/^[0-9a-fA-F]{32}$/, { error: 'A network key is 32 hex digits' });
 
 /** The edge agent's configuration: a JSON file, with environment variables taking precedence. */
@@ -25,10 +23,7 @@ export const edgeConfigSchema = z
     /** zwave-js's network cache: keep it, or the next start interviews every node again. */
     cache_dir: z.string().min(1).default('.latchkey-edge'),
     /** The network's security keys (Z-Wave JS UI: Settings → Security keys). */
-    security_keys: z
-      .object({ S0_Legacy: keySchema, S2_Unauthenticated: keySchema, S2_Authenticated: keySchema, S2_AccessControl: keySchema })
-      .partial()
-      .default({}),
+    security_keys: z.object({ S0_Legacy: keySchema, S2_Unauthenticated: keySchema, S2_Authenticated: keySchema, S2_AccessControl: keySchema }).partial().default({}),
     /** Slots per lock that Latchkey manages (the shadow holds at most 8 KB). */
     max_slots: z.number().int().min(1).max(60).default(30),
     /** PIN lengths the locks take; Z-Wave does not report them, the lock's manual does. */
@@ -38,6 +33,8 @@ export const edgeConfigSchema = z
     /** Re-read every slot this often, for locks that do not announce keypad changes; 0 turns it off. */
     refresh_minutes: z.number().min(0).max(1440).default(60),
     zwave_log_level: z.enum(['error', 'warn', 'info', 'debug']).optional(),
+    /** How soon to dial IoT Core again after losing it. */
+    reconnect_seconds: z.number().min(0.1).max(300).default(5),
   })
   .refine((c) => !c.mqtt_url.startsWith('mqtts:') || (c.cert_file !== undefined && c.key_file !== undefined), {
     error: 'mqtts needs cert_file and key_file (the hub certificate and its private key)',

@@ -21,10 +21,11 @@ export interface DriverLinkOptions {
 const statusOf = (status: NodeStatus): LockStatus =>
   status === NodeStatus.Dead ? 'dead' : status === NodeStatus.Asleep ? 'asleep' : status === NodeStatus.Alive || status === NodeStatus.Awake ? 'alive' : 'unknown';
 
-const asText = (code: string | Uint8Array | undefined): string =>
-  code === undefined ? '' : typeof code === 'string' ? code : Buffer.from(code).toString('ascii');
+const asText = (code: string | Uint8Array | undefined): string => (code === undefined ? '' : typeof code === 'string' ? code : Buffer.from(code).toString('ascii'));
 
 /** Drives the controller with zwave-js in this process. Resolves once the driver is ready (locks follow as they finish their interview). */
+const readyTimeoutMs = 60_000;
+
 export async function startDriverLink(options: DriverLinkOptions): Promise<ZwaveLink> {
   const events = new EventEmitter();
   const emit = (event: LinkEvent) => events.emit('event', event);
@@ -50,12 +51,29 @@ export async function startDriverLink(options: DriverLinkOptions): Promise<Zwave
   };
 
   await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    // A controller that fails or never answers stops this start with a reason, rather than leaving it waiting.
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // Let go of the controller and the cache's lock before saying so: a retry opens them again.
+      driver
+        .destroy()
+        .catch(() => {})
+        .finally(() => reject(error));
+    };
+    const timer = setTimeout(() => fail(new Error(`The Z-Wave controller at ${options.serialPort} was not ready within ${readyTimeoutMs / 1000} s`)), readyTimeoutMs);
+    driver.once('error', (error) => fail(error));
     driver.once('driver ready', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       for (const node of driver.controller.nodes.values()) watch(node);
       driver.controller.on('node added', (node) => watch(node));
       resolve();
     });
-    driver.start().catch(reject);
+    driver.start().catch((error: unknown) => fail(error instanceof Error ? error : new Error('The Z-Wave driver did not start')));
   });
 
   const lockNode = (nodeId: number) => {

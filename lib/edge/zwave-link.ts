@@ -51,8 +51,7 @@ export const accessControlType = 0x06;
 /** Turns an Access Control notification into link events; other notifications give none. */
 export function accessControlEvent(nodeId: number, type: number, event: number, parameters: unknown): LinkEvent | undefined {
   if (type !== accessControlType) return undefined;
-  const userId =
-    typeof parameters === 'object' && parameters !== null && 'userId' in parameters && typeof parameters.userId === 'number' ? parameters.userId : undefined;
+  const userId = typeof parameters === 'object' && parameters !== null && 'userId' in parameters && typeof parameters.userId === 'number' ? parameters.userId : undefined;
   switch (event) {
     case accessControlEvents.keypadUnlock:
       return { type: 'keypad_unlock', nodeId, ...(userId === undefined ? {} : { slot: userId }) };

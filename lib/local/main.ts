@@ -15,6 +15,7 @@ const envSchema = z.object({
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   LATCHKEY_API_KEY: apiKeySchema.optional(),
   LATCHKEY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  LATCHKEY_ZWAVE_MOCK_LOCKS: z.coerce.number().int().min(1).max(20).optional(),
   LATCHKEY_CORS_ORIGINS: corsOriginsEnvSchema.default(['localhost']),
   LATCHKEY_STREAM_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(200),
 });
@@ -63,6 +64,7 @@ async function main() {
     tableName: env.LATCHKEY_TABLE_NAME,
     apiKey: env.LATCHKEY_API_KEY,
     tickSeconds: env.LATCHKEY_TICK_SECONDS,
+    zwaveMockLocks: env.LATCHKEY_ZWAVE_MOCK_LOCKS,
     corsOrigins: env.LATCHKEY_CORS_ORIGINS,
     streamPollMs: env.LATCHKEY_STREAM_POLL_MS,
   });
@@ -78,6 +80,9 @@ async function main() {
       `SDK:        new SeamHttp({ apiKey: '${running.apiKey ?? 'seam_...'}', endpoint: '${running.url}' })  // npm i @seamapi/http`,
       `curl:       curl -H 'Authorization: Bearer ${running.apiKey ?? 'seam_...'}' ${running.url}/devices/list`,
       `Console:    ${running.url}/console  (sign in with a publishable key: npm run latchkey -- keys create-publishable --workspace ${running.workspaceId})`,
+      ...(running.zwave
+        ? [`Z-Wave:     ${running.zwave.locks} mock locks (zwave-js mock controller) behind the edge agent, hub account ${running.zwave.accountId}, local IoT Core at ${running.zwave.mqttUrl}`]
+        : []),
       'Stop with Ctrl-C.',
     ].join('\n'),
   );

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { config } from '../config';
 import { workStartingEventTypes } from '../events/schemas';
-import { appDeps } from '../deps';
+import { appDeps, wireProcess } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { consolePages } from '../console/console-pages';
@@ -32,6 +32,8 @@ export interface LocalOptions {
   corsOrigins?: readonly string[];
   /** How often the stream relay reads the table's stream for new events, in milliseconds. */
   streamPollMs?: number;
+  /** Adds this many mock Z-Wave locks behind the real edge agent (LATCHKEY_ZWAVE_MOCK_LOCKS); none when unset. */
+  zwaveMockLocks?: number;
 }
 
 export interface RunningLatchkey {
@@ -40,6 +42,8 @@ export interface RunningLatchkey {
   workspaceId: string;
   /** The API key, when this start created or fixed it (keys are stored hashed, so only then). */
   apiKey?: string;
+  /** The mock Z-Wave hub, when LATCHKEY_ZWAVE_MOCK_LOCKS asked for one. */
+  zwave?: { accountId: string; locks: number; mqttUrl: string };
   server: Server;
   stop(): Promise<void>;
 }
@@ -75,8 +79,15 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
     await ensureTable(localDynamoDbClient(endpoint), options.tableName);
   }
 
+  // Z-Wave is imported only when asked for, so a plain `npm start` loads none of it.
+  const zwaveModule = options.zwaveMockLocks ? await import('../zwave/local-mode') : undefined;
+  const zwave = zwaveModule && (await zwaveModule.startLocalZwave(options.store === 'dynamodb' && options.dynamoDbEndpoint === undefined ? options.dataDir : undefined));
+  if (zwave) wireProcess({ zwaveShadows: zwave.shadows });
+
   const deps = appDeps();
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey);
+  const hub = zwaveModule && zwave && options.zwaveMockLocks ? await zwaveModule.attachMockHub(deps, zwave, workspaceId, options.zwaveMockLocks) : undefined;
+  if (hub) stops.unshift(hub.stop);
   const server = createLocalServer(await loadHandlers(), { corsOrigins: options.corsOrigins ?? [localhostOrigins], pages: consolePages() });
 
   // The same poller and worker handlers as in AWS: a timer stands in for the scheduled rule,
@@ -152,6 +163,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
     storeDescription,
     workspaceId,
     apiKey,
+    ...(hub && options.zwaveMockLocks && { zwave: { accountId: hub.accountId, locks: options.zwaveMockLocks, mqttUrl: hub.url } }),
     server,
     async stop() {
       server.closeAllConnections();

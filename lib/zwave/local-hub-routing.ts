@@ -17,7 +17,7 @@ export function routeHubMessages(iot: LocalIotCore, deps: HubEventDeps, log: Hub
   iot.onPresence((clientId, connected) => handle({ kind: 'presence', clientId, eventType: connected ? 'connected' : 'disconnected', timestamp: deps.clock.now().getTime() }));
   iot.onHubMessage((thing, topic, payload) => {
     const event = keypadEventSchema.safeParse(payload);
-    if (topic.endsWith('/events') && event.success) handle({ kind: 'keypad', thing_name: thing, event: event.data });
+    if (topic.endsWith('/events') && event.success) handle({ ...event.data, kind: 'keypad', thing_name: thing });
   });
   return { idle: () => chain };
 }

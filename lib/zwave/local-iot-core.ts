@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { applyUpdate, getDocument, isObject, type JsonObject, ShadowRequestError, type StoredShadow, type UpdateRequest } from './shadow-state';
@@ -15,6 +16,8 @@ export interface LocalIotCore {
   /** Lets a hub connect (IoT Core: a thing with a certificate attached). */
   registerThing(thingName: string): void;
   getThingShadow(thingName: string, shadowName: string): JsonObject;
+  /** The stored shadow as is (local mode seeds mock locks with what they held). */
+  storedShadow(thingName: string, shadowName: string): StoredShadow | undefined;
   updateThingShadow(thingName: string, shadowName: string, request: UpdateRequest): JsonObject;
   listNamedShadows(thingName: string): string[];
   isConnected(clientId: string): boolean;
@@ -30,17 +33,50 @@ export interface LocalIotCore {
 
 const shadowRequest = /^\$aws\/things\/([^/]+)\/shadow\/name\/([^/]+)\/(update|get|delete)$/;
 
-export async function startLocalIotCore(options: { port?: number; now?: () => number } = {}): Promise<LocalIotCore> {
+/** Reads shadows kept by an earlier run; a file that does not parse is ignored (local data only). */
+function loadShadows(file: string | undefined): Map<string, StoredShadow> {
+  const out = new Map<string, StoredShadow>();
+  if (file === undefined || !existsSync(file)) return out;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isObject(parsed)) return out;
+    for (const [key, value] of Object.entries(parsed)) {
+      if (isObject(value) && isObject(value.state) && isObject(value.metadata) && typeof value.version === 'number') {
+        const { desired, reported } = value.state;
+        const meta = value.metadata;
+        out.set(key, {
+          state: { ...(isObject(desired) && { desired }), ...(isObject(reported) && { reported }) },
+          metadata: { ...(isObject(meta.desired) && { desired: meta.desired }), ...(isObject(meta.reported) && { reported: meta.reported }) },
+          version: value.version,
+        });
+      }
+    }
+  } catch {
+    return new Map();
+  }
+  return out;
+}
+
+export interface LocalIotCoreOptions {
+  port?: number;
+  now?: () => number;
+  /** Keeps shadows in this file across restarts (local mode); in memory without it. */
+  file?: string;
+}
+
+export async function startLocalIotCore(options: LocalIotCoreOptions = {}): Promise<LocalIotCore> {
   const now = options.now ?? Date.now;
   const seconds = () => Math.floor(now() / 1000);
-  const shadows = new Map<string, StoredShadow>();
+  const shadows = loadShadows(options.file);
+  const save = () => {
+    if (options.file !== undefined) writeFileSync(options.file, JSON.stringify(Object.fromEntries(shadows)));
+  };
   const things = new Set<string>();
   const unreachable = new Set<string>();
   const clients = new Map<string, Client>();
   const events = new EventEmitter();
   const key = (thing: string, shadow: string) => `${thing}/${shadow}`;
-  const ownsTopic = (clientId: string, topic: string) =>
-    topic.startsWith(`$aws/things/${clientId}/`) || topic.startsWith(`latchkey/hubs/${clientId}/`);
+  const ownsTopic = (clientId: string, topic: string) => topic.startsWith(`$aws/things/${clientId}/`) || topic.startsWith(`latchkey/hubs/${clientId}/`);
 
   const broker = await Aedes.createBroker({
     authenticate(client, _username, _password, done) {
@@ -63,6 +99,7 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
   const update = (thing: string, shadow: string, request: UpdateRequest): JsonObject => {
     const outcome = applyUpdate(shadows.get(key(thing, shadow)), request, seconds());
     shadows.set(key(thing, shadow), outcome.next);
+    save();
     const prefix = `$aws/things/${thing}/shadow/name/${shadow}/update`;
     void publish(`${prefix}/accepted`, outcome.accepted)
       .then(() => outcome.delta && publish(`${prefix}/delta`, outcome.delta))
@@ -97,6 +134,7 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
           const existing = shadows.get(key(thing, shadow));
           if (!existing) throw new ShadowRequestError(404, `No shadow exists with name: '${shadow}'`);
           shadows.delete(key(thing, shadow));
+          save();
           void publish(`${topic}/accepted`, { version: existing.version, timestamp: seconds(), ...(clientToken ? { clientToken } : {}) });
         }
       } catch (error) {
@@ -138,6 +176,7 @@ export async function startLocalIotCore(options: { port?: number; now?: () => nu
     url: `mqtt://127.0.0.1:${port}`,
     registerThing: (thingName) => void things.add(thingName),
     getThingShadow: (thing, shadow) => get(thing, shadow),
+    storedShadow: (thing, shadow) => shadows.get(key(thing, shadow)),
     updateThingShadow: (thing, shadow, request) => update(thing, shadow, request),
     listNamedShadows: (thing) => [...shadows.keys()].filter((k) => k.startsWith(`${thing}/`)).map((k) => k.slice(thing.length + 1)),
     isConnected: (clientId) => clients.has(clientId),

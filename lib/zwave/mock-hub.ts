@@ -1,23 +1,16 @@
 import * as z from 'zod';
-import { edgeConfigSchema } from '../edge/config';
-import type { AgentLog } from '../edge/lock-sync';
-import { type RunningAgent, runAgent } from '../edge/run';
 import { startMockZwaveNetwork } from './mock-locks';
 
 /**
- * A property without hardware, as a process of its own: mock User Code locks on zwave-js's mock
- * controller, and the real edge agent driving them over a TCP serial line. Local mode and the
- * end-to-end tests start it (zwave-js needs a plain Node process: it loads its bindings with
- * dynamic imports). The parent steers it over IPC: keypad changes, unlocks, agent restarts.
+ * A property's Z-Wave network without hardware, as a process of its own: mock User Code locks
+ * on zwave-js's mock controller, served as a TCP serial line. The edge agent runs beside it as
+ * another process (`lib/edge/main.ts`, what `npm run edge` runs), so restarting the agent is a
+ * process restart and the locks keep what they hold. zwave-js needs plain Node processes: it
+ * loads its bindings with dynamic imports that `--conditions=import` and jest's module system
+ * do not handle. The parent steers the network over IPC: keypad changes, unlocks, inspection.
  */
 
-export const mockHubOptionsSchema = z.object({
-  mqtt_url: z.string(),
-  thing_name: z.string(),
-  cache_dir: z.string(),
-  reconnect_ms: z.number().int().positive().default(5000),
-  max_slots: z.number().int().positive().default(30),
-  code_lengths: z.object({ min: z.number().int(), max: z.number().int() }).default({ min: 4, max: 8 }),
+export const mockNetworkOptionsSchema = z.object({
   locks: z.array(
     z.object({
       nodeId: z.number().int().min(2),
@@ -29,37 +22,20 @@ export const mockHubOptionsSchema = z.object({
     }),
   ),
 });
-export type MockHubOptions = z.input<typeof mockHubOptionsSchema>;
+export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
 export const mockHubRequestSchema = z.object({
   id: z.number(),
-  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'idle', 'restart_agent', 'stop']),
+  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'stop']),
   nodeId: z.number().optional(),
   slot: z.number().optional(),
   code: z.string().optional(),
 });
 export type MockHubRequest = z.infer<typeof mockHubRequestSchema>;
 
-const log: AgentLog = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'INFO', message, ...fields })),
-  warn: (message, fields) => console.log(JSON.stringify({ level: 'WARN', message, ...fields })),
-};
-
 async function main() {
-  const options = mockHubOptionsSchema.parse(JSON.parse(process.env.LATCHKEY_MOCK_HUB ?? '{}'));
-  const network = await startMockZwaveNetwork(
-    options.locks.map((l) => ({ ...l, codes: Object.fromEntries(Object.entries(l.codes ?? {}).map(([k, v]) => [Number(k), v])) })),
-  );
-  const config = edgeConfigSchema.parse({
-    thing_name: options.thing_name,
-    mqtt_url: options.mqtt_url,
-    zwave: { serial_port: network.serialPort },
-    cache_dir: options.cache_dir,
-    max_slots: options.max_slots,
-    code_lengths: options.code_lengths,
-    refresh_minutes: 0,
-  });
-  let running: RunningAgent = await runAgent(config, log, { reconnectMs: options.reconnect_ms });
+  const options = mockNetworkOptionsSchema.parse(JSON.parse(process.env.LATCHKEY_MOCK_NETWORK ?? '{}'));
+  const network = await startMockZwaveNetwork(options.locks.map((l) => ({ ...l, codes: Object.fromEntries(Object.entries(l.codes ?? {}).map(([k, v]) => [Number(k), v])) })));
 
   const answer = async (request: MockHubRequest): Promise<unknown> => {
     const lock = () => network.lock(request.nodeId ?? 0);
@@ -72,14 +48,7 @@ async function main() {
         return lock().setAtKeypad(request.slot ?? 0, request.code ?? '');
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
-      case 'idle':
-        return running.agent.idle();
-      case 'restart_agent':
-        await running.stop();
-        running = await runAgent(config, log, { reconnectMs: options.reconnect_ms });
-        return undefined;
       case 'stop':
-        await running.stop();
         await network.stop();
         setImmediate(() => process.exit(0));
         return undefined;
@@ -94,11 +63,11 @@ async function main() {
     );
   });
   // The parent is gone (Ctrl-C on npm start, a test worker that ended): go with it.
-  process.on('disconnect', () => void running.stop().finally(() => process.exit(0)));
-  process.send?.({ ready: true, locks: network.locks.map((l) => l.nodeId) });
+  process.on('disconnect', () => void network.stop().finally(() => process.exit(0)));
+  process.send?.({ ready: true, serialPort: network.serialPort });
 }
 
 main().catch((error: unknown) => {
-  console.error(`mock hub: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`mock Z-Wave network: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

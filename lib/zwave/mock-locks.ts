@@ -105,9 +105,7 @@ const notificationStatus: MockNodeBehavior = {
 async function serveOverTcp(mockPort: MockPort): Promise<Server> {
   const binding = await mockPort.factory()();
   let socket: Socket | undefined;
-  void new ReadableStream(binding.source)
-    .pipeTo(new WritableStream({ write: (chunk: Uint8Array) => void socket?.write(chunk) }))
-    .catch(() => {});
+  void new ReadableStream(binding.source).pipeTo(new WritableStream({ write: (chunk: Uint8Array) => void socket?.write(chunk) })).catch(() => {});
   const sink = new WritableStream(binding.sink).getWriter();
   const server = createServer((sock) => {
     socket?.destroy();
@@ -161,7 +159,12 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
           CommandClasses['Manufacturer Specific'],
           ccCaps({ ccId: CommandClasses['User Code'], version: spec.userCodeVersion ?? 1, numUsers: spec.slots, supportedASCIIChars: '0123456789', supportsUserCodeChecksum: false }),
           ...(spec.name ? [ccCaps({ ccId: CommandClasses['Node Naming and Location'], name: spec.name })] : []),
-          ccCaps({ ccId: CommandClasses.Notification, version: 8, supportsV1Alarm: false, notificationTypesAndEvents: { [accessControl]: [0x05, keypadUnlock, 0x0c, userCodeDeleted, userCodeAdded, 0x0f] } }),
+          ccCaps({
+            ccId: CommandClasses.Notification,
+            version: 8,
+            supportsV1Alarm: false,
+            notificationTypesAndEvents: { [accessControl]: [0x05, keypadUnlock, 0x0c, userCodeDeleted, userCodeAdded, 0x0f] },
+          }),
         ],
       },
     });
@@ -171,10 +174,9 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
     for (const [slot, code] of Object.entries(spec.codes ?? {})) writeSlot(node, Number(slot), code);
     const notify = (event: number, slot: number) =>
       node.sendToController(
-        createMockZWaveRequestFrame(
-          new NotificationCCReport({ nodeId: controller.ownNodeId, notificationType: accessControl, notificationEvent: event, eventParameters: Uint8Array.from([slot]) }),
-          { ackRequested: false },
-        ),
+        createMockZWaveRequestFrame(new NotificationCCReport({ nodeId: controller.ownNodeId, notificationType: accessControl, notificationEvent: event, eventParameters: Uint8Array.from([slot]) }), {
+          ackRequested: false,
+        }),
       );
     locks.push({
       nodeId: spec.nodeId,

@@ -86,10 +86,12 @@ export const keypadEventSchema = z.object({
 });
 export type KeypadEvent = z.infer<typeof keypadEventSchema>;
 
+/** Every hub's thing name starts with this; IAM grants and IoT rules are scoped to it. */
+export const hubThingPrefix = 'latchkey-hub-';
 const thingPattern = /^latchkey-hub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** A hub's IoT thing name: the connected account it belongs to. It is also the hub's MQTT client id. */
-export const hubThingName = (connectedAccountId: string) => `latchkey-hub-${connectedAccountId}`;
+export const hubThingName = (connectedAccountId: string) => `${hubThingPrefix}${connectedAccountId}`;
 export const parseHubThingName = (thingName: string): string | undefined => thingPattern.exec(thingName)?.[1];
 
 /** The named shadow of the lock with this Z-Wave node id. */
@@ -100,8 +102,7 @@ export const parseLockShadowName = (name: string): number | undefined => {
 };
 
 /** Topics of a named shadow (IoT Core reserves the `$aws/things/` tree). */
-export const shadowTopic = (thingName: string, shadowName: string, op: 'update' | 'get' | 'delete') =>
-  `$aws/things/${thingName}/shadow/name/${shadowName}/${op}`;
+export const shadowTopic = (thingName: string, shadowName: string, op: 'update' | 'get' | 'delete') => `$aws/things/${thingName}/shadow/name/${shadowName}/${op}`;
 
 /** Where the agent publishes keypad events for its hub. */
 export const hubEventsTopic = (thingName: string) => `latchkey/hubs/${thingName}/events`;

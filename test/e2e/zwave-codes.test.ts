@@ -2,6 +2,8 @@ import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { deleteUnmanagedCode, listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
+import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { AppError } from '../../lib/errors';
 import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 
@@ -33,9 +35,13 @@ const create = (input: Record<string, unknown>) => {
   return createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
 };
 const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
-const gone = (id: string) => get(id).then(() => false, (e: unknown) => e instanceof AppError && e.statusCode === 404);
+const gone = (id: string) =>
+  get(id).then(
+    () => false,
+    (e: unknown) => e instanceof AppError && e.statusCode === 404,
+  );
 
-test('the hub\'s locks are devices with their slot count and keypad rules', async () => {
+test("the hub's locks are devices with their slot count and keypad rules", async () => {
   const front = await t.lockDevice(2);
   expect(front.device).toMatchObject({
     display_name: 'Unit 4B Front',
@@ -50,7 +56,11 @@ test('an ongoing code is set once the lock holds it, read back from the lock', a
   const device = await t.lockDevice(2);
   const { access_code } = await create({ device_id: device.device.device_id, code: '4821', name: 'Cleaner' });
   expect(access_code.status).toBe('setting');
-  const set = await t.until('the code to be set', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  const set = await t.until(
+    'the code to be set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   expect(set).toMatchObject({ errors: [], pending_mutations: [] });
   expect(Object.values(await t.hub.slots(2))).toContain('4821');
 });
@@ -58,9 +68,17 @@ test('an ongoing code is set once the lock holds it, read back from the lock', a
 test('deleting a code clears its slot, and the code is gone once the lock reports the slot empty', async () => {
   const device = await t.lockDevice(2);
   const { access_code } = await create({ device_id: device.device.device_id, code: '7340' });
-  await t.until('set', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id });
-  await t.until('gone', () => gone(access_code.access_code_id), (g) => g);
+  await t.until(
+    'gone',
+    () => gone(access_code.access_code_id),
+    (g) => g,
+  );
   expect(Object.values(await t.hub.slots(2))).not.toContain('7340');
 });
 
@@ -77,10 +95,18 @@ test('a time-bound code goes on just in time and comes off at ends_at (moved clo
   expect(await get(access_code.access_code_id)).toMatchObject({ status: 'unset' });
   expect(Object.values(await t.hub.slots(2))).not.toContain('5903');
   t.clock.advance(31 * minute);
-  await t.until('set ahead of starts_at', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'set ahead of starts_at',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   expect(Object.values(await t.hub.slots(2))).toContain('5903');
   t.clock.advance(120 * minute);
-  await t.until('removed at ends_at', () => gone(access_code.access_code_id), (g) => g);
+  await t.until(
+    'removed at ends_at',
+    () => gone(access_code.access_code_id),
+    (g) => g,
+  );
   expect(Object.values(await t.hub.slots(2))).not.toContain('5903');
 });
 
@@ -88,23 +114,48 @@ test('a full lock gives no_space_for_access_code_on_device; a freed slot takes t
   const device = await t.lockDevice(3);
   const first = await create({ device_id: device.device.device_id, code: '1357' });
   const second = await create({ device_id: device.device.device_id, code: '2468' });
-  for (const c of [first, second]) await t.until('set', () => get(c.access_code.access_code_id), (x) => x.status === 'set');
+  for (const c of [first, second])
+    await t.until(
+      'set',
+      () => get(c.access_code.access_code_id),
+      (x) => x.status === 'set',
+    );
   const third = await create({ device_id: device.device.device_id, code: '9753' });
-  const waiting = await t.until('no space', () => get(third.access_code.access_code_id), (c) => c.errors.some((e) => e.error_code === 'no_space_for_access_code_on_device'));
+  const waiting = await t.until(
+    'no space',
+    () => get(third.access_code.access_code_id),
+    (c) => c.errors.some((e) => e.error_code === 'no_space_for_access_code_on_device'),
+  );
   expect(waiting.status).toBe('setting');
   await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: first.access_code.access_code_id });
-  await t.until('first gone', () => gone(first.access_code.access_code_id), (g) => g);
+  await t.until(
+    'first gone',
+    () => gone(first.access_code.access_code_id),
+    (g) => g,
+  );
   t.clock.advance(10 * minute);
-  const set = await t.until('the waiting code set', () => get(third.access_code.access_code_id), (c) => c.status === 'set');
+  const set = await t.until(
+    'the waiting code set',
+    () => get(third.access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   expect(set.errors).toEqual([]);
   for (const c of [second, third]) await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: c.access_code.access_code_id });
-  await t.until('lock 3 empty', () => t.hub.slots(3), (s) => Object.values(s).every((v) => v === ''));
+  await t.until(
+    'lock 3 empty',
+    () => t.hub.slots(3),
+    (s) => Object.values(s).every((v) => v === ''),
+  );
 });
 
 test('a PIN the lock refuses without a word is read back, and the code fails with failed_to_set_on_device', async () => {
   const device = await t.lockDevice(3);
   const { access_code } = await create({ device_id: device.device.device_id, code: '80417263' });
-  const failed = await t.until('failed', () => get(access_code.access_code_id), (c) => c.errors.some((e) => e.error_code === 'failed_to_set_on_device'));
+  const failed = await t.until(
+    'failed',
+    () => get(access_code.access_code_id),
+    (c) => c.errors.some((e) => e.error_code === 'failed_to_set_on_device'),
+  );
   expect(failed.status).not.toBe('set');
   expect(Object.values(await t.hub.slots(3))).not.toContain('80417263');
   // The slot went back: the lock still takes two codes.
@@ -114,42 +165,74 @@ test('a PIN the lock refuses without a word is read back, and the code fails wit
 test('a code changed at the keypad shows as what the lock holds, and Latchkey puts its own PIN back', async () => {
   const device = await t.lockDevice(2);
   const { access_code } = await create({ device_id: device.device.device_id, code: '3141' });
-  await t.until('set', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   const slot = Number(Object.entries(await t.hub.slots(2)).find(([, code]) => code === '3141')?.[0]);
   const provider = t.deps.providers.for(device);
   t.clock.advance(minute);
   pins.push('2718');
   await t.hub.setAtKeypad(2, slot, '2718');
-  await t.until('the lock to report the keypad change', async () => (await provider.listEntries?.(device)) ?? [], (entries) => entries.some((e) => e.code === '2718'));
+  await t.until(
+    'the lock to report the keypad change',
+    async () => (await provider.listEntries?.(device)) ?? [],
+    (entries) => entries.some((e) => e.code === '2718'),
+  );
   expect((await provider.listEntries?.(device))?.find((e) => e.code === '2718')).toEqual({ provider_ref: String(slot), code: '2718' });
-  await t.until('the PIN restored', () => t.hub.slots(2), (s) => s[String(slot)] === '3141');
-  await t.until('set again', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'the PIN restored',
+    () => t.hub.slots(2),
+    (s) => s[String(slot)] === '3141',
+  );
+  await t.until(
+    'set again',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
 });
 
-test('a code added at the keypad is an unmanaged entry, and a Latchkey PIN the lock already holds elsewhere is refused', async () => {
+test('a code added at the keypad is an unmanaged code, its PIN is taken on the device, and deleting it clears its slot', async () => {
   const device = await t.lockDevice(2);
   pins.push('6502');
   await t.hub.setAtKeypad(2, 6, '6502');
-  const provider = t.deps.providers.for(device);
-  await t.until('the keypad code to be reported', async () => (await provider.listEntries?.(device)) ?? [], (entries) => entries.some((e) => e.code === '6502'));
-  expect((await provider.listEntries?.(device))?.find((e) => e.code === '6502')).toEqual({ provider_ref: '6', code: '6502' });
-  const { access_code } = await create({ device_id: device.device.device_id, code: '6502' });
-  await t.until('refused as a duplicate', () => get(access_code.access_code_id), (c) => c.errors.some((e) => e.error_code === 'failed_to_set_on_device'));
+  const unmanaged = await t.until(
+    'the keypad code to be an unmanaged code',
+    () => listUnmanagedCodes(t.deps, t.ws.principal, listUnmanagedInputSchema.parse({ device_id: device.device.device_id })),
+    (list) => list.access_codes.some((c) => c.code === '6502'),
+  );
+  expect(unmanaged.access_codes.find((c) => c.code === '6502')).toMatchObject({ is_managed: false, status: 'set', device_id: device.device.device_id });
+  await expect(create({ device_id: device.device.device_id, code: '6502' })).rejects.toMatchObject({ type: 'duplicate_access_code' });
   expect((await t.hub.slots(2))['6']).toBe('6502');
+  const id = unmanaged.access_codes.find((c) => c.code === '6502')?.access_code_id ?? '';
+  await deleteUnmanagedCode(t.deps, t.ws.principal, { access_code_id: id });
+  await t.until(
+    'slot 6 cleared',
+    () => t.hub.slots(2),
+    (s) => s['6'] === '',
+  );
 });
 
 test('a keypad unlock names the slot, and Latchkey resolves it to the code', async () => {
   const device = await t.lockDevice(2);
   const { access_code } = await create({ device_id: device.device.device_id, code: '9021' });
-  await t.until('set', () => get(access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   const slot = Number(Object.entries(await t.hub.slots(2)).find(([, code]) => code === '9021')?.[0]);
   await t.hub.unlockAtKeypad(2, slot);
-  const line = await t.until('the unlock to arrive', async () => t.logLines.find((l) => l.includes('keypad unlock')), (l) => l !== undefined);
+  const line = await t.until(
+    'the unlock to arrive',
+    async () => t.logLines.find((l) => l.includes('keypad unlock')),
+    (l) => l !== undefined,
+  );
   expect(JSON.parse(line ?? '{}')).toEqual({ message: 'keypad unlock', device_id: device.device.device_id, slot, access_code_id: access_code.access_code_id });
 });
 
-test('no PIN reaches a log line, the agent\'s or Latchkey\'s', async () => {
-  await t.hub.idle();
+test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
   expect(logs).toContain('slot written');
   for (const pin of pins) expect(logs).not.toContain(pin);

@@ -23,16 +23,28 @@ afterAll(async () => {
 
 const create = (input: Record<string, unknown>) => createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
 const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
-const gone = (id: string) => get(id).then(() => false, (e: unknown) => e instanceof AppError && e.statusCode === 404);
+const gone = (id: string) =>
+  get(id).then(
+    () => false,
+    (e: unknown) => e instanceof AppError && e.statusCode === 404,
+  );
 const onLock = async () => Object.values(await t.hub.slots(2));
 
 test('while the hub is offline its locks show device_offline; changes queue and apply when it reconnects', async () => {
   const device = await t.lockDevice(2);
   const kept = await create({ device_id: device.device.device_id, code: '4417' });
-  await t.until('set', () => get(kept.access_code.access_code_id), (c) => c.status === 'set');
+  await t.until(
+    'set',
+    () => get(kept.access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
 
   await t.iot.setReachable(t.thing, false);
-  const offline = await t.until('the lock offline', () => t.lockDevice(2), (d) => !d.device.properties.online);
+  const offline = await t.until(
+    'the lock offline',
+    () => t.lockDevice(2),
+    (d) => !d.device.properties.online,
+  );
   expect(offline.device.errors.map((e) => e.error_code)).toEqual(['device_offline']);
 
   const queued = await create({ device_id: device.device.device_id, code: '8812' });
@@ -44,8 +56,16 @@ test('while the hub is offline its locks show device_offline; changes queue and 
   expect(await onLock()).not.toContain('8812');
 
   await t.iot.setReachable(t.thing, true);
-  await t.until('the queued code set', () => get(queued.access_code.access_code_id), (c) => c.status === 'set');
-  await t.until('the deleted code gone', () => gone(kept.access_code.access_code_id), (g) => g);
+  await t.until(
+    'the queued code set',
+    () => get(queued.access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+  await t.until(
+    'the deleted code gone',
+    () => gone(kept.access_code.access_code_id),
+    (g) => g,
+  );
   expect(await onLock()).toContain('8812');
   expect(await onLock()).not.toContain('4417');
   expect((await t.lockDevice(2)).device).toMatchObject({ properties: { online: true }, errors: [] });
@@ -54,8 +74,12 @@ test('while the hub is offline its locks show device_offline; changes queue and 
 test('an agent restart (new driver, zwave-js cache) reprograms no slot; a change made while it was down applies once', async () => {
   const device = await t.lockDevice(2);
   const codes = [await create({ device_id: device.device.device_id, code: '5150' }), await create({ device_id: device.device.device_id, code: '6061' })];
-  for (const c of codes) await t.until('set', () => get(c.access_code.access_code_id), (x) => x.status === 'set');
-  await t.hub.idle();
+  for (const c of codes)
+    await t.until(
+      'set',
+      () => get(c.access_code.access_code_id),
+      (x) => x.status === 'set',
+    );
   const before = await t.hub.setCommands(2);
 
   await t.iot.setReachable(t.thing, false);
@@ -64,9 +88,12 @@ test('an agent restart (new driver, zwave-js cache) reprograms no slot; a change
   await t.hub.restartAgent();
   await t.iot.setReachable(t.thing, true);
 
-  await t.until('the code queued during the restart set', () => get(queued.access_code.access_code_id), (c) => c.status === 'set');
-  await t.hub.idle();
+  await t.until(
+    'the code queued during the restart set',
+    () => get(queued.access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
   expect(await t.hub.setCommands(2)).toBe(before + 1);
   for (const c of codes) expect(await get(c.access_code.access_code_id)).toMatchObject({ status: 'set' });
   expect(await onLock()).toEqual(expect.arrayContaining(['5150', '6061', '7272']));
-});
+}, 120_000);

@@ -4,8 +4,8 @@ import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { accountSyncFunction, followUpFunction, functionNames, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
+import { hubShadowActions, readActions, writeActions } from '../../infra/constructs/latchkey-function';
+import { accountSyncFunction, followUpFunction, functionNames, hubEventsFunction, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
@@ -80,10 +80,11 @@ const deadLettersOf: Record<string, string> = {
   [pollerFunction]: 'PollerDeadLetters',
   [workerFunction]: 'WorkerDeadLetters',
   [accountSyncFunction]: 'AccountSyncDeadLetters',
+  [hubEventsFunction]: 'HubEventsDeadLetters',
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30, [followUpFunction]: 60 };
+const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30, [followUpFunction]: 60, [hubEventsFunction]: 30 };
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
 const accountSecrets = {
@@ -112,17 +113,27 @@ const webhookSecretsOf: Record<string, string[]> = {
   ),
   [webhookDeliveryFunction]: ['secretsmanager:GetSecretValue'],
 };
-const secretsStatementOf = (name: string) => {
+const providerStatementsOf = (name: string) => {
   const actions = credentialsOf[name];
   const signing = webhookSecretsOf[name];
   return [
     ...(actions === undefined ? [] : [allow(actions.length === 1 ? (actions[0] ?? '') : actions, accountSecrets)]),
     ...(signing === undefined ? [] : [allow(signing.length === 1 ? (signing[0] ?? '') : signing, webhookSecrets)]),
+    ...hubShadowStatementOf(name),
   ];
 };
 
+/** Z-Wave hubs' things and their lock shadows, which functions that call providers read and write. */
+const hubThingArn = (suffix: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:thing/latchkey-hub-*${suffix}`]],
+});
+function hubShadowStatementOf(name: string) {
+  if (credentialsOf[name] === undefined && name !== hubEventsFunction) return [];
+  return [allow([...hubShadowActions], [hubThingArn(''), hubThingArn('/*')])];
+}
+
 const readers = routes.filter((r) => !r.writes).map((r) => r.fn);
-const writers = [...routes.filter((r) => r.writes).map((r) => r.fn), pollerFunction, workerFunction];
+const writers = [...routes.filter((r) => r.writes).map((r) => r.fn), pollerFunction, workerFunction, hubEventsFunction];
 
 test('every handler in functions/ is deployed, and nothing else', () => {
   const files = fs
@@ -175,8 +186,8 @@ describe.each(functionNames)('function %s', (name) => {
 
   test('uses a wildcard resource only for X-Ray (and the relay for ListStreams), which have no resource-level permissions', () => {
     const wildcards = statementsOf(name).statements.filter((s) => JSON.stringify(s.Resource).includes('*'));
-    expect(wildcards).toEqual(expect.arrayContaining([name === publisherFunction ? xrayAndListStreams : xray, ...secretsStatementOf(name)]));
-    expect(wildcards).toHaveLength(1 + secretsStatementOf(name).length);
+    expect(wildcards).toEqual(expect.arrayContaining([name === publisherFunction ? xrayAndListStreams : xray, ...providerStatementsOf(name)]));
+    expect(wildcards).toHaveLength(1 + providerStatementsOf(name).length);
   });
 
   test(name === publisherFunction ? 'alone knows the bus' : 'does not know the bus: it stores events and the relay publishes them', () => {
@@ -195,7 +206,7 @@ describe.each(functionNames)('function %s', (name) => {
 describe.each(readers)('read-only function %s', (name) => {
   test('may read the table and its indexes, and nothing more', () => {
     const { logGroupId, statements } = statementsOf(name);
-    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, ...secretsStatementOf(name), xray];
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, ...providerStatementsOf(name), xray];
     expect(statements).toEqual(expect.arrayContaining(expected));
     expect(expected).toEqual(expect.arrayContaining(statements));
   });
@@ -261,7 +272,7 @@ describe.each(writers)('writing function %s', (name) => {
       readStatement,
       writeStatement,
       ...queues,
-      ...secretsStatementOf(name),
+      ...providerStatementsOf(name),
       xray,
     ];
     expect(statements).toEqual(expect.arrayContaining(expected));
@@ -289,7 +300,7 @@ test('the daily account sync may read and write the table, read credentials and 
     readStatement,
     writeStatement,
     allow('sqs:SendMessage', getAtt(childId('AccountSyncDeadLetters'))),
-    ...secretsStatementOf(accountSyncFunction),
+    ...providerStatementsOf(accountSyncFunction),
     xray,
   ];
   expect(statements).toEqual(expect.arrayContaining(expected));
@@ -562,7 +573,7 @@ describe('webhooks out', () => {
     expect(variables).toMatchObject({ LATCHKEY_WEBHOOK_QUEUE_URL: { Ref: deliveries }, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: deadLetters } });
     const { statements } = statementsOf(webhookDeliveryFunction);
     const receive = allow(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], getAtt(deliveries));
-    expect(statements).toEqual(expect.arrayContaining([queueDeliveries, receive, ...secretsStatementOf(webhookDeliveryFunction)]));
+    expect(statements).toEqual(expect.arrayContaining([queueDeliveries, receive, ...providerStatementsOf(webhookDeliveryFunction)]));
     expect(JSON.stringify(statements)).not.toContain('connected-accounts');
   });
 });

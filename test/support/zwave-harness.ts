@@ -11,7 +11,7 @@ import { localHubShadows } from '../../lib/zwave/local-hub-shadows';
 import { type LocalIotCore, startLocalIotCore } from '../../lib/zwave/local-iot-core';
 import type { MockHub } from '../../lib/zwave/mock-hub-client';
 import { startMockHub } from '../../lib/zwave/mock-hub-client';
-import type { MockHubOptions } from '../../lib/zwave/mock-hub';
+import type { MockNetworkOptions } from '../../lib/zwave/mock-hub';
 import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
 
 /**
@@ -19,7 +19,7 @@ import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
  * property behind it: a mock hub process running the real edge agent and zwave-js's driver on
  * mock User Code locks. One per test file (a driver takes seconds to start).
  */
-export async function zwaveHarness(locks: MockHubOptions['locks'], options: { maxSlots?: number } = {}) {
+export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: { maxSlots?: number } = {}) {
   const clock = new ManualClock(new Date());
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
   const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot) });
@@ -35,13 +35,8 @@ export async function zwaveHarness(locks: MockHubOptions['locks'], options: { ma
   const routing = routeHubMessages(iot, app.deps, log);
   const cacheDir = mkdtempSync(join(tmpdir(), 'latchkey-zwave-cache-'));
   const hub: MockHub = await startMockHub({
-    mqtt_url: iot.url,
-    thing_name: thing,
-    cache_dir: cacheDir,
-    reconnect_ms: 100,
-    max_slots: options.maxSlots ?? 30,
-    code_lengths: { min: 4, max: 8 },
     locks,
+    agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, reconnect_seconds: 0.1, max_slots: options.maxSlots ?? 30, code_lengths: { min: 4, max: 8 } },
   });
 
   const hubLog = () => hub.output();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type EngineDeps, reconcileAccessCode } from '../../access-codes/reconcile';
+import { discoverCodes } from '../../access-codes/unmanaged-codes';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import type { Deps } from '../../ports';
 import { keypadEventSchema, lockShadowSchema, parseHubThingName, parseLockShadowName } from '../../zwave/shadow-documents';
@@ -8,13 +9,13 @@ import { stableDeviceId } from '../seam/seam-devices';
 import { SlotView } from './slots';
 import { zwaveDevice, zwaveSettingsSchema } from './zwave-devices';
 
-export type HubEventDeps = EngineDeps & Pick<Deps, 'connectedAccounts'>;
+export type HubEventDeps = EngineDeps & Pick<Deps, 'connectedAccounts' | 'unmanagedCodes'>;
 
 /** What IoT Core's rules deliver (each rule adds `kind` and the topic's names to the message). */
 export const hubMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('documents'), thing_name: z.string(), shadow_name: z.string(), previous: z.unknown().optional(), current: z.unknown() }),
   z.object({ kind: z.literal('presence'), clientId: z.string(), eventType: z.enum(['connected', 'disconnected']), timestamp: z.number() }),
-  z.object({ kind: z.literal('keypad'), thing_name: z.string(), event: keypadEventSchema }),
+  keypadEventSchema.extend({ kind: z.literal('keypad'), thing_name: z.string() }),
 ]);
 export type HubMessage = z.infer<typeof hubMessageSchema>;
 
@@ -66,19 +67,21 @@ export async function onShadowDocuments(deps: HubEventDeps, message: Extract<Hub
   if (!device) return;
   const view = new SlotView(current.data);
   const before = previous.success ? new SlotView(previous.data) : undefined;
-  for (const slot of changedSlots(before, view, view.managedSlots)) {
+  const changed = changedSlots(before, view, view.managedSlots);
+  const known = device;
+  for (const slot of changed) {
     const owner = view.state(slot)?.owner;
-    if (owner === undefined) continue;
-    const known = device;
-    await reconcileAccessCode(deps, workspaceId, owner, { dueNow: true, device: async () => known });
+    if (owner !== undefined) await reconcileAccessCode(deps, workspaceId, owner, { dueNow: true, device: async () => known });
   }
+  // The lock's keypad changed: codes set outside Latchkey show up (or go) as unmanaged codes now.
+  if (changed.length > 0) await discoverCodes(deps, known);
 }
 
 /** A device with its hub's presence applied. */
 function withPresence(device: DeviceRecord, connected: boolean, now: string): DeviceRecord {
   const offline = device.device.errors.find((e) => e.error_code === 'device_offline');
   const errors = device.device.errors.filter((e) => e.error_code !== 'device_offline');
-  if (!connected) errors.push(offline ?? { error_code: 'device_offline', message: 'The lock\'s hub is offline', created_at: now, is_device_error: true });
+  if (!connected) errors.push(offline ?? { error_code: 'device_offline', message: "The lock's hub is offline", created_at: now, is_device_error: true });
   return { ...device, device: { ...device.device, errors, properties: { ...device.device.properties, online: connected } } };
 }
 
@@ -94,9 +97,7 @@ export async function onHubPresence(deps: HubEventDeps, message: Extract<HubMess
   if (settings.presence_at !== undefined && settings.presence_at > at) return;
   const connected = message.eventType === 'connected';
   await deps.connectedAccounts.put({ ...account, provider_settings: { ...settings, connected, presence_at: at } });
-  const devices = (await deps.devices.list(account.workspace_id, { limit: 10_000 })).filter(
-    (d) => d.device.connected_account_id === account.connected_account.connected_account_id,
-  );
+  const devices = (await deps.devices.list(account.workspace_id, { limit: 10_000 })).filter((d) => d.device.connected_account_id === account.connected_account.connected_account_id);
   for (const device of devices) await deps.devices.put(withPresence(device, connected, deps.clock.now().toISOString()));
   log.info(connected ? 'hub connected' : 'hub disconnected', { connected_account_id: account.connected_account.connected_account_id, devices: devices.length });
 }
@@ -105,9 +106,9 @@ export async function onHubPresence(deps: HubEventDeps, message: Extract<HubMess
 export async function onKeypadEvent(deps: HubEventDeps, message: Extract<HubMessage, { kind: 'keypad' }>, log: HubEventLog): Promise<string | undefined> {
   const account = await hubAccount(deps, message.thing_name);
   if (!account) return undefined;
-  const deviceId = stableDeviceId(account.connected_account.connected_account_id, message.event.shadow_name);
+  const deviceId = stableDeviceId(account.connected_account.connected_account_id, message.shadow_name);
   const device = await deps.devices.get(account.workspace_id, deviceId);
-  const slot = message.event.slot;
+  const slot = message.slot;
   let accessCodeId: string | undefined;
   if (device && slot !== undefined) {
     const entry = (await deps.providers.for(device).listEntries?.(device))?.find((e) => e.provider_ref === String(slot));

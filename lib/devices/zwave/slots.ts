@@ -65,5 +65,4 @@ export class SlotView {
 export const changedOnLock = (state: SlotState): boolean => state.reported !== undefined && state.desired !== undefined && state.reported.at > state.desired.at;
 
 /** The lock refused the PIN Latchkey wants in the slot now. */
-export const refusedNow = (state: SlotState): boolean =>
-  state.desired !== undefined && state.desired.code !== '' && state.refused?.code === state.desired.code && state.refused.at >= state.desired.at;
+export const refusedNow = (state: SlotState): boolean => state.desired !== undefined && state.desired.code !== '' && state.refused?.code === state.desired.code && state.refused.at >= state.desired.at;

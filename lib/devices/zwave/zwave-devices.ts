@@ -29,13 +29,7 @@ function deviceType(manufacturer: string): string {
 const range = (min: number, max: number) => Array.from({ length: Math.max(0, max - min + 1) }, (_, i) => min + i);
 
 /** A lock a hub reports, as a Latchkey device. `existing` keeps what Latchkey owns: creation time, nickname, metadata, offline time. */
-export function zwaveDevice(
-  account: ConnectedAccountRecord,
-  shadowName: string,
-  lock: ReportedLock,
-  now: string,
-  existing?: DeviceRecord,
-): DeviceRecord {
+export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string, lock: ReportedLock, now: string, existing?: DeviceRecord): DeviceRecord {
   const settings = zwaveSettingsSchema.parse(account.provider_settings);
   const online = settings.connected && lock.status !== 'dead';
   const accountId = account.connected_account.connected_account_id;
@@ -80,7 +74,9 @@ export function zwaveDevice(
         max_active_codes_supported: Math.max(1, lock.managed_slots),
         code_constraints: [],
       },
-      errors: online ? [] : [{ error_code: 'device_offline', message: settings.connected ? 'The lock does not answer its hub' : 'The lock\'s hub is offline', created_at: offlineSince, is_device_error: true }],
+      errors: online
+        ? []
+        : [{ error_code: 'device_offline', message: settings.connected ? 'The lock does not answer its hub' : "The lock's hub is offline", created_at: offlineSince, is_device_error: true }],
       warnings: [],
       created_at: existing?.device.created_at ?? now,
       is_managed: true,

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type CodeHandle, type KeypadEntry, type LockProvider, ProviderError } from '../lock-provider';
 import type { DeviceRecord } from '../schemas';
 import type { HubShadows } from './hub-shadows';
-import { changedOnLock, refusedNow, SlotView } from './slots';
+import { changedOnLock, refusedNow, type SlotState, SlotView } from './slots';
 
 /** A Z-Wave lock's provider state: where its shadow is. */
 export const zwaveStateSchema = z.object({
@@ -11,6 +11,17 @@ export const zwaveStateSchema = z.object({
   node_id: z.number().int().min(1),
 });
 export type ZwaveState = z.infer<typeof zwaveStateSchema>;
+
+/**
+ * The slot a handle names (a code set at the keypad, being converted to managed or deleted),
+ * when no Latchkey code holds it now.
+ */
+function claimable(v: SlotView, handle: CodeHandle): SlotState | undefined {
+  const slot = Number(handle.provider_ref);
+  if (!Number.isInteger(slot) || slot < 1 || slot > v.managedSlots) return undefined;
+  const state = v.state(slot) ?? { slot };
+  return state.desired?.code ? undefined : state;
+}
 
 /** Conflicting writers retry this often before the step is left to the next run. */
 const writeAttempts = 5;
@@ -56,11 +67,11 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
     async program(device, entry, handle) {
       for (let attempt = 0; attempt < writeAttempts; attempt++) {
         const v = await view(device);
-        const held = v.slotOf(handle.access_code_id);
+        const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
         const slot = held?.slot ?? v.freeSlot();
         if (slot === undefined) throw new ProviderError('no_space_for_access_code_on_device', 'Every code slot of the lock is in use');
         // Already asked, and the lock has not changed the slot since: nothing to write.
-        if (held?.desired?.code === entry.code && !changedOnLock(held)) return { provider_ref: String(slot) };
+        if (held?.owner === handle.access_code_id && held.desired?.code === entry.code && !changedOnLock(held)) return { provider_ref: String(slot) };
         const key = String(slot);
         if (await write(device, v, { slots: { [key]: entry.code }, owners: { [key]: handle.access_code_id } })) return { provider_ref: key };
       }
@@ -70,9 +81,10 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
     async remove(device, handle) {
       for (let attempt = 0; attempt < writeAttempts; attempt++) {
         const v = await view(device);
-        const held = v.slotOf(handle.access_code_id);
+        const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
         if (!held || (held.desired?.code === '' && !changedOnLock(held))) return;
-        if (await write(device, v, { slots: { [String(held.slot)]: '' } })) return;
+        const key = String(held.slot);
+        if (await write(device, v, { slots: { [key]: '' }, owners: { [key]: handle.access_code_id } })) return;
       }
       throw new ProviderError('transient', 'The lock shadow kept changing while a slot was cleared');
     },
