@@ -252,7 +252,7 @@ describe('follow-ups', () => {
       writeStatement,
       // Takes its messages and schedules the next ones: CDK merges both grants on the queue.
       allow(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'], getAtt(childId('FollowUps'))),
-      ...secretsStatementOf(followUpFunction),
+      ...providerStatementsOf(followUpFunction),
       xray,
     ];
     expect(statements).toEqual(expect.arrayContaining(expected));
