@@ -2,6 +2,7 @@ import type { CodeHandle, DesiredEntry, KeypadEntry } from '../devices/lock-prov
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError, accessCodeNotFound } from '../errors';
 import type { Deps } from '../ports';
+import { retry, retryPolicies } from '../retry';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { requireDevice } from './assign-pin';
 import { type EngineDeps, commit } from './reconcile';
@@ -125,14 +126,12 @@ export async function simulateExternalChange(
   if (record.access_code.is_offline_access_code) throw InvalidInputError.forField('access_code_id', 'An offline code lives in the lock\'s algorithm, not on its keypad');
   const handle: CodeHandle = { access_code_id: record.access_code.access_code_id, ...(record.provider_ref !== undefined && { provider_ref: record.provider_ref }) };
   await simulator.changeExternally(device, handle, input.code === undefined ? { change_type: 'removed' } : { change_type: 'modified', code: input.code });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const current = attempt === 0 ? record : await deps.accessCodes.get(principal.workspace_id, input.access_code_id);
+  // Make the code due now, so the engine looks at the lock; another writer coming first is fine.
+  await retry(retryPolicies.engineConflict, async (attempt) => {
+    const current = attempt === 1 ? record : await deps.accessCodes.get(principal.workspace_id, input.access_code_id);
     if (!current) return;
-    try {
-      await deps.accessCodes.update({ ...current, version: current.version + 1, due_at: deps.clock.now().toISOString() }, current);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
-  }
+    await deps.accessCodes.update({ ...current, version: current.version + 1, due_at: deps.clock.now().toISOString() }, current);
+  }).catch((error: unknown) => {
+    if (!(error instanceof ConflictError)) throw error;
+  });
 }

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { DeviceRecord } from '../devices/schemas';
-import { DuplicateAccessCodeError, InvalidInputError, accessCodeNotFound } from '../errors';
+import { DuplicateAccessCodeError, GeneratedPinTakenError, InvalidInputError, accessCodeNotFound } from '../errors';
 import type { SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
+import { retry, retryPolicies } from '../retry';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
 import { appearanceFor } from './appearance';
@@ -93,7 +94,8 @@ export async function createMultipleAccessCodes(deps: LinkedDeps, principal: Pri
   const now = deps.clock.now();
   for (const device of devices) checkCodeOptions(device, input, now);
   const appearances = await Promise.all(devices.map((d) => appearanceFor(deps, d.device, input.name ?? null)));
-  for (let attempt = 1; ; attempt++) {
+  // Generated PINs can lose a race with a concurrent create: pick again.
+  return retry(retryPolicies.pinRace, async () => {
     const pins = await pinsFor(deps, devices, input);
     const commonCodeKey = pins.some((p) => p.shared) ? `auto_set_by_create_multiple_${deps.ids.uuid()}` : null;
     const records: AccessCodeRecord[] = pins.map(({ device, pin, shared }, i) =>
@@ -103,13 +105,12 @@ export async function createMultipleAccessCodes(deps: LinkedDeps, principal: Pri
     try {
       await deps.accessCodes.createMany(records, { events });
     } catch (error) {
-      // Generated PINs can lose a race with a concurrent create: pick again.
-      if (error instanceof DuplicateAccessCodeError && input.code === undefined && attempt < 3) continue;
+      if (error instanceof DuplicateAccessCodeError && input.code === undefined) throw new GeneratedPinTakenError();
       throw error;
     }
     if (input.use_backup_access_code_pool) for (const device of devices) await fillBackupPool(deps, device);
     return records.map((r) => r.access_code);
-  }
+  });
 }
 
 /**

@@ -38,9 +38,12 @@ const exited = (child: ChildProcess, killAfterMs: number) =>
 /** Starts the network, then the agent on it; resolves once both run (the agent reports its locks by itself). */
 export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, callTimeoutMs = 60_000): Promise<MockHub> {
   let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
   const collect = (child: ChildProcess) => {
-    child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
   };
   // zwave-js loads its bindings through package imports that `--conditions=import` breaks: plain Node for both.
   const network = fork(join(__dirname, 'mock-hub.ts'), [], {
