@@ -60,7 +60,7 @@ export async function connectZwaveHub(
     files: { config: configFile, certificate: certFile, private_key: keyFile },
     next: [
       `Copy ${dir} to the hub (the private key is not stored anywhere else).`,
-      `Set zwave.serial_port in edge.json (or zwave.server_url for Home Assistant's Z-Wave JS), and security_keys from Z-Wave JS UI.`,
+      `Set zwave.serial_port in edge.json and security_keys from Z-Wave JS UI, or zwave.server_url (ws://host:3000) to go through Home Assistant's or Z-Wave JS UI's Z-Wave JS server.`,
       `On the hub: npm run edge -- --config ${configFile}  (Amazon's root CA is in Node's trust store; if not: ${amazonRootCa})`,
     ],
   };

@@ -17,7 +17,7 @@ export const edgeConfigSchema = z
     zwave: z.union([
       /** The agent owns the controller: a USB stick or a serial-over-TCP bridge. */
       z.strictObject({ serial_port: z.string().min(1) }),
-      /** A Z-Wave JS server already owns it (Home Assistant's add-on, Z-Wave JS UI). */
+      /** A Z-Wave JS server already owns it (Home Assistant's add-on, Z-Wave JS UI): ws://host:3000. Security keys and the cache are the server's. */
       z.strictObject({ server_url: z.string().regex(/^wss?:\/\//) }),
     ]),
     /** zwave-js's network cache: keep it, or the next start interviews every node again. */
@@ -33,7 +33,7 @@ export const edgeConfigSchema = z
     /** Re-read every slot this often, for locks that do not announce keypad changes; 0 turns it off. */
     refresh_minutes: z.number().min(0).max(1440).default(60),
     zwave_log_level: z.enum(['error', 'warn', 'info', 'debug']).optional(),
-    /** How soon to dial IoT Core again after losing it. */
+    /** How soon to dial IoT Core (or the Z-Wave JS server) again after losing it. */
     reconnect_seconds: z.number().min(0.1).max(300).default(5),
   })
   .refine((c) => !c.mqtt_url.startsWith('mqtts:') || (c.cert_file !== undefined && c.key_file !== undefined), {

@@ -2,6 +2,7 @@ import { startEdgeAgent, type EdgeAgent } from './agent';
 import type { EdgeConfig } from './config';
 import { type SecurityKeyName, startDriverLink } from './driver-link';
 import type { AgentLog } from './lock-sync';
+import { startServerLink, ZwaveServerError } from './server-link';
 import type { ZwaveLink } from './zwave-link';
 
 export interface RunningAgent {
@@ -10,13 +11,20 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** Opens the Z-Wave network the configuration names, then starts the agent on it. */
 /** zwave-js's numeric error code, which names the failure without any message text. */
 const zwaveCode = (error: unknown): { zwave_code?: number } => (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? { zwave_code: error.code } : {});
 
-export async function runAgent(config: EdgeConfig, log: AgentLog, options: { reconnectMs?: number; startAttempts?: number } = {}): Promise<RunningAgent> {
-  if (!('serial_port' in config.zwave)) {
-    throw new Error('zwave.server_url: connecting through a Z-Wave JS server is not supported yet; give the agent the controller (zwave.serial_port)');
+/** The network the configuration names: zwave-js on the controller, or an existing Z-Wave JS server. */
+function openLink(config: EdgeConfig, log: AgentLog, reconnectMs: number): () => Promise<ZwaveLink> {
+  if ('server_url' in config.zwave) {
+    const url = config.zwave.server_url;
+    return () =>
+      startServerLink({
+        url,
+        reconnectMs,
+        onError: (error) => log.warn('z-wave server error', { error: error.name, ...(error instanceof ZwaveServerError ? { command: error.command, code: error.errorCode, ...(error.zwaveErrorCode === undefined ? {} : { zwave_code: error.zwaveErrorCode }) } : {}) }),
+        onConnect: (info) => log.info('z-wave server connected', { server_version: info.serverVersion, driver_version: info.driverVersion, schema: info.schemaVersion }),
+      });
   }
   const keys: Partial<Record<SecurityKeyName, Uint8Array<ArrayBuffer>>> = {};
   for (const [name, hex] of Object.entries(config.security_keys)) {
@@ -31,18 +39,25 @@ export async function runAgent(config: EdgeConfig, log: AgentLog, options: { rec
     zwaveLogLevel: config.zwave_log_level,
     onError: (error: Error) => log.warn('z-wave driver error', { error: error.name, ...zwaveCode(error) }),
   };
-  // A controller that is slow to answer (a stick just plugged in, a busy machine) gets a few tries.
+  return () => startDriverLink(linkOptions);
+}
+
+/** Opens the Z-Wave network the configuration names, then starts the agent on it. */
+export async function runAgent(config: EdgeConfig, log: AgentLog, options: { reconnectMs?: number; startAttempts?: number } = {}): Promise<RunningAgent> {
+  const reconnectMs = options.reconnectMs ?? config.reconnect_seconds * 1000;
+  const open = openLink(config, log, reconnectMs);
+  // A controller or server that is slow to answer (a stick just plugged in, Home Assistant starting) gets a few tries.
   let link: ZwaveLink | undefined;
   for (let attempt = 1; link === undefined; attempt++) {
     try {
-      link = await startDriverLink(linkOptions);
+      link = await open();
     } catch (error) {
       if (attempt >= (options.startAttempts ?? 10)) throw error;
-      log.warn('z-wave controller not ready, trying again', { attempt, error: error instanceof Error ? error.name : 'unknown', ...zwaveCode(error) });
+      log.warn('z-wave network not ready, trying again', { attempt, error: error instanceof Error ? error.name : 'unknown', ...zwaveCode(error) });
       await new Promise((resolve) => setTimeout(resolve, 3000));
     }
   }
-  const agent = startEdgeAgent(config, { log, link, reconnectMs: options.reconnectMs ?? config.reconnect_seconds * 1000 });
+  const agent = startEdgeAgent(config, { log, link, reconnectMs });
   return {
     agent,
     link,

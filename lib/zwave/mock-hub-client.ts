@@ -48,7 +48,7 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
   // zwave-js loads its bindings through package imports that `--conditions=import` breaks: plain Node for both.
   const network = fork(join(__dirname, 'mock-hub.ts'), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, LATCHKEY_MOCK_NETWORK: JSON.stringify({ locks: options.locks }) },
+    env: { ...process.env, LATCHKEY_MOCK_NETWORK: JSON.stringify({ locks: options.locks, zwaveServer: options.zwaveServer }) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   collect(network);
@@ -104,7 +104,9 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
       if (typeof message !== 'object' || message === null) return;
       if ('ready' in message && 'serialPort' in message && typeof message.serialPort === 'string') {
         clearTimeout(timer);
-        const config = { refresh_minutes: 0, ...options.agent, zwave: { serial_port: message.serialPort } };
+        // With a Z-Wave JS server on the network, the agent goes through it (Home Assistant's setup), else it owns the controller.
+        const zwave = options.zwaveServer && 'serverUrl' in message && typeof message.serverUrl === 'string' ? { server_url: message.serverUrl } : { serial_port: message.serialPort };
+        const config = { refresh_minutes: 0, ...options.agent, zwave };
         writeFileSync(configFile, JSON.stringify(config));
         startAgent();
         resolve(hub);

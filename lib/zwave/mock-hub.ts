@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { startMockZwaveNetwork } from './mock-locks';
+import { type MockZwaveServer, startMockZwaveServer } from './mock-server';
 
 /**
  * A property's Z-Wave network without hardware, as a process of its own: mock User Code locks
@@ -21,6 +22,8 @@ export const mockNetworkOptionsSchema = z.object({
       name: z.string().optional(),
     }),
   ),
+  /** Also run a Z-Wave JS server on the network (what Home Assistant runs), for an agent with `zwave.server_url`. */
+  zwaveServer: z.boolean().optional(),
 });
 export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
@@ -36,6 +39,11 @@ export type MockHubRequest = z.infer<typeof mockHubRequestSchema>;
 async function main() {
   const options = mockNetworkOptionsSchema.parse(JSON.parse(process.env.LATCHKEY_MOCK_NETWORK ?? '{}'));
   const network = await startMockZwaveNetwork(options.locks.map((l) => ({ ...l, codes: Object.fromEntries(Object.entries(l.codes ?? {}).map(([k, v]) => [Number(k), v])) })));
+  const server: MockZwaveServer | undefined = options.zwaveServer ? await startMockZwaveServer(network.serialPort) : undefined;
+  const stopAll = async () => {
+    await server?.stop();
+    await network.stop();
+  };
 
   const answer = async (request: MockHubRequest): Promise<unknown> => {
     const lock = () => network.lock(request.nodeId ?? 0);
@@ -49,7 +57,7 @@ async function main() {
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
       case 'stop':
-        await network.stop();
+        await stopAll();
         setImmediate(() => process.exit(0));
         return undefined;
     }
@@ -63,8 +71,8 @@ async function main() {
     );
   });
   // The parent is gone (Ctrl-C on npm start, a test worker that ended): go with it.
-  process.on('disconnect', () => void network.stop().finally(() => process.exit(0)));
-  process.send?.({ ready: true, serialPort: network.serialPort });
+  process.on('disconnect', () => void stopAll().finally(() => process.exit(0)));
+  process.send?.({ ready: true, serialPort: network.serialPort, ...(server ? { serverUrl: server.url } : {}) });
 }
 
 main().catch((error: unknown) => {

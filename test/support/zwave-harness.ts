@@ -19,7 +19,7 @@ import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
  * property behind it: a mock hub process running the real edge agent and zwave-js's driver on
  * mock User Code locks. One per test file (a driver takes seconds to start).
  */
-export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: { maxSlots?: number } = {}) {
+export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: { maxSlots?: number; zwaveServer?: boolean } = {}) {
   const clock = new ManualClock(new Date());
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
   const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot) });
@@ -36,6 +36,7 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
   const cacheDir = mkdtempSync(join(tmpdir(), 'latchkey-zwave-cache-'));
   const hub: MockHub = await startMockHub({
     locks,
+    zwaveServer: options.zwaveServer,
     agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, reconnect_seconds: 0.1, max_slots: options.maxSlots ?? 30, code_lengths: { min: 4, max: 8 } },
   });
 

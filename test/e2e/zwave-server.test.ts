@@ -1,0 +1,95 @@
+import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
+import { getAccessCode } from '../../lib/access-codes/get-access-code';
+import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
+import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
+import { AppError } from '../../lib/errors';
+import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
+
+/*
+ * The agent beside Home Assistant / Z-Wave JS UI: the mock network process runs a zwave-js
+ * driver and the real @zwave-js/server in front of it, and the real agent (its own process,
+ * `zwave.server_url`) owns no controller: it lists the locks, reads and writes slots and hears
+ * keypad events over the server's WebSocket. The one driver of this file is the server's.
+ */
+
+let t: ZwaveHarness;
+const pins: string[] = [];
+
+beforeAll(async () => {
+  t = await zwaveHarness([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true });
+}, 90_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+const create = (input: Record<string, unknown>) => {
+  if (typeof input.code === 'string') pins.push(input.code);
+  return createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
+};
+const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
+const gone = (id: string) =>
+  get(id).then(
+    () => false,
+    (e: unknown) => e instanceof AppError && e.statusCode === 404,
+  );
+
+test('the agent reaches the locks through the Z-Wave JS server, not the controller', async () => {
+  expect(t.hub.output()).toContain('"zwave":"server"');
+  expect(t.hub.output()).toMatch(/"message":"z-wave server connected".*"server_version":"3\.10\.2"/);
+  expect((await t.lockDevice(2)).device).toMatchObject({
+    display_name: 'Unit 4B Front',
+    properties: { online: true, max_active_codes_supported: 6 },
+    errors: [],
+  });
+});
+
+test('a code created through Latchkey is set on the lock, read back, and deleted', async () => {
+  const device = await t.lockDevice(2);
+  const { access_code } = await create({ device_id: device.device.device_id, code: '4821', name: 'Cleaner' });
+  await t.until(
+    'the code to be set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+  expect(Object.values(await t.hub.slots(2))).toContain('4821');
+  expect(t.hub.output()).toMatch(/"message":"slot written".*"outcome":"set"/);
+
+  await deleteAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id });
+  await t.until(
+    'gone',
+    () => gone(access_code.access_code_id),
+    (g) => g,
+  );
+  expect(Object.values(await t.hub.slots(2))).not.toContain('4821');
+});
+
+test('a code added at the keypad reaches Latchkey as an unmanaged code (a server notification)', async () => {
+  const device = await t.lockDevice(2);
+  pins.push('6502');
+  await t.hub.setAtKeypad(2, 6, '6502');
+  await t.until(
+    'the keypad code to be an unmanaged code',
+    () => listUnmanagedCodes(t.deps, t.ws.principal, listUnmanagedInputSchema.parse({ device_id: device.device.device_id })),
+    (list) => list.access_codes.some((c) => c.code === '6502'),
+  );
+});
+
+test('a keypad unlock names the slot', async () => {
+  const device = await t.lockDevice(2);
+  await t.hub.unlockAtKeypad(2, 6);
+  const line = await t.until(
+    'the unlock to arrive',
+    async () => t.logLines.find((l) => l.includes('keypad unlock')),
+    (l) => l !== undefined,
+  );
+  expect(JSON.parse(line ?? '{}')).toMatchObject({ message: 'keypad unlock', device_id: device.device.device_id, slot: 6 });
+});
+
+test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
+  const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
+  expect(logs).toContain('slot written');
+  for (const pin of pins) expect(logs).not.toContain(pin);
+});
