@@ -101,6 +101,8 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
   let socket: WebSocket | undefined;
   let nextId = 1;
   let closed = false;
+  /** Set once the first connection is up: only then does a lost connection get dialled again (a failed start is the caller's to retry). */
+  let started = false;
 
   const call = (command: string, args: Record<string, unknown> = {}): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -250,11 +252,11 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
           waiting.reject(new ZwaveServerError(waiting.command, 'connection_closed'));
         }
         pending.clear();
-        if (!closed) reconnect();
+        if (started && !closed && retry === undefined) reconnect();
       });
     });
 
-  /** The server went away (Home Assistant restarting): dial until it is back, then every lock counts as ready again so the agent resyncs it. */
+  /** The server went away (Home Assistant restarting): dial until it is back, then every lock reports its status and counts as ready again, so the agent resyncs it. */
   let retry: NodeJS.Timeout | undefined;
   const reconnect = () => {
     retry = setTimeout(() => {
@@ -262,17 +264,21 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
       if (closed) return;
       connect().then(
         () => {
-          for (const nodeId of locks.keys()) emit({ type: 'lock_ready', nodeId });
+          for (const lock of locks.values()) {
+            emit({ type: 'status', nodeId: lock.nodeId, status: lock.status });
+            emit({ type: 'lock_ready', nodeId: lock.nodeId });
+          }
         },
         (error: unknown) => {
           options.onError?.(error instanceof Error ? error : new Error('reconnect failed'));
-          if (!closed && socket === undefined) reconnect();
+          if (!closed && socket === undefined && retry === undefined) reconnect();
         },
       );
     }, options.reconnectMs ?? 5000);
   };
 
   await connect();
+  started = true;
 
   const onSlot = async <T>(nodeId: number, slot: number, work: () => Promise<T>): Promise<T> => {
     if (!locks.has(nodeId)) throw new Error(`Node ${nodeId} is not a User Code lock`);
