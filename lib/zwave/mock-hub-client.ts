@@ -11,6 +11,8 @@ export interface MockHub {
   setCommands(nodeId: number): Promise<number>;
   setAtKeypad(nodeId: number, slot: number, code: string): Promise<void>;
   unlockAtKeypad(nodeId: number, slot: number): Promise<void>;
+  /** Restarts the network's Z-Wave JS server (with `zwaveServer`): the agent loses its connection and must dial again. */
+  restartServer(): Promise<void>;
   /** Stops the agent process (SIGTERM, as a service manager would) and starts it again on the same network and cache. */
   restartAgent(): Promise<void>;
   /** Everything the agent processes wrote (their logs), and the network's. */
@@ -128,6 +130,7 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
       setCommands: async (nodeId) => Number(await call('set_commands', { nodeId })),
       setAtKeypad: async (nodeId, slot, code) => void (await call('keypad', { nodeId, slot, code })),
       unlockAtKeypad: async (nodeId, slot) => void (await call('unlock', { nodeId, slot })),
+      restartServer: async () => void (await call('restart_server')),
       async restartAgent() {
         await stopAgent();
         startAgent();

@@ -29,7 +29,7 @@ export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
 export const mockHubRequestSchema = z.object({
   id: z.number(),
-  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'stop']),
+  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'restart_server', 'stop']),
   nodeId: z.number().optional(),
   slot: z.number().optional(),
   code: z.string().optional(),
@@ -56,6 +56,9 @@ async function main() {
         return lock().setAtKeypad(request.slot ?? 0, request.code ?? '');
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
+      case 'restart_server':
+        if (!server) throw new Error('no Z-Wave JS server on this network');
+        return server.restart();
       case 'stop':
         await stopAll();
         setImmediate(() => process.exit(0));

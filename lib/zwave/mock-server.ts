@@ -14,6 +14,8 @@ import { Driver } from 'zwave-js';
 export interface MockZwaveServer {
   /** ws://127.0.0.1:<port> */
   url: string;
+  /** Stops the WebSocket server and starts a new one on the same port and driver, as a Home Assistant restart looks to the agent. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,10 +54,18 @@ export async function startMockZwaveServer(serialPort: string, readyTimeoutMs = 
     });
   });
   const port = await freePort();
-  const server = new ZwavejsServer(driver, { port, host: '127.0.0.1', logger: quiet, enableDNSServiceDiscovery: false });
-  await server.start();
+  const serve = async () => {
+    const server = new ZwavejsServer(driver, { port, host: '127.0.0.1', logger: quiet, enableDNSServiceDiscovery: false });
+    await server.start();
+    return server;
+  };
+  let server = await serve();
   return {
     url: `ws://127.0.0.1:${port}`,
+    async restart() {
+      await server.destroy();
+      server = await serve();
+    },
     async stop() {
       await server.destroy().catch(() => {});
       await driver.destroy().catch(() => {});

@@ -88,6 +88,19 @@ test('a keypad unlock names the slot', async () => {
   expect(JSON.parse(line ?? '{}')).toMatchObject({ message: 'keypad unlock', device_id: device.device.device_id, slot: 6 });
 });
 
+test('when the server restarts (Home Assistant restarting), the agent dials it again and a code created meanwhile is set', async () => {
+  const device = await t.lockDevice(2);
+  await t.hub.restartServer();
+  const { access_code } = await create({ device_id: device.device.device_id, code: '5150' });
+  await t.until(
+    'the code to be set through the new connection',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+  expect(Object.values(await t.hub.slots(2))).toContain('5150');
+  expect(t.hub.output().match(/"message":"z-wave server connected"/g)).toHaveLength(2);
+});
+
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
   expect(logs).toContain('slot written');
