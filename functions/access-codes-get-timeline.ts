@@ -2,7 +2,6 @@ import { getTimeline, getTimelineInputSchema } from '../lib/access-codes/timelin
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { principal }) => getTimeline(deps, principal, input));
+export const makeHandler = (deps: AppDeps) => seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { principal }) => getTimeline(deps, principal, input));
 
 export const handler = makeHandler(appDeps());

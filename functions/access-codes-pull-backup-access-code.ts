@@ -2,7 +2,6 @@ import { pullBackupAccessCode, pullBackupInputSchema } from '../lib/access-codes
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) =>
-  seamRoute('/access_codes/pull_backup_access_code', pullBackupInputSchema, deps, (input, { principal }) => pullBackupAccessCode(deps, principal, input));
+export const makeHandler = (deps: AppDeps) => seamRoute('/access_codes/pull_backup_access_code', pullBackupInputSchema, deps, (input, { principal }) => pullBackupAccessCode(deps, principal, input));
 
 export const handler = makeHandler(appDeps());

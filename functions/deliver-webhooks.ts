@@ -16,10 +16,10 @@ export const makeHandler = (deps: AppDeps) =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(observed())
     .handler(async (event) => {
-    const results = await Promise.allSettled(event.Records.map((record) => deliverWebhook(deps, webhookDeliverySchema.parse(JSON.parse(record.body)))));
-    const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
-    for (const record of failed) logger.error('webhook delivery could not be handled', { message_id: record.messageId });
-    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
-  });
+      const results = await Promise.allSettled(event.Records.map((record) => deliverWebhook(deps, webhookDeliverySchema.parse(JSON.parse(record.body)))));
+      const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
+      for (const record of failed) logger.error('webhook delivery could not be handled', { message_id: record.messageId });
+      return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
+    });
 
 export const handler = makeHandler(appDeps());

@@ -15,7 +15,7 @@ export const makeHandler = (deps: AppDeps) =>
   middy<EventBridgeEvent<string, unknown>>()
     .use(observed())
     .handler(async (event) => {
-    await enqueueDeliveries(deps, eventSchema.parse(event.detail));
-  });
+      await enqueueDeliveries(deps, eventSchema.parse(event.detail));
+    });
 
 export const handler = makeHandler(appDeps());

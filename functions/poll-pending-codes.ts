@@ -8,7 +8,16 @@ import { observed } from '../lib/observability';
 
 /** The schedule's input: the shards this invocation sweeps (all when absent). */
 const pollInputSchema = z.looseObject({
-  shards: z.array(z.number().int().min(0).max(dueShardCount - 1)).min(1).optional(),
+  shards: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(dueShardCount - 1),
+    )
+    .min(1)
+    .optional(),
 });
 
 /** Time kept back from the Lambda timeout to record the last steps and log. */
@@ -23,14 +32,14 @@ export const makeHandler = (deps: AppDeps) =>
   middy<unknown>()
     .use(observed())
     .handler(async (event, context) => {
-    const { shards } = pollInputSchema.parse(event ?? {});
-    const deadline = deps.clock.now().getTime() + context.getRemainingTimeInMillis() - safetyMarginMs;
-    const { processed, deferred, failed, failures } = await pollDueCodes(deps, { shards, deadline });
-    for (const error of failures.slice(0, 5)) {
-      logger.error('lifecycle step failed', { error_name: error instanceof Error ? error.name : 'unknown' });
-    }
-    if (processed + deferred + failed > 0) logger.info('poll', { shards, processed, deferred, failed });
-    return { processed, deferred, failed };
-  });
+      const { shards } = pollInputSchema.parse(event ?? {});
+      const deadline = deps.clock.now().getTime() + context.getRemainingTimeInMillis() - safetyMarginMs;
+      const { processed, deferred, failed, failures } = await pollDueCodes(deps, { shards, deadline });
+      for (const error of failures.slice(0, 5)) {
+        logger.error('lifecycle step failed', { error_name: error instanceof Error ? error.name : 'unknown' });
+      }
+      if (processed + deferred + failed > 0) logger.info('poll', { shards, processed, deferred, failed });
+      return { processed, deferred, failed };
+    });
 
 export const handler = makeHandler(appDeps());

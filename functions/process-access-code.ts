@@ -13,8 +13,8 @@ export const makeHandler = (deps: AppDeps) =>
   middy<EventBridgeEvent<string, unknown>>()
     .use(observed())
     .handler(async (event) => {
-    const { workspace_id, access_code_id } = eventSchema.parse(event.detail);
-    await reconcileAccessCode(deps, workspace_id, access_code_id);
-  });
+      const { workspace_id, access_code_id } = eventSchema.parse(event.detail);
+      await reconcileAccessCode(deps, workspace_id, access_code_id);
+    });
 
 export const handler = makeHandler(appDeps());

@@ -13,11 +13,11 @@ export const makeHandler = (deps: Pick<AppDeps, 'publisher'>) =>
   middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(observed())
     .handler(async (event) => {
-    const { failedSequenceNumber, published } = await publishStreamRecords(deps.publisher, event.Records, (error) =>
-      logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' }),
-    );
-    if (published > 0) logger.info('published events', { published });
-    return { batchItemFailures: failedSequenceNumber === undefined ? [] : [{ itemIdentifier: failedSequenceNumber }] };
-  });
+      const { failedSequenceNumber, published } = await publishStreamRecords(deps.publisher, event.Records, (error) =>
+        logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' }),
+      );
+      if (published > 0) logger.info('published events', { published });
+      return { batchItemFailures: failedSequenceNumber === undefined ? [] : [{ itemIdentifier: failedSequenceNumber }] };
+    });
 
 export const handler = makeHandler(appDeps());

@@ -15,15 +15,15 @@ export const makeHandler = (deps: AppDeps) =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(observed())
     .handler(async (event) => {
-    const results = await Promise.allSettled(
-      event.Records.map((record) => {
-        const { workspace_id, access_code_id } = followUpMessageSchema.parse(JSON.parse(record.body));
-        return reconcileAccessCode(deps, workspace_id, access_code_id);
-      }),
-    );
-    const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
-    for (const record of failed) logger.error('follow-up step failed', { message_id: record.messageId });
-    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
-  });
+      const results = await Promise.allSettled(
+        event.Records.map((record) => {
+          const { workspace_id, access_code_id } = followUpMessageSchema.parse(JSON.parse(record.body));
+          return reconcileAccessCode(deps, workspace_id, access_code_id);
+        }),
+      );
+      const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
+      for (const record of failed) logger.error('follow-up step failed', { message_id: record.messageId });
+      return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
+    });
 
 export const handler = makeHandler(appDeps());

@@ -13,9 +13,9 @@ export const makeHandler = (deps: AppDeps) =>
   middy<unknown>()
     .use(observed())
     .handler(async () => {
-    const result = await syncAllAccounts(deps);
-    logger.info('connected accounts synced', result);
-    return result;
-  });
+      const result = await syncAllAccounts(deps);
+      logger.info('connected accounts synced', result);
+      return result;
+    });
 
 export const handler = makeHandler(appDeps());

@@ -6,10 +6,7 @@ import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeL
 import { corsOriginSchema } from '../lib/http/cors';
 
 /** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
-const wholeNumber = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)])
-    .pipe(z.number().int().min(min).max(max));
+const wholeNumber = (min: number, max: number) => z.union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)]).pipe(z.number().int().min(min).max(max));
 
 const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
 
@@ -47,7 +44,15 @@ export const latchkeyConfigSchema = z.object({
    * cdk.json, or comma-separated with -c. None by default: no CORS.
    */
   corsOrigins: z
-    .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))])
+    .union([
+      z.array(z.string()),
+      z.string().transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+      ),
+    ])
     .pipe(z.array(corsOriginSchema))
     .default([]),
 });

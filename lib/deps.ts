@@ -78,10 +78,7 @@ export interface ProviderWiring {
 }
 
 /** Every lock provider and account source, wired to the stores they keep state in. */
-export function wireProviders(
-  base: Pick<Deps, 'connectedAccounts' | 'secrets' | 'clock'> & { keypads: SandboxKeypadStore },
-  wiring: ProviderWiring,
-): Pick<Deps, 'providers' | 'accountSources'> {
+export function wireProviders(base: Pick<Deps, 'connectedAccounts' | 'secrets' | 'clock'> & { keypads: SandboxKeypadStore }, wiring: ProviderWiring): Pick<Deps, 'providers' | 'accountSources'> {
   const seam = seamAccounts({ connectedAccounts: base.connectedAccounts, secrets: base.secrets, upstream: wiring.seamUpstream });
   const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
   const zwave = wiring.zwaveShadows;

@@ -7,7 +7,14 @@ import * as z from 'zod';
  * (`-c key=value`, environment variables).
  */
 
-const numeric = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number').transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'expected a number')
+    .transform(Number),
+]);
 
 const wholeNumber = (min: number, max: number) => numeric.pipe(z.number().int().min(min).max(max));
 const number = (min: number, max: number) => numeric.pipe(z.number().min(min).max(max));
@@ -25,6 +32,4 @@ export const codeHistoryDaysSetting = wholeNumber(1, 3650).default(30);
 export const sandboxLatencyMsSetting = wholeNumber(0, 600_000).default(2000);
 
 /** How much the functions log; case-insensitive, upper case once parsed. */
-export const logLevelSetting = z
-  .preprocess((level) => (typeof level === 'string' ? level.toUpperCase() : level), z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']))
-  .default('INFO');
+export const logLevelSetting = z.preprocess((level) => (typeof level === 'string' ? level.toUpperCase() : level), z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'])).default('INFO');

@@ -19,12 +19,7 @@ import { functionEntry, projectRoot } from '../functions';
 export const readActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 
 /** Actions a writing function adds (TransactWriteItems needs these per item). */
-export const writeActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
+export const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /** What a function may do with the table: nothing, read it, or read and write it. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
@@ -120,7 +115,7 @@ export class LatchkeyFunction extends Construct {
       Validations.of(this.role).acknowledge({
         // cdk-nag names the resource with the ARN's pseudo parameters spelled out.
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}${accountSecretName('*')}]`,
-        reason: 'One secret per connected account, created at run time by the operator CLI: the grant is scoped to those secrets\' name prefix.',
+        reason: "One secret per connected account, created at run time by the operator CLI: the grant is scoped to those secrets' name prefix.",
       });
     }
 
@@ -138,7 +133,7 @@ export class LatchkeyFunction extends Construct {
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [webhookSecrets] }));
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}webhooks/*]`,
-        reason: 'One secret per webhook, created when the webhook is: the grant is scoped to the webhook secrets\' name prefix.',
+        reason: "One secret per webhook, created when the webhook is: the grant is scoped to the webhook secrets' name prefix.",
       });
     }
     if (props.webhookQueues !== undefined) {
@@ -147,8 +142,7 @@ export class LatchkeyFunction extends Construct {
     }
     if (props.followUps !== undefined) props.followUps.grantSendMessages(this.role);
     const followUpEnvironment: Record<string, string> = props.followUps ? { LATCHKEY_FOLLOW_UP_QUEUE_URL: props.followUps.queueUrl } : {};
-    const secretsEnvironment: Record<string, string> =
-      props.credentials !== undefined || props.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
+    const secretsEnvironment: Record<string, string> = props.credentials !== undefined || props.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
     const queueEnvironment: Record<string, string> = props.webhookQueues
       ? { LATCHKEY_WEBHOOK_QUEUE_URL: props.webhookQueues.deliveries.queueUrl, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: props.webhookQueues.deadLetters.queueUrl }
       : {};
@@ -163,7 +157,7 @@ export class LatchkeyFunction extends Construct {
       });
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingPrefix}*/*]`,
-        reason: 'One named shadow per lock of a hub, named by the hub\'s agent: the grant is scoped to the hubs\' things.',
+        reason: "One named shadow per lock of a hub, named by the hub's agent: the grant is scoped to the hubs' things.",
       });
     }
 
@@ -213,8 +207,7 @@ export class LatchkeyFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Only actions that support no resource scoping: X-Ray tracing (PutTraceSegments, PutTelemetryRecords), and for the stream reader dynamodb:ListStreams.',
+      reason: 'Only actions that support no resource scoping: X-Ray tracing (PutTraceSegments, PutTelemetryRecords), and for the stream reader dynamodb:ListStreams.',
     });
   }
 }

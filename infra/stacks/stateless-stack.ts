@@ -265,7 +265,7 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, 'SecretsPrefix', {
       value: `latchkey/${config.stage}/`,
-      description: 'LATCHKEY_SECRETS_PREFIX for the operator CLI: where connected accounts\' credentials live in Secrets Manager',
+      description: "LATCHKEY_SECRETS_PREFIX for the operator CLI: where connected accounts' credentials live in Secrets Manager",
     });
 
     // The outbox's relay: every event item the table stores reaches the bus at least once,

@@ -57,12 +57,7 @@ export async function namesOnLock(deps: Pick<Deps, 'accessCodes'>, device: Devic
 }
 
 /** The appearance of a code named `name` on `device`, or null for a code without a name. */
-export async function appearanceFor(
-  deps: Pick<Deps, 'accessCodes'>,
-  device: Device,
-  name: string | null,
-  except?: AccessCode['access_code_id'],
-): Promise<Appearance | null> {
+export async function appearanceFor(deps: Pick<Deps, 'accessCodes'>, device: Device, name: string | null, except?: AccessCode['access_code_id']): Promise<Appearance | null> {
   if (name === null) return null;
   return { name: adaptName(device, name, await namesOnLock(deps, device, except)) };
 }

@@ -83,11 +83,7 @@ const emptyPool = () => new AppError('empty_backup_access_code_pool', 400, 'The 
  * use_backup_access_code_pool: a code already on the lock, which from now on ends when the
  * original ends. Pulling again returns the same backup. The pool is refilled afterwards.
  */
-export async function pullBackupAccessCode(
-  deps: PoolDeps,
-  principal: Principal,
-  input: z.infer<typeof pullBackupInputSchema>,
-): Promise<{ access_code: AccessCode; backup_access_code: AccessCode }> {
+export async function pullBackupAccessCode(deps: PoolDeps, principal: Principal, input: z.infer<typeof pullBackupInputSchema>): Promise<{ access_code: AccessCode; backup_access_code: AccessCode }> {
   const workspaceId = principal.workspace_id;
   const original = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!original || !(await grantsDeviceId(deps, principal, original.access_code.device_id))) throw accessCodeNotFound();
@@ -122,7 +118,13 @@ export async function pullBackupAccessCode(
         starts_at: nowIso,
         ends_at: code.ends_at,
         pending_mutations: [
-          { mutation_code: 'updating_time_frame', message: 'Ending the backup code when the original ends', created_at: nowIso, from: { starts_at: null, ends_at: null }, to: { starts_at: nowIso, ends_at: code.ends_at } },
+          {
+            mutation_code: 'updating_time_frame',
+            message: 'Ending the backup code when the original ends',
+            created_at: nowIso,
+            from: { starts_at: null, ends_at: null },
+            to: { starts_at: nowIso, ends_at: code.ends_at },
+          },
         ],
       },
     };

@@ -11,22 +11,14 @@ export type TrackedProperty = (typeof trackedProperties)[number];
 const stringOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 
 /** The tracked properties that differ between two states of a code. */
-export const changedProperties = (current: AccessCode, next: AccessCode): TrackedProperty[] =>
-  trackedProperties.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
+export const changedProperties = (current: AccessCode, next: AccessCode): TrackedProperty[] => trackedProperties.filter((k) => (current[k] ?? null) !== (next[k] ?? null));
 
 /**
  * The events of a change: `access_code.changed` listing every changed property, and beside
  * it Seam's precise `name_changed`, `code_changed` and `time_frame_changed`. PINs stay out of
  * these payloads (null): they travel to buses and logs beyond the API.
  */
-export function changeEvents(
-  ids: IdGenerator,
-  current: AccessCode,
-  next: AccessCode,
-  device: Device,
-  now: Date,
-  description = 'Changed through the API',
-): SeamEvent[] {
+export function changeEvents(ids: IdGenerator, current: AccessCode, next: AccessCode, device: Device, now: Date, description = 'Changed through the API'): SeamEvent[] {
   const changed = changedProperties(current, next);
   if (changed.length === 0) return [];
   const events = [
@@ -48,9 +40,7 @@ export function changeEvents(
     );
   }
   if (changed.includes('code')) {
-    events.push(
-      accessCodeEvent(ids, next, device, 'access_code.code_changed', now, { from: { code: null }, to: { code: null }, description: `PIN changed: ${description}` }),
-    );
+    events.push(accessCodeEvent(ids, next, device, 'access_code.code_changed', now, { from: { code: null }, to: { code: null }, description: `PIN changed: ${description}` }));
   }
   if (changed.some((k) => k === 'type' || k === 'starts_at' || k === 'ends_at')) {
     events.push(

@@ -65,11 +65,7 @@ function refuseWaitingForOfflineLock(device: DeviceRecord, record: AccessCodeRec
  * concurrent creates of one PIN never both succeed. Ongoing codes start `setting`,
  * time-bound codes `unset`; the lifecycle engine takes it from there.
  */
-export async function createAccessCode(
-  deps: CreateDeps,
-  principal: Principal,
-  input: CreateAccessCodeInput,
-): Promise<{ access_code: AccessCode; action_attempt: ActionAttempt }> {
+export async function createAccessCode(deps: CreateDeps, principal: Principal, input: CreateAccessCodeInput): Promise<{ access_code: AccessCode; action_attempt: ActionAttempt }> {
   const workspaceId = principal.workspace_id;
   const device = await requireDevice(deps, principal, input.device_id);
   const now = deps.clock.now();

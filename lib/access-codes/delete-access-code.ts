@@ -47,9 +47,7 @@ async function applyDelete(deps: DeleteDeps, principal: Principal, input: Delete
       access_code: {
         ...current,
         status: 'removing',
-        pending_mutations: alreadyRemoving
-          ? current.pending_mutations
-          : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }],
+        pending_mutations: alreadyRemoving ? current.pending_mutations : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }],
       },
       version: record.version + 1,
       due_at: alreadyRemoving ? record.due_at : nowIso,

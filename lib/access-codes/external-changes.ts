@@ -49,14 +49,7 @@ const withoutExternal = (code: AccessCode): Pick<AccessCode, 'errors' | 'warning
  * Either way the event Seam sends is published: `access_code.modified_external_to_seam` or
  * `access_code.deleted_external_to_seam`.
  */
-export async function handleExternalChange(
-  deps: EngineDeps,
-  record: AccessCodeRecord,
-  device: DeviceRecord,
-  now: Date,
-  change: ExternalChange,
-  actual: KeypadEntry | undefined,
-): Promise<void> {
+export async function handleExternalChange(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, change: ExternalChange, actual: KeypadEntry | undefined): Promise<void> {
   const nowIso = now.toISOString();
   const code = record.access_code;
   const event = change.change_type === 'removed' ? 'access_code.deleted_external_to_seam' : 'access_code.modified_external_to_seam';
@@ -86,7 +79,10 @@ export async function handleExternalChange(
     status: code.status === 'set' ? 'setting' : code.status,
     pending_mutations: [{ mutation_code: 'creating', message: 'Putting the code back on the device as Latchkey set it', created_at: nowIso }],
   };
-  restoring.errors = [...restoring.errors, { error_code: conflictCode, message: 'The code was changed on the device outside Latchkey; Latchkey is setting it again', created_at: nowIso, is_access_code_error: true, ...change }];
+  restoring.errors = [
+    ...restoring.errors,
+    { error_code: conflictCode, message: 'The code was changed on the device outside Latchkey; Latchkey is setting it again', created_at: nowIso, is_access_code_error: true, ...change },
+  ];
   return commit(deps, record, device, now, { next: { ...record, access_code: restoring, due_at: nowIso }, events: [event], attempts: [] });
 }
 
@@ -113,17 +109,13 @@ export async function stepConversion(deps: EngineDeps, record: AccessCodeRecord,
  * Sandbox only: changes or removes a managed code on its lock behind Latchkey's back, as a
  * person at the keypad would, and asks the engine to read the lock again.
  */
-export async function simulateExternalChange(
-  deps: Pick<Deps, 'accessCodes' | 'devices' | 'providers' | 'clock'>,
-  principal: Principal,
-  input: SimulateExternalChangeInput,
-): Promise<void> {
+export async function simulateExternalChange(deps: Pick<Deps, 'accessCodes' | 'devices' | 'providers' | 'clock'>, principal: Principal, input: SimulateExternalChangeInput): Promise<void> {
   const record = await deps.accessCodes.get(principal.workspace_id, input.access_code_id);
   if (!record || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
   const device = await requireDevice(deps, principal, record.access_code.device_id);
   const simulator = deps.providers.for(device).simulator;
   if (!simulator) throw InvalidInputError.forField('access_code_id', 'Only codes on sandbox locks can be changed outside Latchkey here');
-  if (record.access_code.is_offline_access_code) throw InvalidInputError.forField('access_code_id', 'An offline code lives in the lock\'s algorithm, not on its keypad');
+  if (record.access_code.is_offline_access_code) throw InvalidInputError.forField('access_code_id', "An offline code lives in the lock's algorithm, not on its keypad");
   const handle: CodeHandle = { access_code_id: record.access_code.access_code_id, ...(record.provider_ref !== undefined && { provider_ref: record.provider_ref }) };
   await simulator.changeExternally(device, handle, input.code === undefined ? { change_type: 'removed' } : { change_type: 'modified', code: input.code });
   // Make the code due now, so the engine looks at the lock; another writer coming first is fine.

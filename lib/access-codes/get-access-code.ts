@@ -12,10 +12,7 @@ export async function getAccessCode(deps: Pick<Deps, 'accessCodes' | 'devices'>,
       : input.device_id !== undefined && input.code !== undefined
         ? await deps.accessCodes.getByPin(workspaceId, input.device_id, input.code)
         : undefined;
-  const matches =
-    record !== undefined &&
-    (input.device_id === undefined || record.access_code.device_id === input.device_id) &&
-    (input.code === undefined || record.access_code.code === input.code);
+  const matches = record !== undefined && (input.device_id === undefined || record.access_code.device_id === input.device_id) && (input.code === undefined || record.access_code.code === input.code);
   if (!matches || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
   return record.access_code;
 }

@@ -27,23 +27,16 @@ export const defaultLifecycleSettings: LifecycleSettings = {
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 
 /** Whether a time-bound code goes onto this lock with its window (the lock clears it itself). */
-export const usesNativeScheduling = (traits: Pick<DeviceTraits, 'timeWindow'>, preferNative: boolean): boolean =>
-  preferNative && traits.timeWindow === 'native';
+export const usesNativeScheduling = (traits: Pick<DeviceTraits, 'timeWindow'>, preferNative: boolean): boolean => preferNative && traits.timeWindow === 'native';
 
 /** How long before starts_at a time-bound code goes onto the lock. */
-export const leadMs = (native: boolean, settings: LifecycleSettings): number =>
-  native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000;
+export const leadMs = (native: boolean, settings: LifecycleSettings): number => (native ? settings.nativeLeadHours * 3_600_000 : settings.jitLeadSeconds * 1000);
 
 /**
  * When the engine must first act on a code that is not on the lock yet: at once for an
  * ongoing code, else ahead of starts_at by the lead that fits the lock.
  */
-export function firstDueAt(
-  code: Pick<AccessCode, 'type' | 'starts_at'>,
-  native: boolean,
-  settings: LifecycleSettings,
-  now: Date,
-): string {
+export function firstDueAt(code: Pick<AccessCode, 'type' | 'starts_at'>, native: boolean, settings: LifecycleSettings, now: Date): string {
   const nowIso = now.toISOString();
   if (code.type === 'ongoing' || code.starts_at === undefined) return nowIso;
   return maxIso(nowIso, new Date(Date.parse(code.starts_at) - leadMs(native, settings)).toISOString());

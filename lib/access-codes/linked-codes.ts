@@ -75,9 +75,7 @@ async function pinsFor(deps: LinkedDeps, devices: readonly DeviceRecord[], input
   }
   return Promise.all(
     devices.map(async (device) =>
-      pin !== undefined && !alone.includes(device)
-        ? { device, pin, shared: true }
-        : { device, pin: await freshPin(deps, device, input.preferred_code_length), shared: false },
+      pin !== undefined && !alone.includes(device) ? { device, pin, shared: true } : { device, pin: await freshPin(deps, device, input.preferred_code_length), shared: false },
     ),
   );
 }

@@ -33,5 +33,11 @@ export async function listAccessCodes(
     cursor: input.page_cursor,
   });
   // Backups waiting in their pool are hidden, as Seam hides them; a page may come back shorter.
-  return { access_codes: page.items.filter((r) => !inPool(r)).map((r) => r.access_code).filter(visible), next_page_cursor: page.nextCursor };
+  return {
+    access_codes: page.items
+      .filter((r) => !inPool(r))
+      .map((r) => r.access_code)
+      .filter(visible),
+    next_page_cursor: page.nextCursor,
+  };
 }

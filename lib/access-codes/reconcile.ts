@@ -55,7 +55,6 @@ const matches = (actual: KeypadEntry, desired: DesiredEntry, withName = false) =
 
 const deviceErrorCodes = new Set(['device_offline', 'no_space_for_access_code_on_device']);
 
-
 export interface Outcome {
   next?: AccessCodeRecord;
   removed?: boolean;
@@ -138,7 +137,13 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
         attempts: finishAttempts(deps, record, wasOnLock ? 'removed' : 'ended_before_set'),
       });
     }
-    const settledCode: AccessCode = { ...code, status: 'unset', is_scheduled_on_device: false, errors: keepAccessErrors(code), pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation') };
+    const settledCode: AccessCode = {
+      ...code,
+      status: 'unset',
+      is_scheduled_on_device: false,
+      errors: keepAccessErrors(code),
+      pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation'),
+    };
     const { was_on_lock: _offTheLock, ...waiting } = record;
     return commit(deps, record, device, now, {
       next: { ...waiting, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, s, now) },
@@ -178,14 +183,21 @@ async function step(deps: EngineDeps, listed: AccessCodeRecord, device: DeviceRe
     ...code,
     status: statusNow,
     pending_mutations: removing
-      ? code.pending_mutations.some((m) => m.mutation_code === 'deleting') ? code.pending_mutations : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }]
-      : code.pending_mutations.some((m) => m.mutation_code !== 'deferring_creation') ? code.pending_mutations : [{ mutation_code: 'creating', message: 'Setting the access code on the device', created_at: nowIso }],
+      ? code.pending_mutations.some((m) => m.mutation_code === 'deleting')
+        ? code.pending_mutations
+        : [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }]
+      : code.pending_mutations.some((m) => m.mutation_code !== 'deferring_creation')
+        ? code.pending_mutations
+        : [{ mutation_code: 'creating', message: 'Setting the access code on the device', created_at: nowIso }],
   };
   const events: AccessCodeEventType[] = [];
   const delayed = now.getTime() - ms(sync.since) >= s.delayWarningMs;
   if (delayed && !sync.warned) {
     const warning_code = removing ? 'delay_in_removing_from_device' : 'delay_in_setting_on_device';
-    working.warnings = [...working.warnings.filter((w) => w.warning_code !== warning_code), { warning_code, message: removing ? 'Removing the code from the device is taking longer than expected' : 'Setting the code on the device is taking longer than expected', created_at: nowIso }];
+    working.warnings = [
+      ...working.warnings.filter((w) => w.warning_code !== warning_code),
+      { warning_code, message: removing ? 'Removing the code from the device is taking longer than expected' : 'Setting the code on the device is taking longer than expected', created_at: nowIso },
+    ];
     events.push(removing ? 'access_code.delay_in_removing_from_device' : 'access_code.delay_in_setting_on_device');
     sync.warned = true;
   }

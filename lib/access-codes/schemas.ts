@@ -120,11 +120,7 @@ export const accessCodeRecordSchema = z.object({
 });
 export type AccessCodeRecord = z.infer<typeof accessCodeRecordSchema>;
 
-export const pinSchema = z
-  .string()
-  .regex(/^\d+$/, { error: 'Must contain only digits' })
-  .min(4, { error: 'Must be at least 4 digits' })
-  .max(12, { error: 'Must be at most 12 digits' });
+export const pinSchema = z.string().regex(/^\d+$/, { error: 'Must contain only digits' }).min(4, { error: 'Must be at least 4 digits' }).max(12, { error: 'Must be at most 12 digits' });
 
 export const nameSchema = z.string().max(255, { error: 'Must be at most 255 characters' });
 

@@ -12,15 +12,7 @@ import { accessCodeEvent } from './events';
 import { codesOnDevice } from './offline-codes';
 import type { AccessCodeRecord } from './schemas';
 import { matchesSearch } from './search';
-import type {
-  ConvertToManagedInput,
-  DeleteUnmanagedInput,
-  GetUnmanagedInput,
-  ListUnmanagedInput,
-  SimulateUnmanagedInput,
-  UnmanagedAccessCode,
-  UnmanagedCodeRecord,
-} from './unmanaged-schemas';
+import type { ConvertToManagedInput, DeleteUnmanagedInput, GetUnmanagedInput, ListUnmanagedInput, SimulateUnmanagedInput, UnmanagedAccessCode, UnmanagedCodeRecord } from './unmanaged-schemas';
 
 type DiscoveryDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'providers' | 'clock' | 'ids'>;
 
@@ -70,8 +62,7 @@ function unmanagedFrom(device: DeviceRecord, entry: LockEntry, createdAt: string
   };
 }
 
-const sameOnLock = (a: UnmanagedAccessCode, b: UnmanagedAccessCode) =>
-  a.code === b.code && a.name === b.name && a.starts_at === b.starts_at && a.ends_at === b.ends_at && a.status === b.status;
+const sameOnLock = (a: UnmanagedAccessCode, b: UnmanagedAccessCode) => a.code === b.code && a.name === b.name && a.starts_at === b.starts_at && a.ends_at === b.ends_at && a.status === b.status;
 
 /**
  * Reads a lock's whole keypad once and brings Latchkey's view in line with it: codes nobody
@@ -154,7 +145,13 @@ export async function listUnmanagedCodes(deps: Pick<Deps, 'unmanagedCodes' | 'de
   }
   const search = input.search;
   const all = await unmanagedOnDevice(deps, principal.workspace_id, input.device_id);
-  return { access_codes: all.map((r) => r.access_code).filter((c) => matchesSearch(c, search)).slice(0, input.limit), next_page_cursor: null };
+  return {
+    access_codes: all
+      .map((r) => r.access_code)
+      .filter((c) => matchesSearch(c, search))
+      .slice(0, input.limit),
+    next_page_cursor: null,
+  };
 }
 
 export async function getUnmanagedCode(deps: Pick<Deps, 'unmanagedCodes' | 'devices'>, principal: Principal, input: GetUnmanagedInput): Promise<UnmanagedAccessCode> {
@@ -203,11 +200,7 @@ export async function deleteUnmanagedCode(
  * from the lock; if it is gone from the lock by then, the conversion fails with
  * `access_code.unmanaged.failed_to_convert_to_managed`.
  */
-export async function convertToManaged(
-  deps: Pick<Deps, 'unmanagedCodes' | 'accessCodes' | 'devices' | 'clock'>,
-  principal: Principal,
-  input: ConvertToManagedInput,
-): Promise<void> {
+export async function convertToManaged(deps: Pick<Deps, 'unmanagedCodes' | 'accessCodes' | 'devices' | 'clock'>, principal: Principal, input: ConvertToManagedInput): Promise<void> {
   const unmanaged = await requireUnmanaged(deps, principal, input.access_code_id);
   const device = await requireDevice(deps, principal, unmanaged.access_code.device_id);
   const now = deps.clock.now();
@@ -257,11 +250,7 @@ export async function convertToManaged(
 }
 
 /** Sandbox only: puts a code on the lock as a person at its keypad would, and discovers it. */
-export async function simulateUnmanagedCode(
-  deps: DiscoveryDeps & Pick<Deps, 'devices'>,
-  principal: Principal,
-  input: SimulateUnmanagedInput,
-): Promise<UnmanagedAccessCode> {
+export async function simulateUnmanagedCode(deps: DiscoveryDeps & Pick<Deps, 'devices'>, principal: Principal, input: SimulateUnmanagedInput): Promise<UnmanagedAccessCode> {
   const device = await requireDevice(deps, principal, input.device_id);
   const provider = deps.providers.for(device);
   if (!provider.simulator || !provider.listEntries) throw InvalidInputError.forField('device_id', 'Only sandbox locks can simulate codes set outside Latchkey');

@@ -70,11 +70,7 @@ export type DeleteUnmanagedInput = z.infer<typeof deleteUnmanagedInputSchema>;
 export const simulateUnmanagedInputSchema = z.object({
   device_id: idSchema,
   name: z.string().min(1).max(255),
-  code: z
-    .string()
-    .regex(/^\d+$/, { error: 'Must contain only digits' })
-    .min(4, { error: 'Must be at least 4 digits' })
-    .max(8, { error: 'Must be at most 8 digits' }),
+  code: z.string().regex(/^\d+$/, { error: 'Must contain only digits' }).min(4, { error: 'Must be at least 4 digits' }).max(8, { error: 'Must be at most 8 digits' }),
 });
 export type SimulateUnmanagedInput = z.infer<typeof simulateUnmanagedInputSchema>;
 
@@ -82,12 +78,7 @@ export const simulateExternalChangeInputSchema = z
   .object({
     access_code_id: idSchema,
     change_type: z.enum(['modified', 'removed']),
-    code: z
-      .string()
-      .regex(/^\d+$/, { error: 'Must contain only digits' })
-      .min(4, { error: 'Must be at least 4 digits' })
-      .max(12, { error: 'Must be at most 12 digits' })
-      .optional(),
+    code: z.string().regex(/^\d+$/, { error: 'Must contain only digits' }).min(4, { error: 'Must be at least 4 digits' }).max(12, { error: 'Must be at most 12 digits' }).optional(),
   })
   .superRefine((input, ctx) => {
     if (input.change_type === 'modified' && input.code === undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'Required to modify a code' });

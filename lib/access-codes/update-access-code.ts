@@ -71,9 +71,7 @@ export function updateAccessCode(deps: UpdateDeps, principal: Principal, input: 
     appearance ??= appearanceFor(deps, device.device, name, except);
     return appearance;
   };
-  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () =>
-    retry(retryPolicies.versionConflict, () => applyUpdate(deps, principal, input, appearanceOnce)),
-  );
+  return takeTurns(deps.accessCodes, principal.workspace_id, input.access_code_id, () => retry(retryPolicies.versionConflict, () => applyUpdate(deps, principal, input, appearanceOnce)));
 }
 
 async function applyUpdate(
@@ -104,8 +102,7 @@ async function applyUpdate(
     appearance: name === current.name ? current.appearance : await appearanceOf(device, name, current.access_code_id),
     code: pin,
     type: frame.starts_at === undefined ? 'ongoing' : 'time_bound',
-    is_external_modification_allowed:
-      input.is_external_modification_allowed ?? input.allow_external_modification ?? current.is_external_modification_allowed,
+    is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? current.is_external_modification_allowed,
   };
   delete next.starts_at;
   delete next.ends_at;

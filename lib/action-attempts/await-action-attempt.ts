@@ -7,12 +7,7 @@ import type { ActionAttempt } from './schemas';
  * `sync: true`: waits, bounded, for a pending attempt to end, and answers its latest state
  * (still pending when the lock is slower than `timeoutMs`).
  */
-export async function awaitActionAttempt(
-  deps: Pick<Deps, 'actionAttempts'>,
-  principal: Principal,
-  attempt: ActionAttempt,
-  { timeoutMs = 9000, intervalMs = 250 } = {},
-): Promise<ActionAttempt> {
+export async function awaitActionAttempt(deps: Pick<Deps, 'actionAttempts'>, principal: Principal, attempt: ActionAttempt, { timeoutMs = 9000, intervalMs = 250 } = {}): Promise<ActionAttempt> {
   const deadline = Date.now() + timeoutMs;
   let latest = attempt;
   while (latest.status === 'pending' && Date.now() < deadline) {

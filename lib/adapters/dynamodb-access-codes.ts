@@ -1,11 +1,4 @@
-import {
-  type BatchGetItemCommandOutput,
-  BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type QueryCommandInput,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { type BatchGetItemCommandOutput, BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, type QueryCommandInput, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
@@ -14,18 +7,7 @@ import type { SeamEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
 import { idSchema } from '../schema-helpers';
 import { matchesSearch } from '../access-codes/search';
-import {
-  type TableKey,
-  accessCodeKeys,
-  actionAttemptKeys,
-  codeHistoryKeys,
-  commonCodeKeyKeys,
-  dueShardKey,
-  eventKeys,
-  expiresAfter,
-  pinClaimKeys,
-  skPrefix,
-} from './dynamodb-keys';
+import { type TableKey, accessCodeKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
 import { type Item, fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 import { UnprocessedKeysError, retry, retryPolicies } from '../retry';
@@ -122,9 +104,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
       let keys: Item[] = unique.slice(i, i + BATCH_GET_MAX_KEYS).map((id) => toItem(accessCodeKeys.key(workspaceId, id)));
       await retry(retryPolicies.unprocessedKeys, async () => {
-        const result: BatchGetItemCommandOutput = await client.send(
-          new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
+        const result: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
         for (const item of result.Responses?.[tableName] ?? []) {
           const record = parseCode(item);
           byId.set(record.access_code.access_code_id, record);
@@ -199,12 +179,15 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
               IndexName: 'gsi1',
               KeyConditionExpression: 'gsi1pk = :gsi1pk',
               ExpressionAttributeValues: { ':gsi1pk': { S: accessCodeKeys.devicePartition(workspaceId, query.deviceId) } },
-              ExclusiveStartKey: cursor?.gsi1sk === undefined ? undefined : toItem({
-                pk,
-                sk: cursor.sk,
-                gsi1pk: accessCodeKeys.devicePartition(workspaceId, query.deviceId),
-                gsi1sk: cursor.gsi1sk,
-              }),
+              ExclusiveStartKey:
+                cursor?.gsi1sk === undefined
+                  ? undefined
+                  : toItem({
+                      pk,
+                      sk: cursor.sk,
+                      gsi1pk: accessCodeKeys.devicePartition(workspaceId, query.deviceId),
+                      gsi1sk: cursor.gsi1sk,
+                    }),
             };
       const search = query.search;
       // One match beyond the page tells whether there is a next page.
@@ -265,9 +248,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
       await transact([
         { role: 'code', write: put(codeItem(next), versionIs(previous.version)) },
         ...(moved && oldClaim ? [{ role: 'extra' as const, write: del(oldClaim) }] : []),
-        ...(moved && newClaim
-          ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }]
-          : []),
+        ...(moved && newClaim ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }] : []),
         // A key's PIN follows its code only while that code is the key's one code.
         ...(rebind
           ? [
@@ -355,8 +336,7 @@ export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
     doc: r,
   });
 
-const eventItem = (e: SeamEvent): Item =>
-  toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });
+const eventItem = (e: SeamEvent): Item => toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });
 
 const historyEventItem = (e: SeamEvent, position: number, historyDays: number): Item =>
   toItem({ ...codeHistoryKeys.event(e, position), expires_at: codeHistoryKeys.expiresAt(e, historyDays), doc: e });

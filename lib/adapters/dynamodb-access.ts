@@ -15,12 +15,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { ConflictError } from '../errors';
 import type { ClientSessionRepository, CredentialRepository } from '../ports';
-import {
-  type ClientSessionRecord,
-  clientSessionRecordSchema,
-  personalAccessTokenRecordSchema,
-  publishableKeyRecordSchema,
-} from '../principals/schemas';
+import { type ClientSessionRecord, clientSessionRecordSchema, personalAccessTokenRecordSchema, publishableKeyRecordSchema } from '../principals/schemas';
 import { idSchema } from '../schema-helpers';
 import { type TableKey, clientSessionKeys, personalAccessTokenKeys, publishableKeyKeys } from './dynamodb-keys';
 
@@ -39,8 +34,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
   clientSessions: ClientSessionRepository;
   credentials: CredentialRepository;
 } {
-  const getItem = async (key: TableKey) =>
-    (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
+  const getItem = async (key: TableKey) => (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
   const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> => {
     const items: Item[] = [];
     let startKey: Item | undefined;
@@ -63,8 +57,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
 
   const sessionItem = (r: ClientSessionRecord) =>
     toItem({ ...clientSessionKeys.key(r.workspace_id, r.client_session_id), ...clientSessionKeys.index(r), expires_at: clientSessionKeys.expiresAt(r), doc: r });
-  const claimItem = (claim: TableKey, r: ClientSessionRecord) =>
-    toItem({ ...claim, client_session_id: r.client_session_id, expires_at: clientSessionKeys.expiresAt(r) });
+  const claimItem = (claim: TableKey, r: ClientSessionRecord) => toItem({ ...claim, client_session_id: r.client_session_id, expires_at: clientSessionKeys.expiresAt(r) });
   const versionIs = (version: number) => ({
     ConditionExpression: '#doc.#version = :version',
     ExpressionAttributeNames: { '#doc': 'doc', '#version': 'version' },
@@ -77,7 +70,16 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
     if (before?.sk === after?.sk) return after && next ? [{ Put: { TableName: tableName, Item: claimItem(after, next) } }] : [];
     return [
       ...(before && previous
-        ? [{ Delete: { TableName: tableName, Key: toItem(before), ConditionExpression: 'attribute_not_exists(pk) OR client_session_id = :id', ExpressionAttributeValues: toItem({ ':id': previous.client_session_id }) } }]
+        ? [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: toItem(before),
+                ConditionExpression: 'attribute_not_exists(pk) OR client_session_id = :id',
+                ExpressionAttributeValues: toItem({ ':id': previous.client_session_id }),
+              },
+            },
+          ]
         : []),
       ...(after && next ? [{ Put: { TableName: tableName, Item: claimItem(after, next), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
     ];
@@ -102,10 +104,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
       return items.map((item) => parseDoc(clientSessionRecordSchema, item));
     },
     async create(record) {
-      await transact([
-        { Put: { TableName: tableName, Item: sessionItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...claimWrites(record, undefined),
-      ]);
+      await transact([{ Put: { TableName: tableName, Item: sessionItem(record), ConditionExpression: 'attribute_not_exists(pk)' } }, ...claimWrites(record, undefined)]);
     },
     async update(next, previous) {
       await transact([{ Put: { TableName: tableName, Item: sessionItem(next), ...versionIs(previous.version) } }, ...claimWrites(next, previous)]);
@@ -127,9 +126,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
       return item && parseDoc(publishableKeyRecordSchema, item);
     },
     async putPersonalAccessToken(record) {
-      await client.send(
-        new PutItemCommand({ TableName: tableName, Item: toItem({ ...personalAccessTokenKeys.key(record.key_hash), ...personalAccessTokenKeys.index(record), doc: record }) }),
-      );
+      await client.send(new PutItemCommand({ TableName: tableName, Item: toItem({ ...personalAccessTokenKeys.key(record.key_hash), ...personalAccessTokenKeys.index(record), doc: record }) }));
     },
     async findPersonalAccessTokenByHash(keyHash) {
       const item = await getItem(personalAccessTokenKeys.key(keyHash));
@@ -147,9 +144,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
       const found = (await credentials.listPersonalAccessTokens()).find((t) => t.personal_access_token_id === personalAccessTokenId);
       if (!found) return false;
       try {
-        await client.send(
-          new DeleteItemCommand({ TableName: tableName, Key: toItem(personalAccessTokenKeys.key(found.key_hash)), ConditionExpression: 'attribute_exists(pk)' }),
-        );
+        await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(personalAccessTokenKeys.key(found.key_hash)), ConditionExpression: 'attribute_exists(pk)' }));
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return false;

@@ -13,9 +13,7 @@ interface TableOptions {
 /** Connected accounts on the table: one item per account, listed per workspace through gsi1. */
 export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): ConnectedAccountRepository {
   const getById = async (connectedAccountId: string) => {
-    const { Item: item } = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: toItem(connectedAccountKeys.key(connectedAccountId)), ConsistentRead: true }),
-    );
+    const { Item: item } = await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(connectedAccountKeys.key(connectedAccountId)), ConsistentRead: true }));
     return item && parseDoc(connectedAccountRecordSchema, item);
   };
   return {
@@ -48,17 +46,19 @@ export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): 
     },
     async remove(workspaceId, connectedAccountId) {
       // Conditional on the workspace: another workspace's account is left alone, as if absent.
-      await client.send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: toItem(connectedAccountKeys.key(connectedAccountId)),
-          ConditionExpression: 'attribute_not_exists(pk) OR #doc.#ws = :ws',
-          ExpressionAttributeNames: { '#doc': 'doc', '#ws': 'workspace_id' },
-          ExpressionAttributeValues: { ':ws': { S: workspaceId } },
-        }),
-      ).catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      await client
+        .send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: toItem(connectedAccountKeys.key(connectedAccountId)),
+            ConditionExpression: 'attribute_not_exists(pk) OR #doc.#ws = :ws',
+            ExpressionAttributeNames: { '#doc': 'doc', '#ws': 'workspace_id' },
+            ExpressionAttributeValues: { ':ws': { S: workspaceId } },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
     },
   };
 }

@@ -1,12 +1,4 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  QueryCommand,
-  GetItemCommand,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../devices/lock-provider';
@@ -27,21 +19,17 @@ const slotSchema = z.object({
 }) satisfies z.ZodType<SandboxSlot>;
 
 /** Which writes of a cancelled transaction failed their condition, in order; empty for any other error. */
-const failedConditions = (error: unknown): boolean[] =>
-  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed') : [];
+const failedConditions = (error: unknown): boolean[] => (error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed') : []);
 
 /** The sandbox locks' keypad memory in the table, so it survives Lambda instances and restarts. */
 export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): SandboxKeypadStore {
-  const slotItem = (slot: SandboxSlot) =>
-    marshall({ ...keypadKeys.slot(slot.workspace_id, slot.device_id, slot.access_code_id), doc: slotSchema.parse(slot) }, { removeUndefinedValues: true });
+  const slotItem = (slot: SandboxSlot) => marshall({ ...keypadKeys.slot(slot.workspace_id, slot.device_id, slot.access_code_id), doc: slotSchema.parse(slot) }, { removeUndefinedValues: true });
   const replace = async (slot: SandboxSlot) => {
     await client.send(new PutItemCommand({ TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_exists(pk)' }));
   };
   return {
     async get(workspaceId, deviceId, accessCodeId) {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: marshall(keypadKeys.slot(workspaceId, deviceId, accessCodeId)), ConsistentRead: true }),
-      );
+      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(keypadKeys.slot(workspaceId, deviceId, accessCodeId)), ConsistentRead: true }));
       return Item ? slotSchema.parse(unmarshall(Item).doc) : undefined;
     },
     async put(slot, capacity) {

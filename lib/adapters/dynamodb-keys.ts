@@ -94,8 +94,7 @@ export const accessCodeKeys = {
     gsi1sk: accessCodeKeys.indexSortKey(c.created_at, c.access_code_id),
   }),
   /** Undefined when the code has no pending work: the item then stays out of the due index. */
-  due: (r: AccessCodeRecord): DueKey | undefined =>
-    r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at },
+  due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at }),
 };
 
 export const dueShardKey = (shard: number) => `DUE#${shard}`;
@@ -120,8 +119,7 @@ export const pinClaimKeys = {
     sk: `${skPrefix.pin}${code}`,
   }),
   /** The claim a code holds, or undefined when it has no PIN. */
-  of: ({ access_code: c }: AccessCodeRecord): TableKey | undefined =>
-    c.code === null ? undefined : pinClaimKeys.key(c.workspace_id, c.device_id, c.code),
+  of: ({ access_code: c }: AccessCodeRecord): TableKey | undefined => (c.code === null ? undefined : pinClaimKeys.key(c.workspace_id, c.device_id, c.code)),
   /** The PIN of a claim's sort key. */
   pinOf: (sk: string) => sk.slice(skPrefix.pin.length),
 };

@@ -91,9 +91,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
         const [from, to] = query.between ?? [query.since, undefined];
         if (from !== undefined && to !== undefined && from > to) return [];
         const range = eventTimeRange(from, to);
-        const filtered = [query.device_id, query.device_ids, query.access_code_id, query.access_code_ids, query.event_type, query.event_types].some(
-          (f) => f !== undefined,
-        );
+        const filtered = [query.device_id, query.device_ids, query.access_code_id, query.access_code_ids, query.event_type, query.event_types].some((f) => f !== undefined);
         const found = await collect(
           {
             IndexName: 'gsi1',
@@ -203,14 +201,6 @@ function eventTimeRange(from: string | undefined, to: string | undefined): { con
   const values: Item = {};
   if (from !== undefined) values[':from'] = { S: eventKeys.lowerBound(from) };
   if (to !== undefined) values[':to'] = { S: eventKeys.upperBound(to) };
-  const condition =
-    from !== undefined && to !== undefined
-      ? ' AND gsi1sk BETWEEN :from AND :to'
-      : from !== undefined
-        ? ' AND gsi1sk >= :from'
-        : to !== undefined
-          ? ' AND gsi1sk <= :to'
-          : '';
+  const condition = from !== undefined && to !== undefined ? ' AND gsi1sk BETWEEN :from AND :to' : from !== undefined ? ' AND gsi1sk >= :from' : to !== undefined ? ' AND gsi1sk <= :to' : '';
   return { condition, values };
 }
-

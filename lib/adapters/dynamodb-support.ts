@@ -42,8 +42,7 @@ export const versionIs = (version: number): Condition => ({
 
 /** The operations of one table that the repositories build on. */
 export function tableOperations(client: DynamoDBClient, tableName: string) {
-  const getItem = async (key: TableKey): Promise<Item | undefined> =>
-    (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
+  const getItem = async (key: TableKey): Promise<Item | undefined> => (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
 
   const putItem = async (item: Item): Promise<void> => {
     await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
@@ -54,12 +53,7 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
    * undefined to skip it) or the results end. DynamoDB applies `Limit` before any filter, so
    * filtered reads loop here instead of trusting one page.
    */
-  async function collect<T>(
-    input: Omit<QueryCommandInput, 'TableName' | 'Limit'>,
-    wanted: number,
-    pick: (item: Item) => T | undefined,
-    filtered = false,
-  ): Promise<{ item: Item; value: T }[]> {
+  async function collect<T>(input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, wanted: number, pick: (item: Item) => T | undefined, filtered = false): Promise<{ item: Item; value: T }[]> {
     const found: { item: Item; value: T }[] = [];
     let startKey = input.ExclusiveStartKey;
     do {

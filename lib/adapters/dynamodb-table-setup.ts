@@ -42,9 +42,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
 async function ensureStream(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   if (Table?.StreamSpecification?.StreamEnabled) return;
-  await client.send(
-    new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } }),
-  );
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } }));
 }
 
 async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {

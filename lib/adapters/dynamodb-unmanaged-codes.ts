@@ -129,11 +129,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
           ? { ...w, write: { Put: { ...w.write.Put, ConditionExpression: 'attribute_not_exists(pk) OR access_code_id = :id', ExpressionAttributeValues: { ':id': { S: id } } } } }
           : w,
       );
-      await transact([
-        { role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) },
-        ...writes,
-        ...extraWrites(table, extras, options),
-      ]);
+      await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) }, ...writes, ...extraWrites(table, extras, options)]);
     },
   };
 }

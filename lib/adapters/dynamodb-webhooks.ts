@@ -1,11 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type * as z from 'zod';
 import { ConflictError } from '../errors';
@@ -69,9 +62,7 @@ export function dynamoDbWebhooks({ client, tableName }: { client: DynamoDBClient
       await conditional(() => client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(next), ...versionIs(previous.version) })));
     },
     async remove(previous) {
-      await conditional(() =>
-        client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(webhookKeys.key(previous.workspace_id, previous.webhook_id)), ...versionIs(previous.version) })),
-      );
+      await conditional(() => client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(webhookKeys.key(previous.workspace_id, previous.webhook_id)), ...versionIs(previous.version) })));
     },
     async claimDelivery(workspaceId, webhookId, eventId, now) {
       try {

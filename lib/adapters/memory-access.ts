@@ -11,8 +11,7 @@ export function createMemoryAccessStores(): { clientSessions: ClientSessionRepos
   const publishableKeys = new Map<string, PublishableKeyRecord>();
   const tokens = new Map<string, PersonalAccessTokenRecord>();
   const key = (workspaceId: string, id: string) => `${workspaceId}|${id}`;
-  const claimOf = (r: ClientSessionRecord) =>
-    r.user_identifier_key === null || r.revoked_at !== undefined ? undefined : key(r.workspace_id, r.user_identifier_key);
+  const claimOf = (r: ClientSessionRecord) => (r.user_identifier_key === null || r.revoked_at !== undefined ? undefined : key(r.workspace_id, r.user_identifier_key));
   const holds = (r: ClientSessionRecord) => {
     const stored = sessions.get(key(r.workspace_id, r.client_session_id));
     if (!stored || stored.version !== r.version) throw new ConflictError();

@@ -19,8 +19,7 @@ const copy = <T>(value: T): T => structuredClone(value);
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
 const cckKey = (workspaceId: string, key: string) => `${workspaceId}|${key}`;
 const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
-  a.access_code.created_at.localeCompare(b.access_code.created_at) ||
-  a.access_code.access_code_id.localeCompare(b.access_code.access_code_id);
+  a.access_code.created_at.localeCompare(b.access_code.created_at) || a.access_code.access_code_id.localeCompare(b.access_code.access_code_id);
 
 /**
  * In-memory stores with the same semantics as the DynamoDB adapter (atomic PIN claims,

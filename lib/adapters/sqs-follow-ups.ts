@@ -20,9 +20,7 @@ export function sqsFollowUps(queueUrl: string, clock: Clock): FollowUpScheduler 
       const { module, client } = await load();
       // Rounded up, so that the step never runs before the code is due.
       const delaySeconds = Math.min(maxSqsDelaySeconds, Math.max(0, Math.ceil((Date.parse(dueAt) - clock.now().getTime()) / 1000)));
-      await client.send(
-        new module.SendMessageCommand({ QueueUrl: queueUrl, DelaySeconds: delaySeconds, MessageBody: JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId }) }),
-      );
+      await client.send(new module.SendMessageCommand({ QueueUrl: queueUrl, DelaySeconds: delaySeconds, MessageBody: JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId }) }));
     },
   };
 }

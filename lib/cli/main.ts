@@ -102,9 +102,7 @@ async function main(argv: string[]): Promise<unknown> {
   const env = envSchema.parse(process.env);
   const db = await target(env);
   try {
-    const deps = buildDeps(
-      loadConfig({ ...process.env, LATCHKEY_STORE: 'dynamodb', LATCHKEY_TABLE_NAME: db.tableName, LATCHKEY_DYNAMODB_ENDPOINT: db.endpoint }),
-    );
+    const deps = buildDeps(loadConfig({ ...process.env, LATCHKEY_STORE: 'dynamodb', LATCHKEY_TABLE_NAME: db.tableName, LATCHKEY_DYNAMODB_ENDPOINT: db.endpoint }));
     const workspace = async () => {
       const id = require('workspace');
       if (!(await deps.workspaces.get(id))) throw new Error(`No workspace ${id}`);

@@ -15,10 +15,7 @@ export interface ConnectSeamInput {
  * secret, the account without it, and syncs the devices before returning. A key the upstream
  * refuses, or an upstream that cannot be reached, undoes everything and says why.
  */
-export async function connectSeamAccount(
-  deps: SyncDeps & Pick<Deps, 'secrets' | 'workspaces'>,
-  input: ConnectSeamInput,
-): Promise<{ connected_account_id: string; devices: number }> {
+export async function connectSeamAccount(deps: SyncDeps & Pick<Deps, 'secrets' | 'workspaces'>, input: ConnectSeamInput): Promise<{ connected_account_id: string; devices: number }> {
   if (!(await deps.workspaces.get(input.workspaceId))) throw new Error(`No workspace ${input.workspaceId}`);
   const credential: SeamCredential = seamCredentialSchema.parse({
     api_key: input.apiKey,

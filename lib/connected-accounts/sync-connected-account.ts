@@ -57,9 +57,7 @@ export async function removeDeviceCodes(deps: Pick<Deps, 'accessCodes' | 'clock'
  */
 export async function syncConnectedAccount(deps: SyncDeps, account: ConnectedAccountRecord): Promise<{ devices: number; failure?: ProviderError }> {
   const source = deps.accountSources.for(account.provider);
-  const existing = (await deps.devices.list(account.workspace_id, { limit: 10_000 })).filter(
-    (d) => d.device.connected_account_id === account.connected_account.connected_account_id,
-  );
+  const existing = (await deps.devices.list(account.workspace_id, { limit: 10_000 })).filter((d) => d.device.connected_account_id === account.connected_account.connected_account_id);
   if (!source) return { devices: existing.length };
   const nowIso = deps.clock.now().toISOString();
   let snapshot: Awaited<ReturnType<typeof source.snapshot>>;
@@ -84,10 +82,16 @@ export async function syncConnectedAccount(deps: SyncDeps, account: ConnectedAcc
 /** The account with the errors and warnings that its provider's last answer calls for. */
 function withHealth(account: ConnectedAccountRecord, error: ProviderError | undefined, nowIso: string): ConnectedAccountRecord {
   const since = (code: string) =>
-    [...account.connected_account.errors, ...account.connected_account.warnings].find((i) => ('error_code' in i ? i.error_code : i.warning_code) === code)
-      ?.created_at ?? nowIso;
+    [...account.connected_account.errors, ...account.connected_account.warnings].find((i) => ('error_code' in i ? i.error_code : i.warning_code) === code)?.created_at ?? nowIso;
   const errors: AccountError[] = error?.credentialRefused
-    ? [{ error_code: 'account_disconnected', message: 'The provider refused the stored credential; reconnect the account', created_at: since('account_disconnected'), is_connected_account_error: true }]
+    ? [
+        {
+          error_code: 'account_disconnected',
+          message: 'The provider refused the stored credential; reconnect the account',
+          created_at: since('account_disconnected'),
+          is_connected_account_error: true,
+        },
+      ]
     : [];
   const warnings: AccountWarning[] =
     error && !error.credentialRefused

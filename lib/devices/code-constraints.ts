@@ -3,14 +3,51 @@ import type { CodeConstraint, Device } from './schemas';
 
 /** PINs people guess first: never generated, even where a lock would accept them. */
 const commonPins = new Set([
-  '1234', '1111', '0000', '1212', '7777', '1004', '2000', '4444', '2222', '6969', '9999', '3333', '5555', '6666',
-  '1122', '1313', '8888', '4321', '2001', '1010', '2580', '0852', '1379', '1590', '1357', '2468', '0123', '1230',
-  '123123', '112233', '121212', '654321', '123321', '159753', '147258', '258369', '696969', '111222', '789456',
-  '12345678', '11223344', '87654321',
+  '1234',
+  '1111',
+  '0000',
+  '1212',
+  '7777',
+  '1004',
+  '2000',
+  '4444',
+  '2222',
+  '6969',
+  '9999',
+  '3333',
+  '5555',
+  '6666',
+  '1122',
+  '1313',
+  '8888',
+  '4321',
+  '2001',
+  '1010',
+  '2580',
+  '0852',
+  '1379',
+  '1590',
+  '1357',
+  '2468',
+  '0123',
+  '1230',
+  '123123',
+  '112233',
+  '121212',
+  '654321',
+  '123321',
+  '159753',
+  '147258',
+  '258369',
+  '696969',
+  '111222',
+  '789456',
+  '12345678',
+  '11223344',
+  '87654321',
 ]);
 
-const isStraightRun = (pin: string, step: 1 | -1): boolean =>
-  [...pin].every((d, i) => i === 0 || Number(d) === (Number(pin[i - 1]) + step + 10) % 10);
+const isStraightRun = (pin: string, step: 1 | -1): boolean => [...pin].every((d, i) => i === 0 || Number(d) === (Number(pin[i - 1]) + step + 10) % 10);
 
 const hasRunOfThree = (pin: string): boolean => {
   for (let i = 2; i < pin.length; i++) {
@@ -64,8 +101,7 @@ export function pinViolation(device: Device, pin: string, pinsInUse: readonly st
 }
 
 /** Locks such as Salto or dormakaba pick the PIN themselves: a client may not choose one. */
-export const acceptsChosenPin = (device: Device): boolean =>
-  !device.properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code');
+export const acceptsChosenPin = (device: Device): boolean => !device.properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code');
 
 const randomPin = (length: number): string => Array.from({ length }, () => String(randomInt(10))).join('');
 

@@ -32,11 +32,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  * Records the PIN lengths a lock accepts, as its owner reports them: generated PINs and
  * chosen PINs are held to them from now on. Codes already on the lock are left as they are.
  */
-export async function reportDeviceConstraints(
-  deps: Pick<Deps, 'devices'>,
-  principal: Principal,
-  input: ReportDeviceConstraintsInput,
-): Promise<void> {
+export async function reportDeviceConstraints(deps: Pick<Deps, 'devices'>, principal: Principal, input: ReportDeviceConstraintsInput): Promise<void> {
   const record = await requireDevice(deps, principal, input.device_id);
   const lengths = input.supported_code_lengths ?? range(input.min_code_length ?? 4, input.max_code_length ?? 20);
   await deps.devices.put({

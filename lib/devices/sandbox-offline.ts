@@ -71,7 +71,7 @@ export function algoPinCodes(secretOf: (device: DeviceRecord) => string | undefi
       const digest = createHmac('sha256', Buffer.from(secret, 'hex')).update(`${window.kind}|${window.starts_at}|${window.ends_at}|${place}`).digest();
       // Nine digits from the digest, the first never 0: algoPINs are 9 digits long.
       const value = digest.readBigUInt64BE(0) % 10n ** BigInt(algoPinRules.pinLength - 1);
-      return `${1 + (digest[8] ?? 0) % 9}${value.toString().padStart(algoPinRules.pinLength - 1, '0')}`;
+      return `${1 + ((digest[8] ?? 0) % 9)}${value.toString().padStart(algoPinRules.pinLength - 1, '0')}`;
     },
   };
 }

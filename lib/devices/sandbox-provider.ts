@@ -1,15 +1,6 @@
 import * as z from 'zod';
 import type { Clock } from '../ports';
-import {
-  type CodeHandle,
-  type DesiredEntry,
-  type KeypadEntry,
-  type LockEntry,
-  type LockProvider,
-  ProviderError,
-  type SandboxKeypadStore,
-  type SandboxSlot,
-} from './lock-provider';
+import { type CodeHandle, type DesiredEntry, type KeypadEntry, type LockEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from './lock-provider';
 import { algoPinCodes } from './sandbox-offline';
 import type { DeviceRecord } from './schemas';
 
@@ -20,7 +11,10 @@ export const sandboxStateSchema = z.object({
   /** Share of provider operations that fail transiently, 0..1. */
   failure_rate: z.number().min(0).max(1),
   /** The secret an offline-capable lock shares with its algorithm (hex); never shown or logged. */
-  offline_secret: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  offline_secret: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
 

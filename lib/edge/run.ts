@@ -22,7 +22,11 @@ function openLink(config: EdgeConfig, log: AgentLog, reconnectMs: number): () =>
       startServerLink({
         url,
         reconnectMs,
-        onError: (error) => log.warn('z-wave server error', { error: error.name, ...(error instanceof ZwaveServerError ? { command: error.command, code: error.errorCode, ...(error.zwaveErrorCode === undefined ? {} : { zwave_code: error.zwaveErrorCode }) } : {}) }),
+        onError: (error) =>
+          log.warn('z-wave server error', {
+            error: error.name,
+            ...(error instanceof ZwaveServerError ? { command: error.command, code: error.errorCode, ...(error.zwaveErrorCode === undefined ? {} : { zwave_code: error.zwaveErrorCode }) } : {}),
+          }),
         onConnect: (info) => log.info('z-wave server connected', { server_version: info.serverVersion, driver_version: info.driverVersion, schema: info.schemaVersion }),
       });
   }

@@ -70,7 +70,14 @@ const valueResultSchema = z.object({ value: z.unknown().optional() });
 const slotAnswerSchema = z.looseObject({ userIdStatus: z.number(), userCode: z.unknown().optional() });
 const valueEventSchema = z.object({
   nodeId: z.number(),
-  args: z.looseObject({ commandClass: z.number(), endpoint: z.number().optional(), property: z.union([z.string(), z.number()]), propertyKey: z.union([z.string(), z.number()]).optional(), newValue: z.unknown().optional(), prevValue: z.unknown().optional() }),
+  args: z.looseObject({
+    commandClass: z.number(),
+    endpoint: z.number().optional(),
+    property: z.union([z.string(), z.number()]),
+    propertyKey: z.union([z.string(), z.number()]).optional(),
+    newValue: z.unknown().optional(),
+    prevValue: z.unknown().optional(),
+  }),
 });
 const notificationEventSchema = z.object({
   nodeId: z.number(),

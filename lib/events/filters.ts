@@ -3,8 +3,7 @@ import type { ListEventsInput, SeamEvent } from './schemas';
 /** The /events/list filters, applied to one event. */
 export function matchesEventQuery(e: SeamEvent, q: ListEventsInput): boolean {
   const [from, to] = q.between ?? [q.since, undefined];
-  const anyOf = <T>(value: T, one: T | undefined, many: readonly T[] | undefined) =>
-    (one === undefined || value === one) && (many === undefined || many.includes(value));
+  const anyOf = <T>(value: T, one: T | undefined, many: readonly T[] | undefined) => (one === undefined || value === one) && (many === undefined || many.includes(value));
   return (
     (from === undefined || e.occurred_at >= from) &&
     (to === undefined || e.occurred_at <= to) &&

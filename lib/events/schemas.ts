@@ -49,9 +49,7 @@ export const eventSchema = z.object({
   device_warnings: z.array(warningSchema).optional(),
   access_code_errors: z.array(issueSchema).optional(),
   access_code_warnings: z.array(warningSchema).optional(),
-  changed_properties: z
-    .array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string().nullable() }))
-    .optional(),
+  changed_properties: z.array(z.object({ property: z.string(), from: z.string().nullable(), to: z.string().nullable() })).optional(),
   /** name_changed, code_changed, time_frame_changed: the values before and after, and what changed them. */
   from: z.record(z.string(), z.string().nullable()).optional(),
   to: z.record(z.string(), z.string().nullable()).optional(),

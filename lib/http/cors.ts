@@ -17,14 +17,17 @@ export const corsPolicy = {
 export const localhostOrigins = 'localhost';
 
 /** One allowed origin: scheme, host and optional port, exactly as a browser sends it in `Origin`. */
-export const corsOriginSchema = z
-  .string()
-  .regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'an origin such as https://app.example.com (scheme, host, optional port; no path)');
+export const corsOriginSchema = z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'an origin such as https://app.example.com (scheme, host, optional port; no path)');
 
 /** A comma-separated list of origins, from the environment. */
 export const corsOriginsEnvSchema = z
   .string()
-  .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+  )
   .pipe(z.array(z.union([z.literal(localhostOrigins), corsOriginSchema])));
 
 const localhostPattern = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;

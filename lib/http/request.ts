@@ -50,8 +50,7 @@ function bodyInput(event: APIGatewayProxyEventV2, maxBytes: number): Record<stri
   return parsed as Record<string, unknown>;
 }
 
-const describeIssue = (issue: z.core.$ZodIssue): string =>
-  issue.path.length === 0 ? issue.message : `${issue.message} for "${issue.path.join('.')}"`;
+const describeIssue = (issue: z.core.$ZodIssue): string => (issue.path.length === 0 ? issue.message : `${issue.message} for "${issue.path.join('.')}"`);
 
 /** Validates parameters with the route's schema; a Seam-shaped invalid_input naming each field otherwise. */
 export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {

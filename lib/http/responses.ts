@@ -14,9 +14,5 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   if (error instanceof AppError) {
     return jsonResponse(error.statusCode, { error: { type: error.type, message: error.message, ...error.extra, request_id: requestId }, ok: false }, requestId);
   }
-  return jsonResponse(
-    500,
-    { error: { type: 'internal_server_error', message: `An unexpected error occurred (request ${requestId})`, request_id: requestId }, ok: false },
-    requestId,
-  );
+  return jsonResponse(500, { error: { type: 'internal_server_error', message: `An unexpected error occurred (request ${requestId})`, request_id: requestId }, ok: false }, requestId);
 }

@@ -87,12 +87,7 @@ async function admit(path: RoutePath, deps: HttpDeps, event: Event): Promise<Cal
  * the route accepts), parameters validated by `schema`, then `run`, whose result is the
  * response body (`ok: true` is added).
  */
-export function seamRoute<S extends z.ZodObject>(
-  path: RoutePath,
-  schema: S,
-  deps: HttpDeps,
-  run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>,
-) {
+export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>) {
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
@@ -104,12 +99,7 @@ export function seamRoute<S extends z.ZodObject>(
 }
 
 /** A route that also serves callers without a principal (publishable keys, tokens without a workspace): `run` gets the caller. */
-export function seamCallerRoute<S extends z.ZodObject>(
-  path: RoutePath,
-  schema: S,
-  deps: HttpDeps,
-  run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>,
-) {
+export function seamCallerRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>) {
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {

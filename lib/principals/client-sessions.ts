@@ -2,13 +2,7 @@ import { AppError, InvalidInputError, NotFoundError, deviceNotFound } from '../e
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { type ClientSessionPrincipal, type PublishableKeyCaller, type WorkspacePrincipal, grantedDeviceIds } from './principal';
-import {
-  type ClientSession,
-  type ClientSessionRecord,
-  type CreateClientSessionInput,
-  type GrantAccessInput,
-  maxTokensPerSession,
-} from './schemas';
+import { type ClientSession, type ClientSessionRecord, type CreateClientSessionInput, type GrantAccessInput, maxTokensPerSession } from './schemas';
 import { clientSessionTokenStem, hashSecret, newClientSessionToken } from './tokens';
 
 export type SessionDeps = Pick<Deps, 'clientSessions' | 'devices' | 'clock' | 'ids'>;
@@ -150,11 +144,7 @@ export function getOrCreateClientSession(deps: SessionDeps, opener: SessionOpene
 }
 
 /** The session an owner names by id or by user_identifier_key. */
-export async function findSession(
-  deps: SessionDeps,
-  workspaceId: string,
-  input: { client_session_id?: string; user_identifier_key?: string },
-): Promise<ClientSessionRecord> {
+export async function findSession(deps: SessionDeps, workspaceId: string, input: { client_session_id?: string; user_identifier_key?: string }): Promise<ClientSessionRecord> {
   if (input.client_session_id === undefined && input.user_identifier_key === undefined) {
     throw new InvalidInputError('Must specify either client_session_id or user_identifier_key');
   }
@@ -181,8 +171,7 @@ export async function getClientSession(
 ): Promise<ClientSession> {
   if (principal.kind === 'client_session') {
     const own = await deps.clientSessions.get(principal.workspace_id, principal.client_session_id);
-    const other = (input.client_session_id ?? own?.client_session_id) !== own?.client_session_id ||
-      (input.user_identifier_key !== undefined && input.user_identifier_key !== own?.user_identifier_key);
+    const other = (input.client_session_id ?? own?.client_session_id) !== own?.client_session_id || (input.user_identifier_key !== undefined && input.user_identifier_key !== own?.user_identifier_key);
     if (!own || other) throw clientSessionNotFound();
     return toClientSession(deps, own, presentedToken);
   }

@@ -57,8 +57,7 @@ export interface OperatorCaller {
   workspace_ids: readonly string[];
 }
 
-export const isPrincipal = (caller: Caller): caller is Principal =>
-  caller.kind === 'api_key' || caller.kind === 'personal_access_token' || caller.kind === 'client_session';
+export const isPrincipal = (caller: Caller): caller is Principal => caller.kind === 'api_key' || caller.kind === 'personal_access_token' || caller.kind === 'client_session';
 
 /** The caller, if it owns its workspace (an API key, or a token with seam-workspace); routes list who may call them, this keeps the types honest. */
 export function requireOwner(caller: Caller): WorkspacePrincipal {

@@ -22,8 +22,7 @@ function randomText(length = 32): string {
  * A client session token carries its workspace's and session's ids (32 hex digits each), so
  * authentication reads exactly one item, the session, and checks the secret's hash against it.
  */
-export const newClientSessionToken = (workspaceId: string, clientSessionId: string): string =>
-  `${clientSessionTokenStem(workspaceId, clientSessionId)}_${randomText()}`;
+export const newClientSessionToken = (workspaceId: string, clientSessionId: string): string => `${clientSessionTokenStem(workspaceId, clientSessionId)}_${randomText()}`;
 
 /** The public part of a session's tokens: the prefix and the ids, without the secret. */
 export const clientSessionTokenStem = (workspaceId: string, clientSessionId: string): string =>

@@ -19,8 +19,7 @@ type FanOutDeps = Pick<Deps, 'webhooks' | 'clock'> & Pick<WebhookOut, 'deliverie
 type DeliverDeps = Pick<Deps, 'webhooks' | 'secrets' | 'clock'> & WebhookOut;
 
 /** The Svix message id of an event's delivery to a webhook: the same however often the event arrives. */
-export const messageIdOf = (webhookId: string, eventId: string) =>
-  `msg_${createHash('sha256').update(`${webhookId}:${eventId}`).digest('hex').slice(0, 32)}`;
+export const messageIdOf = (webhookId: string, eventId: string) => `msg_${createHash('sha256').update(`${webhookId}:${eventId}`).digest('hex').slice(0, 32)}`;
 
 const wants = (webhook: WebhookRecord, eventType: string) => webhook.event_types === null || webhook.event_types.includes(eventType);
 

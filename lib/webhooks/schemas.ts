@@ -25,9 +25,7 @@ export const webhookSchema = z.object({
 });
 export type Webhook = z.infer<typeof webhookSchema>;
 
-const webhookUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'An http or https URL' })
-  .max(2048);
+const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'An http or https URL' }).max(2048);
 
 export const createWebhookInputSchema = z.object({
   url: webhookUrlSchema,

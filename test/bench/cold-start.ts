@@ -87,13 +87,13 @@ export async function measureColdStart(settings: ColdStartSettings): Promise<Sec
   const overFloor = functionBundles.filter((b) => !(importRatio(b) <= 1.3)).length;
   const checks: Check[] = [
     {
-      name: 'every bundle\'s size',
+      name: "every bundle's size",
       value: `largest ${fmt(largest.bytes / 1000, 1)} KB (${largest.name}); ${overBudget} of ${functionBundles.length} over`,
       target: '<= 500 KB',
       ok: overBudget === 0,
     },
     {
-      name: 'every bundle\'s import vs floor',
+      name: "every bundle's import vs floor",
       value: `slowest ${times(importRatio(slowest))} (${slowest.name}); ${overFloor} of ${functionBundles.length} over`,
       target: '<= 1.3×',
       ok: overFloor === 0,
@@ -103,7 +103,7 @@ export async function measureColdStart(settings: ColdStartSettings): Promise<Sec
     id: 'cold-start',
     title: '3. Cold start: bundle size and import time',
     notes: [
-      'Bundled with infra/bundling.ts (the CDK construct\'s options: minified ESM, target node24, banner, source map; the',
+      "Bundled with infra/bundling.ts (the CDK construct's options: minified ESM, target node24, banner, source map; the",
       'AWS SDK clients stay external as the Lambda runtime provides them, so sizes exclude them and imports load them).',
       `Import: median of ${settings.runs} fresh \`node --enable-source-maps\` processes each, timed around \`await import()\`, with`,
       'the deployed environment variables. Floor: a bundle that only constructs a DynamoDBClient.',

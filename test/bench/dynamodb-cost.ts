@@ -164,9 +164,7 @@ export async function measureDynamoDbCost(endpoint: string): Promise<Section> {
       const target = targets[r.route];
       return target ? [{ name: `${r.route}: requests`, value: describe(r.commands), target: target.wanted, ok: target.ok(r.commands) && r.status === 200 }] : [];
     }),
-    ...cost.routes
-      .filter((r) => r.status !== 200)
-      .map((r) => ({ name: `${r.route}: answer`, value: String(r.status), target: '200', ok: false })),
+    ...cost.routes.filter((r) => r.status !== 200).map((r) => ({ name: `${r.route}: answer`, value: String(r.status), target: '200', ok: false })),
     {
       name: 'scans, all routes',
       value: String(cost.routes.reduce((n, r) => n + count(r.commands, 'Scan'), 0)),

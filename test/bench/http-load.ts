@@ -198,8 +198,7 @@ const loadColumns = (prefix: string, name: string): Column[] => [
 const failureChecks = (side: string, name: string, l: Load | undefined): Check[] =>
   l !== undefined && l.failed > 0 ? [{ name: `${side} ${name}: answers`, value: `${l.failed} failed`, target: 'all 2xx', ok: false }] : [];
 
-const loadNote = (s: LoadSettings) =>
-  `autocannon, ${s.connections} connections; per side ${s.rounds} slices of ${s.sliceSeconds} s, taking turns (ABBA), after ${s.warmupSeconds} s of warm-up each.`;
+const loadNote = (s: LoadSettings) => `autocannon, ${s.connections} connections; per side ${s.rounds} slices of ${s.sliceSeconds} s, taking turns (ABBA), after ${s.warmupSeconds} s of warm-up each.`;
 
 /** Measure 1a: Latchkey's local server on the in-memory store against Seam's fake, same load, taking turns. */
 export async function measureAgainstFake(settings: LoadSettings): Promise<Section> {

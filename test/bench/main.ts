@@ -49,7 +49,10 @@ const sectionIds = ['api-vs-fake', 'handler-overhead', 'cold-start', 'api-on-dyn
 
 function parseArgs(argv: readonly string[]) {
   const quick = argv.includes('--quick');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const unknown = [...(only ?? []).filter((id) => !sectionIds.some((s) => s === id)), ...argv.filter((a) => a !== '--quick' && !a.startsWith('--only='))];
   if (unknown.length > 0) {
     console.error(`bench: unknown ${unknown.join(', ')}. Usage: npm run bench -- [--quick] [--only=${sectionIds.join(',')}]`);
@@ -98,9 +101,7 @@ async function main() {
       if (wanted('dynamodb-cost')) await add('4: DynamoDB requests per call', () => measureDynamoDbCost(endpoint));
       if (wanted('poller')) {
         const { notDue, burst } = settings.poller;
-        await add(`5: poller (${notDue.toLocaleString('en-US')} not-due codes, burst of ${burst.toLocaleString('en-US')})`, () =>
-          measurePoller(endpoint, settings.poller, quick),
-        );
+        await add(`5: poller (${notDue.toLocaleString('en-US')} not-due codes, burst of ${burst.toLocaleString('en-US')})`, () => measurePoller(endpoint, settings.poller, quick));
       }
     } finally {
       await dynamoDb.stop();

@@ -178,10 +178,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
       record: { prefer_native_scheduling: true, due_at: dueAt },
     });
     const { access_code: c } = record;
-    return marshall(
-      { ...accessCodeKeys.key(c.workspace_id, c.access_code_id), ...accessCodeKeys.index(record), ...accessCodeKeys.due(record), doc: record },
-      { removeUndefinedValues: true },
-    );
+    return marshall({ ...accessCodeKeys.key(c.workspace_id, c.access_code_id), ...accessCodeKeys.index(record), ...accessCodeKeys.due(record), doc: record }, { removeUndefinedValues: true });
   };
 
   // Two tables, one holding only what the sweeps add and one also holding the not-due codes;
@@ -206,7 +203,11 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
   const sweep = async (target: typeof empty) => {
     const startsAt = new Date(now.getTime() + JIT_LEAD_MS - 60_000);
     const dueAt = new Date(now.getTime() - 60_000).toISOString();
-    await batchWrite(client, target.tableName, (dueDevices.get(target) ?? []).map((d) => codeItem(d.device.device_id, dueAt, startsAt)));
+    await batchWrite(
+      client,
+      target.tableName,
+      (dueDevices.get(target) ?? []).map((d) => codeItem(d.device.device_id, dueAt, startsAt)),
+    );
     counter.reset();
     const started = performance.now();
     const { processed, failed } = await pollDueCodes(target.deps);
@@ -249,12 +250,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
 
 /** Measure 5 (parent side). */
 export async function measurePoller(endpoint: string, settings: PollerSettings, quick: boolean): Promise<Section> {
-  const r = await runChild(
-    'child.ts',
-    ['poller', endpoint, String(settings.notDue), String(settings.burst), String(settings.sweeps)],
-    pollerResultSchema,
-    childEnv({ LATCHKEY_STORE: 'memory' }),
-  );
+  const r = await runChild('child.ts', ['poller', endpoint, String(settings.notDue), String(settings.burst), String(settings.sweeps)], pollerResultSchema, childEnv({ LATCHKEY_STORE: 'memory' }));
   const empty = median(r.sweepsEmpty.map((s) => s.ms));
   const full = median(r.sweepsFull.map((s) => s.ms));
   const scaling = ratio(full, empty);
@@ -277,13 +273,15 @@ export async function measurePoller(endpoint: string, settings: PollerSettings, 
       vs_empty: scaling,
       ...requestCells(r.sweepsFull[0]),
     },
-    ...r.ticks.map((tick, i): Row => ({
-      case: `${burstLabel}: tick ${i + 1} (${tick.failed} failed, ${tick.stillUnset} still unset)`,
-      ms: tick.ms,
-      codes: tick.processed,
-      vs_empty: null,
-      ...requestCells(tick),
-    })),
+    ...r.ticks.map(
+      (tick, i): Row => ({
+        case: `${burstLabel}: tick ${i + 1} (${tick.failed} failed, ${tick.stillUnset} still unset)`,
+        ms: tick.ms,
+        codes: tick.processed,
+        vs_empty: null,
+        ...requestCells(tick),
+      }),
+    ),
     {
       case: `${burstLabel}: all past unset`,
       ms: burstMs,

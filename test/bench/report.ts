@@ -57,7 +57,11 @@ function render(columns: readonly Column[], rows: readonly Row[]): string {
   );
   const widths = columns.map((c, i) => Math.max(c.label.length, ...text.map((cells) => (cells[i] ?? '').length)));
   const numeric = columns.map((c) => rows.every((row) => typeof row[c.key] !== 'string'));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.label)), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
 }
 
@@ -70,7 +74,13 @@ export function renderSection(section: Section): string {
       { key: 'target', label: 'wanted' },
       { key: 'verdict', label: 'verdict' },
     ];
-    parts.push('', render(columns, section.checks.map((c) => ({ name: c.name, value: c.value, target: c.target, verdict: verdict(c.ok) }))));
+    parts.push(
+      '',
+      render(
+        columns,
+        section.checks.map((c) => ({ name: c.name, value: c.value, target: c.target, verdict: verdict(c.ok) })),
+      ),
+    );
   }
   return parts.join('\n');
 }

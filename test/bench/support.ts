@@ -45,12 +45,7 @@ export function emit(value: unknown): void {
 }
 
 /** Runs a child script to its end and parses the result it emitted with `schema`. */
-export async function runChild<S extends z.ZodType>(
-  script: string,
-  args: readonly string[],
-  schema: S,
-  env: NodeJS.ProcessEnv = childEnv(),
-): Promise<z.infer<S>> {
+export async function runChild<S extends z.ZodType>(script: string, args: readonly string[], schema: S, env: NodeJS.ProcessEnv = childEnv()): Promise<z.infer<S>> {
   const child = spawnTs(script, args, env);
   child.stdin?.end();
   let stdout = '';
@@ -71,13 +66,7 @@ export interface Running<T> {
 }
 
 /** Starts a long-running child (on `core` alone, if given) and resolves with the first JSON line it prints. */
-export async function startChild<S extends z.ZodType>(
-  script: string,
-  args: readonly string[],
-  schema: S,
-  env: NodeJS.ProcessEnv,
-  core?: string,
-): Promise<Running<z.infer<S>>> {
+export async function startChild<S extends z.ZodType>(script: string, args: readonly string[], schema: S, env: NodeJS.ProcessEnv, core?: string): Promise<Running<z.infer<S>>> {
   const child = spawnTs(script, args, env, core);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));

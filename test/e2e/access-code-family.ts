@@ -82,17 +82,25 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
       await expectInvalidInput(seam.accessCodes.reportDeviceConstraints({ device_id: storage, min_code_length: 8, max_code_length: 6 }), 'max_code_length');
     });
 
-    test.concurrent('get_timeline tells a code\'s history with precise change events, also after the code is gone', async () => {
+    test.concurrent("get_timeline tells a code's history with precise change events, also after the code is gone", async () => {
       const sideGate = lock('Side Gate');
       const code = await seam.accessCodes.create({ device_id: sideGate, name: 'Painter', code: '582947' });
-      await pollUntil('the code to be set', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+      await pollUntil(
+        'the code to be set',
+        () => getCode(code.access_code_id),
+        (c) => field(c, 'status') === 'set',
+      );
       await seam.accessCodes.update({ access_code_id: code.access_code_id, name: 'Decorator' });
       const since = new Date(Date.now() - DAY).toISOString();
       const changes = await seam.events.list({ since, access_code_id: code.access_code_id, event_types: ['access_code.changed', 'access_code.name_changed'] });
       for (const event of changes) expectValid('event', event);
       expect(changes.map((e) => e.event_type).sort()).toEqual(['access_code.changed', 'access_code.name_changed']);
       await seam.accessCodes.delete({ access_code_id: code.access_code_id });
-      await pollUntil('the code to be gone', async () => seam.accessCodes.list({ device_id: sideGate }), (codes) => !codes.some((c) => c.access_code_id === code.access_code_id));
+      await pollUntil(
+        'the code to be gone',
+        async () => seam.accessCodes.list({ device_id: sideGate }),
+        (codes) => !codes.some((c) => c.access_code_id === code.access_code_id),
+      );
 
       const { data } = await seam.client.get('/access_codes/get_timeline', { params: { access_code_id: code.access_code_id } });
       expectValidResponse('/access_codes/get_timeline', data);
@@ -117,19 +125,39 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
       expectValid('device', suite);
       expect(suite).toMatchObject({ can_program_offline_access_codes: true, properties: { offline_access_codes_enabled: true } });
       const hour = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + DAY).getTime();
-      const hourly = await seam.accessCodes.create({ device_id: guestSuite, name: 'Hourly', is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 5 * 3_600_000).toISOString() });
-      const daily = await seam.accessCodes.create({ device_id: guestSuite, name: 'Daily', use_offline_access_code: true, max_time_rounding: '1d', starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 30 * DAY).toISOString() });
+      const hourly = await seam.accessCodes.create({
+        device_id: guestSuite,
+        name: 'Hourly',
+        is_offline_access_code: true,
+        starts_at: new Date(hour).toISOString(),
+        ends_at: new Date(hour + 5 * 3_600_000).toISOString(),
+      });
+      const daily = await seam.accessCodes.create({
+        device_id: guestSuite,
+        name: 'Daily',
+        use_offline_access_code: true,
+        max_time_rounding: '1d',
+        starts_at: new Date(hour).toISOString(),
+        ends_at: new Date(hour + 30 * DAY).toISOString(),
+      });
       const once = await seam.accessCodes.create({ device_id: guestSuite, name: 'Once', is_offline_access_code: true, is_one_time_use: true, starts_at: new Date(hour + 3_600_000).toISOString() });
       for (const code of [hourly, daily, once]) {
         expectValid('access_code', code);
         expect(code).toMatchObject({ is_offline_access_code: true, is_waiting_for_code_assignment: true, code: null, status: 'unset' });
-        const set = await pollUntil('the PIN to be assigned', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+        const set = await pollUntil(
+          'the PIN to be assigned',
+          () => getCode(code.access_code_id),
+          (c) => field(c, 'status') === 'set',
+        );
         expect(set).toMatchObject({ is_waiting_for_code_assignment: false, code: expect.stringMatching(/^\d{9}$/) });
       }
       expect(once).toMatchObject({ is_one_time_use: true });
       await expectInvalidInput(seam.accessCodes.update({ access_code_id: hourly.access_code_id, name: 'Renamed' }), 'access_code_id');
       await expectInvalidInput(seam.accessCodes.delete({ access_code_id: daily.access_code_id }), 'access_code_id');
-      await expectInvalidInput(seam.accessCodes.create({ device_id: guestSuite, is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 40 * DAY).toISOString() }), 'max_time_rounding');
+      await expectInvalidInput(
+        seam.accessCodes.create({ device_id: guestSuite, is_offline_access_code: true, starts_at: new Date(hour).toISOString(), ends_at: new Date(hour + 40 * DAY).toISOString() }),
+        'max_time_rounding',
+      );
     });
 
     test.concurrent('codes set outside Latchkey: simulated, listed, got, converted to managed and deleted, valid unmanaged_access_codes', async () => {
@@ -144,35 +172,64 @@ export function describeAccessCodeFamily(label: string, loadSdk: () => SeamSdk):
 
       const listed = await seam.accessCodes.unmanaged.list({ device_id: flaky }).fetchResponse();
       expectValidResponse('/access_codes/unmanaged/list', listed);
-      expect(await pollUntil('both to be listed', async () => seam.accessCodes.unmanaged.list({ device_id: flaky }), (codes) => codes.length === 2)).toEqual(
-        expect.arrayContaining([expect.objectContaining({ access_code_id: neighbourId, is_managed: false, code: '864213' })]),
-      );
+      expect(
+        await pollUntil(
+          'both to be listed',
+          async () => seam.accessCodes.unmanaged.list({ device_id: flaky }),
+          (codes) => codes.length === 2,
+        ),
+      ).toEqual(expect.arrayContaining([expect.objectContaining({ access_code_id: neighbourId, is_managed: false, code: '864213' })]));
       const got = await seam.accessCodes.unmanaged.get({ device_id: flaky, code: '975318' }).fetchResponse();
       expectValidResponse('/access_codes/unmanaged/get', got);
       expect(field(got, 'access_code')).toMatchObject({ access_code_id: tenant.access_code_id, name: 'Old tenant' });
 
       expect(await seam.accessCodes.unmanaged.convertToManaged({ access_code_id: neighbourId, allow_external_modification: true })).toBeUndefined();
-      const managed = await pollUntil('the converted code to be set', () => getCode(neighbourId), (c) => field(c, 'status') === 'set');
+      const managed = await pollUntil(
+        'the converted code to be set',
+        () => getCode(neighbourId),
+        (c) => field(c, 'status') === 'set',
+      );
       expect(managed).toMatchObject({ access_code_id: neighbourId, is_managed: true, code: '864213', is_external_modification_allowed: true });
 
       const deleted = await seam.accessCodes.unmanaged.delete({ access_code_id: tenant.access_code_id }).fetchResponse();
       expectValidResponse('/access_codes/unmanaged/delete', deleted);
-      await pollUntil('no unmanaged code to be left', async () => seam.accessCodes.unmanaged.list({ device_id: flaky }), (codes) => codes.length === 0);
+      await pollUntil(
+        'no unmanaged code to be left',
+        async () => seam.accessCodes.unmanaged.list({ device_id: flaky }),
+        (codes) => codes.length === 0,
+      );
       const since = new Date(Date.now() - DAY).toISOString();
       const events = await seam.events.list({ since, device_id: flaky, event_types: ['access_code.unmanaged.created', 'access_code.unmanaged.converted_to_managed', 'access_code.unmanaged.removed'] });
       for (const event of events) expectValid('event', event);
-      expect(events.map((e) => e.event_type).sort()).toEqual(['access_code.unmanaged.converted_to_managed', 'access_code.unmanaged.created', 'access_code.unmanaged.created', 'access_code.unmanaged.removed']);
+      expect(events.map((e) => e.event_type).sort()).toEqual([
+        'access_code.unmanaged.converted_to_managed',
+        'access_code.unmanaged.created',
+        'access_code.unmanaged.created',
+        'access_code.unmanaged.removed',
+      ]);
       await expectInvalidInput(seam.accessCodes.unmanaged.update({ access_code_id: neighbourId, is_managed: false }), 'is_managed');
     });
 
     test.concurrent('a PIN changed on the lock outside Latchkey is put back, and reported as Seam does', async () => {
       const studio = lock('Studio');
       const code = await seam.accessCodes.create({ device_id: studio, name: 'Tutor', code: '572946' });
-      await pollUntil('the code to be set', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set');
+      await pollUntil(
+        'the code to be set',
+        () => getCode(code.access_code_id),
+        (c) => field(c, 'status') === 'set',
+      );
       await seam.client.post('/access_codes/simulate/external_modification', { access_code_id: code.access_code_id, change_type: 'modified', code: '864297' });
-      const conflicted = await pollUntil('the conflict to be seen', () => getCode(code.access_code_id), (c) => JSON.stringify(field(c, 'errors')).includes('conflicting_external_modification'));
+      const conflicted = await pollUntil(
+        'the conflict to be seen',
+        () => getCode(code.access_code_id),
+        (c) => JSON.stringify(field(c, 'errors')).includes('conflicting_external_modification'),
+      );
       expect(conflicted).toMatchObject({ code: '572946' });
-      await pollUntil('the PIN to be back', () => getCode(code.access_code_id), (c) => field(c, 'status') === 'set' && JSON.stringify(field(c, 'errors')) === '[]');
+      await pollUntil(
+        'the PIN to be back',
+        () => getCode(code.access_code_id),
+        (c) => field(c, 'status') === 'set' && JSON.stringify(field(c, 'errors')) === '[]',
+      );
       const since = new Date(Date.now() - DAY).toISOString();
       const [event] = await seam.events.list({ since, access_code_id: code.access_code_id, event_types: ['access_code.modified_external_to_seam'] });
       expectValid('event', event);

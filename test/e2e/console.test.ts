@@ -47,7 +47,11 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   const { publishable_key } = await createPublishableKey(deps, server.workspaceId);
   const locks = await deps.devices.list(server.workspaceId, { limit: 100 });
   const granted = locks.filter((d) => ['Front Door', 'Back Door'].includes(d.device.display_name));
-  await getOrCreateClientSession(deps, workspacePrincipal(server.workspaceId), getOrCreateClientSessionInputSchema.parse({ user_identifier_key: 'console-user', device_ids: granted.map((d) => d.device.device_id) }));
+  await getOrCreateClientSession(
+    deps,
+    workspacePrincipal(server.workspaceId),
+    getOrCreateClientSessionInputSchema.parse({ user_identifier_key: 'console-user', device_ids: granted.map((d) => d.device.device_id) }),
+  );
 
   const page = await browser.newPage();
   const codes = watchAccessCodes(page);
@@ -63,7 +67,10 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   const openFrontDoorCodes = async () => {
     await page.getByText('Front Door').first().click();
     const listed = page.waitForResponse((r) => /\/access_codes\/list\b/.test(r.url()), { timeout: 20_000 });
-    await page.getByText(/access codes/).first().click();
+    await page
+      .getByText(/access codes/)
+      .first()
+      .click();
     await listed;
   };
   await openFrontDoorCodes();
@@ -72,7 +79,11 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   await page.getByRole('button', { name: 'Generate code' }).click();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Console guest').first().waitFor({ timeout: 15_000 });
-  const accessCodeId = await pollUntil('the page to read the new code back', async () => [...codes].find(([, c]) => c.name === 'Console guest')?.[0], (id) => id !== undefined);
+  const accessCodeId = await pollUntil(
+    'the page to read the new code back',
+    async () => [...codes].find(([, c]) => c.name === 'Console guest')?.[0],
+    (id) => id !== undefined,
+  );
   if (accessCodeId === undefined) throw new Error('unreachable');
 
   // Until the lock has it: open the console again, as a user would, and read the code table.

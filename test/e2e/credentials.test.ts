@@ -61,7 +61,11 @@ describe.each(generations)('%s', (_, load) => {
     expect(await rejectionOf(guest.accessCodes.create({ device_id: hidden.device_id }))).toMatchObject({ code: 'device_not_found' });
 
     const code = await guest.accessCodes.create({ device_id: granted.device_id, name: 'Guest' });
-    await pollUntil('the guest code to be set', () => guest.accessCodes.get({ access_code_id: code.access_code_id }), (c) => c.status === 'set');
+    await pollUntil(
+      'the guest code to be set',
+      () => guest.accessCodes.get({ access_code_id: code.access_code_id }),
+      (c) => c.status === 'set',
+    );
     expect((await guest.accessCodes.list({ device_id: granted.device_id })).map((c) => c.access_code_id)).toContain(code.access_code_id);
     expect((await guest.clientSessions.get()).client_session_id).toBe(session.client_session_id);
 

@@ -47,7 +47,11 @@ async function callApi(method: 'GET' | 'POST', path: string, params: Record<stri
 }
 
 const waitForStatus = (accessCodeId: string, status: string) =>
-  pollUntil(`access code ${accessCodeId} to be ${status}`, () => codes.get({ access_code_id: accessCodeId }), (c) => c.status === status);
+  pollUntil(
+    `access code ${accessCodeId} to be ${status}`,
+    () => codes.get({ access_code_id: accessCodeId }),
+    (c) => c.status === status,
+  );
 
 const hasError = (code: SdkAccessCode, errorCode: string) => code.errors.some((e) => e.error_code === errorCode);
 
@@ -56,10 +60,14 @@ test.concurrent('an ongoing code goes from setting to set, and its action attemp
   expect(accessCode.status).toBe('setting');
 
   const seen: string[] = [];
-  await pollUntil('the code to be set', () => codes.get({ access_code_id: accessCode.access_code_id }), (c) => {
-    seen.push(c.status);
-    return c.status === 'set';
-  });
+  await pollUntil(
+    'the code to be set',
+    () => codes.get({ access_code_id: accessCode.access_code_id }),
+    (c) => {
+      seen.push(c.status);
+      return c.status === 'set';
+    },
+  );
   expect(seen.filter((s) => s !== 'setting' && s !== 'set')).toEqual([]);
 
   const finished = await pollUntil(
@@ -113,9 +121,7 @@ test.concurrent('a time-bound code on a just-in-time lock is set for its window,
   expect(types.indexOf('access_code.created')).toBeLessThan(types.indexOf('access_code.set_on_device'));
   expect(types.indexOf('access_code.set_on_device')).toBeLessThan(types.indexOf('access_code.removed_from_device'));
   for (const event of events) expect(event).toMatchObject({ access_code_id: id, device_id: sideGate });
-  const invalid = events
-    .map((e: unknown) => ({ event_type: field(e, 'event_type'), schema_errors: seamSchemaErrors('event', e) }))
-    .filter((e) => e.schema_errors.length > 0);
+  const invalid = events.map((e: unknown) => ({ event_type: field(e, 'event_type'), schema_errors: seamSchemaErrors('event', e) })).filter((e) => e.schema_errors.length > 0);
   expect(invalid).toEqual([]);
 });
 
@@ -127,7 +133,11 @@ test.concurrent('a code created on an offline lock shows device_offline, and is 
 
   const { accessCode } = await codes.create({ device_id: poolHouse, name: 'Gardener' });
   const id = accessCode.access_code_id;
-  const failing = await pollUntil('the device_offline error', () => codes.get({ access_code_id: id }), (c) => hasError(c, 'device_offline'));
+  const failing = await pollUntil(
+    'the device_offline error',
+    () => codes.get({ access_code_id: id }),
+    (c) => hasError(c, 'device_offline'),
+  );
   expect(failing.status).not.toBe('set');
 
   await callApi('POST', '/devices/simulate/connect', { device_id: poolHouse });
@@ -147,7 +157,11 @@ test.concurrent('the third ongoing code on a two-slot lock gets no_space_for_acc
   await waitForStatus(second.access_code_id, 'set');
 
   const third = (await codes.create({ device_id: storageRoom, name: 'No room' })).accessCode;
-  const full = await pollUntil('the no-space error', () => codes.get({ access_code_id: third.access_code_id }), (c) => hasError(c, 'no_space_for_access_code_on_device'));
+  const full = await pollUntil(
+    'the no-space error',
+    () => codes.get({ access_code_id: third.access_code_id }),
+    (c) => hasError(c, 'no_space_for_access_code_on_device'),
+  );
   expect(full.status).not.toBe('set');
   expect((await codes.get({ access_code_id: first.access_code_id })).status).toBe('set');
   expect((await codes.get({ access_code_id: second.access_code_id })).status).toBe('set');

@@ -3,12 +3,7 @@
  * lock would; gives up after 15 s, showing the last value. The local server runs on the real
  * clock, so waiting real time is the only way to see its lifecycle; no test asserts timings.
  */
-export async function pollUntil<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  { intervalMs = 200, timeoutMs = 15_000 } = {},
-): Promise<T> {
+export async function pollUntil<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, { intervalMs = 200, timeoutMs = 15_000 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -83,13 +83,21 @@ describe.each(['api_key', 'personal_access_token', 'client_session'] as const)('
     expect((await seam.accessCodes.get({ access_code_id: code.access_code_id })).name).toBe(`By ${kind}`);
     expect((await seam.accessCodes.list({ device_id: lock })).map((c) => c.access_code_id)).toContain(code.access_code_id);
     await seam.accessCodes.update({ access_code_id: code.access_code_id, name: `Renamed by ${kind}` });
-    await pollUntil('the code set', () => seam.accessCodes.get({ access_code_id: code.access_code_id }), (c) => c.status === 'set');
+    await pollUntil(
+      'the code set',
+      () => seam.accessCodes.get({ access_code_id: code.access_code_id }),
+      (c) => c.status === 'set',
+    );
     const events = await seam.events.list({ since, access_code_id: code.access_code_id });
     expect(events.map((e) => e.event_type)).toContain('access_code.set_on_device');
     const [event] = events;
     if (event) expect((await seam.events.get({ event_id: event.event_id })).event_id).toBe(event.event_id);
     await seam.accessCodes.delete({ access_code_id: code.access_code_id });
-    await pollUntil('the code gone', () => seam.accessCodes.list({ device_id: lock }), (codes) => !codes.some((c) => c.access_code_id === code.access_code_id));
+    await pollUntil(
+      'the code gone',
+      () => seam.accessCodes.list({ device_id: lock }),
+      (codes) => !codes.some((c) => c.access_code_id === code.access_code_id),
+    );
   });
 
   it('sees only what it may: a client session gets device_not_found for every other lock, lists included', async () => {

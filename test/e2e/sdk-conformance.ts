@@ -202,7 +202,11 @@ export function describeSdkConformance(label: string, loadSdk: () => SeamSdk): v
       const sideGate = lock('Side Gate').device_id;
       const { accessCode } = await codes.create({ device_id: sideGate, name: 'Contractor' });
       const id = accessCode.access_code_id;
-      await pollUntil('the code to be set', () => codes.get({ access_code_id: id }), (c) => c.status === 'set');
+      await pollUntil(
+        'the code to be set',
+        () => codes.get({ access_code_id: id }),
+        (c) => c.status === 'set',
+      );
 
       const attempt = field(await seam.accessCodes.delete({ access_code_id: id }).fetchResponse(), 'action_attempt');
       expectValid('action_attempt', attempt);

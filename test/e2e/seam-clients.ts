@@ -14,8 +14,7 @@ const nodeRequire = nodeProcess.getBuiltinModule('node:module').createRequire(__
 type Params = Record<string, unknown>;
 
 /** A property of a response body read whole (`fetchResponse`, or a raw fetch). */
-export const field = (body: unknown, key: string): unknown =>
-  typeof body === 'object' && body !== null ? (Reflect.get(body, key) as unknown) : undefined;
+export const field = (body: unknown, key: string): unknown => (typeof body === 'object' && body !== null ? (Reflect.get(body, key) as unknown) : undefined);
 
 /** A lazy SDK request: awaiting it gives the response key, `fetchResponse` the whole body. */
 export interface SdkRequest<T> extends PromiseLike<T> {

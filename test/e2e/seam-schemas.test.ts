@@ -79,8 +79,6 @@ describe("Seam's published schemas", () => {
 
   test('tell action attempts apart by status', () => {
     expectValid('action_attempt', { action_attempt_id: id, action_type: 'CREATE_ACCESS_CODE', status: 'pending', result: null, error: null });
-    expect(() => expectValid('action_attempt', { action_attempt_id: id, action_type: 'CREATE_ACCESS_CODE', status: 'error', result: null, error: null })).toThrow(
-      /Not a valid Seam action_attempt/,
-    );
+    expect(() => expectValid('action_attempt', { action_attempt_id: id, action_type: 'CREATE_ACCESS_CODE', status: 'error', result: null, error: null })).toThrow(/Not a valid Seam action_attempt/);
   });
 });

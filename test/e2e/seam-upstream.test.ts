@@ -64,7 +64,19 @@ afterAll(async () => {
 
 describe('a Seam workspace as a provider', () => {
   it('connects with the operator CLI and brings in the upstream locks that program online codes', async () => {
-    const connected = await latchkey('accounts', 'connect', 'seam', '--workspace', server.workspaceId, '--api-key', upstream.apiKey, '--endpoint', upstream.endpoint, '--webhook-secret', webhookSecret);
+    const connected = await latchkey(
+      'accounts',
+      'connect',
+      'seam',
+      '--workspace',
+      server.workspaceId,
+      '--api-key',
+      upstream.apiKey,
+      '--endpoint',
+      upstream.endpoint,
+      '--webhook-secret',
+      webhookSecret,
+    );
     const upstreamLocks = state().devices.filter((d) => d.workspace_id === upstream.workspaceId && d.can_program_online_access_codes);
     expect(connected).toEqual({ connected_account_id: expect.any(String), devices: upstreamLocks.length });
     accountId = String(connected.connected_account_id);
@@ -84,19 +96,31 @@ describe('a Seam workspace as a provider', () => {
 
   it('creates a code upstream exactly once and follows the upstream status by polling', async () => {
     const code = await seam.accessCodes.create({ device_id: unitDeviceId, name: 'Guest 42', code: '4829' });
-    const created = await pollUntil('the code upstream', async () => upstreamCodes().filter((c) => c.code === '4829'), (c) => c.length > 0);
+    const created = await pollUntil(
+      'the code upstream',
+      async () => upstreamCodes().filter((c) => c.code === '4829'),
+      (c) => c.length > 0,
+    );
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: 'Guest 42' });
 
     state().updateAccessCode({ access_code_id: created[0]?.access_code_id ?? '', status: 'set' });
-    const set = await pollUntil('status set', () => getCode(code.access_code_id), (c) => c.status === 'set');
+    const set = await pollUntil(
+      'status set',
+      () => getCode(code.access_code_id),
+      (c) => c.status === 'set',
+    );
     expectValid('access_code', set);
     expect(upstreamCodes().filter((c) => c.code === '4829')).toHaveLength(1);
   });
 
   it('follows an upstream status at once on a signed webhook, and refuses a forged one', async () => {
     const code = await seam.accessCodes.create({ device_id: unitDeviceId, code: '5172' });
-    const [upstreamCode] = await pollUntil('the code upstream', async () => upstreamCodes().filter((c) => c.code === '5172'), (c) => c.length > 0);
+    const [upstreamCode] = await pollUntil(
+      'the code upstream',
+      async () => upstreamCodes().filter((c) => c.code === '5172'),
+      (c) => c.length > 0,
+    );
     const event = { event_id: 'evt_1', event_type: 'access_code.set_on_device', workspace_id: upstream.workspaceId, device_id: upstreamUnitId, access_code_id: upstreamCode?.access_code_id };
 
     const forged = JSON.stringify(event);
@@ -118,20 +142,32 @@ describe('a Seam workspace as a provider', () => {
     const before = upstream.requests.length;
     const code = await seam.accessCodes.create({ device_id: unitDeviceId, code: '6381' });
     // Latchkey has met the outage several times once three more calls reached the upstream.
-    await pollUntil('calls into the outage', async () => upstream.requests.length - before, (n) => n >= 3);
+    await pollUntil(
+      'calls into the outage',
+      async () => upstream.requests.length - before,
+      (n) => n >= 3,
+    );
     const still = await getCode(code.access_code_id);
     expect(still.status).toBe('setting');
     expect(still.errors).toEqual([]);
     expect(upstreamCodes().filter((c) => c.code === '6381')).toHaveLength(0);
 
     state().simulateWorkspaceOutageRecovery(upstream.workspaceId);
-    await pollUntil('the code upstream after the outage', async () => upstreamCodes().filter((c) => c.code === '6381'), (c) => c.length > 0, { timeoutMs: 30_000 });
+    await pollUntil(
+      'the code upstream after the outage',
+      async () => upstreamCodes().filter((c) => c.code === '6381'),
+      (c) => c.length > 0,
+      { timeoutMs: 30_000 },
+    );
     expect(upstreamCodes().filter((c) => c.code === '6381')).toHaveLength(1);
   });
 
   it('shows an upstream lock going offline on a device.disconnected webhook', async () => {
     state().updateDevice({ device_id: upstreamUnitId, properties: { online: false } });
-    expect((await postWebhook({ event_id: 'evt_2', event_type: 'device.disconnected', device_id: upstreamUnitId, workspace_id: upstream.workspaceId, connected_account_id: upstream.connectedAccountId })).status).toBe(200);
+    expect(
+      (await postWebhook({ event_id: 'evt_2', event_type: 'device.disconnected', device_id: upstreamUnitId, workspace_id: upstream.workspaceId, connected_account_id: upstream.connectedAccountId }))
+        .status,
+    ).toBe(200);
     const device = await seam.devices.get({ device_id: unitDeviceId });
     expect(field(device, 'properties')).toMatchObject({ online: false });
     expect(field(device, 'errors')).toEqual([expect.objectContaining({ error_code: 'device_offline' })]);
@@ -142,10 +178,22 @@ describe('a Seam workspace as a provider', () => {
 
   it('deletes a code upstream, then answers 404 for it', async () => {
     const code = await seam.accessCodes.create({ device_id: unitDeviceId, code: '7294' });
-    await pollUntil('the code upstream', async () => upstreamCodes().filter((c) => c.code === '7294'), (c) => c.length > 0);
+    await pollUntil(
+      'the code upstream',
+      async () => upstreamCodes().filter((c) => c.code === '7294'),
+      (c) => c.length > 0,
+    );
     await seam.accessCodes.delete({ access_code_id: code.access_code_id });
-    await pollUntil('the code gone upstream', async () => upstreamCodes().filter((c) => c.code === '7294'), (c) => c.length === 0);
-    const gone = await pollUntil('the code gone', () => settle(getCode(code.access_code_id)), (r) => 'error' in r);
+    await pollUntil(
+      'the code gone upstream',
+      async () => upstreamCodes().filter((c) => c.code === '7294'),
+      (c) => c.length === 0,
+    );
+    const gone = await pollUntil(
+      'the code gone',
+      () => settle(getCode(code.access_code_id)),
+      (r) => 'error' in r,
+    );
     expect(gone).toMatchObject({ error: { statusCode: 404, code: 'access_code_not_found' } });
   });
 
@@ -157,7 +205,12 @@ describe('a Seam workspace as a provider', () => {
     expect(error).toMatchObject({ statusCode: 404, code: 'device_not_found' });
     const response = await fetch(`${server.url}/connected_accounts/get?connected_account_id=${accountId}`, { headers: { authorization: `Bearer ${other.apiKey}` } });
     expect(response.status).toBe(404);
-    expect((await theirs.accessCodes.list({ device_id: unitDeviceId }).then(() => 'listed', (e: unknown) => e))).toMatchObject({ statusCode: 404 });
+    expect(
+      await theirs.accessCodes.list({ device_id: unitDeviceId }).then(
+        () => 'listed',
+        (e: unknown) => e,
+      ),
+    ).toMatchObject({ statusCode: 404 });
   });
 });
 

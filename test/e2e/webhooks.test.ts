@@ -43,7 +43,7 @@ afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
 });
 
-it('delivers the workspace\'s events as Svix-signed Seam events that @seamapi/webhook verifies', async () => {
+it("delivers the workspace's events as Svix-signed Seam events that @seamapi/webhook verifies", async () => {
   const { SeamHttp } = nodeRequire('seam-http-v2') as Sdk;
   const seam = new SeamHttp({ apiKey: server.apiKey, endpoint: server.url });
   const webhook = await seam.webhooks.create({ url: receiverUrl, event_types: ['access_code.created', 'access_code.set_on_device'] });
@@ -59,7 +59,9 @@ it('delivers the workspace\'s events as Svix-signed Seam events that @seamapi/we
   const { SeamWebhook } = seamWebhook();
   const verifier = new SeamWebhook(webhook.secret ?? '');
   const verifiedTypes = () =>
-    deliveries.map((d) => verifier.verify(d.body, Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, String(v)])))).filter((e) => 'access_code_id' in e && e.access_code_id === code.access_code_id);
+    deliveries
+      .map((d) => verifier.verify(d.body, Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, String(v)]))))
+      .filter((e) => 'access_code_id' in e && e.access_code_id === code.access_code_id);
   // The first request is answered 503; its retry 5 s later, under the same message id, gets through.
   const seen = await pollUntil(
     'created and set_on_device delivered, and the refused one again',

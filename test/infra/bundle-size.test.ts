@@ -20,7 +20,9 @@ async function bundle(name: string) {
   const result = await build({ ...esbuildOptionsFor(functionBundling, functionEntry(name), outfile), write: false, metafile: true });
   const code = result.outputFiles.find((file) => file.path === outfile);
   if (!code) throw new Error(`esbuild wrote no ${outfile}`);
-  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports).filter((imported) => imported.external);
+  const imports = Object.values(result.metafile.outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external);
   const externals = imports.filter((imported) => imported.kind !== 'dynamic-import').map((imported) => imported.path);
   const loadedLater = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
   return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)], inputs: Object.keys(result.metafile.inputs) };
@@ -45,7 +47,7 @@ describe.each(functionNames)('the bundle of %s', (name) => {
     expect(bytes).toBeLessThan(budgetBytes);
   });
 
-  test('leaves the edge agent\'s Z-Wave and MQTT stack out (zwave-js, mqtt, aedes)', async () => {
+  test("leaves the edge agent's Z-Wave and MQTT stack out (zwave-js, mqtt, aedes)", async () => {
     const { inputs } = await bundleOf(name);
     expect(inputs.filter((file) => /node_modules\/(zwave-js|@zwave-js|mqtt|aedes)\//.test(file) || file.startsWith('lib/edge/'))).toEqual([]);
   });
@@ -53,9 +55,7 @@ describe.each(functionNames)('the bundle of %s', (name) => {
   test('imports from outside only Node built-ins and the SDK clients the Lambda runtime provides', async () => {
     const { externals } = await bundleOf(name);
     const builtins = new Set(builtinModules);
-    const unexpected = externals.filter(
-      (module) => !module.startsWith('node:') && !builtins.has(module) && !runtimeProvidedModules.includes(module),
-    );
+    const unexpected = externals.filter((module) => !module.startsWith('node:') && !builtins.has(module) && !runtimeProvidedModules.includes(module));
     expect(unexpected).toEqual([]);
   });
 

@@ -141,7 +141,7 @@ describe('a throwaway stage configured from the command line', () => {
     });
   });
 
-  test('lets browsers on the configured origins call the API with the headers Seam\'s client sends', () => {
+  test("lets browsers on the configured origins call the API with the headers Seam's client sends", () => {
     stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
         AllowOrigins: ['https://app.example.com', 'http://localhost:5173'],

@@ -34,9 +34,7 @@ function findings(): string[] {
     const reportFile = path.join(app.outdir, 'validation-report.json');
     if (!fs.existsSync(reportFile)) throw error;
     const report = reportSchema.parse(JSON.parse(fs.readFileSync(reportFile, 'utf8')));
-    return report.pluginReports.flatMap((plugin) =>
-      plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
-    );
+    return report.pluginReports.flatMap((plugin) => plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
   }
 }
 

@@ -5,15 +5,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { hubShadowActions, readActions, writeActions } from '../../infra/constructs/latchkey-function';
-import { accountSyncFunction, followUpFunction, functionNames, hubEventsFunction, pollerFunction, projectRoot, publisherFunction, webhookDeliveryFunction, webhookFanOutFunction, workerFunction } from '../../infra/functions';
+import {
+  accountSyncFunction,
+  followUpFunction,
+  functionNames,
+  hubEventsFunction,
+  pollerFunction,
+  projectRoot,
+  publisherFunction,
+  webhookDeliveryFunction,
+  webhookFanOutFunction,
+  workerFunction,
+} from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
 
 const { latchkey, stateful, stateless } = synthLatchkey();
-const resources = z
-  .record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() }))
-  .parse(stateless.toJSON().Resources);
+const resources = z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })).parse(stateless.toJSON().Resources);
 
 const tableArn = importOf(stateful, { 'Fn::GetAtt': [logicalIdOf(stateful, 'AWS::DynamoDB::Table', {}), 'Arn'] });
 const tableName = importOf(stateful, { Ref: logicalIdOf(stateful, 'AWS::DynamoDB::Table', {}) });
@@ -62,12 +71,10 @@ function statementsOf(name: string) {
 
 /** A statement with its actions and resources in a canonical order (CDK sorts them when minimizing policies). */
 const canonical = <T extends { Action: unknown; Resource: unknown }>(statement: T): T => {
-  const sorted = (value: unknown) =>
-    Array.isArray(value) ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : value;
+  const sorted = (value: unknown) => (Array.isArray(value) ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : value);
   return { ...statement, Action: sorted(statement.Action), Resource: sorted(statement.Resource) };
 };
-const allow = (actions: string[] | string, resource: unknown) =>
-  canonical({ Action: actions, Effect: 'Allow', Resource: resource });
+const allow = (actions: string[] | string, resource: unknown) => canonical({ Action: actions, Effect: 'Allow', Resource: resource });
 const xray = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
 const readStatement = allow(readActions, [tableArn, ...indexArns]);
 const writeStatement = allow(writeActions, tableArn);
@@ -84,7 +91,16 @@ const deadLettersOf: Record<string, string> = {
 };
 
 /** Seconds; HTTP functions get 15, under API Gateway's 30. */
-const timeoutOf: Record<string, number> = { [pollerFunction]: 55, [workerFunction]: 60, [accountSyncFunction]: 300, [publisherFunction]: 60, [webhookFanOutFunction]: 30, [webhookDeliveryFunction]: 30, [followUpFunction]: 60, [hubEventsFunction]: 30 };
+const timeoutOf: Record<string, number> = {
+  [pollerFunction]: 55,
+  [workerFunction]: 60,
+  [accountSyncFunction]: 300,
+  [publisherFunction]: 60,
+  [webhookFanOutFunction]: 30,
+  [webhookDeliveryFunction]: 30,
+  [followUpFunction]: 60,
+  [hubEventsFunction]: 30,
+};
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
 const accountSecrets = {
@@ -92,7 +108,9 @@ const accountSecrets = {
 };
 /** Functions that call lock providers, and what they may do with the accounts' secrets. */
 const credentialsOf: Record<string, string[]> = {
-  ...Object.fromEntries(routes.flatMap((r) => ('credentials' in r ? [[r.fn, r.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'] : 'secretsmanager:GetSecretValue']] : []))),
+  ...Object.fromEntries(
+    routes.flatMap((r) => ('credentials' in r ? [[r.fn, r.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'] : 'secretsmanager:GetSecretValue']] : [])),
+  ),
   [pollerFunction]: ['secretsmanager:GetSecretValue'],
   [workerFunction]: ['secretsmanager:GetSecretValue'],
   [accountSyncFunction]: ['secretsmanager:GetSecretValue'],
@@ -107,7 +125,14 @@ const webhookSecretsOf: Record<string, string[]> = {
   ...Object.fromEntries(
     routes.flatMap((r) =>
       'webhookSecrets' in r
-        ? [[r.fn, r.webhookSecrets === 'readWrite' ? ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] : ['secretsmanager:GetSecretValue']]]
+        ? [
+            [
+              r.fn,
+              r.webhookSecrets === 'readWrite'
+                ? ['secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']
+                : ['secretsmanager:GetSecretValue'],
+            ],
+          ]
         : [],
     ),
   ),
@@ -196,7 +221,7 @@ describe.each(functionNames)('function %s', (name) => {
     else expect(properties).not.toHaveProperty(['Environment', 'Variables', 'LATCHKEY_EVENT_BUS_NAME']);
   });
 
-  test('reads provider credentials, from its stage\'s prefix, only if it calls providers', () => {
+  test("reads provider credentials, from its stage's prefix, only if it calls providers", () => {
     const variables = z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(resources[functionId(name)]?.Properties).Environment.Variables;
     if (credentialsOf[name] === undefined && webhookSecretsOf[name] === undefined) expect(variables).not.toHaveProperty('LATCHKEY_SECRETS_PREFIX');
     else expect(variables).toMatchObject({ LATCHKEY_SECRETS_PREFIX: 'latchkey/dev/' });
@@ -221,7 +246,7 @@ const runsEngine = [pollerFunction, workerFunction, followUpFunction];
 const sendsFollowUps = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(childId('FollowUps')));
 
 describe('follow-ups', () => {
-  test('run each code\'s next step from a delayed message, with failures reported per message', () => {
+  test("run each code's next step from a delayed message, with failures reported per message", () => {
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionId(followUpFunction) },
       EventSourceArn: getAtt(childId('FollowUps')),
@@ -266,15 +291,7 @@ describe.each(writers)('writing function %s', (name) => {
     const deadLetters = deadLettersOf[name];
     const queues = deadLetters ? [allow('sqs:SendMessage', getAtt(childId(deadLetters)))] : [];
     const followUps = runsEngine.includes(name) ? [sendsFollowUps] : [];
-    const expected = [
-      ...followUps,
-      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
-      readStatement,
-      writeStatement,
-      ...queues,
-      ...providerStatementsOf(name),
-      xray,
-    ];
+    const expected = [...followUps, allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, writeStatement, ...queues, ...providerStatementsOf(name), xray];
     expect(statements).toEqual(expect.arrayContaining(expected));
     expect(expected).toEqual(expect.arrayContaining(statements));
   });
@@ -328,9 +345,7 @@ describe('the HTTP API', () => {
     });
 
   test('has a route for every path of the contract and $default, nothing else', () => {
-    const routeKeys = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map(
-      (r) => z.object({ RouteKey: z.string() }).parse(r.Properties).RouteKey,
-    );
+    const routeKeys = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => z.object({ RouteKey: z.string() }).parse(r.Properties).RouteKey);
     expect(routeKeys.sort()).toEqual([...routes.map((r) => `ANY ${r.path}`), '$default'].sort());
   });
 
@@ -550,14 +565,7 @@ describe('webhooks out', () => {
       Targets: [Match.objectLike({ Arn: getAtt(functionId(webhookFanOutFunction)), DeadLetterConfig: { Arn: getAtt(childId('WebhookFanOutDeadLetters')) } })],
     });
     const { logGroupId, statements } = statementsOf(webhookFanOutFunction);
-    const expected = [
-      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)),
-      readStatement,
-      writeStatement,
-      queueDeliveries,
-      sendTo(childId('WebhookFanOutDeadLetters')),
-      xray,
-    ];
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, writeStatement, queueDeliveries, sendTo(childId('WebhookFanOutDeadLetters')), xray];
     expect(statements).toEqual(expect.arrayContaining(expected));
     expect(expected).toEqual(expect.arrayContaining(statements));
   });

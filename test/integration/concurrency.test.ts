@@ -18,8 +18,7 @@ let ws: Awaited<ReturnType<typeof sandboxWorkspace>>;
 
 beforeAll(async () => {
   table = await startTestTable();
-  const app = () =>
-    buildDeps(loadConfig({ LATCHKEY_STORE: 'dynamodb', LATCHKEY_DYNAMODB_ENDPOINT: table.endpoint, LATCHKEY_TABLE_NAME: table.tableName, LOG_LEVEL: 'SILENT' }));
+  const app = () => buildDeps(loadConfig({ LATCHKEY_STORE: 'dynamodb', LATCHKEY_DYNAMODB_ENDPOINT: table.endpoint, LATCHKEY_TABLE_NAME: table.tableName, LOG_LEVEL: 'SILENT' }));
   deps = app();
   ws = await sandboxWorkspace(deps);
   servers = await Promise.all([deps, app(), app(), app()].map((instance) => startHttpServer(instance)));

@@ -66,12 +66,13 @@ describe('DynamoDB stores: code history', () => {
 describe('DynamoDB stores: common code keys', () => {
   it('bind a PIN while a code holds the key, release it with the last code, and list the codes sharing it', async () => {
     const { ws } = scope();
-    const [a, b] = [accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'stay' } }), accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'stay' } })];
+    const [a, b] = [
+      accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'stay' } }),
+      accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'stay' } }),
+    ];
     await stores.accessCodes.createMany([a, b]);
     expect(await stores.accessCodes.getCommonCodePin(ws, 'stay')).toBe('4829');
-    expect((await stores.accessCodes.listByCommonCodeKey(ws, 'stay')).map((r) => r.access_code.access_code_id).sort()).toEqual(
-      [a, b].map((r) => r.access_code.access_code_id).sort(),
-    );
+    expect((await stores.accessCodes.listByCommonCodeKey(ws, 'stay')).map((r) => r.access_code.access_code_id).sort()).toEqual([a, b].map((r) => r.access_code.access_code_id).sort());
     await expect(stores.accessCodes.create(accessCodeFixture(ws, randomUUID(), { accessCode: { code: '5937', common_code_key: 'stay' } }))).rejects.toThrow(ConflictError);
 
     await stores.accessCodes.remove(a);
@@ -89,12 +90,23 @@ describe('DynamoDB stores: common code keys', () => {
     const { ws } = scope();
     const alone = accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'solo' } });
     await stores.accessCodes.create(alone);
-    await stores.accessCodes.update(bumped(alone, (r) => (r.access_code.code = '7391')), alone);
+    await stores.accessCodes.update(
+      bumped(alone, (r) => (r.access_code.code = '7391')),
+      alone,
+    );
     expect(await stores.accessCodes.getCommonCodePin(ws, 'solo')).toBe('7391');
 
-    const [a, b] = [accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'pair' } }), accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'pair' } })];
+    const [a, b] = [
+      accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'pair' } }),
+      accessCodeFixture(ws, randomUUID(), { accessCode: { code: '4829', common_code_key: 'pair' } }),
+    ];
     await stores.accessCodes.createMany([a, b]);
-    await expect(stores.accessCodes.update(bumped(a, (r) => (r.access_code.code = '7391')), a)).rejects.toThrow(ConflictError);
+    await expect(
+      stores.accessCodes.update(
+        bumped(a, (r) => (r.access_code.code = '7391')),
+        a,
+      ),
+    ).rejects.toThrow(ConflictError);
     expect((await stores.accessCodes.get(ws, a.access_code.access_code_id))?.access_code.code).toBe('4829');
   });
 
@@ -104,7 +116,12 @@ describe('DynamoDB stores: common code keys', () => {
     await stores.accessCodes.create(held);
     const batch = [accessCodeFixture(ws, randomUUID(), { accessCode: { code: '1357' } }), accessCodeFixture(ws, device, { accessCode: { code: '1357' } })];
     await expect(stores.accessCodes.createMany(batch)).rejects.toThrow(DuplicateAccessCodeError);
-    expect(await stores.accessCodes.getMany(ws, batch.map((r) => r.access_code.access_code_id))).toEqual([]);
+    expect(
+      await stores.accessCodes.getMany(
+        ws,
+        batch.map((r) => r.access_code.access_code_id),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the binding of a key written before keys recorded their codes until a code joins it', async () => {

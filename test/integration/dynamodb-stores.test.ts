@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DynamoDBClient,
-  ProvisionedThroughputExceededException,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ProvisionedThroughputExceededException, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
@@ -15,14 +9,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../../lib/errors';
 import type { Stores } from '../../lib/ports';
 import { type TestTable, countRequests, startTestTable } from '../support/dynamodb-local';
-import {
-  accessCodeFixture,
-  actionAttemptFixture,
-  apiKeyFixture,
-  deviceFixture,
-  eventFixture,
-  workspaceFixture,
-} from '../support/fixtures';
+import { accessCodeFixture, actionAttemptFixture, apiKeyFixture, deviceFixture, eventFixture, workspaceFixture } from '../support/fixtures';
 
 let table: TestTable;
 let stores: Stores;
@@ -95,9 +82,7 @@ describe('DynamoDB stores: access codes', () => {
 
   it('lists a device’s codes in creation order, page by page', async () => {
     const { ws, device } = scope();
-    const created = [4, 0, 3, 1, 2].map((minute, i) =>
-      accessCodeFixture(ws, device, { accessCode: { created_at: at(minute), code: `500${i}` } }),
-    );
+    const created = [4, 0, 3, 1, 2].map((minute, i) => accessCodeFixture(ws, device, { accessCode: { created_at: at(minute), code: `500${i}` } }));
     for (const r of created) await stores.accessCodes.create(r);
     await stores.accessCodes.create(accessCodeFixture(ws, randomUUID(), { accessCode: { code: '9999' } }));
     const inOrder = [...created].sort((a, b) => a.access_code.created_at.localeCompare(b.access_code.created_at));
@@ -118,9 +103,7 @@ describe('DynamoDB stores: access codes', () => {
 
   it('lists every code of the workspace across pages, each exactly once', async () => {
     const { ws, device } = scope();
-    const created = Array.from({ length: 5 }, (_, i) =>
-      accessCodeFixture(ws, i % 2 === 0 ? device : randomUUID(), { accessCode: { code: `600${i}` } }),
-    );
+    const created = Array.from({ length: 5 }, (_, i) => accessCodeFixture(ws, i % 2 === 0 ? device : randomUUID(), { accessCode: { code: `600${i}` } }));
     for (const r of created) await stores.accessCodes.create(r);
 
     const seen: string[] = [];
@@ -248,9 +231,7 @@ describe('DynamoDB stores: access codes', () => {
     expect(await stores.accessCodes.listPins(ws, device)).toEqual(['5050']);
     expect(await stores.accessCodes.getByPin(ws, device, '4040')).toBeUndefined();
     await stores.accessCodes.create(accessCodeFixture(ws, device, { accessCode: { code: '4040' } }));
-    await expect(stores.accessCodes.create(accessCodeFixture(ws, device, { accessCode: { code: '5050' } }))).rejects.toThrow(
-      DuplicateAccessCodeError,
-    );
+    await expect(stores.accessCodes.create(accessCodeFixture(ws, device, { accessCode: { code: '5050' } }))).rejects.toThrow(DuplicateAccessCodeError);
   });
 
   it('refuses an update to a PIN held by another code and leaves both untouched', async () => {
@@ -335,8 +316,7 @@ describe('DynamoDB stores: access codes', () => {
     const { ws, device } = scope();
     const shard = 5;
     const now = '2026-11-20T14:00:00.000Z';
-    const code = (id: string, dueAt: string | undefined, pin: string) =>
-      accessCodeFixture(ws, device, { accessCode: { access_code_id: id, code: pin }, record: { due_at: dueAt } });
+    const code = (id: string, dueAt: string | undefined, pin: string) => accessCodeFixture(ws, device, { accessCode: { access_code_id: id, code: pin }, record: { due_at: dueAt } });
     const later = code(idInShard(shard), '2026-11-20T13:30:00.000Z', '3001');
     const earlier = code(idInShard(shard), '2026-11-20T12:00:00.000Z', '3002');
     const future = code(idInShard(shard), '2026-11-20T14:00:01.000Z', '3003');
@@ -388,7 +368,12 @@ describe('DynamoDB stores: events', () => {
 
   it('lists events since a time, newest first, up to the limit', async () => {
     const listed = await stores.events.list(ws, { since: time(140), limit: 500 });
-    expect(listed.map((e) => e.occurred_at)).toEqual(events.slice(140).map((e) => e.occurred_at).reverse());
+    expect(listed.map((e) => e.occurred_at)).toEqual(
+      events
+        .slice(140)
+        .map((e) => e.occurred_at)
+        .reverse(),
+    );
 
     const limited = await stores.events.list(ws, { since: time(0), limit: 3 });
     expect(limited).toEqual([events[149], events[148], events[147]]);
@@ -519,16 +504,12 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
     const client = new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     return { mock: mockClient(client), stores: createDynamoDbStores({ client, tableName: 'stubbed' }) };
   };
-  const cancelled = (...codes: string[]) =>
-    new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+  const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
   const record = () => accessCodeFixture(randomUUID(), randomUUID());
 
   it('runs a transaction again when a concurrent one cancelled it, then reports the condition that failed', async () => {
     const { mock, stores: stubbedStores } = stubbed();
-    mock
-      .on(TransactWriteItemsCommand)
-      .rejectsOnce(cancelled('None', 'TransactionConflict'))
-      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
+    mock.on(TransactWriteItemsCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
 
     await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(DuplicateAccessCodeError);
     expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);

@@ -38,7 +38,7 @@ describe.each([
     expect(await store.list(ws)).toEqual([second]);
   });
 
-  it('claim each event\'s delivery to a webhook once, and list given-up deliveries newest first', async () => {
+  it("claim each event's delivery to a webhook once, and list given-up deliveries newest first", async () => {
     const store = build();
     const ws = randomUUID();
     const [hook, event] = [randomUUID(), randomUUID()];

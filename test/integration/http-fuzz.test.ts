@@ -54,21 +54,84 @@ async function snapshot(): Promise<string> {
 }
 
 const fields = [
-  'device_id', 'device_ids', 'access_code_id', 'access_code_ids', 'action_attempt_id', 'event_id', 'connected_account_id',
-  'code', 'name', 'starts_at', 'ends_at', 'common_code_key', 'type', 'sync', 'is_managed', 'prefer_native_scheduling',
-  'preferred_code_length', 'max_time_rounding', 'attempt_for_offline_device', 'is_offline_access_code', 'is_one_time_use',
-  'use_backup_access_code_pool', 'allow_external_modification', 'behavior_when_code_cannot_be_shared', 'supported_code_lengths',
-  'min_code_length', 'max_code_length', 'limit', 'page_cursor', 'search', 'since', 'between', 'event_type', 'event_types',
-  'user_identifier_key', 'client_session_id', 'expires_at', 'automatically_manage_new_devices', 'custom_metadata',
-  'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty',
+  'device_id',
+  'device_ids',
+  'access_code_id',
+  'access_code_ids',
+  'action_attempt_id',
+  'event_id',
+  'connected_account_id',
+  'code',
+  'name',
+  'starts_at',
+  'ends_at',
+  'common_code_key',
+  'type',
+  'sync',
+  'is_managed',
+  'prefer_native_scheduling',
+  'preferred_code_length',
+  'max_time_rounding',
+  'attempt_for_offline_device',
+  'is_offline_access_code',
+  'is_one_time_use',
+  'use_backup_access_code_pool',
+  'allow_external_modification',
+  'behavior_when_code_cannot_be_shared',
+  'supported_code_lengths',
+  'min_code_length',
+  'max_code_length',
+  'limit',
+  'page_cursor',
+  'search',
+  'since',
+  'between',
+  'event_type',
+  'event_types',
+  'user_identifier_key',
+  'client_session_id',
+  'expires_at',
+  'automatically_manage_new_devices',
+  'custom_metadata',
+  'constructor',
+  '__proto__',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
 ];
 
 /** Values that have broken parsers before, beside fully random ones. */
 const oddStrings = fc.constantFrom(
-  '', ' ', '0', '-1', '1e309', 'NaN', 'true', 'null', '[]', '{}', '4829', '1'.repeat(13), '1'.repeat(5000), 'x'.repeat(300),
-  '2027-02-29T12:00:00Z', '2027-04-31T10:00:00Z', '2027-01-01T10:00:00\u0000Z', '2030-01-01T00:00:00Z', '1999-12-31T23:59:59Z',
-  '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '\u0000', '\ud800', '🔑'.repeat(200),
-  '../../etc/passwd', "'; DROP TABLE x; --", 'CODE#x', 'WS#x', '%00', 'eyJzayI6IkNPREUjeCJ9',
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  'true',
+  'null',
+  '[]',
+  '{}',
+  '4829',
+  '1'.repeat(13),
+  '1'.repeat(5000),
+  'x'.repeat(300),
+  '2027-02-29T12:00:00Z',
+  '2027-04-31T10:00:00Z',
+  '2027-01-01T10:00:00\u0000Z',
+  '2030-01-01T00:00:00Z',
+  '1999-12-31T23:59:59Z',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '\u0000',
+  '\ud800',
+  '🔑'.repeat(200),
+  '../../etc/passwd',
+  "'; DROP TABLE x; --",
+  'CODE#x',
+  'WS#x',
+  '%00',
+  'eyJzayI6IkNPREUjeCJ9',
 );
 
 const queryOf = (input: Record<string, unknown>) => {
@@ -83,15 +146,7 @@ const queryOf = (input: Record<string, unknown>) => {
 function requests() {
   const knownIds = fc.constantFrom(ws.byType('kwikset_lock').device_id, ws.byType('schlage_lock').device_id, codeId, randomUUID());
   const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    leaf: fc.oneof(
-      oddStrings,
-      knownIds,
-      fc.string({ maxLength: 40 }),
-      fc.integer(),
-      fc.double(),
-      fc.boolean(),
-      fc.constant(null),
-    ),
+    leaf: fc.oneof(oddStrings, knownIds, fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null)),
     node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.constantFrom(...fields), tie('node'), { maxKeys: 3 })),
   })).node;
 
@@ -99,7 +154,15 @@ function requests() {
   const anyMethod = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE');
   // Mostly a verb the route takes, so that requests get past the verb check to the parser.
   const target = fc.oneof(
-    { weight: 9, arbitrary: fc.constantFrom(...routes).chain((route) => fc.record({ path: fc.constant(route.path.replace('{connected_account_id}', randomUUID())), method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...route.methods) }, { weight: 1, arbitrary: anyMethod }) })) },
+    {
+      weight: 9,
+      arbitrary: fc.constantFrom(...routes).chain((route) =>
+        fc.record({
+          path: fc.constant(route.path.replace('{connected_account_id}', randomUUID())),
+          method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...route.methods) }, { weight: 1, arbitrary: anyMethod }),
+        }),
+      ),
+    },
     { weight: 1, arbitrary: fc.record({ path: fc.constantFrom('/', '/nope', '/access_codes', '/access_codes/get/extra'), method: anyMethod }) },
   );
   return fc.record({
@@ -119,30 +182,34 @@ describe.each([
   beforeAll(() => setUp(store));
   afterAll(tearDown);
 
-  it('answers anything with no 5xx, Seam-shaped 4xx with a request id, and no change from a refused request', async () => {
-    await fc.assert(
-      fc.asyncProperty(requests(), async ({ target: { path, method }, ...r }) => {
-        const before = await snapshot();
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (r.auth === 'valid') headers.authorization = `Bearer ${ws.apiKey}`;
-        else if (r.auth !== 'none') headers.authorization = r.auth;
-        const query = r.as === 'query' || r.as === 'both' ? queryOf(r.input) : '';
-        const body = method === 'GET' ? undefined : r.as === 'raw' ? r.raw : r.as === 'query' ? undefined : JSON.stringify(r.input);
-        const res = await fetch(`${server.url}${path}${query ? `?${query}` : ''}`, { method: method, headers, body });
-        const text = await res.text();
-        if (process.env.FUZZ_STATS) console.error(`FUZZ ${res.status} ${method} ${path}`);
-        expect(res.status).toBeLessThan(500);
-        const requestId = res.headers.get('seam-request-id');
-        expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-        if (res.status >= 400) {
-          expect(JSON.parse(text)).toEqual({
-            error: expect.objectContaining({ type: expect.any(String), message: expect.any(String), request_id: requestId }),
-            ok: false,
-          });
-          expect(await snapshot()).toBe(before);
-        }
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? runs), seed: Number(process.env.FUZZ_SEED ?? 20261130) },
-    );
-  }, Number(process.env.FUZZ_RUNS ?? runs) * 250 + 20_000);
+  it(
+    'answers anything with no 5xx, Seam-shaped 4xx with a request id, and no change from a refused request',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(requests(), async ({ target: { path, method }, ...r }) => {
+          const before = await snapshot();
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (r.auth === 'valid') headers.authorization = `Bearer ${ws.apiKey}`;
+          else if (r.auth !== 'none') headers.authorization = r.auth;
+          const query = r.as === 'query' || r.as === 'both' ? queryOf(r.input) : '';
+          const body = method === 'GET' ? undefined : r.as === 'raw' ? r.raw : r.as === 'query' ? undefined : JSON.stringify(r.input);
+          const res = await fetch(`${server.url}${path}${query ? `?${query}` : ''}`, { method: method, headers, body });
+          const text = await res.text();
+          if (process.env.FUZZ_STATS) console.error(`FUZZ ${res.status} ${method} ${path}`);
+          expect(res.status).toBeLessThan(500);
+          const requestId = res.headers.get('seam-request-id');
+          expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+          if (res.status >= 400) {
+            expect(JSON.parse(text)).toEqual({
+              error: expect.objectContaining({ type: expect.any(String), message: expect.any(String), request_id: requestId }),
+              ok: false,
+            });
+            expect(await snapshot()).toBe(before);
+          }
+        }),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? runs), seed: Number(process.env.FUZZ_SEED ?? 20261130) },
+      );
+    },
+    Number(process.env.FUZZ_RUNS ?? runs) * 250 + 20_000,
+  );
 });

@@ -37,7 +37,9 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
 };
 
 /** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher. */
-export function memoryApp(options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock; webhookTransport?: WebhookTransport } = {}) {
+export function memoryApp(
+  options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock; webhookTransport?: WebhookTransport } = {},
+) {
   const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
@@ -90,10 +92,7 @@ export async function sandboxWorkspace(deps: AppDeps, name = 'Test') {
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Invokes a handler with an API Gateway v2 event, as API Gateway or the local server would. */
-export async function invoke(
-  handler: Handler,
-  options: { method?: string; path?: string; body?: unknown; rawBody?: string; query?: string; apiKey?: string; headers?: Record<string, string> },
-) {
+export async function invoke(handler: Handler, options: { method?: string; path?: string; body?: unknown; rawBody?: string; query?: string; apiKey?: string; headers?: Record<string, string> }) {
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const event = {
     version: '2.0',

@@ -72,7 +72,10 @@ export function toJsonSchema(openApiSchema: unknown, where = '#'): SchemaNode {
     }
   }
   // OpenAPI 3.0 marks the bound exclusive with a boolean; JSON Schema gives the bound itself.
-  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (out[exclusive] === true) {
       out[exclusive] = out[bound];
       delete out[bound];
@@ -87,9 +90,7 @@ const document: unknown = openapi;
 const components = asNode(isObject(document) && isObject(document.components) ? document.components.schemas : undefined, '#/components/schemas');
 ajv.addSchema({
   $id: rootId,
-  definitions: Object.fromEntries(
-    Object.entries(components).map(([name, schema]) => [name, toJsonSchema(schema, `${componentRef}${name}`)]),
-  ),
+  definitions: Object.fromEntries(Object.entries(components).map(([name, schema]) => [name, toJsonSchema(schema, `${componentRef}${name}`)])),
 });
 
 const compiled = new Map<SeamSchemaName, ValidateFunction>();
@@ -125,7 +126,9 @@ const formatError = (e: ErrorObject) => `${e.instancePath || '(root)'} ${e.messa
 export function seamSchemaErrors(schemaName: SeamSchemaName, value: unknown): string[] {
   const validate = validator(schemaName);
   if (validate(value)) return [];
-  return relevantErrors(validate.errors ?? []).slice(0, 40).map(formatError);
+  return relevantErrors(validate.errors ?? [])
+    .slice(0, 40)
+    .map(formatError);
 }
 
 /** Fails the test, listing Ajv's errors, unless `value` matches Seam's published `schemaName` schema. */
@@ -158,6 +161,8 @@ function responseValidator(path: string): ValidateFunction {
 export function expectValidResponse(path: string, body: unknown): void {
   const validate = responseValidator(path);
   if (validate(body)) return;
-  const errors = relevantErrors(validate.errors ?? []).slice(0, 40).map(formatError);
+  const errors = relevantErrors(validate.errors ?? [])
+    .slice(0, 40)
+    .map(formatError);
   throw new Error(`Not a valid Seam answer of ${path}:\n  ${errors.join('\n  ')}\nValue: ${JSON.stringify(body, null, 2)}`);
 }

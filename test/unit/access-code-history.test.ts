@@ -37,13 +37,7 @@ describe('getTimeline', () => {
     await updateAccessCode(deps, ws.principal, update({ access_code_id: id, code: '7391' }));
 
     const all = await getTimeline(deps, ws.principal, timeline({ access_code_id: id }));
-    expect(all.timeline_events.map((e) => e.event_type)).toEqual([
-      'access_code.created',
-      'access_code.changed',
-      'access_code.name_changed',
-      'access_code.changed',
-      'access_code.code_changed',
-    ]);
+    expect(all.timeline_events.map((e) => e.event_type)).toEqual(['access_code.created', 'access_code.changed', 'access_code.name_changed', 'access_code.changed', 'access_code.code_changed']);
     expect(all.timeline_events[0]).toMatchObject({ actor: { type: 'api_key' }, description: expect.stringMatching(/created/), related_resource_ids: { device_id: access_code.device_id } });
     expect(all.pagination).toEqual({ has_more: false, next_cursor: null, prev_cursor: null });
 
@@ -63,7 +57,11 @@ describe('getTimeline', () => {
 
   it('stays readable for the configured days after the code is deleted, then answers access_code_not_found', async () => {
     const { deps, ws, other, clock } = await setup();
-    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id, starts_at: new Date(clock.now().getTime() + DAY).toISOString(), ends_at: new Date(clock.now().getTime() + 2 * DAY).toISOString() }));
+    const { access_code } = await createAccessCode(
+      deps,
+      ws.principal,
+      create({ device_id: ws.byType('kwikset_lock').device_id, starts_at: new Date(clock.now().getTime() + DAY).toISOString(), ends_at: new Date(clock.now().getTime() + 2 * DAY).toISOString() }),
+    );
     const id = access_code.access_code_id;
     clock.advance(1000);
     await deleteAccessCode(deps, ws.principal, { access_code_id: id });

@@ -20,7 +20,10 @@ async function setup() {
 }
 
 const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return { type: error.type, status: error.statusCode, message: error.message, ...error.extra };
 };
@@ -202,16 +205,22 @@ describe('updateAccessCode', () => {
   it('converts a time-bound code to ongoing and back', async () => {
     const { deps, ws, clock } = await setup();
     const t = clock.now().getTime();
-    const { access_code } = await createAccessCode(deps, ws.principal, create({
-      device_id: ws.byType('kwikset_lock').device_id,
-      starts_at: new Date(t + 86_400_000).toISOString(),
-      ends_at: new Date(t + 2 * 86_400_000).toISOString(),
-    }));
+    const { access_code } = await createAccessCode(
+      deps,
+      ws.principal,
+      create({
+        device_id: ws.byType('kwikset_lock').device_id,
+        starts_at: new Date(t + 86_400_000).toISOString(),
+        ends_at: new Date(t + 2 * 86_400_000).toISOString(),
+      }),
+    );
     await updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, type: 'ongoing' }));
     const ongoing = await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(ongoing).toMatchObject({ type: 'ongoing', status: 'setting' });
     expect(ongoing.starts_at).toBeUndefined();
-    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, ends_at: new Date(t + 86_400_000).toISOString() })))).toMatchObject({ type: 'invalid_input' });
+    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, ends_at: new Date(t + 86_400_000).toISOString() })))).toMatchObject({
+      type: 'invalid_input',
+    });
   });
 
   it('re-reads and applies again when the engine wrote the code in between', async () => {
@@ -239,7 +248,9 @@ describe('updateAccessCode', () => {
   it('rejects a PIN the device does not accept, changing nothing', async () => {
     const { deps, ws } = await setup();
     const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('schlage_lock').device_id, code: '4829' }));
-    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, code: '48291' })))).toMatchObject({ validation_errors: { code: expect.anything() } });
+    expect(await rejection(updateAccessCode(deps, ws.principal, update({ access_code_id: access_code.access_code_id, code: '48291' })))).toMatchObject({
+      validation_errors: { code: expect.anything() },
+    });
     expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).code).toBe('4829');
   });
 });
@@ -248,12 +259,16 @@ describe('deleteAccessCode', () => {
   it('removes a code that never reached the lock at once', async () => {
     const { deps, ws, clock } = await setup();
     const t = clock.now().getTime();
-    const { access_code } = await createAccessCode(deps, ws.principal, create({
-      device_id: ws.byType('schlage_lock').device_id,
-      code: '4829',
-      starts_at: new Date(t + 7 * 86_400_000).toISOString(),
-      ends_at: new Date(t + 8 * 86_400_000).toISOString(),
-    }));
+    const { access_code } = await createAccessCode(
+      deps,
+      ws.principal,
+      create({
+        device_id: ws.byType('schlage_lock').device_id,
+        code: '4829',
+        starts_at: new Date(t + 7 * 86_400_000).toISOString(),
+        ends_at: new Date(t + 8 * 86_400_000).toISOString(),
+      }),
+    );
     const attempt = await deleteAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
     expect(attempt).toMatchObject({ action_type: 'DELETE_ACCESS_CODE', status: 'success' });
     expect(attempt.status === 'success' && attempt.result).toEqual({});
@@ -270,7 +285,7 @@ describe('deleteAccessCode', () => {
     expect(removing).toMatchObject({ status: 'removing', pending_mutations: [expect.objectContaining({ mutation_code: 'deleting' })] });
   });
 
-  it('does not delete another workspace\'s code', async () => {
+  it("does not delete another workspace's code", async () => {
     const { deps, ws, other } = await setup();
     const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('kwikset_lock').device_id }));
     expect(await rejection(deleteAccessCode(deps, other.principal, { access_code_id: access_code.access_code_id }))).toMatchObject({ type: 'access_code_not_found' });

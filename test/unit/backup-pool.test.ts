@@ -14,13 +14,17 @@ async function setup() {
   const ws = await sandboxWorkspace(app.deps);
   const front = ws.byType('schlage_lock');
   const create = (input: Record<string, unknown> = {}) =>
-    createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({
-      device_id: front.device_id,
-      use_backup_access_code_pool: true,
-      starts_at: new Date(app.clock.now().getTime() + DAY).toISOString(),
-      ends_at: new Date(app.clock.now().getTime() + 3 * DAY).toISOString(),
-      ...input,
-    }));
+    createAccessCode(
+      app.deps,
+      ws.principal,
+      createAccessCodeInputSchema.parse({
+        device_id: front.device_id,
+        use_backup_access_code_pool: true,
+        starts_at: new Date(app.clock.now().getTime() + DAY).toISOString(),
+        ends_at: new Date(app.clock.now().getTime() + 3 * DAY).toISOString(),
+        ...input,
+      }),
+    );
   const tick = async (times = 1) => {
     for (let i = 0; i < times; i++) {
       app.clock.advance(1000);

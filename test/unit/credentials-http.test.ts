@@ -140,15 +140,24 @@ describe('a personal access token', () => {
     expect(elsewhere).toMatchObject({ status: 401, body: unauthorized });
   });
 
-  it('without seam-workspace lists and gets its workspaces in Seam\'s shape, and nothing else', async () => {
+  it("without seam-workspace lists and gets its workspaces in Seam's shape, and nothing else", async () => {
     const { ws, call } = await setup();
     const listed = await call('/workspaces/list', 'personal_access_token_without_workspace');
     expect(listed.body.workspaces).toEqual([
-      { workspace_id: ws.workspaceId, name: 'Test', company_name: 'Test', is_sandbox: true, is_suspended: false, connect_partner_name: null, connect_webview_customization: {}, is_publishable_key_auth_enabled: true, organization_id: null },
+      {
+        workspace_id: ws.workspaceId,
+        name: 'Test',
+        company_name: 'Test',
+        is_sandbox: true,
+        is_suspended: false,
+        connect_partner_name: null,
+        connect_webview_customization: {},
+        is_publishable_key_auth_enabled: true,
+        organization_id: null,
+      },
     ]);
     expect((await call('/workspaces/get', 'personal_access_token_without_workspace')).body.workspace.workspace_id).toBe(ws.workspaceId);
     expect((await call('/devices/list', 'personal_access_token_without_workspace')).status).toBe(401);
-    
   });
 
   it('stops working when revoked', async () => {

@@ -12,7 +12,15 @@ import type { LinkEvent, ZwaveLink } from '../../lib/edge/zwave-link';
 type Message = { messageId: string; command: string; [key: string]: unknown };
 type Answer = { result: unknown } | { error: { errorCode: string; message?: string; zwaveErrorCode?: number } } | undefined;
 
-const lockNode = { nodeId: 2, ready: true, status: 4, name: 'Front', label: 'BE469', deviceConfig: { manufacturer: 'Allegion', description: 'Touchscreen Deadbolt' }, endpoints: [{ index: 0, commandClasses: [{ id: 0x63 }, { id: 0x71 }] }] };
+const lockNode = {
+  nodeId: 2,
+  ready: true,
+  status: 4,
+  name: 'Front',
+  label: 'BE469',
+  deviceConfig: { manufacturer: 'Allegion', description: 'Touchscreen Deadbolt' },
+  endpoints: [{ index: 0, commandClasses: [{ id: 0x63 }, { id: 0x71 }] }],
+};
 const otherNode = { nodeId: 3, ready: true, status: 4, endpoints: [{ index: 0, commandClasses: [{ id: 0x25 }] }] };
 
 async function fakeServer(options: { maxSchemaVersion?: number; answer?: (m: Message, socket: WebSocket) => Answer } = {}) {
@@ -34,7 +42,13 @@ async function fakeServer(options: { maxSchemaVersion?: number; answer?: (m: Mes
             ? { result: { value: (message.valueId as { property: string }).property === 'supportedUsers' ? 6 : '0123456789' } }
             : { result: {} });
       if (answer === undefined) return;
-      socket.send(JSON.stringify('error' in answer ? { type: 'result', messageId: message.messageId, success: false, ...answer.error } : { type: 'result', messageId: message.messageId, success: true, result: answer.result }));
+      socket.send(
+        JSON.stringify(
+          'error' in answer
+            ? { type: 'result', messageId: message.messageId, success: false, ...answer.error }
+            : { type: 'result', messageId: message.messageId, success: true, result: answer.result },
+        ),
+      );
     });
   });
   const { port } = wss.address() as AddressInfo;
@@ -96,7 +110,11 @@ test('an unreachable server fails the start with its address', async () => {
 });
 
 test('slots are read and written by User Code CC calls to the lock, codes as strings or bytes', async () => {
-  const answers: Answer[] = [{ result: { response: { userIdStatus: 1, userCode: '4821' } } }, { result: { response: { userIdStatus: 0, userCode: '' } } }, { result: { response: { userIdStatus: 2, userCode: { type: 'Buffer', data: [0x39, 0x30, 0x32, 0x31] } } } }];
+  const answers: Answer[] = [
+    { result: { response: { userIdStatus: 1, userCode: '4821' } } },
+    { result: { response: { userIdStatus: 0, userCode: '' } } },
+    { result: { response: { userIdStatus: 2, userCode: { type: 'Buffer', data: [0x39, 0x30, 0x32, 0x31] } } } },
+  ];
   const server = await fakeServer({ answer: (m) => (m.command === 'endpoint.invoke_cc_api' && m.methodName === 'get' ? answers.shift() : undefined) });
   const { link } = await open(server);
   expect(await link.readSlot(2, 1)).toBe('4821');
@@ -104,7 +122,9 @@ test('slots are read and written by User Code CC calls to the lock, codes as str
   expect(await link.readSlot(2, 3)).toBe('9021');
   await link.writeSlot(2, 4, '7340');
   await link.writeSlot(2, 4, '');
-  const calls = server.received.filter((m) => m.command === 'endpoint.invoke_cc_api').map(({ nodeId, endpoint, commandClass, methodName, args }) => ({ nodeId, endpoint, commandClass, methodName, args }));
+  const calls = server.received
+    .filter((m) => m.command === 'endpoint.invoke_cc_api')
+    .map(({ nodeId, endpoint, commandClass, methodName, args }) => ({ nodeId, endpoint, commandClass, methodName, args }));
   expect(calls).toEqual([
     { nodeId: 2, endpoint: 0, commandClass: 0x63, methodName: 'get', args: [1] },
     { nodeId: 2, endpoint: 0, commandClass: 0x63, methodName: 'get', args: [2] },
@@ -116,7 +136,9 @@ test('slots are read and written by User Code CC calls to the lock, codes as str
 });
 
 test("a failed command names the server's error codes, never its message (which may quote the PIN)", async () => {
-  const server = await fakeServer({ answer: (m) => (m.command === 'endpoint.invoke_cc_api' ? { error: { errorCode: 'zwave_error', zwaveErrorCode: 5, message: 'code 7340 is invalid' } } : undefined) });
+  const server = await fakeServer({
+    answer: (m) => (m.command === 'endpoint.invoke_cc_api' ? { error: { errorCode: 'zwave_error', zwaveErrorCode: 5, message: 'code 7340 is invalid' } } : undefined),
+  });
   const { link } = await open(server);
   const error: unknown = await link.writeSlot(2, 1, '7340').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ZwaveServerError);
@@ -129,7 +151,12 @@ test("keypad notifications and other clients' value changes become link events; 
     answer: (m, socket) => {
       if (m.command !== 'endpoint.invoke_cc_api') return undefined;
       // The value event of the link's own call arrives before its result, as zwave-js emits it while handling the report.
-      socket.send(JSON.stringify({ type: 'event', event: { source: 'node', event: 'value updated', nodeId: 2, args: { commandClass: 0x63, endpoint: 0, property: 'userCode', propertyKey: 5, prevValue: '', newValue: '1111' } } }));
+      socket.send(
+        JSON.stringify({
+          type: 'event',
+          event: { source: 'node', event: 'value updated', nodeId: 2, args: { commandClass: 0x63, endpoint: 0, property: 'userCode', propertyKey: 5, prevValue: '', newValue: '1111' } },
+        }),
+      );
       return { result: { response: { userIdStatus: 1, userCode: '1111' } } };
     },
   });
@@ -139,8 +166,20 @@ test("keypad notifications and other clients' value changes become link events; 
   server.event({ event: 'value updated', nodeId: 2, args: { commandClass: 0x63, endpoint: 0, property: 'userCode', propertyKey: 5, prevValue: '1111', newValue: '1111' } });
   server.event({ event: 'value updated', nodeId: 2, args: { commandClass: 0x63, endpoint: 0, property: 'userIdStatus', propertyKey: 6, prevValue: 0, newValue: 1 } });
   server.event({ event: 'value updated', nodeId: 2, args: { commandClass: 0x25, endpoint: 0, property: 'currentValue', prevValue: 0, newValue: 1 } });
-  server.event({ event: 'notification', nodeId: 2, endpointIndex: 0, ccId: 0x71, args: { type: 6, event: 0x0e, label: 'Access Control', eventLabel: 'New user code added', parameters: { userId: 3 } } });
-  server.event({ event: 'notification', nodeId: 2, endpointIndex: 0, ccId: 0x71, args: { type: 6, event: 0x06, label: 'Access Control', eventLabel: 'Keypad unlock operation', parameters: { userId: 3 } } });
+  server.event({
+    event: 'notification',
+    nodeId: 2,
+    endpointIndex: 0,
+    ccId: 0x71,
+    args: { type: 6, event: 0x0e, label: 'Access Control', eventLabel: 'New user code added', parameters: { userId: 3 } },
+  });
+  server.event({
+    event: 'notification',
+    nodeId: 2,
+    endpointIndex: 0,
+    ccId: 0x71,
+    args: { type: 6, event: 0x06, label: 'Access Control', eventLabel: 'Keypad unlock operation', parameters: { userId: 3 } },
+  });
   server.event({ event: 'dead', nodeId: 2, oldStatus: 4 });
   await waitFor(() => events.length === 4);
   expect(events).toEqual([

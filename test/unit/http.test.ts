@@ -151,7 +151,15 @@ describe('the HTTP layer', () => {
 
   it('answers an unexpected fault with a generic 500 that leaks nothing', async () => {
     const { deps, ws } = await setup();
-    const broken = makeGet({ ...deps, accessCodes: { ...deps.accessCodes, get: async () => { throw new Error('ProvisionedThroughputExceeded arn:aws:dynamodb:secret 4829'); } } });
+    const broken = makeGet({
+      ...deps,
+      accessCodes: {
+        ...deps.accessCodes,
+        get: async () => {
+          throw new Error('ProvisionedThroughputExceeded arn:aws:dynamodb:secret 4829');
+        },
+      },
+    });
     const res = await invoke(broken, { apiKey: ws.apiKey, body: { access_code_id: '00000000-0000-4000-8000-000000000000' } });
     expect(res.status).toBe(500);
     expect(res.body).toEqual(seamError('internal_server_error'));

@@ -26,15 +26,18 @@ async function setup(options: { random?: () => number } = {}) {
       await pollDueCodes(app.deps);
     }
   };
-  const create = async (input: Record<string, unknown>) =>
-    createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse(input));
+  const create = async (input: Record<string, unknown>) => createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse(input));
   const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
   const onLock = (deviceId: string, id: string) => app.keypads.get(ws.workspaceId, deviceId, id);
   const types = () => app.published.map((e) => e.event_type);
   return { ...app, ws, run, create, get, onLock, types };
 }
 
-const isGone = async (promise: Promise<unknown>) => promise.then(() => false, (e: unknown) => e instanceof AppError && e.statusCode === 404);
+const isGone = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => false,
+    (e: unknown) => e instanceof AppError && e.statusCode === 404,
+  );
 
 describe('the lifecycle engine', () => {
   it('takes an ongoing code from setting to set once the lock confirms, and ends its action attempt', async () => {
@@ -47,7 +50,10 @@ describe('the lifecycle engine', () => {
     const set = await t.get(access_code.access_code_id);
     expect(set).toMatchObject({ status: 'set', pending_mutations: [], errors: [] });
     expect(await t.onLock(lock.device_id, access_code.access_code_id)).toMatchObject({ code: '4829' });
-    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({ status: 'success', result: { access_code: { access_code_id: access_code.access_code_id, status: 'set' } } });
+    expect(await getActionAttempt(t.deps, t.ws.principal, action_attempt.action_attempt_id)).toMatchObject({
+      status: 'success',
+      result: { access_code: { access_code_id: access_code.access_code_id, status: 'set' } },
+    });
     expect(t.types()).toEqual(['access_code.created', 'access_code.set_on_device']);
   });
 
@@ -220,10 +226,13 @@ describe('the lifecycle engine', () => {
     let report: Pick<KeypadEntry, 'errors' | 'warnings'> = { warnings: [{ code: 'third_party_integration_detected', message: 'Another integration manages codes' }] };
     const reporting = (device: DeviceRecord): LockProvider => {
       const real = t.deps.providers.for(device);
-      return { ...real, read: async (...args) => {
-        const entry = await real.read(...args);
-        return entry && { ...entry, ...report, provider_ref: 'upstream-1' };
-      } };
+      return {
+        ...real,
+        read: async (...args) => {
+          const entry = await real.read(...args);
+          return entry && { ...entry, ...report, provider_ref: 'upstream-1' };
+        },
+      };
     };
     const deps = { ...t.deps, providers: { for: reporting } };
     const { access_code } = await t.create({ device_id: t.ws.byType('kwikset_lock').device_id });

@@ -52,7 +52,10 @@ describe('createMultipleAccessCodes', () => {
     const { deps, ws } = await setup();
     const ids = [ws.byType('kwikset_lock').device_id, ws.byType('smartthings_lock').device_id];
     const codes = await createMultipleAccessCodes(deps, ws.principal, createMultiple({ device_ids: ids, code: '4829' }));
-    expect(codes.map((c) => [c.code, c.common_code_key])).toEqual([['4829', null], ['4829', null]]);
+    expect(codes.map((c) => [c.code, c.common_code_key])).toEqual([
+      ['4829', null],
+      ['4829', null],
+    ]);
   });
 
   it('refuses locks that cannot share a PIN, or gives them their own with create_random_code', async () => {
@@ -89,7 +92,11 @@ describe('updateMultipleAccessCodes', () => {
     const { deps, ws, clock, published } = await setup();
     const t = clock.now().getTime();
     const ids = [ws.byType('kwikset_lock').device_id, ws.byType('smartthings_lock').device_id];
-    const codes = await createMultipleAccessCodes(deps, ws.principal, createMultiple({ device_ids: ids, name: 'Stay', starts_at: new Date(t + DAY).toISOString(), ends_at: new Date(t + 2 * DAY).toISOString() }));
+    const codes = await createMultipleAccessCodes(
+      deps,
+      ws.principal,
+      createMultiple({ device_ids: ids, name: 'Stay', starts_at: new Date(t + DAY).toISOString(), ends_at: new Date(t + 2 * DAY).toISOString() }),
+    );
     const key = codes[0]?.common_code_key ?? '';
     const ends_at = new Date(t + 3 * DAY).toISOString();
     await updateMultipleAccessCodes(deps, ws.principal, updateMultiple({ common_code_key: key, name: 'Longer stay', ends_at }));
@@ -139,7 +146,7 @@ describe('preferred_code_length on update', () => {
     expect((await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).code).toBe(updated.code);
   });
 
-  it("refuses to change a PIN that other codes share through a common_code_key", async () => {
+  it('refuses to change a PIN that other codes share through a common_code_key', async () => {
     const { deps, ws } = await setup();
     const codes = await createMultipleAccessCodes(deps, ws.principal, createMultiple({ device_ids: [ws.byType('kwikset_lock').device_id, ws.byType('smartthings_lock').device_id] }));
     const id = codes[0]?.access_code_id ?? '';

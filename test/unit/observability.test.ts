@@ -17,7 +17,7 @@ describe('what a 500 logs', () => {
   });
 });
 
-describe('the scan of the suite\'s log output', () => {
+describe("the scan of the suite's log output", () => {
   it('finds a PIN or a key in a log line, and nothing in a clean one', () => {
     expect(secretsIn(['{"level":"INFO","code":"4829"}'])).toEqual([{ line: '{"level":"INFO","code":"4829"}', found: ['4829'] }]);
     expect(secretsIn(['{"level":"INFO","authorization":"Bearer seam_abc_0123456789abcdef"}'])[0]?.found).toContain('seam_abc_0123456789abcdef');

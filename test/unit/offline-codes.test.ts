@@ -17,7 +17,8 @@ async function setup() {
   const ws = await sandboxWorkspace(app.deps);
   const igloo = ws.byType('igloohome_lock');
   const at = (ms: number) => new Date(app.clock.now().getTime() + ms).toISOString();
-  const create = (input: Record<string, unknown>) => createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: igloo.device_id, is_offline_access_code: true, ...input }));
+  const create = (input: Record<string, unknown>) =>
+    createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: igloo.device_id, is_offline_access_code: true, ...input }));
   const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
   const tick = async (ms = 1000) => {
     app.clock.advance(ms);
@@ -119,7 +120,11 @@ describe('offline access codes on an igloohome-like sandbox lock', () => {
 
   it('takes use_offline_access_code, the deprecated alias, the same way; other locks refuse offline codes', async () => {
     const t = await setup();
-    const { access_code } = await createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse({ device_id: t.igloo.device_id, use_offline_access_code: true, starts_at: t.at(DAY), ends_at: t.at(DAY + 2 * HOUR) }));
+    const { access_code } = await createAccessCode(
+      t.deps,
+      t.ws.principal,
+      createAccessCodeInputSchema.parse({ device_id: t.igloo.device_id, use_offline_access_code: true, starts_at: t.at(DAY), ends_at: t.at(DAY + 2 * HOUR) }),
+    );
     expect(access_code).toMatchObject({ is_offline_access_code: true, is_waiting_for_code_assignment: true });
     const other = createAccessCodeInputSchema.parse({ device_id: t.ws.byType('kwikset_lock').device_id, is_offline_access_code: true, starts_at: t.at(DAY), ends_at: t.at(DAY + 2 * HOUR) });
     expect(await failure(createAccessCode(t.deps, t.ws.principal, other))).toEqual({ type: 'invalid_input', fields: ['is_offline_access_code'] });

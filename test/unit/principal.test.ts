@@ -14,7 +14,10 @@ import type { ClientSessionPrincipal } from '../../lib/principals/principal';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
 const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return { type: error.type, status: error.statusCode };
 };
@@ -54,7 +57,7 @@ describe('a client session principal', () => {
     expect(await rejection(generateCode(deps, session, hidden.device_id))).toEqual(notFound);
     expect(await rejection(simulateConnection(deps, session, hidden.device_id, false))).toEqual(notFound);
     expect(await rejection(listAccessCodes(deps, session, { device_id: hidden.device_id, limit: 10 }))).toEqual(notFound);
-    expect((await listDevices(deps, session, { device_ids: [hidden.device_id] }))).toEqual([]);
+    expect(await listDevices(deps, session, { device_ids: [hidden.device_id] })).toEqual([]);
   });
 
   it('does not see codes, attempts or events of ungranted devices', async () => {

@@ -26,29 +26,41 @@ describe('retry', () => {
 
   it('lets an error the policy does not retry through at once', async () => {
     let runs = 0;
-    const failing = retry(policy, async () => {
-      runs++;
-      throw new InvalidInputError('bad');
-    }, noWait);
+    const failing = retry(
+      policy,
+      async () => {
+        runs++;
+        throw new InvalidInputError('bad');
+      },
+      noWait,
+    );
     await expect(failing).rejects.toBeInstanceOf(InvalidInputError);
     expect(runs).toBe(1);
   });
 
   it('gives up after maxAttempts with the last error', async () => {
     let runs = 0;
-    const failing = retry(policy, async () => {
-      runs++;
-      throw new ConflictError(`run ${runs}`);
-    }, noWait);
+    const failing = retry(
+      policy,
+      async () => {
+        runs++;
+        throw new ConflictError(`run ${runs}`);
+      },
+      noWait,
+    );
     await expect(failing).rejects.toThrow('run 4');
   });
 
   it('starts no run past its time budget', async () => {
     let runs = 0;
-    const failing = retry({ ...policy, budgetMs: 0 }, async () => {
-      runs++;
-      throw new ConflictError();
-    }, noWait);
+    const failing = retry(
+      { ...policy, budgetMs: 0 },
+      async () => {
+        runs++;
+        throw new ConflictError();
+      },
+      noWait,
+    );
     await expect(failing).rejects.toBeInstanceOf(ConflictError);
     expect(runs).toBe(1);
   });

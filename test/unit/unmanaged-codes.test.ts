@@ -110,7 +110,7 @@ describe('external modification', () => {
   }
   const change = (input: Record<string, unknown>) => simulateExternalChangeInputSchema.parse(input);
 
-  it('puts Latchkey\'s PIN back when it is not allowed, reporting modified_external_to_seam', async () => {
+  it("puts Latchkey's PIN back when it is not allowed, reporting modified_external_to_seam", async () => {
     const t = await setup();
     const id = await setCode(t, false);
     await simulateExternalChange(t.deps, t.ws.principal, change({ access_code_id: id, change_type: 'modified', code: '1357' }));
@@ -154,7 +154,7 @@ describe('external modification', () => {
     expect(t.types()).toContain('access_code.deleted_external_to_seam');
   });
 
-  it('does not mistake Latchkey\'s own pending change for an external one', async () => {
+  it("does not mistake Latchkey's own pending change for an external one", async () => {
     const t = await setup();
     const id = await setCode(t, false);
     await updateAccessCode(t.deps, t.ws.principal, updateAccessCodeInputSchema.parse({ access_code_id: id, code: '8264' }));

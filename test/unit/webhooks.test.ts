@@ -50,13 +50,22 @@ async function setup(answers: Record<string, (number | 'timeout' | Promise<numbe
   return { ...app, ...rx, ws, outcomes, handle, flush, createCode };
 }
 
-const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => (e instanceof AppError ? { type: e.type, status: e.statusCode } : e));
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof AppError ? { type: e.type, status: e.statusCode } : e),
+  );
 
 describe('webhooks', () => {
   it('are created with a whsec_ secret shown on create and get, not on list; updated; deleted with their secret', async () => {
     const { deps, ws } = await setup();
     const created = await createWebhook(deps, ws.principal, { url: 'https://hooks.example.com/seam', event_types: ['access_code.set_on_device'] });
-    expect(created).toEqual({ webhook_id: expect.any(String), url: 'https://hooks.example.com/seam', event_types: ['access_code.set_on_device'], secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{40,}$/) });
+    expect(created).toEqual({
+      webhook_id: expect.any(String),
+      url: 'https://hooks.example.com/seam',
+      event_types: ['access_code.set_on_device'],
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{40,}$/),
+    });
     expect(await getWebhook(deps, ws.principal, created.webhook_id)).toEqual(created);
     expect(await listWebhooks(deps, ws.principal)).toEqual([{ webhook_id: created.webhook_id, url: created.url, event_types: created.event_types }]);
     await updateWebhook(deps, ws.principal, { webhook_id: created.webhook_id, event_types: ['access_code.created'] });
@@ -140,7 +149,7 @@ describe('webhooks', () => {
     expect(total / 3_600_000).toBeCloseTo(27.6, 1);
   });
 
-  it('wait past a queue\'s longest delay: a delivery taken before its time goes back to the queue', async () => {
+  it("wait past a queue's longest delay: a delivery taken before its time goes back to the queue", async () => {
     const t = await setup({ 'https://later.example.com/': [200] });
     const hook = await createWebhook(t.deps, t.ws.principal, { url: 'https://later.example.com/' });
     const inFiveHours = new Date(t.clock.now().getTime() + 5 * 3_600_000).toISOString();

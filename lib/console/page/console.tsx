@@ -57,8 +57,8 @@ function SignInForm({ onSignIn }: { onSignIn: (signIn: SignIn) => void }) {
       </label>
       <button type="submit">Sign in</button>
       <p>
-        Create a key with <code>npm run latchkey -- keys create-publishable --workspace WORKSPACE_ID</code>; the workspace owner grants the user's
-        devices with <code>/client_sessions/grant_access</code>.
+        Create a key with <code>npm run latchkey -- keys create-publishable --workspace WORKSPACE_ID</code>; the workspace owner grants the user's devices with{' '}
+        <code>/client_sessions/grant_access</code>.
       </p>
     </form>
   );
@@ -91,13 +91,7 @@ function Console() {
           Sign out
         </button>
       </header>
-      <SeamProvider
-        publishableKey={signIn.publishableKey}
-        userIdentifierKey={signIn.userIdentifierKey}
-        disableTelemetry
-        disableCssInjection
-        disableFontInjection
-      >
+      <SeamProvider publishableKey={signIn.publishableKey} userIdentifierKey={signIn.userIdentifierKey} disableTelemetry disableCssInjection disableFontInjection>
         <DeviceTable />
       </SeamProvider>
     </main>

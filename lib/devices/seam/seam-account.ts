@@ -18,7 +18,10 @@ export const seamSettingsSchema = z.object({
 /** What a Seam account's secret holds. */
 export const seamCredentialSchema = z.object({
   api_key: z.string().min(1).max(512),
-  webhook_secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/).optional(),
+  webhook_secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/)
+    .optional(),
 });
 export type SeamCredential = z.infer<typeof seamCredentialSchema>;
 
@@ -63,7 +66,7 @@ export function seamAccounts({ connectedAccounts, secrets, upstream, now = Date.
     credential,
     async forDevice(device: DeviceRecord): Promise<SeamUpstream> {
       const account = await connectedAccounts.get(device.device.workspace_id, device.device.connected_account_id);
-      if (!account) throw new ProviderError('transient', 'The device\'s connected account is gone');
+      if (!account) throw new ProviderError('transient', "The device's connected account is gone");
       return forAccount(account);
     },
     /** Forgets a cached client, after the account's credential changed or was deleted. */

@@ -72,9 +72,7 @@ export function toDeviceRecord(account: ConnectedAccountRecord, upstream: Upstre
         max_active_codes_supported: props.max_active_codes_supported ?? defaultCapacity,
         code_constraints: knownConstraints(upstream),
       },
-      errors: online
-        ? []
-        : [{ error_code: 'device_offline', message: 'Device is offline', created_at: now, is_device_error: true }],
+      errors: online ? [] : [{ error_code: 'device_offline', message: 'Device is offline', created_at: now, is_device_error: true }],
       warnings: [],
       created_at: now,
       is_managed: true,

@@ -34,10 +34,7 @@ function toEntry(accessCodeId: string, upstream: UpstreamAccessCode): KeypadEntr
 }
 
 const differs = (upstream: UpstreamAccessCode, entry: DesiredEntry) =>
-  upstream.code !== entry.code ||
-  normalTime(upstream.starts_at) !== entry.starts_at ||
-  normalTime(upstream.ends_at) !== entry.ends_at ||
-  (entry.name !== undefined && upstream.name !== entry.name);
+  upstream.code !== entry.code || normalTime(upstream.starts_at) !== entry.starts_at || normalTime(upstream.ends_at) !== entry.ends_at || (entry.name !== undefined && upstream.name !== entry.name);
 
 /**
  * Locks in a customer's own Seam workspace. Seam keeps time windows itself, so time-bound

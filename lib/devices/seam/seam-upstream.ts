@@ -102,7 +102,7 @@ export function upstreamFailure(error: unknown): ProviderError {
   if (status === undefined) return new ProviderError('provider_unavailable', 'Seam did not answer');
   if (status === 429) return new ProviderError('provider_unavailable', 'Seam is rate-limiting requests', { retryAfterMs: retryAfterMs(headers) });
   if (status >= 500) return new ProviderError('provider_unavailable', `Seam answered ${status}`);
-  if (status === 401 || status === 403) return new ProviderError('provider_unavailable', 'Seam refused the connected account\'s API key', { credentialRefused: true });
+  if (status === 401 || status === 403) return new ProviderError('provider_unavailable', "Seam refused the connected account's API key", { credentialRefused: true });
   return new ProviderError('transient', `Seam refused the request (${api.success ? (api.data.code ?? status) : status})`);
 }
 
