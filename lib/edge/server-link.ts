@@ -225,7 +225,8 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
             await call('set_api_schema', { schemaVersion });
             const { state } = listeningSchema.parse(await call('start_listening'));
             for (const id of locks.keys()) if (!state.nodes.some((n) => n.nodeId === id && n.ready)) locks.delete(id);
-            await Promise.all(state.nodes.map((node) => describe(node)));
+            // A lock that cannot be described now (its slot count unknown and the lock not answering) is left out, not the whole network.
+            await Promise.all(state.nodes.map((node) => describe(node).catch((error: unknown) => options.onError?.(error instanceof Error ? error : new Error('lock not described')))));
             options.onConnect?.({ serverVersion: version.data.serverVersion, driverVersion: version.data.driverVersion, schemaVersion });
           })().then(resolve, (error: unknown) => {
             reject(error instanceof Error ? error : new Error('start_listening failed'));

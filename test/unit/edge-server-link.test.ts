@@ -105,6 +105,21 @@ test("uses an older server's own schema, and refuses one older than 32", async (
   await expect(startServerLink({ url: tooOld.url })).rejects.toThrow(/schema 20 at most; the agent needs 32/);
 });
 
+test('a lock whose slot count is not cached and that does not answer is left out, not the whole network', async () => {
+  const server = await fakeServer({
+    answer: (m) =>
+      m.command === 'start_listening'
+        ? { result: { state: { nodes: [lockNode, { ...lockNode, nodeId: 4 }] } } }
+        : m.command === 'node.get_value' && m.nodeId === 4
+          ? { result: {} }
+          : m.command === 'endpoint.invoke_cc_api'
+            ? { error: { errorCode: 'zwave_error', zwaveErrorCode: 202 } }
+            : undefined,
+  });
+  const { link } = await open(server);
+  expect(link.locks().map((l) => l.nodeId)).toEqual([2]);
+});
+
 test('an unreachable server fails the start with its address', async () => {
   await expect(startServerLink({ url: 'ws://127.0.0.1:1' })).rejects.toThrow('Could not reach the Z-Wave JS server at ws://127.0.0.1:1');
 });
