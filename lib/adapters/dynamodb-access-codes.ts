@@ -8,7 +8,7 @@ import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } fr
 import { idSchema } from '../schema-helpers';
 import { matchesSearch } from '../access-codes/search';
 import { type TableKey, accessCodeKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
-import { type Item, fromItem, parseDoc, toItem } from './dynamodb-doc';
+import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 import { UnprocessedKeysError, retry, retryPolicies } from '../retry';
 
@@ -163,7 +163,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     getMany,
 
     async list(workspaceId, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>> {
-      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(codeCursorSchema, query.cursor, invalidCursor);
       const byDevice = query.deviceId !== undefined;
       if (cursor !== undefined && byDevice !== (cursor.gsi1sk !== undefined)) throw invalidCursor();
       const pk = accessCodeKeys.partition(workspaceId);
@@ -343,20 +343,5 @@ const historyEventItem = (e: SeamEvent, position: number, historyDays: number): 
 
 function encodeCursor(item: Item, byDevice: boolean): string {
   const cursor: CodeCursor = codeCursorSchema.parse(byDevice ? { sk: item.sk?.S, gsi1sk: item.gsi1sk?.S } : { sk: item.sk?.S });
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CodeCursor {
-  const bytes = Buffer.from(cursor, 'base64url');
-  // The decoder skips what is not base64url; only the exact encoding of a cursor is one.
-  if (bytes.toString('base64url') !== cursor) throw invalidCursor();
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = codeCursorSchema.safeParse(json);
-  if (!parsed.success) throw invalidCursor();
-  return parsed.data;
+  return opaqueCursor(cursor);
 }

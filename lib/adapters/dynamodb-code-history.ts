@@ -5,7 +5,7 @@ import { type SeamEvent, eventSchema } from '../events/schemas';
 import type { CodeHistoryQuery, CodeHistoryRepository, Page } from '../ports';
 import { timestampSchema } from '../schema-helpers';
 import { codeHistoryKeys } from './dynamodb-keys';
-import { type Item, parseDoc, toItem } from './dynamodb-doc';
+import { type Item, decodeCursor, encodeCursor, parseDoc, toItem } from './dynamodb-doc';
 import type { TableOperations } from './dynamodb-support';
 
 const goneSchema = z.object({ access_code: accessCodeSchema, removed_at: timestampSchema, readable_until: timestampSchema });
@@ -20,22 +20,10 @@ type HistoryCursor = z.infer<typeof historyCursorSchema>;
 const invalidCursor = () => InvalidInputError.forField('cursor', 'Invalid or expired cursor');
 
 export function encodeHistoryCursor(cursor: HistoryCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  return encodeCursor(cursor);
 }
 
-export function decodeHistoryCursor(cursor: string): HistoryCursor {
-  const bytes = Buffer.from(cursor, 'base64url');
-  if (bytes.toString('base64url') !== cursor) throw invalidCursor();
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = historyCursorSchema.safeParse(json);
-  if (!parsed.success) throw invalidCursor();
-  return parsed.data;
-}
+export const decodeHistoryCursor = (cursor: string): HistoryCursor => decodeCursor(historyCursorSchema, cursor, invalidCursor);
 
 /** The sort-key range of `after < occurred_at < before`: `#` sorts below every timestamp character, `$` above. */
 function timeRange(after: string | undefined, before: string | undefined) {

@@ -5,7 +5,7 @@ import { type UnmanagedCodeRecord, unmanagedCodeRecordSchema } from '../access-c
 import { ConflictError, InvalidInputError } from '../errors';
 import type { Page, UnmanagedCodeRepository, WriteExtras } from '../ports';
 import { type CodeHistoryOptions, codeCreationWrites, extraWrites } from './dynamodb-access-codes';
-import { type Item, parseDoc, toItem } from './dynamodb-doc';
+import { type Item, decodeCursor, encodeCursor, parseDoc, toItem } from './dynamodb-doc';
 import { accessCodeKeys, pinClaimKeys, unmanagedCodeKeys } from './dynamodb-keys';
 import type { TableOperations } from './dynamodb-support';
 
@@ -15,20 +15,6 @@ const cursorSchema = z.strictObject({
   sk: z.string().regex(/^UCODE#[0-9a-fA-F-]{36}$/),
   gsi1sk: z.string().regex(/^[0-9T:.+\-Z]{1,40}#[0-9a-fA-F-]{36}$/),
 });
-
-function decodeCursor(cursor: string): z.infer<typeof cursorSchema> {
-  const bytes = Buffer.from(cursor, 'base64url');
-  if (bytes.toString('base64url') !== cursor) throw invalidCursor();
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  const parsed = cursorSchema.safeParse(json);
-  if (!parsed.success) throw invalidCursor();
-  return parsed.data;
-}
 
 const item = (r: UnmanagedCodeRecord): Item => {
   const { workspace_id: ws, device_id: device, created_at: at, access_code_id: id } = r.access_code;
@@ -73,7 +59,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
     },
 
     async listByDevice(workspaceId, deviceId, query): Promise<Page<UnmanagedCodeRecord>> {
-      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(cursorSchema, query.cursor, invalidCursor);
       const gsi1pk = unmanagedCodeKeys.devicePartition(workspaceId, deviceId);
       const found = await collect(
         {
@@ -87,7 +73,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
       );
       const page = found.slice(0, query.limit);
       const last = page.at(-1)?.item;
-      const next = found.length > query.limit && last ? Buffer.from(JSON.stringify({ sk: last.sk?.S, gsi1sk: last.gsi1sk?.S })).toString('base64url') : null;
+      const next = found.length > query.limit && last ? encodeCursor({ sk: last.sk?.S, gsi1sk: last.gsi1sk?.S }) : null;
       return { items: page.map((f) => f.value), nextCursor: next };
     },
 
