@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { config } from '../config';
-import { workStartingEventTypes } from '../events/schemas';
+import { type SeamEvent, workStartingEventTypes } from '../events/schemas';
 import { appDeps, wireProcess } from '../deps';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -97,18 +97,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const startsWork = new Set<string>(workStartingEventTypes);
   deps.localBus?.subscribe(async (event) => {
     if (startsWork.has(event.event_type)) {
-      const envelope = {
-        version: '0',
-        id: event.event_id,
-        'detail-type': event.event_type,
-        source: 'latchkey',
-        account: 'local',
-        time: event.occurred_at,
-        region: 'local',
-        resources: [],
-        detail: event,
-      };
-      await worker(envelope, lambdaContext('process-access-code'));
+      await worker(busEnvelope(event), lambdaContext('process-access-code'));
     }
   });
   // Follow-ups: a code's next step runs when it falls due, as the SQS delay queue does in AWS.
@@ -136,18 +125,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const fanOut = (await import('../../functions/fan-out-webhooks')).handler;
   const deliver = (await import('../../functions/deliver-webhooks')).handler;
   deps.localBus?.subscribe(async (event) => {
-    const envelope = {
-      version: '0',
-      id: event.event_id,
-      'detail-type': event.event_type,
-      source: 'latchkey',
-      account: 'local',
-      time: event.occurred_at,
-      region: 'local',
-      resources: [],
-      detail: event,
-    };
-    await fanOut(envelope, lambdaContext('fan-out-webhooks'));
+    await fanOut(busEnvelope(event), lambdaContext('fan-out-webhooks'));
   });
   const stopDeliveries = deps.localDeliveries?.start(async (delivery) => {
     const { batchItemFailures } = await deliver({ Records: [sqsRecord(JSON.stringify(delivery))] }, lambdaContext('deliver-webhooks'));
@@ -219,5 +197,20 @@ function sqsRecord(body: string): SQSRecord {
     eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:local:000000000000:webhook-deliveries',
     awsRegion: 'local',
+  };
+}
+
+/** An event as an EventBridge rule hands it to its target, for the handlers the local bus invokes. */
+function busEnvelope(event: SeamEvent) {
+  return {
+    version: '0',
+    id: event.event_id,
+    'detail-type': event.event_type,
+    source: 'latchkey',
+    account: 'local',
+    time: event.occurred_at,
+    region: 'local',
+    resources: [],
+    detail: event,
   };
 }

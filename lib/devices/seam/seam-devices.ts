@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccountSource } from '../../connected-accounts/account-source';
+import { keypadLockDevice } from '../keypad-lock';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import { type CodeConstraint, type DeviceRecord, codeConstraintSchema } from '../schemas';
 import { type SeamAccounts, seamSettingsSchema } from './seam-account';
@@ -35,49 +36,31 @@ export function toDeviceRecord(account: ConnectedAccountRecord, upstream: Upstre
   const online = props.online ?? true;
   const state: SeamDeviceState = { webhooks: seamSettingsSchema.parse(account.provider_settings).webhooks };
   return {
-    device: {
-      device_id: stableDeviceId(account.connected_account.connected_account_id, upstream.device_id),
-      workspace_id: account.workspace_id,
-      connected_account_id: account.connected_account.connected_account_id,
-      device_type: upstream.device_type,
-      display_name: upstream.display_name ?? name,
+    device: keypadLockDevice({
+      deviceId: stableDeviceId(account.connected_account.connected_account_id, upstream.device_id),
+      workspaceId: account.workspace_id,
+      connectedAccountId: account.connected_account.connected_account_id,
+      deviceType: upstream.device_type,
+      name,
+      displayName: upstream.display_name ?? name,
       nickname: upstream.nickname ?? name,
-      space_ids: [],
-      capabilities_supported: ['access_code', ...(upstream.capabilities_supported.includes('lock') ? (['lock'] as const) : [])],
-      can_remotely_lock: false,
-      can_remotely_unlock: false,
-      can_program_online_access_codes: true,
-      can_program_offline_access_codes: false,
-      can_simulate_connection: false,
-      can_simulate_disconnection: false,
-      properties: {
-        name,
-        appearance: { name },
-        online,
-        manufacturer: props.manufacturer ?? 'unknown',
-        model: {
-          display_name: props.model?.display_name ?? upstream.device_type,
-          manufacturer_display_name: props.model?.manufacturer_display_name ?? props.manufacturer ?? 'Unknown',
-          has_built_in_keypad: true,
-          can_connect_accessory_keypad: false,
-          offline_access_codes_supported: false,
-          online_access_codes_supported: true,
-        },
-        locked: props.locked ?? true,
-        battery_level: props.battery_level ?? 1,
-        online_access_codes_enabled: true,
-        offline_access_codes_enabled: false,
-        supports_backup_access_code_pool: false,
-        supported_code_lengths: props.supported_code_lengths ?? defaultCodeLengths,
-        max_active_codes_supported: props.max_active_codes_supported ?? defaultCapacity,
-        code_constraints: knownConstraints(upstream),
+      capabilities: ['access_code', ...(upstream.capabilities_supported.includes('lock') ? (['lock'] as const) : [])],
+      online,
+      offline: { message: 'Device is offline', since: now },
+      manufacturer: props.manufacturer ?? 'unknown',
+      model: {
+        display_name: props.model?.display_name ?? upstream.device_type,
+        manufacturer_display_name: props.model?.manufacturer_display_name ?? props.manufacturer ?? 'Unknown',
       },
-      errors: online ? [] : [{ error_code: 'device_offline', message: 'Device is offline', created_at: now, is_device_error: true }],
-      warnings: [],
-      created_at: now,
-      is_managed: true,
-      custom_metadata: {},
-    },
+      locked: props.locked ?? true,
+      batteryLevel: props.battery_level ?? 1,
+      codeLengths: props.supported_code_lengths ?? defaultCodeLengths,
+      capacity: props.max_active_codes_supported ?? defaultCapacity,
+      constraints: knownConstraints(upstream),
+      spaceIds: [],
+      createdAt: now,
+      customMetadata: {},
+    }),
     provider: 'seam',
     provider_device_id: upstream.device_id,
     provider_state: state,

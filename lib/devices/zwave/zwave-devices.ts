@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { keypadLockDevice } from '../keypad-lock';
 import type { AccountSource } from '../../connected-accounts/account-source';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import { hubThingName, parseLockShadowName, type ReportedLock } from '../../zwave/shadow-documents';
@@ -37,51 +38,28 @@ export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string,
   const state: ZwaveState = { thing_name: settings.thing_name, shadow_name: shadowName, node_id: lock.node_id };
   const name = lock.name || `Z-Wave lock ${lock.node_id}`;
   return {
-    device: {
-      device_id: stableDeviceId(accountId, shadowName),
-      workspace_id: account.workspace_id,
-      connected_account_id: accountId,
-      device_type: deviceType(lock.manufacturer),
-      display_name: name,
+    device: keypadLockDevice({
+      deviceId: stableDeviceId(accountId, shadowName),
+      workspaceId: account.workspace_id,
+      connectedAccountId: accountId,
+      deviceType: deviceType(lock.manufacturer),
+      name,
+      displayName: name,
       nickname: existing?.device.nickname ?? name,
-      space_ids: existing?.device.space_ids ?? [],
-      capabilities_supported: ['access_code'],
-      can_remotely_lock: false,
-      can_remotely_unlock: false,
-      can_program_online_access_codes: true,
-      can_program_offline_access_codes: false,
-      can_simulate_connection: false,
-      can_simulate_disconnection: false,
-      properties: {
-        name,
-        appearance: { name },
-        online,
-        manufacturer: lock.manufacturer.toLowerCase(),
-        model: {
-          display_name: lock.model,
-          manufacturer_display_name: lock.manufacturer,
-          has_built_in_keypad: true,
-          can_connect_accessory_keypad: false,
-          offline_access_codes_supported: false,
-          online_access_codes_supported: true,
-        },
-        locked: true,
-        battery_level: 1,
-        online_access_codes_enabled: true,
-        offline_access_codes_enabled: false,
-        supports_backup_access_code_pool: false,
-        supported_code_lengths: range(lock.code_lengths.min, lock.code_lengths.max),
-        max_active_codes_supported: Math.max(1, lock.managed_slots),
-        code_constraints: [],
-      },
-      errors: online
-        ? []
-        : [{ error_code: 'device_offline', message: settings.connected ? 'The lock does not answer its hub' : "The lock's hub is offline", created_at: offlineSince, is_device_error: true }],
-      warnings: [],
-      created_at: existing?.device.created_at ?? now,
-      is_managed: true,
-      custom_metadata: existing?.device.custom_metadata ?? {},
-    },
+      capabilities: ['access_code'],
+      online,
+      offline: { message: settings.connected ? 'The lock does not answer its hub' : "The lock's hub is offline", since: offlineSince },
+      manufacturer: lock.manufacturer.toLowerCase(),
+      model: { display_name: lock.model, manufacturer_display_name: lock.manufacturer },
+      locked: true,
+      batteryLevel: 1,
+      codeLengths: range(lock.code_lengths.min, lock.code_lengths.max),
+      capacity: Math.max(1, lock.managed_slots),
+      constraints: [],
+      spaceIds: existing?.device.space_ids ?? [],
+      createdAt: existing?.device.created_at ?? now,
+      customMetadata: existing?.device.custom_metadata ?? {},
+    }),
     provider: 'zwave',
     provider_device_id: `${settings.thing_name}/${shadowName}`,
     provider_state: state,
