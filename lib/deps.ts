@@ -17,6 +17,7 @@ import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { SandboxKeypadStore } from './devices/lock-provider';
 import { dynamoDbSecretStore } from './adapters/dynamodb-connected-accounts';
+import { tableOperations } from './adapters/dynamodb-support';
 import { memorySecretStore } from './adapters/memory-connected-accounts';
 import { secretsManagerStore } from './adapters/secrets-manager-secrets';
 import { accountSourceRegistry } from './connected-accounts/account-source';
@@ -60,7 +61,7 @@ function stores(cfg: Config, outbox: MemoryOutbox | undefined): Stores & { keypa
     ...createDynamoDbStores({ ...table, codeHistoryDays }),
     keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
     // In AWS the stack names a Secrets Manager prefix; locally credentials stay in the table.
-    secrets: cfg.LATCHKEY_SECRETS_PREFIX ? secretsManagerStore(cfg.LATCHKEY_SECRETS_PREFIX) : dynamoDbSecretStore(table),
+    secrets: cfg.LATCHKEY_SECRETS_PREFIX ? secretsManagerStore(cfg.LATCHKEY_SECRETS_PREFIX) : dynamoDbSecretStore(tableOperations(client, cfg.LATCHKEY_TABLE_NAME)),
   };
 }
 

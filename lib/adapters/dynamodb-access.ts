@@ -1,28 +1,13 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  type TransactWriteItem,
-  TransactWriteItemsCommand,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, type TransactWriteItem, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { ConflictError } from '../errors';
 import type { ClientSessionRepository, CredentialRepository } from '../ports';
 import { type ClientSessionRecord, clientSessionRecordSchema, personalAccessTokenRecordSchema, publishableKeyRecordSchema } from '../principals/schemas';
 import { idSchema } from '../schema-helpers';
+import { fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableKey, clientSessionKeys, personalAccessTokenKeys, publishableKeyKeys } from './dynamodb-keys';
+import { type TableOperations, versionIs } from './dynamodb-support';
 
-type Item = Record<string, AttributeValue>;
-
-const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
-const parseDoc = <T>(schema: z.ZodType<T>, item: Item): T => schema.parse(unmarshall(item).doc);
 const claimSchema = z.object({ client_session_id: idSchema });
 
 /**
@@ -30,21 +15,10 @@ const claimSchema = z.object({ client_session_id: idSchema });
  * (docs/data-model.md). A session and its user_identifier_key claim are written in one
  * transaction, conditional on the session's version.
  */
-export function createDynamoDbAccessStores({ client, tableName }: { client: DynamoDBClient; tableName: string }): {
+export function createDynamoDbAccessStores({ client, tableName, getItem, queryAll }: TableOperations): {
   clientSessions: ClientSessionRepository;
   credentials: CredentialRepository;
 } {
-  const getItem = async (key: TableKey) => (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
-  const queryAll = async (input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> => {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
-  };
   const transact = async (writes: TransactWriteItem[]) => {
     try {
       await client.send(new TransactWriteItemsCommand({ TransactItems: writes }));
@@ -58,11 +32,6 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
   const sessionItem = (r: ClientSessionRecord) =>
     toItem({ ...clientSessionKeys.key(r.workspace_id, r.client_session_id), ...clientSessionKeys.index(r), expires_at: clientSessionKeys.expiresAt(r), doc: r });
   const claimItem = (claim: TableKey, r: ClientSessionRecord) => toItem({ ...claim, client_session_id: r.client_session_id, expires_at: clientSessionKeys.expiresAt(r) });
-  const versionIs = (version: number) => ({
-    ConditionExpression: '#doc.#version = :version',
-    ExpressionAttributeNames: { '#doc': 'doc', '#version': 'version' },
-    ExpressionAttributeValues: toItem({ ':version': version }),
-  });
   /** The claim writes that take a session from `previous`'s claim to `next`'s. */
   const claimWrites = (next: ClientSessionRecord | undefined, previous: ClientSessionRecord | undefined): TransactWriteItem[] => {
     const before = previous && clientSessionKeys.claimOf(previous);
@@ -93,7 +62,7 @@ export function createDynamoDbAccessStores({ client, tableName }: { client: Dyna
     async findByUserIdentifierKey(workspaceId, userIdentifierKey) {
       const claim = await getItem(clientSessionKeys.claim(workspaceId, userIdentifierKey));
       if (!claim) return undefined;
-      return clientSessions.get(workspaceId, claimSchema.parse(unmarshall(claim)).client_session_id);
+      return clientSessions.get(workspaceId, claimSchema.parse(fromItem(claim)).client_session_id);
     },
     async list(workspaceId) {
       const items = await queryAll({

@@ -1,19 +1,15 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { connectedAccountRecordSchema } from '../connected-accounts/schemas';
 import type { ConnectedAccountRepository, SecretStore } from '../ports';
-import { type Item, parseDoc, toItem } from './dynamodb-doc';
+import { parseDoc, toItem } from './dynamodb-doc';
 import { connectedAccountKeys, secretKeys } from './dynamodb-keys';
-
-interface TableOptions {
-  client: DynamoDBClient;
-  tableName: string;
-}
+import type { TableOperations } from './dynamodb-support';
 
 /** Connected accounts on the table: one item per account, listed per workspace through gsi1. */
-export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): ConnectedAccountRepository {
+export function dynamoDbConnectedAccounts({ client, tableName, getItem, queryAll }: TableOperations): ConnectedAccountRepository {
   const getById = async (connectedAccountId: string) => {
-    const { Item: item } = await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(connectedAccountKeys.key(connectedAccountId)), ConsistentRead: true }));
+    const item = await getItem(connectedAccountKeys.key(connectedAccountId));
     return item && parseDoc(connectedAccountRecordSchema, item);
   };
   return {
@@ -23,21 +19,11 @@ export function dynamoDbConnectedAccounts({ client, tableName }: TableOptions): 
       return record?.workspace_id === workspaceId ? record : undefined;
     },
     async list(workspaceId) {
-      const items: Item[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': { S: connectedAccountKeys.listPartition(workspaceId) } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      const items = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: connectedAccountKeys.listPartition(workspaceId) } },
+      });
       return items.map((item) => parseDoc(connectedAccountRecordSchema, item));
     },
     async put(record) {
@@ -69,13 +55,13 @@ const secretItemSchema = z.object({ value: z.object({ S: z.string() }) });
  * Provider credentials in the table, for local mode, where a restart must keep them and
  * the CLI and `npm start` share them. In AWS, Secrets Manager holds them instead.
  */
-export function dynamoDbSecretStore({ client, tableName }: TableOptions): SecretStore {
+export function dynamoDbSecretStore({ client, tableName, getItem, putItem }: TableOperations): SecretStore {
   return {
     async put(name, value) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: { ...toItem(secretKeys.key(name)), value: { S: value } } }));
+      await putItem({ ...toItem(secretKeys.key(name)), value: { S: value } });
     },
     async get(name) {
-      const { Item: item } = await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(secretKeys.key(name)), ConsistentRead: true }));
+      const item = await getItem(secretKeys.key(name));
       return item && secretItemSchema.parse(item).value.S;
     },
     async remove(name) {

@@ -35,12 +35,12 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
   const accessCodes = dynamoDbAccessCodes(table, { codeHistoryDays });
 
   return {
-    ...createDynamoDbAccessStores({ client, tableName }),
-    webhooks: dynamoDbWebhooks({ client, tableName }),
+    ...createDynamoDbAccessStores(table),
+    webhooks: dynamoDbWebhooks(table),
     accessCodes,
     codeHistory: dynamoDbCodeHistory(table),
     unmanagedCodes: dynamoDbUnmanagedCodes(table, { codeHistoryDays }),
-    connectedAccounts: dynamoDbConnectedAccounts({ client, tableName }),
+    connectedAccounts: dynamoDbConnectedAccounts(table),
 
     devices: {
       async get(workspaceId, deviceId) {

@@ -71,6 +71,9 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
     return found;
   }
 
+  /** Every item a Query matches, page after page. */
+  const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'Limit'>): Promise<Item[]> => (await collect(input, Number.POSITIVE_INFINITY, (item) => item)).map((found) => found.value);
+
   /** Commits `writes` atomically, turning failed conditions into domain errors. */
   async function transact(writes: readonly TableWrite[]): Promise<void> {
     try {
@@ -102,6 +105,6 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
   const put = (item: Item, condition?: Condition): TransactWriteItem => ({ Put: { TableName: tableName, Item: item, ...condition } });
   const del = (key: TableKey, condition?: Condition): TransactWriteItem => ({ Delete: { TableName: tableName, Key: toItem(key), ...condition } });
 
-  return { client, tableName, getItem, putItem, collect, transact, put, del };
+  return { client, tableName, getItem, putItem, collect, queryAll, transact, put, del };
 }
 export type TableOperations = ReturnType<typeof tableOperations>;

@@ -1,36 +1,20 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type * as z from 'zod';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../errors';
 import type { WebhookRepository } from '../ports';
 import { type WebhookRecord, failedDeliverySchema, webhookRecordSchema } from '../webhooks/schemas';
+import { type Item, parseDoc, toItem } from './dynamodb-doc';
 import { deliveryClaimDays, expiresAfter, failedDeliveryDays, webhookKeys } from './dynamodb-keys';
-
-type Item = Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>;
-const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
-const parseDoc = <T>(schema: z.ZodType<T>, item: Item): T => schema.parse(unmarshall(item).doc);
+import { type TableOperations, versionIs } from './dynamodb-support';
 
 /** Webhooks, delivery claims and given-up deliveries on the one table (docs/data-model.md). */
-export function dynamoDbWebhooks({ client, tableName }: { client: DynamoDBClient; tableName: string }): WebhookRepository {
-  const queryPrefix = async (workspaceId: string, prefix: string, newestFirst = false): Promise<Item[]> => {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: toItem({ ':pk': webhookKeys.partition(workspaceId), ':prefix': prefix }),
-          ConsistentRead: true,
-          ScanIndexForward: !newestFirst,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
-  };
+export function dynamoDbWebhooks({ client, tableName, getItem, queryAll }: TableOperations): WebhookRepository {
+  const queryPrefix = (workspaceId: string, prefix: string, newestFirst = false): Promise<Item[]> =>
+    queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: toItem({ ':pk': webhookKeys.partition(workspaceId), ':prefix': prefix }),
+      ConsistentRead: true,
+      ScanIndexForward: !newestFirst,
+    });
   const conditional = async (work: () => Promise<unknown>) => {
     try {
       await work();
@@ -40,19 +24,14 @@ export function dynamoDbWebhooks({ client, tableName }: { client: DynamoDBClient
     }
   };
   const itemOf = (r: WebhookRecord) => toItem({ ...webhookKeys.key(r.workspace_id, r.webhook_id), doc: r });
-  const versionIs = (version: number) => ({
-    ConditionExpression: '#doc.#version = :version',
-    ExpressionAttributeNames: { '#doc': 'doc', '#version': 'version' },
-    ExpressionAttributeValues: toItem({ ':version': version }),
-  });
 
   return {
     async create(record) {
       await conditional(() => client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' })));
     },
     async get(workspaceId, webhookId) {
-      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(webhookKeys.key(workspaceId, webhookId)), ConsistentRead: true }));
-      return Item && parseDoc(webhookRecordSchema, Item);
+      const item = await getItem(webhookKeys.key(workspaceId, webhookId));
+      return item && parseDoc(webhookRecordSchema, item);
     },
     async list(workspaceId) {
       const records = (await queryPrefix(workspaceId, webhookKeys.prefix)).map((item) => parseDoc(webhookRecordSchema, item));

@@ -1,3 +1,4 @@
+import { tableOperations } from '../../lib/adapters/dynamodb-support';
 import { randomUUID } from 'node:crypto';
 import { createDynamoDbAccessStores } from '../../lib/adapters/dynamodb-access';
 import { ConflictError } from '../../lib/errors';
@@ -32,7 +33,7 @@ const session = (workspaceId: string, overrides: Partial<ClientSessionRecord> = 
 
 /** The same contract on DynamoDB Local and on the in-memory store that unit tests use. */
 describe.each([
-  ['DynamoDB', () => createDynamoDbAccessStores({ client: table.client, tableName: table.tableName })],
+  ['DynamoDB', () => createDynamoDbAccessStores(tableOperations(table.client, table.tableName))],
   ['memory', () => createMemoryAccessStores()],
 ])('client sessions and credentials on %s', (_, build) => {
   it('claims a user_identifier_key for one live session of the workspace', async () => {
@@ -81,7 +82,7 @@ describe.each([
 });
 
 it('authenticates a client session token with one read', async () => {
-  const { clientSessions } = createDynamoDbAccessStores({ client: table.client, tableName: table.tableName });
+  const { clientSessions } = createDynamoDbAccessStores(tableOperations(table.client, table.tableName));
   const first = session(randomUUID(), { user_identifier_key: null });
   await clientSessions.create(first);
   requests.reset();

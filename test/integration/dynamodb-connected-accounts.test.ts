@@ -1,3 +1,4 @@
+import { tableOperations } from '../../lib/adapters/dynamodb-support';
 import { randomUUID } from 'node:crypto';
 import { dynamoDbConnectedAccounts, dynamoDbSecretStore } from '../../lib/adapters/dynamodb-connected-accounts';
 import type { ConnectedAccountRecord } from '../../lib/connected-accounts/schemas';
@@ -11,8 +12,8 @@ let secrets: SecretStore;
 
 beforeAll(async () => {
   table = await startTestTable();
-  accounts = dynamoDbConnectedAccounts(table);
-  secrets = dynamoDbSecretStore(table);
+  accounts = dynamoDbConnectedAccounts(tableOperations(table.client, table.tableName));
+  secrets = dynamoDbSecretStore(tableOperations(table.client, table.tableName));
 });
 afterAll(async () => table?.stop());
 

@@ -1,3 +1,4 @@
+import { tableOperations } from '../../lib/adapters/dynamodb-support';
 import { randomUUID } from 'node:crypto';
 import { dynamoDbWebhooks } from '../../lib/adapters/dynamodb-webhooks';
 import { memoryWebhooks } from '../../lib/adapters/memory-webhooks';
@@ -17,7 +18,7 @@ const webhook = (workspaceId: string, overrides: Partial<WebhookRecord> = {}) =>
 
 /** The same contract on DynamoDB Local and on the in-memory store that unit tests use. */
 describe.each([
-  ['DynamoDB', () => dynamoDbWebhooks({ client: table.client, tableName: table.tableName })],
+  ['DynamoDB', () => dynamoDbWebhooks(tableOperations(table.client, table.tableName))],
   ['memory', () => memoryWebhooks()],
 ])('webhooks on %s', (_, build) => {
   it('are kept per workspace, changed on their version, and removed', async () => {
