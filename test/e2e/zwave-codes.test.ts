@@ -1,10 +1,6 @@
-import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { deleteUnmanagedCode, listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
-import { AppError } from '../../lib/errors';
 import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 
 /*
@@ -17,7 +13,6 @@ import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 
 const minute = 60_000;
 let t: ZwaveHarness;
-const pins: string[] = [];
 
 beforeAll(async () => {
   t = await zwaveHarness([
@@ -30,16 +25,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const create = (input: Record<string, unknown>) => {
-  if (typeof input.code === 'string') pins.push(input.code);
-  return createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
-};
-const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
-const gone = (id: string) =>
-  get(id).then(
-    () => false,
-    (e: unknown) => e instanceof AppError && e.statusCode === 404,
-  );
+const create = (input: Record<string, unknown>) => t.create(input);
+const get = (id: string) => t.get(id);
+const gone = (id: string) => t.gone(id);
 
 test("the hub's locks are devices with their slot count and keypad rules", async () => {
   const front = await t.lockDevice(2);
@@ -173,7 +161,7 @@ test('a code changed at the keypad shows as what the lock holds, and Latchkey pu
   const slot = Number(Object.entries(await t.hub.slots(2)).find(([, code]) => code === '3141')?.[0]);
   const provider = t.deps.providers.for(device);
   t.clock.advance(minute);
-  pins.push('2718');
+  t.pins.push('2718');
   await t.hub.setAtKeypad(2, slot, '2718');
   await t.until(
     'the lock to report the keypad change',
@@ -195,7 +183,7 @@ test('a code changed at the keypad shows as what the lock holds, and Latchkey pu
 
 test('a code added at the keypad is an unmanaged code, its PIN is taken on the device, and deleting it clears its slot', async () => {
   const device = await t.lockDevice(2);
-  pins.push('6502');
+  t.pins.push('6502');
   await t.hub.setAtKeypad(2, 6, '6502');
   const unmanaged = await t.until(
     'the keypad code to be an unmanaged code',
@@ -235,5 +223,5 @@ test('a keypad unlock names the slot, and Latchkey resolves it to the code', asy
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
   expect(logs).toContain('slot written');
-  for (const pin of pins) expect(logs).not.toContain(pin);
+  for (const pin of t.pins) expect(logs).not.toContain(pin);
 });

@@ -1,10 +1,6 @@
-import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
-import { AppError } from '../../lib/errors';
 import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 
 /*
@@ -15,7 +11,6 @@ import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
  */
 
 let t: ZwaveHarness;
-const pins: string[] = [];
 
 beforeAll(async () => {
   t = await zwaveHarness([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true });
@@ -25,16 +20,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const create = (input: Record<string, unknown>) => {
-  if (typeof input.code === 'string') pins.push(input.code);
-  return createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
-};
-const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
-const gone = (id: string) =>
-  get(id).then(
-    () => false,
-    (e: unknown) => e instanceof AppError && e.statusCode === 404,
-  );
+const create = (input: Record<string, unknown>) => t.create(input);
+const get = (id: string) => t.get(id);
+const gone = (id: string) => t.gone(id);
 
 test('the agent reaches the locks through the Z-Wave JS server, not the controller', async () => {
   expect(t.hub.output()).toContain('"zwave":"server"');
@@ -68,7 +56,7 @@ test('a code created through Latchkey is set on the lock, read back, and deleted
 
 test('a code added at the keypad reaches Latchkey as an unmanaged code (a server notification)', async () => {
   const device = await t.lockDevice(2);
-  pins.push('6502');
+  t.pins.push('6502');
   await t.hub.setAtKeypad(2, 6, '6502');
   await t.until(
     'the keypad code to be an unmanaged code',
@@ -104,5 +92,5 @@ test('when the server restarts (Home Assistant restarting), the agent dials it a
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
   expect(logs).toContain('slot written');
-  for (const pin of pins) expect(logs).not.toContain(pin);
+  for (const pin of t.pins) expect(logs).not.toContain(pin);
 });

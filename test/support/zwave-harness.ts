@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { AppError } from '../../lib/errors';
 import { createHubAccount } from '../../lib/devices/zwave/connect-hub';
 import { zwaveSettingsSchema } from '../../lib/devices/zwave/zwave-devices';
 import { zwaveStateSchema } from '../../lib/devices/zwave/zwave-provider';
@@ -65,8 +69,24 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
     return found;
   };
 
+  /** Every PIN the test gave Latchkey, for the check that none reached a log. */
+  const pins: string[] = [];
+  const create = (input: Record<string, unknown>) => {
+    if (typeof input.code === 'string') pins.push(input.code);
+    return createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse(input));
+  };
+  const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
+  const gone = (id: string) =>
+    get(id).then(
+      () => false,
+      (e: unknown) => e instanceof AppError && e.statusCode === 404,
+    );
   return {
     ...app,
+    pins,
+    create,
+    get,
+    gone,
     iot,
     ws,
     account,
