@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import { pollDueCodes } from '../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../lib/engine/poll-due-codes';
 import { dueShardCount } from '../lib/adapters/dynamodb-table';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';

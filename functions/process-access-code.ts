@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { reconcileAccessCode } from '../lib/access-codes/reconcile';
+import { reconcileAccessCode } from '../lib/engine/reconcile';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { observed } from '../lib/observability';
 import { eventSchema } from '../lib/events/schemas';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { reconcileAccessCode } from '../lib/access-codes/reconcile';
+import { reconcileAccessCode } from '../lib/engine/reconcile';
 import { followUpMessageSchema } from '../lib/adapters/sqs-follow-ups';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';

@@ -3,7 +3,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { hubThingPrefix } from '../../lib/zwave/shadow-documents';
+import { hubThingPrefix } from '../../lib/hub-contract/shadow-documents';
 import type { LatchkeyFunction } from './latchkey-function';
 
 export interface ZwaveHubsProps {

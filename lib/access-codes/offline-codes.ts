@@ -7,7 +7,7 @@ import type { Deps } from '../ports';
 import { appearanceFor } from './appearance';
 import { accessCodeEvent } from './events';
 import { newCodeRecord } from './new-code';
-import { type EngineDeps, commit, finishAttempts } from './reconcile';
+import { type EngineDeps, commit, finishAttempts } from '../engine/reconcile';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 type OfflineDeps = Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'providers' | 'settings'>;

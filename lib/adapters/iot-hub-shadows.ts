@@ -1,7 +1,7 @@
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import type { HubShadows } from '../devices/zwave/hub-shadows';
+import type { HubShadows } from '../providers/zwave/hub-shadows';
 import { ProviderError } from '../devices/lock-provider';
-import { lockShadowSchema } from '../zwave/shadow-documents';
+import { lockShadowSchema } from '../hub-contract/shadow-documents';
 
 type IotDataModule = typeof import('@aws-sdk/client-iot-data-plane');
 

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Deps } from '../ports';
-import { createHubAccount } from '../devices/zwave/connect-hub';
-import { zwaveSettingsSchema } from '../devices/zwave/zwave-devices';
+import { createHubAccount } from '../providers/zwave/connect-hub';
+import { zwaveSettingsSchema } from '../providers/zwave/zwave-devices';
 
 const amazonRootCa = 'https://www.amazontrust.com/repository/AmazonRootCA1.pem';
 
@@ -26,7 +26,7 @@ export async function connectZwaveHub(
       note: 'Local data: no AWS IoT identity was made. `LATCHKEY_ZWAVE_MOCK_LOCKS=N npm start` runs mock locks behind the agent locally; connect a real hub against a deployed stack.',
     };
   }
-  const [{ IoTClient }, { provisionHub }] = await Promise.all([import('@aws-sdk/client-iot'), import('../devices/zwave/provision-hub')]);
+  const [{ IoTClient }, { provisionHub }] = await Promise.all([import('@aws-sdk/client-iot'), import('../providers/zwave/provision-hub')]);
   let credentials: Awaited<ReturnType<typeof provisionHub>>;
   try {
     credentials = await provisionHub(new IoTClient({}), { thingName, policyName: input.policyName, connectedAccountId: accountId });

@@ -80,7 +80,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   }
 
   // Z-Wave is imported only when asked for, so a plain `npm start` loads none of it.
-  const zwaveModule = options.zwaveMockLocks ? await import('../zwave/local-mode') : undefined;
+  const zwaveModule = options.zwaveMockLocks ? await import('./zwave/local-mode') : undefined;
   const zwave = zwaveModule && (await zwaveModule.startLocalZwave(options.store === 'dynamodb' && options.dynamoDbEndpoint === undefined ? options.dataDir : undefined));
   if (zwave) wireProcess({ zwaveShadows: zwave.shadows });
 

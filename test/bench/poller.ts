@@ -111,9 +111,9 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
     import('../../lib/adapters/dynamodb-keys'),
     import('../../lib/adapters/dynamodb-stores'),
     import('../../lib/adapters/dynamodb-keypads'),
-    import('../../lib/devices/sandbox-devices'),
-    import('../../lib/devices/sandbox-provider'),
-    import('../../lib/access-codes/poll-due-codes'),
+    import('../../lib/providers/sandbox/sandbox-devices'),
+    import('../../lib/providers/sandbox/sandbox-provider'),
+    import('../../lib/engine/poll-due-codes'),
     import('../../lib/access-codes/lifecycle'),
     import('../support/memory-app'),
   ]);

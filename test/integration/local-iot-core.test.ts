@@ -1,5 +1,5 @@
 import mqtt from 'mqtt';
-import { type LocalIotCore, startLocalIotCore } from '../../lib/zwave/local-iot-core';
+import { type LocalIotCore, startLocalIotCore } from '../../lib/local/zwave/local-iot-core';
 
 /* The local IoT Core stand-in over real MQTT: the shadow topics, and the hub policy's limits. */
 

@@ -1,11 +1,11 @@
 import { ProviderError } from '../../lib/devices/lock-provider';
 import type { DeviceRecord } from '../../lib/devices/schemas';
-import { zwaveDevice } from '../../lib/devices/zwave/zwave-devices';
-import { zwaveProvider } from '../../lib/devices/zwave/zwave-provider';
+import { zwaveDevice } from '../../lib/providers/zwave/zwave-devices';
+import { zwaveProvider } from '../../lib/providers/zwave/zwave-provider';
 import type { ConnectedAccountRecord } from '../../lib/connected-accounts/schemas';
-import { localHubShadows } from '../../lib/zwave/local-hub-shadows';
-import { type LocalIotCore, startLocalIotCore } from '../../lib/zwave/local-iot-core';
-import { hubThingName, type ReportedLock } from '../../lib/zwave/shadow-documents';
+import { localHubShadows } from '../../lib/local/zwave/local-hub-shadows';
+import { type LocalIotCore, startLocalIotCore } from '../../lib/local/zwave/local-iot-core';
+import { hubThingName, type ReportedLock } from '../../lib/hub-contract/shadow-documents';
 
 /*
  * The Z-Wave provider against the local IoT Core stand-in, with the test in the agent's place:

@@ -2,7 +2,7 @@ import { backupPoolSize, pullBackupAccessCode } from '../../lib/access-codes/bac
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { listAccessCodes } from '../../lib/access-codes/list-access-codes';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, listAccessCodesInputSchema } from '../../lib/access-codes/schemas';
 import { AppError } from '../../lib/errors';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEdgeConfig, lockSettings } from '../../lib/edge/config';
-import { slotsToApply } from '../../lib/edge/lock-sync';
-import { accessControlEvent } from '../../lib/edge/zwave-link';
+import { loadEdgeConfig, lockSettings } from '../../edge/config';
+import { slotsToApply } from '../../edge/lock-sync';
+import { accessControlEvent } from '../../edge/zwave-link';
 
 const lock = (slots: Record<number, string>) => new Map(Object.entries(slots).map(([k, v]) => [Number(k), v]));
 const stamps = (entries: Record<string, number>) => Object.fromEntries(Object.entries(entries).map(([k, t]) => [k, { timestamp: t }]));

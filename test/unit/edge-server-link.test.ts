@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { startServerLink, ZwaveServerError } from '../../lib/edge/server-link';
-import type { LinkEvent, ZwaveLink } from '../../lib/edge/zwave-link';
+import { startServerLink, ZwaveServerError } from '../../edge/server-link';
+import type { LinkEvent, ZwaveLink } from '../../edge/zwave-link';
 
 /*
  * The agent's side of zwave-js-server's protocol, against a scripted server on loopback (the

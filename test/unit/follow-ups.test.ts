@@ -1,7 +1,7 @@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
-import { reconcileAccessCode } from '../../lib/access-codes/reconcile';
+import { reconcileAccessCode } from '../../lib/engine/reconcile';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { sqsFollowUps } from '../../lib/adapters/sqs-follow-ups';
 import type { FollowUpScheduler } from '../../lib/ports';

@@ -1,7 +1,7 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { getActionAttempt } from '../../lib/action-attempts/get-action-attempt';

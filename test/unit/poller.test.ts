@@ -1,6 +1,6 @@
 import { makeHandler } from '../../functions/poll-pending-codes';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { dueShardCount, dueShardOf, shardGroups } from '../../lib/adapters/dynamodb-table';
 import type { Context } from 'aws-lambda';

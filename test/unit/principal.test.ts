@@ -1,6 +1,6 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { generateCode } from '../../lib/access-codes/generate-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { listAccessCodes } from '../../lib/access-codes/list-access-codes';

@@ -1,4 +1,4 @@
-import { applyUpdate, delta, getDocument, maxStateBytes, ShadowRequestError } from '../../lib/zwave/shadow-state';
+import { applyUpdate, delta, getDocument, maxStateBytes, ShadowRequestError } from '../../lib/hub-contract/shadow-state';
 
 describe('IoT shadow semantics (the local IoT Core stand-in)', () => {
   test('a first update creates version 1 with per-leaf timestamps, and answers accepted and documents', () => {

@@ -1,7 +1,7 @@
 import { awaitCreatedCode } from '../../lib/access-codes/await-created-code';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { getActionAttempt } from '../../lib/action-attempts/get-action-attempt';
 import { simulateConnection } from '../../lib/devices/device-queries';

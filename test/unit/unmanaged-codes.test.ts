@@ -1,7 +1,7 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
-import { simulateExternalChange } from '../../lib/access-codes/external-changes';
+import { simulateExternalChange } from '../../lib/engine/external-changes';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { pollDueCodes } from '../../lib/access-codes/poll-due-codes';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { convertToManaged, deleteUnmanagedCode, discoverCodes, getUnmanagedCode, listUnmanagedCodes, simulateUnmanagedCode } from '../../lib/access-codes/unmanaged-codes';
 import { listUnmanagedInputSchema, simulateExternalChangeInputSchema } from '../../lib/access-codes/unmanaged-schemas';

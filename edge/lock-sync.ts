@@ -1,0 +1,242 @@
+import { type JsonObject, isObject } from '../lib/hub-contract/shadow-state';
+import { lockDeltaSchema, lockShadowName, lockShadowSchema, type ReportedLock } from '../lib/hub-contract/shadow-documents';
+import type { ShadowClient } from './shadow-client';
+import type { LockNode, LockStatus, ZwaveLink } from './zwave-link';
+
+export interface AgentLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface LockSettings {
+  /** Slots 1..maxSlots are reported and may be written (bounded by the shadow's 8 KB). */
+  maxSlots: number;
+  codeLengths: { min: number; max: number };
+}
+
+type Stamps = Record<string, { timestamp: number }> | undefined;
+
+/** A desired value, and when Latchkey wrote it (the shadow's per-leaf timestamp, in seconds). */
+export interface DesiredMark {
+  code: string;
+  at: number;
+}
+
+/**
+ * Which desired slots to write. Each desired value is acted on once: a refused PIN is not
+ * retried, and a slot changed at the keypad after Latchkey's last word on it is reported, not
+ * reverted (Latchkey decides whether to restore it, by writing its value again). With no
+ * memory of a slot (after a restart), a desired value counts when Latchkey wrote it at or
+ * after the lock's value was last reported, so changes queued while the hub was away apply.
+ */
+export function slotsToApply(input: {
+  managedSlots: number;
+  lock: ReadonlyMap<number, string>;
+  desired: Record<string, string> | undefined;
+  desiredStamps: Stamps;
+  reportedStamps: ReadonlyMap<number, number>;
+  acted: ReadonlyMap<number, DesiredMark>;
+}): { slot: number; code: string; at: number }[] {
+  const out: { slot: number; code: string; at: number }[] = [];
+  for (const [key, code] of Object.entries(input.desired ?? {})) {
+    const slot = Number(key);
+    if (!Number.isInteger(slot) || slot < 1 || slot > input.managedSlots) continue;
+    if (input.lock.get(slot) === code) continue;
+    const at = input.desiredStamps?.[key]?.timestamp ?? 0;
+    const done = input.acted.get(slot);
+    if (done !== undefined) {
+      if (done.code === code && done.at === at) continue;
+    } else {
+      const reportedAt = input.reportedStamps.get(slot);
+      if (reportedAt !== undefined && at < reportedAt) continue;
+    }
+    out.push({ slot, code, at });
+  }
+  return out.sort((a, b) => a.slot - b.slot);
+}
+
+const stampsOf = (metadata: unknown, part: 'reported' | 'desired', field: string): Map<number, number> => {
+  const out = new Map<number, number>();
+  const section = isObject(metadata) ? metadata[part] : undefined;
+  const slots = isObject(section) ? section[field] : undefined;
+  if (!isObject(slots)) return out;
+  for (const [key, meta] of Object.entries(slots)) {
+    if (isObject(meta) && typeof meta.timestamp === 'number') out.set(Number(key), meta.timestamp);
+  }
+  return out;
+};
+
+/**
+ * Keeps one lock and its shadow in step. Work on a lock runs one task at a time, so a delta,
+ * a keypad change and a resync never interleave their writes and reads.
+ */
+export class LockSync {
+  readonly shadowName: string;
+  /** What the lock holds, as last read. */
+  private readonly lock = new Map<number, string>();
+  /** What the shadow's reported section holds, and when each slot was reported. */
+  private readonly reported = new Map<number, string>();
+  private readonly reportedAt = new Map<number, number>();
+  /** The desired value last acted on per slot. */
+  private readonly acted = new Map<number, DesiredMark>();
+  private queue: Promise<void> = Promise.resolve();
+  private readOnce = false;
+  private status: LockStatus;
+
+  constructor(
+    private readonly link: ZwaveLink,
+    private readonly shadows: ShadowClient,
+    private node: LockNode,
+    private readonly settings: LockSettings,
+    private readonly log: AgentLog,
+    private readonly agentVersion: string,
+  ) {
+    this.shadowName = lockShadowName(node.nodeId);
+    this.status = node.status;
+  }
+
+  private get managedSlots() {
+    return Math.min(this.node.capacity, this.settings.maxSlots);
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task).catch((error: unknown) => {
+      this.log.warn('lock task failed', { node_id: this.node.nodeId, error: error instanceof Error ? error.name : 'unknown' });
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private lockInfo(): ReportedLock {
+    return {
+      node_id: this.node.nodeId,
+      name: this.node.name.slice(0, 100),
+      manufacturer: this.node.manufacturer.slice(0, 100),
+      model: this.node.model.slice(0, 100),
+      capacity: this.node.capacity,
+      managed_slots: this.managedSlots,
+      code_lengths: this.settings.codeLengths,
+      ...(this.node.codeChars ? { code_chars: this.node.codeChars.slice(0, 128) } : {}),
+      status: this.status,
+    };
+  }
+
+  private async readAll(): Promise<void> {
+    for (let slot = 1; slot <= this.managedSlots; slot++) this.lock.set(slot, await this.link.readSlot(this.node.nodeId, slot));
+    this.readOnce = true;
+  }
+
+  /** Sends what changed; remembers what the shadow now holds only once IoT Core accepted it. */
+  private async report(slots: Record<string, string>, refused: Record<string, string> = {}, withLock = false): Promise<void> {
+    const state: JsonObject = {};
+    if (Object.keys(slots).length > 0) state.slots = slots;
+    if (Object.keys(refused).length > 0) state.refused = refused;
+    if (withLock) {
+      state.lock = this.lockInfo();
+      state.agent = { version: this.agentVersion };
+    }
+    if (Object.keys(state).length === 0) return;
+    const accepted = await this.shadows.update(this.shadowName, { reported: state });
+    for (const [key, code] of Object.entries(slots)) this.reported.set(Number(key), code);
+    for (const [slot, at] of stampsOf(accepted.metadata, 'reported', 'slots')) this.reportedAt.set(slot, at);
+  }
+
+  /** Writes each slot and reads it back: many locks drop a code they refuse without a word. */
+  private async apply(changes: { slot: number; code: string; at: number }[]): Promise<void> {
+    const slots: Record<string, string> = {};
+    const refused: Record<string, string> = {};
+    for (const { slot, code, at } of changes) {
+      try {
+        await this.link.writeSlot(this.node.nodeId, slot, code);
+      } catch (error) {
+        this.log.warn('lock did not take a write', { node_id: this.node.nodeId, slot, error: error instanceof Error ? error.name : 'unknown' });
+        continue;
+      }
+      const held = await this.link.readSlot(this.node.nodeId, slot);
+      this.acted.set(slot, { code, at });
+      this.lock.set(slot, held);
+      slots[slot] = held;
+      refused[slot] = code !== '' && held !== code ? code : '';
+      this.log.info('slot written', { node_id: this.node.nodeId, slot, outcome: held === code ? (code === '' ? 'cleared' : 'set') : 'refused' });
+    }
+    await this.report(slots, refused);
+  }
+
+  /** Full pass: (first time) read the lock, read the shadow, apply what Latchkey asked for, report the difference. */
+  sync(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.readOnce) await this.readAll();
+      const document = await this.shadows.get(this.shadowName);
+      const shadow = document === undefined ? undefined : lockShadowSchema.safeParse(document);
+      if (shadow !== undefined && !shadow.success) this.log.warn('shadow document not understood', { node_id: this.node.nodeId });
+      const parsed = shadow?.success ? shadow.data : undefined;
+      this.reported.clear();
+      this.reportedAt.clear();
+      for (const [key, code] of Object.entries(parsed?.state.reported?.slots ?? {})) this.reported.set(Number(key), code);
+      for (const [slot, at] of stampsOf(document?.metadata, 'reported', 'slots')) this.reportedAt.set(slot, at);
+      await this.apply(
+        slotsToApply({
+          managedSlots: this.managedSlots,
+          lock: this.lock,
+          desired: parsed?.state.desired?.slots,
+          desiredStamps: parsed?.metadata.desired?.slots,
+          reportedStamps: this.reportedAt,
+          acted: this.acted,
+        }),
+      );
+      const stale: Record<string, string> = {};
+      for (let slot = 1; slot <= this.managedSlots; slot++) {
+        const held = this.lock.get(slot) ?? '';
+        if (this.reported.get(slot) !== held) stale[slot] = held;
+      }
+      await this.report(stale, {}, true);
+    });
+  }
+
+  onDelta(body: JsonObject): Promise<void> {
+    const delta = lockDeltaSchema.safeParse(body);
+    if (!delta.success) return Promise.resolve();
+    return this.enqueue(() =>
+      this.apply(
+        slotsToApply({
+          managedSlots: this.managedSlots,
+          lock: this.lock,
+          desired: delta.data.state.slots,
+          desiredStamps: delta.data.metadata.slots,
+          reportedStamps: this.reportedAt,
+          acted: this.acted,
+        }),
+      ),
+    );
+  }
+
+  /** A slot changed on the lock itself: read it and report it. */
+  onSlotChanged(slot?: number): Promise<void> {
+    return this.enqueue(async () => {
+      if (slot === undefined || slot > this.managedSlots) {
+        await this.readAll();
+      } else {
+        this.lock.set(slot, await this.link.readSlot(this.node.nodeId, slot));
+      }
+      const changed: Record<string, string> = {};
+      for (const [n, held] of this.lock) if (this.reported.get(n) !== held) changed[n] = held;
+      await this.report(changed);
+    });
+  }
+
+  onStatus(status: LockStatus): Promise<void> {
+    this.status = status;
+    return this.enqueue(() => this.report({}, {}, true));
+  }
+
+  /** Re-reads every slot later (locks that do not announce keypad changes). */
+  refresh(): Promise<void> {
+    this.readOnce = false;
+    return this.sync();
+  }
+
+  /** Waits for the work queued so far. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+}

@@ -1,0 +1,120 @@
+import * as z from 'zod';
+import { type CodeHandle, type KeypadEntry, type LockProvider, ProviderError } from '../../devices/lock-provider';
+import type { DeviceRecord } from '../../devices/schemas';
+import type { HubShadows } from './hub-shadows';
+import { changedOnLock, refusedNow, type SlotState, SlotView } from './slots';
+
+/** A Z-Wave lock's provider state: where its shadow is. */
+export const zwaveStateSchema = z.object({
+  thing_name: z.string().min(1).max(128),
+  shadow_name: z.string().min(1).max(64),
+  node_id: z.number().int().min(1),
+});
+export type ZwaveState = z.infer<typeof zwaveStateSchema>;
+
+/**
+ * The slot a handle names (a code set at the keypad, being converted to managed or deleted),
+ * when no Latchkey code holds it now.
+ */
+function claimable(v: SlotView, handle: CodeHandle): SlotState | undefined {
+  const slot = Number(handle.provider_ref);
+  if (!Number.isInteger(slot) || slot < 1 || slot > v.managedSlots) return undefined;
+  const state = v.state(slot) ?? { slot };
+  return state.desired?.code ? undefined : state;
+}
+
+/** Conflicting writers retry this often before the step is left to the next run. */
+const writeAttempts = 5;
+
+/**
+ * Z-Wave locks behind a hub's edge agent. Latchkey writes the PIN it wants into a slot of the
+ * lock's shadow (`desired`); the agent programs it, reads it back and reports what the lock
+ * holds (`reported`). Slots are allocated with a write conditioned on the shadow's version, so
+ * two codes never get one slot. Status comes from `reported` alone. User Code CC has no
+ * schedule, so windows are kept just in time. A change asked while the hub is offline waits in
+ * the shadow and applies when the hub reconnects.
+ */
+export function zwaveProvider(shadows: HubShadows): LockProvider {
+  const where = (device: DeviceRecord) => zwaveStateSchema.parse(device.provider_state);
+  const view = async (device: DeviceRecord): Promise<SlotView> => {
+    const { thing_name: thing, shadow_name: shadow } = where(device);
+    const document = await shadows.get(thing, shadow);
+    if (!document) throw new ProviderError('device_offline', 'The hub has not reported this lock');
+    return new SlotView(document);
+  };
+  const write = (device: DeviceRecord, v: SlotView, desired: { slots: Record<string, string>; owners?: Record<string, string> }) => {
+    const { thing_name: thing, shadow_name: shadow } = where(device);
+    return shadows.setDesired(thing, shadow, desired, v.version);
+  };
+
+  return {
+    name: 'zwave',
+
+    traits(device) {
+      const { properties } = device.device;
+      return {
+        codeRules: { lengths: properties.supported_code_lengths, constraints: properties.code_constraints, slotCount: properties.max_active_codes_supported },
+        timeWindow: 'just_in_time',
+        choosesPin: false,
+        canRemoveRemotely: true,
+        // Reported changes reach the engine through the hub's shadow documents; the poller is the fallback.
+        confirmation: 'webhook',
+        verifyAfterMs: 30_000,
+        offlineCodes: false,
+      };
+    },
+
+    async program(device, entry, handle) {
+      for (let attempt = 0; attempt < writeAttempts; attempt++) {
+        const v = await view(device);
+        const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
+        const slot = held?.slot ?? v.freeSlot();
+        if (slot === undefined) throw new ProviderError('no_space_for_access_code_on_device', 'Every code slot of the lock is in use');
+        // Already asked, and the lock has not changed the slot since: nothing to write.
+        if (held?.owner === handle.access_code_id && held.desired?.code === entry.code && !changedOnLock(held)) return { provider_ref: String(slot) };
+        const key = String(slot);
+        if (await write(device, v, { slots: { [key]: entry.code }, owners: { [key]: handle.access_code_id } })) return { provider_ref: key };
+      }
+      throw new ProviderError('transient', 'The lock shadow kept changing while a slot was written');
+    },
+
+    async remove(device, handle) {
+      for (let attempt = 0; attempt < writeAttempts; attempt++) {
+        const v = await view(device);
+        const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
+        if (!held || (held.desired?.code === '' && !changedOnLock(held))) return;
+        const key = String(held.slot);
+        if (await write(device, v, { slots: { [key]: '' }, owners: { [key]: handle.access_code_id } })) return;
+      }
+      throw new ProviderError('transient', 'The lock shadow kept changing while a slot was cleared');
+    },
+
+    async read(device, handle: CodeHandle): Promise<KeypadEntry | undefined> {
+      const v = await view(device);
+      const held = v.slotOf(handle.access_code_id);
+      if (!held?.desired) return undefined;
+      const base = { access_code_id: handle.access_code_id, provider_ref: String(held.slot) };
+      const wanted = held.desired.code;
+      const holds = held.reported?.code ?? '';
+      if (wanted === '') return holds === '' ? undefined : { ...base, code: holds, state: 'removing' };
+      if (holds === wanted) return { ...base, code: holds, state: 'present' };
+      if (refusedNow(held)) {
+        // Give the slot back: the code will not be on this lock.
+        await write(device, v, { slots: { [String(held.slot)]: '' } });
+        throw new ProviderError('rejected_pin', 'The lock refused the PIN');
+      }
+      // Changed at the lock after Latchkey's write: report what the lock holds, the engine decides.
+      if (changedOnLock(held)) return holds === '' ? undefined : { ...base, code: holds, state: 'present' };
+      return { ...base, code: wanted, state: 'adding' };
+    },
+
+    async listEntries(device) {
+      const v = await view(device);
+      return v.held().map((h) => {
+        const state = v.slotOf(h.owner ?? '');
+        const managed = h.owner !== undefined && state?.desired?.code === h.code;
+        return { provider_ref: String(h.slot), code: h.code, ...(managed && h.owner !== undefined ? { access_code_id: h.owner } : {}) };
+      });
+    },
+  };
+}
