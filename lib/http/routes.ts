@@ -21,6 +21,8 @@ export interface RouteDefinition {
   auth?: readonly CallerKind[];
   /** Webhook signing secrets it reads, or also creates and deletes (Secrets Manager in AWS). */
   webhookSecrets?: 'read' | 'readWrite';
+  /** Takes engine steps (a lock's report changes what a code needs next), and so schedules follow-ups. */
+  followUps?: boolean;
 }
 
 /** Callers that act in one workspace: the default of every device, code, event and attempt route. */
@@ -60,7 +62,7 @@ export const routes = [
   { path: '/connected_accounts/delete', methods: ['POST', 'DELETE'], fn: 'connected-accounts-delete', writes: true, credentials: 'readWrite' },
   { path: '/connected_accounts/sync', methods: ['POST'], fn: 'connected-accounts-sync', writes: true, credentials: 'read' },
   /** Seam's webhooks for one connected account: no credential (auth: []), a Svix signature instead. */
-  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, credentials: 'read', auth: [] },
+  { path: '/webhooks/seam/{connected_account_id}', methods: ['POST'], fn: 'webhooks-seam', writes: true, credentials: 'read', followUps: true, auth: [] },
   { path: '/client_sessions/create', methods: ['POST', 'PUT'], fn: 'client-sessions-create', writes: true, auth: [...ownerCallers, 'publishable_key'] },
   { path: '/client_sessions/get', methods: ['GET', 'POST'], fn: 'client-sessions-get', writes: true, auth: workspaceCallers },
   { path: '/client_sessions/get_or_create', methods: ['POST', 'PUT'], fn: 'client-sessions-get-or-create', writes: true, auth: [...ownerCallers, 'publishable_key'] },
