@@ -61,8 +61,7 @@ export interface JobDefinition {
 
 const hour = 3600;
 
-/** Every asynchronous job Latchkey runs: the single source for the CDK stack and for `npm start`. */
-export const jobs = [
+const jobEntries = [
   {
     fn: 'poll-pending-codes',
     trigger: { kind: 'schedule', rule: 'PollSchedule', description: 'poll for due access-code work', every: 'poll', fanOut: 4, retryAttempts: 2 },
@@ -127,7 +126,10 @@ export const jobs = [
   },
 ] as const satisfies readonly JobDefinition[];
 
-export type JobName = (typeof jobs)[number]['fn'];
+/** Every asynchronous job Latchkey runs: the single source for the CDK stack and for `npm start`. */
+export const jobs: readonly JobDefinition[] = jobEntries;
+
+export type JobName = (typeof jobEntries)[number]['fn'];
 
 /** The job a function runs. */
 export function jobFor(fn: JobName): JobDefinition {

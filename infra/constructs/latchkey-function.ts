@@ -14,15 +14,13 @@ import { hubThingPrefix } from '../../lib/hub-contract/shadow-documents';
 import { functionBundling, functionRuntime, providerFunctionBundling } from '../bundling';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { functionEntry, projectRoot } from '../functions';
+import { type Needs, usesHubShadows } from '../../lib/triggers';
 
 /** Actions of a function that only reads (TransactGetItems needs GetItem). */
 export const readActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 
 /** Actions a writing function adds (TransactWriteItems needs these per item). */
 export const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
-
-/** What a function may do with the table: nothing, read it, or read and write it. */
-export type TableAccess = 'none' | 'read' | 'readWrite';
 
 /** Where an asynchronously invoked function's events go once Lambda's retries are spent. */
 export interface AsyncFailureHandling {
@@ -31,38 +29,28 @@ export interface AsyncFailureHandling {
   readonly maxEventAge: Duration;
 }
 
+/** The stack's queues, which a function reaches only if its table entry needs them. */
+export interface FunctionQueues {
+  /** The follow-up queue engine steps are scheduled on. */
+  readonly followUps: IQueue;
+  readonly webhookDeliveries: IQueue;
+  readonly webhookDeadLetters: IQueue;
+}
+
 export interface LatchkeyFunctionProps {
   /** File in functions/ without `.ts`; it exports `handler`. */
   readonly name: string;
   readonly config: LatchkeyConfig;
   readonly table: ITable;
   readonly bus: IEventBus;
-  readonly access: TableAccess;
-  /** Whether the function puts events on the bus (only the outbox's relay does). */
-  readonly publishes?: boolean;
-  /** Whether the function applies lifecycle rules, and so needs the lead times and sandbox latency. */
-  readonly lifecycle: boolean;
+  /** What the function needs, from the routes or the trigger table: its environment and grants follow from it, nothing else. */
+  readonly needs: Needs;
+  /** Required when `needs` names follow-ups or webhook queues. */
+  readonly queues?: FunctionQueues;
   /** @default 15 seconds: a `sync` request waits up to 9 s for its action attempt; API Gateway gives up at 30 */
   readonly timeout?: Duration;
-  /**
-   * Provider credentials the function reads (it calls lock providers) or also deletes. Such a
-   * function gets the provider clients installed and access to the accounts' secrets only.
-   * @default none
-   */
-  readonly credentials?: 'read' | 'readWrite';
-  /** Webhook signing secrets (Secrets Manager) the function reads, or also creates and deletes. @default none */
-  readonly webhookSecrets?: 'read' | 'readWrite';
-  /** The follow-up queue the function schedules engine steps on (functions that run the engine). @default none */
-  readonly followUps?: IQueue;
-  /** The webhook delivery queue the function sends to, with its dead-letter queue. @default none */
-  readonly webhookQueues?: { readonly deliveries: IQueue; readonly deadLetters: IQueue };
-  /** For functions invoked asynchronously (by EventBridge); unset for HTTP functions. */
+  /** For functions invoked asynchronously (by EventBridge, IoT Core); unset for HTTP functions. */
   readonly asyncFailures?: AsyncFailureHandling;
-  /**
-   * Reads and writes Z-Wave hubs' lock shadows (IoT data plane, `latchkey-hub-*` things only).
-   * @default true for functions that call providers (`credentials` set), false otherwise
-   */
-  readonly hubShadows?: boolean;
 }
 
 /** IoT data-plane actions a function that programs Z-Wave locks needs on the hubs' things. */
@@ -80,7 +68,11 @@ export class LatchkeyFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: LatchkeyFunctionProps) {
     super(scope, id);
-    const { config, table, bus } = props;
+    const { config, table, bus, needs } = props;
+    const queues = (): FunctionQueues => {
+      if (props.queues === undefined) throw new Error(`${props.name} needs the stack's queues`);
+      return props.queues;
+    };
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: config.logRetentionDays,
       removalPolicy: removalPolicyOf(config),
@@ -92,25 +84,25 @@ export class LatchkeyFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const indexArns = tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
-    if (props.access !== 'none') {
+    if (needs.table !== 'none') {
       this.role.addToPolicy(new PolicyStatement({ actions: readActions, resources: [table.tableArn, ...indexArns] }));
     }
-    if (props.access === 'readWrite') {
+    if (needs.table === 'readWrite') {
       this.role.addToPolicy(new PolicyStatement({ actions: writeActions, resources: [table.tableArn] }));
     }
-    if (props.publishes) {
+    if (needs.bus) {
       this.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
     }
 
     const secretsPrefix = `latchkey/${config.stage}/`;
-    if (props.credentials !== undefined) {
+    if (needs.credentials !== undefined) {
       const accountSecrets = Stack.of(this).formatArn({
         service: 'secretsmanager',
         resource: 'secret',
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         resourceName: `${secretsPrefix}${accountSecretName('*')}`,
       });
-      const actions = ['secretsmanager:GetSecretValue', ...(props.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret'] : [])];
+      const actions = ['secretsmanager:GetSecretValue', ...(needs.credentials === 'readWrite' ? ['secretsmanager:DeleteSecret'] : [])];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [accountSecrets] }));
       Validations.of(this.role).acknowledge({
         // cdk-nag names the resource with the ARN's pseudo parameters spelled out.
@@ -119,7 +111,7 @@ export class LatchkeyFunction extends Construct {
       });
     }
 
-    if (props.webhookSecrets !== undefined) {
+    if (needs.webhookSecrets !== undefined) {
       const webhookSecrets = Stack.of(this).formatArn({
         service: 'secretsmanager',
         resource: 'secret',
@@ -128,7 +120,7 @@ export class LatchkeyFunction extends Construct {
       });
       const actions = [
         'secretsmanager:GetSecretValue',
-        ...(props.webhookSecrets === 'readWrite' ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'] : []),
+        ...(needs.webhookSecrets === 'readWrite' ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'] : []),
       ];
       this.role.addToPolicy(new PolicyStatement({ actions, resources: [webhookSecrets] }));
       Validations.of(this.role).acknowledge({
@@ -136,17 +128,17 @@ export class LatchkeyFunction extends Construct {
         reason: "One secret per webhook, created when the webhook is: the grant is scoped to the webhook secrets' name prefix.",
       });
     }
-    if (props.webhookQueues !== undefined) {
-      props.webhookQueues.deliveries.grantSendMessages(this.role);
-      props.webhookQueues.deadLetters.grantSendMessages(this.role);
+    if (needs.webhookQueues) {
+      queues().webhookDeliveries.grantSendMessages(this.role);
+      queues().webhookDeadLetters.grantSendMessages(this.role);
     }
-    if (props.followUps !== undefined) props.followUps.grantSendMessages(this.role);
-    const followUpEnvironment: Record<string, string> = props.followUps ? { LATCHKEY_FOLLOW_UP_QUEUE_URL: props.followUps.queueUrl } : {};
-    const secretsEnvironment: Record<string, string> = props.credentials !== undefined || props.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
-    const queueEnvironment: Record<string, string> = props.webhookQueues
-      ? { LATCHKEY_WEBHOOK_QUEUE_URL: props.webhookQueues.deliveries.queueUrl, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: props.webhookQueues.deadLetters.queueUrl }
+    if (needs.followUps) queues().followUps.grantSendMessages(this.role);
+    const followUpEnvironment: Record<string, string> = needs.followUps ? { LATCHKEY_FOLLOW_UP_QUEUE_URL: queues().followUps.queueUrl } : {};
+    const secretsEnvironment: Record<string, string> = needs.credentials !== undefined || needs.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
+    const queueEnvironment: Record<string, string> = needs.webhookQueues
+      ? { LATCHKEY_WEBHOOK_QUEUE_URL: queues().webhookDeliveries.queueUrl, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: queues().webhookDeadLetters.queueUrl }
       : {};
-    const hubShadows = props.hubShadows ?? props.credentials !== undefined;
+    const hubShadows = usesHubShadows(needs);
     if (hubShadows) {
       const hubThings = Stack.of(this).formatArn({ service: 'iot', resource: 'thing', resourceName: `${hubThingPrefix}*` });
       // A named shadow's ARN is the thing's with `/<shadow name>` after it.
@@ -161,7 +153,7 @@ export class LatchkeyFunction extends Construct {
       });
     }
 
-    const lifecycleEnvironment: Record<string, string> = props.lifecycle
+    const lifecycleEnvironment: Record<string, string> = needs.lifecycle
       ? {
           LATCHKEY_JIT_LEAD_SECONDS: String(config.jitLeadSeconds),
           LATCHKEY_NATIVE_LEAD_HOURS: String(config.nativeLeadHours),
@@ -182,12 +174,12 @@ export class LatchkeyFunction extends Construct {
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: props.credentials === undefined ? functionBundling : providerFunctionBundling,
+      bundling: needs.credentials === undefined ? functionBundling : providerFunctionBundling,
       description: `Latchkey ${config.stage}: ${props.name}`,
       environment: {
         LATCHKEY_STORE: 'dynamodb',
         LATCHKEY_TABLE_NAME: table.tableName,
-        ...(props.publishes && { LATCHKEY_EVENT_BUS_NAME: bus.eventBusName }),
+        ...(needs.bus && { LATCHKEY_EVENT_BUS_NAME: bus.eventBusName }),
         LOG_LEVEL: config.logLevel,
         POWERTOOLS_SERVICE_NAME: 'latchkey',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -76,8 +76,7 @@ test('CDK bundles a function byte for byte as measured here', async () => {
     config: parseConfig({}),
     table: Table.fromTableName(stack, 'Table', 'latchkey'),
     bus: EventBus.fromEventBusName(stack, 'Bus', 'latchkey'),
-    access: 'read',
-    lifecycle: false,
+    needs: { table: 'read', lifecycle: false },
   });
   const assembly = app.synth();
   const assets = fs.readdirSync(assembly.directory).filter((entry) => entry.startsWith('asset.'));

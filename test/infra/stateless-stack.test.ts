@@ -19,6 +19,7 @@ import {
 } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, routes } from '../../lib/http/routes';
+import { functionNeeds } from '../../lib/triggers';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
 
 const { latchkey, stateful, stateless } = synthLatchkey();
@@ -241,8 +242,8 @@ describe.each(readers)('read-only function %s', (name) => {
   });
 });
 
-/** The functions that run the lifecycle engine, and so schedule follow-ups. */
-const runsEngine = [pollerFunction, workerFunction, followUpFunction];
+/** The functions that take engine steps, and so schedule follow-ups: the poller, the worker, the follow-up runner, and those that take a lock's reports (Seam webhooks, Z-Wave hub events). */
+const runsEngine = [...functionNeeds].filter(([, needs]) => needs.followUps).map(([name]) => name);
 const sendsFollowUps = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(childId('FollowUps')));
 
 describe('follow-ups', () => {
@@ -260,7 +261,7 @@ describe('follow-ups', () => {
     });
   });
 
-  test.each([pollerFunction, workerFunction])('%s may schedule follow-ups and knows the queue', (name) => {
+  test.each(runsEngine.filter((name) => name !== followUpFunction))('%s may schedule follow-ups and knows the queue', (name) => {
     expect(statementsOf(name).statements).toContainEqual(sendsFollowUps);
     expect(resources[functionId(name)]?.Properties).toMatchObject({ Environment: { Variables: { LATCHKEY_FOLLOW_UP_QUEUE_URL: { Ref: childId('FollowUps') } } } });
   });
