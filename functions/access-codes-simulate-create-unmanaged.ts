@@ -1,4 +1,4 @@
-import { simulateUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { simulateUnmanagedCode } from '../lib/access-codes/simulate-unmanaged-code';
 import { simulateUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

@@ -1,4 +1,4 @@
-import { simulateExternalChange } from '../lib/engine/external-changes';
+import { simulateExternalChange } from '../lib/access-codes/simulate-external-change';
 import { simulateExternalChangeInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

@@ -1,4 +1,4 @@
-import { convertToManaged } from '../lib/access-codes/unmanaged-codes';
+import { convertToManaged } from '../lib/access-codes/convert-to-managed';
 import { convertToManagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

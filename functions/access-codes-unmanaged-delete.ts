@@ -1,4 +1,4 @@
-import { deleteUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { deleteUnmanagedCode } from '../lib/access-codes/delete-unmanaged-code';
 import { deleteUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

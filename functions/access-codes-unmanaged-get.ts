@@ -1,4 +1,4 @@
-import { getUnmanagedCode } from '../lib/access-codes/unmanaged-codes';
+import { getUnmanagedCode } from '../lib/access-codes/get-unmanaged-code';
 import { getUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

@@ -1,4 +1,4 @@
-import { listUnmanagedCodes } from '../lib/access-codes/unmanaged-codes';
+import { listUnmanagedCodes } from '../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { pagination } from '../lib/http/pagination';

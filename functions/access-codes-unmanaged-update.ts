@@ -1,4 +1,4 @@
-import { updateUnmanagedCode } from '../lib/access-codes/unmanaged-routes';
+import { updateUnmanagedCode } from '../lib/access-codes/update-unmanaged-code';
 import { updateUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';

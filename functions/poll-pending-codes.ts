@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { pollDueCodes } from '../lib/engine/poll-due-codes';
-import { dueShardCount } from '../lib/adapters/dynamodb-table';
+import { dueShardCount } from '../lib/engine/due-shards';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';

@@ -37,6 +37,7 @@ import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
 import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores, WebhookOut } from './ports';
 import { authenticator } from './principals/authenticate';
+import { lifecycleEngine } from './engine/engine';
 
 export interface AppDeps extends Deps, HttpDeps, WebhookOut {
   /** The in-process webhook delivery queue when no SQS queue is configured (local mode), for the local server to run. */
@@ -148,7 +149,7 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     ...wiring,
   });
   const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
-  const base: Deps = wired;
+  const base: Deps = { ...wired, engine: overrides.engine ?? lifecycleEngine(() => base) };
   outbox?.relayTo(base.publisher);
   return {
     ...base,

@@ -276,6 +276,17 @@ export interface FollowUpScheduler {
   schedule(workspaceId: string, accessCodeId: string, dueAt: string): Promise<void>;
 }
 
+/**
+ * The lifecycle engine, as inbound lock reports (Seam webhooks, hub events, keypad changes)
+ * and use cases reach it: they say what happened, the engine acts on it.
+ */
+export interface Engine {
+  /** The lock reported a change to this code: take its step now, whatever its due time says (`device` when the caller just read it). */
+  lookNow(workspaceId: string, accessCodeId: string, device?: DeviceRecord): Promise<void>;
+  /** Read the device's whole keypad and bring unmanaged codes and changed managed codes in line with it. */
+  discover(device: DeviceRecord): Promise<void>;
+}
+
 export interface Deps extends Stores {
   /** Absent where no follow-ups are wired (unit tests drive the poller by the clock). */
   followUps?: FollowUpScheduler;
@@ -289,4 +300,5 @@ export interface Deps extends Stores {
   accountSources: AccountSourceRegistry;
   secrets: SecretStore;
   settings: LifecycleSettings;
+  engine: Engine;
 }

@@ -6,7 +6,7 @@ import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema } from '../schema-helpers';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
-import { codesOnDevice } from './offline-codes';
+import { codesOnDevice } from './codes-on-device';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 import { generatePin } from '../devices/code-constraints';
 

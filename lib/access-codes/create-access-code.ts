@@ -10,31 +10,11 @@ import { accessCodeEvent } from './events';
 import { appearanceFor } from './appearance';
 import { fillBackupPool } from './backup-pool';
 import { newCodeRecord } from './new-code';
-import { createOfflineAccessCode } from './offline-codes';
+import { createOfflineAccessCode } from './create-offline-access-code';
+import { checkCodeOptions } from './code-rules';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 type CreateDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
-
-/** Checks the options that depend on the device or the clock (the schema checked the rest). */
-export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id'>, now: Date): void {
-  if (input.ends_at !== undefined && input.ends_at <= now.toISOString()) {
-    throw InvalidInputError.forField('ends_at', 'Must be in the future');
-  }
-  const { properties, can_program_offline_access_codes } = device.device;
-  const offline = input.is_offline_access_code ?? input.use_offline_access_code ?? false;
-  if (offline && !can_program_offline_access_codes) {
-    throw InvalidInputError.forField('is_offline_access_code', 'This device does not support offline access codes');
-  }
-  if (input.is_one_time_use && !offline) {
-    throw InvalidInputError.forField('is_one_time_use', 'Only offline access codes can be one-time use');
-  }
-  if (input.use_backup_access_code_pool && !properties.supports_backup_access_code_pool) {
-    throw InvalidInputError.forField('use_backup_access_code_pool', 'This device does not support a backup access code pool');
-  }
-  if (input.use_backup_access_code_pool && input.starts_at === undefined) {
-    throw InvalidInputError.forField('use_backup_access_code_pool', 'Only time-bound codes can use the backup access code pool');
-  }
-}
 
 async function choosePin(deps: CreateDeps, device: DeviceRecord, input: CreateAccessCodeInput, workspaceId: string) {
   const bound = input.common_code_key && (await deps.accessCodes.getCommonCodePin(workspaceId, input.common_code_key));

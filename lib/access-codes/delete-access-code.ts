@@ -6,7 +6,7 @@ import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies, takeTurns } from '../retry';
 import { requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
-import { refuseOfflineChange } from './offline-codes';
+import { refuseOfflineChange } from './code-rules';
 import type { DeleteAccessCodeInput } from './schemas';
 
 /** Whether anything of the code may be on the lock: if not, deleting needs no device work. */

@@ -9,7 +9,7 @@ import { idSchema, isoDateTimeSchema } from '../schema-helpers';
 import { appearanceFor } from './appearance';
 import { fillBackupPool } from './backup-pool';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
-import { checkCodeOptions } from './create-access-code';
+import { checkCodeOptions } from './code-rules';
 import { accessCodeEvent } from './events';
 import { newCodeRecord } from './new-code';
 import { type AccessCode, type AccessCodeRecord, codeSettingsShape, nameSchema, pinSchema, timeFrameCheck } from './schemas';

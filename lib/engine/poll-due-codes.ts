@@ -1,8 +1,8 @@
 import { recordPollerLag } from '../observability';
-import { shardGroups } from '../adapters/dynamodb-table';
+import { shardGroups } from './due-shards';
 import type { DeviceRecord } from '../devices/schemas';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
-import { discoverCodes } from '../access-codes/unmanaged-codes';
+import { discoverCodes } from './discover';
 
 export interface PollOptions {
   /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */

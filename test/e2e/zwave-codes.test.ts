@@ -1,5 +1,6 @@
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { deleteUnmanagedCode, listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
+import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
+import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 

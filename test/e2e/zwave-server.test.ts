@@ -1,5 +1,5 @@
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { listUnmanagedCodes } from '../../lib/access-codes/unmanaged-codes';
+import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
 

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
-import { simulateExternalChange } from '../../lib/engine/external-changes';
+import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
+import { lifecycleEngine } from '../../lib/engine/engine';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
-import { convertToManaged, deleteUnmanagedCode, listUnmanagedCodes, simulateUnmanagedCode } from '../../lib/access-codes/unmanaged-codes';
+import { convertToManaged } from '../../lib/access-codes/convert-to-managed';
+import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
+import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
+import { simulateUnmanagedCode } from '../../lib/access-codes/simulate-unmanaged-code';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { dynamoDbKeypadStore } from '../../lib/adapters/dynamodb-keypads';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
@@ -37,6 +41,7 @@ async function setup() {
     publisher: { publish: async () => {} },
     providers: providerRegistry([sandboxProvider({ keypads, clock, latencyMs: 1000, random: () => 1 })]),
     settings: defaultLifecycleSettings,
+    engine: lifecycleEngine(() => deps),
   };
   const workspaceId = randomUUID();
   const devices = buildSandboxDevices(workspaceId, randomUUID, clock.now(), 0);

@@ -11,6 +11,7 @@ import type { SeamUpstreamFactory } from '../../lib/providers/seam/seam-upstream
 import type { HubShadows } from '../../lib/providers/zwave/hub-shadows';
 import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import { type AppDeps, wireProviders } from '../../lib/deps';
+import { lifecycleEngine } from '../../lib/engine/engine';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock, WebhookTransport } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
@@ -73,7 +74,7 @@ export function memoryApp(
     webhookTransport: options.webhookTransport ?? { post: async () => ({ status: 200 }) },
   };
   outbox.relayTo(base.publisher);
-  const deps: AppDeps = { ...base, localBus: bus, outbox, localDeliveries: deliveries, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
+  const deps: AppDeps = { ...base, engine: lifecycleEngine(() => deps), localBus: bus, outbox, localDeliveries: deliveries, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
   return { deps, clock, published, keypads, outbox, deliveries };
 }
 

@@ -2,7 +2,7 @@ import { makeHandler } from '../../functions/poll-pending-codes';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
-import { dueShardCount, dueShardOf, shardGroups } from '../../lib/adapters/dynamodb-table';
+import { dueShardCount, dueShardOf, shardGroups } from '../../lib/engine/due-shards';
 import type { Context } from 'aws-lambda';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 

@@ -1,9 +1,14 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
-import { simulateExternalChange } from '../../lib/engine/external-changes';
+import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
-import { convertToManaged, deleteUnmanagedCode, discoverCodes, getUnmanagedCode, listUnmanagedCodes, simulateUnmanagedCode } from '../../lib/access-codes/unmanaged-codes';
+import { convertToManaged } from '../../lib/access-codes/convert-to-managed';
+import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
+import { discoverCodes } from '../../lib/engine/discover';
+import { getUnmanagedCode } from '../../lib/access-codes/get-unmanaged-code';
+import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
+import { simulateUnmanagedCode } from '../../lib/access-codes/simulate-unmanaged-code';
 import { listUnmanagedInputSchema, simulateExternalChangeInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { generateCode } from '../../lib/access-codes/generate-code';

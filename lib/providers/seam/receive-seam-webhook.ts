@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { type EngineDeps, reconcileAccessCode } from '../../engine/reconcile';
 import type { AccessCodeRecord } from '../../access-codes/schemas';
 import { seamCredentialSchema } from './seam-account';
 import { stableDeviceId } from './seam-devices';
@@ -10,7 +9,7 @@ import type { Deps } from '../../ports';
 import { idSchema } from '../../schema-helpers';
 import { type SyncDeps, syncConnectedAccount } from '../../connected-accounts/sync-connected-account';
 
-export type WebhookDeps = EngineDeps & SyncDeps & Pick<Deps, 'secrets'>;
+export type WebhookDeps = SyncDeps & Pick<Deps, 'secrets' | 'accessCodes' | 'clock' | 'engine'>;
 
 const upstreamEventSchema = z.looseObject({
   event_id: z.string().optional(),
@@ -95,5 +94,5 @@ async function stepNow(deps: WebhookDeps, record: AccessCodeRecord): Promise<voi
       if (!(error instanceof ConflictError)) throw error;
     }
   }
-  await reconcileAccessCode(deps, record.access_code.workspace_id, record.access_code.access_code_id);
+  await deps.engine.lookNow(record.access_code.workspace_id, record.access_code.access_code_id);
 }

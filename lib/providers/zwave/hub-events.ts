@@ -1,6 +1,4 @@
 import * as z from 'zod';
-import { type EngineDeps, reconcileAccessCode } from '../../engine/reconcile';
-import { discoverCodes } from '../../access-codes/unmanaged-codes';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import type { Deps } from '../../ports';
 import { keypadEventSchema, lockShadowSchema, parseHubThingName, parseLockShadowName } from '../../hub-contract/shadow-documents';
@@ -9,7 +7,7 @@ import { stableDeviceId } from '../seam/seam-devices';
 import { SlotView } from './slots';
 import { zwaveDevice, zwaveSettingsSchema } from './zwave-devices';
 
-export type HubEventDeps = EngineDeps & Pick<Deps, 'connectedAccounts' | 'unmanagedCodes'>;
+export type HubEventDeps = Pick<Deps, 'connectedAccounts' | 'devices' | 'providers' | 'clock' | 'engine'>;
 
 /** What IoT Core's rules deliver (each rule adds `kind` and the topic's names to the message). */
 export const hubMessageSchema = z.discriminatedUnion('kind', [
@@ -71,10 +69,10 @@ export async function onShadowDocuments(deps: HubEventDeps, message: Extract<Hub
   const known = device;
   for (const slot of changed) {
     const owner = view.state(slot)?.owner;
-    if (owner !== undefined) await reconcileAccessCode(deps, workspaceId, owner, { dueNow: true, device: async () => known });
+    if (owner !== undefined) await deps.engine.lookNow(workspaceId, owner, known);
   }
   // The lock's keypad changed: codes set outside Latchkey show up (or go) as unmanaged codes now.
-  if (changed.length > 0) await discoverCodes(deps, known);
+  if (changed.length > 0) await deps.engine.discover(known);
 }
 
 /** A device with its hub's presence applied. */

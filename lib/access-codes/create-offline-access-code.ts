@@ -2,27 +2,15 @@ import { pendingAttempt, pendingRef } from '../action-attempts/action-attempts';
 import type { ActionAttempt } from '../action-attempts/schemas';
 import { type OfflineCodeWindow, OfflineCodeRefused } from '../devices/lock-provider';
 import type { DeviceRecord } from '../devices/schemas';
-import { DuplicateAccessCodeError, InvalidInputError } from '../errors';
+import { InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
 import { appearanceFor } from './appearance';
 import { accessCodeEvent } from './events';
 import { newCodeRecord } from './new-code';
-import { type EngineDeps, commit, finishAttempts } from '../engine/reconcile';
+import { codesOnDevice } from './codes-on-device';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 type OfflineDeps = Pick<Deps, 'accessCodes' | 'clock' | 'ids' | 'providers' | 'settings'>;
-
-/** Every managed code of a device (its codes listing, page by page). */
-export async function codesOnDevice(deps: Pick<Deps, 'accessCodes'>, workspaceId: string, deviceId: string): Promise<AccessCodeRecord[]> {
-  const records: AccessCodeRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.accessCodes.list(workspaceId, { deviceId, limit: 1000, cursor });
-    records.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return records;
-}
 
 /** The window the lock's algorithm takes for the request, or a 400 naming the parameter at fault. */
 function offlineWindow(deps: OfflineDeps, device: DeviceRecord, input: CreateAccessCodeInput): OfflineCodeWindow {
@@ -92,62 +80,4 @@ export async function createOfflineAccessCode(
   const events = [accessCodeEvent(deps.ids, code, device.device, 'access_code.created', now)];
   await deps.accessCodes.create(record, { attempts: [actionAttempt], events });
   return { access_code: code, action_attempt: actionAttempt.action_attempt };
-}
-
-/** Offline codes are given out for good: Seam refuses to change or delete them once their PIN is assigned. */
-export function refuseOfflineChange(code: AccessCode, change: 'update' | 'delete'): void {
-  if (!code.is_offline_access_code) return;
-  if (change === 'delete' && code.is_waiting_for_code_assignment) return;
-  throw InvalidInputError.forField(
-    'access_code_id',
-    change === 'update' ? 'An offline access code cannot be changed once created' : 'An offline access code cannot be deleted once its PIN is assigned; it ends by itself',
-  );
-}
-
-/**
- * The lifecycle of an offline code: compute its PIN at the first free place of its slot,
- * `set` from then on, and gone once its window (or a one-time code's time to be used) is over.
- */
-export async function stepOfflineCode(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date): Promise<void> {
-  const window = record.offline;
-  if (!window) return;
-  const code = record.access_code;
-  const nowIso = now.toISOString();
-  if (window.ends_at <= nowIso) {
-    return commit(deps, record, device, now, { removed: true, events: [], attempts: finishAttempts(deps, record, 'removed') });
-  }
-  if (code.code !== null) {
-    return commit(deps, record, device, now, { next: { ...record, due_at: window.ends_at }, events: [], attempts: [] });
-  }
-  const offline = deps.providers.for(device).offlineCodes;
-  const taken = new Set(
-    (await codesOnDevice(deps, code.workspace_id, code.device_id))
-      .filter((r) => r.offline?.slot === window.slot && r.access_code.access_code_id !== code.access_code_id)
-      .flatMap((r) => (r.offline?.place === undefined ? [] : [r.offline.place])),
-  );
-  for (let place = 0; offline && place < window.places; place++) {
-    if (taken.has(place)) continue;
-    const pin = await offline.pin(device, { ...window, warnings: [] }, place);
-    const assigned: AccessCode = { ...code, code: pin, status: 'set', is_waiting_for_code_assignment: false, pending_mutations: [] };
-    try {
-      return await commit(deps, record, device, now, {
-        next: { ...record, access_code: assigned, offline: { ...window, place }, due_at: window.ends_at },
-        events: ['access_code.set_on_device'],
-        attempts: finishAttempts(deps, record, 'settled', assigned),
-      });
-    } catch (error) {
-      // Another code of the slot took this place's PIN first: try the next place.
-      if (!(error instanceof DuplicateAccessCodeError)) throw error;
-    }
-  }
-  const failedCode: AccessCode = {
-    ...code,
-    errors: [...code.errors, { error_code: 'failed_to_set_on_device', message: 'No offline code is left for this time slot on the lock', created_at: nowIso, is_access_code_error: true }],
-    pending_mutations: [],
-  };
-  return commit(deps, record, device, now, {
-    next: { ...record, access_code: failedCode, due_at: window.ends_at },
-    events: ['access_code.failed_to_set_on_device'],
-    attempts: finishAttempts(deps, record, 'failed', undefined, { type: 'failed_to_set_on_device', message: 'No offline code is left for this time slot on the lock' }),
-  });
 }

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
 import type { Principal } from '../principals/principal';
-import { convertToManaged } from './unmanaged-codes';
+import { convertToManaged } from './convert-to-managed';
 import type { UpdateUnmanagedInput } from './unmanaged-schemas';
 
 /**

@@ -1,0 +1,101 @@
+import type { LockEntry } from '../devices/lock-provider';
+import { ProviderError } from '../devices/lock-provider';
+import type { DeviceRecord } from '../devices/schemas';
+import { ConflictError } from '../errors';
+import type { Deps } from '../ports';
+import { codesOnDevice, unmanagedOnDevice } from '../access-codes/codes-on-device';
+import { accessCodeEvent } from '../access-codes/events';
+import type { AccessCodeRecord } from '../access-codes/schemas';
+import { unmanagedIdOf } from '../access-codes/unmanaged-id';
+import type { UnmanagedAccessCode } from '../access-codes/unmanaged-schemas';
+
+export type DiscoveryDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'providers' | 'clock' | 'ids'>;
+
+/** The reference a managed code has on its lock. */
+const refOf = (record: AccessCodeRecord) => record.provider_ref ?? record.access_code.access_code_id;
+
+function unmanagedFrom(device: DeviceRecord, entry: LockEntry, createdAt: string): UnmanagedAccessCode {
+  const timeBound = entry.starts_at !== undefined && entry.ends_at !== undefined;
+  return {
+    workspace_id: device.device.workspace_id,
+    access_code_id: unmanagedIdOf(device, entry.provider_ref),
+    device_id: device.device.device_id,
+    name: entry.name ?? null,
+    code: entry.code,
+    type: timeBound ? 'time_bound' : 'ongoing',
+    status: timeBound && entry.starts_at !== undefined && entry.starts_at > createdAt ? 'unset' : 'set',
+    created_at: createdAt,
+    ...(timeBound && { starts_at: entry.starts_at, ends_at: entry.ends_at }),
+    errors: [],
+    warnings: [],
+    is_managed: false,
+  };
+}
+
+const sameOnLock = (a: UnmanagedAccessCode, b: UnmanagedAccessCode) => a.code === b.code && a.name === b.name && a.starts_at === b.starts_at && a.ends_at === b.ends_at && a.status === b.status;
+
+/**
+ * Reads a lock's whole keypad once and brings Latchkey's view in line with it: codes nobody
+ * set through Latchkey become (or stay, or stop being) unmanaged codes, with their events,
+ * and managed codes the lock no longer holds as they were left are made due, so the engine
+ * looks at them now. Runs from the engine's reads (one per device per sweep), from inbound
+ * lock reports and from the sandbox's simulations, never from API reads. Providers that
+ * cannot read a whole keypad are skipped.
+ */
+export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord): Promise<void> {
+  const provider = deps.providers.for(device);
+  if (!provider.listEntries) return;
+  const { workspace_id: workspaceId, device_id: deviceId } = device.device;
+  let entries: LockEntry[];
+  try {
+    entries = await provider.listEntries(device);
+  } catch (error) {
+    // An unreachable lock is read again on the next sweep.
+    if (error instanceof ProviderError) return;
+    throw error;
+  }
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const managed = await codesOnDevice(deps, workspaceId, deviceId);
+  const byRef = new Map(managed.map((r) => [refOf(r), r]));
+  const known = new Map((await unmanagedOnDevice(deps, workspaceId, deviceId)).map((r) => [r.provider_ref, r]));
+  const present = entries.filter((e) => e.state !== 'removing');
+
+  // A code Latchkey left set on the lock, with no work on it due now: the lock should hold it as it is.
+  const settled = (r: AccessCodeRecord) => r.access_code.status === 'set' && !r.offline && r.sync === undefined && (r.due_at === undefined || r.due_at > nowIso);
+  const byId = new Map(managed.map((r) => [r.access_code.access_code_id, r]));
+  for (const entry of present) {
+    const mine = byRef.get(entry.provider_ref) ?? (entry.access_code_id === undefined ? undefined : byId.get(entry.access_code_id));
+    if (mine) {
+      if (settled(mine) && entry.code !== mine.access_code.code) await makeDue(deps, mine, nowIso);
+      continue;
+    }
+    const found = known.get(entry.provider_ref);
+    const seen = unmanagedFrom(device, entry, found?.access_code.created_at ?? nowIso);
+    if (!found) {
+      const events = [accessCodeEvent(deps.ids, seen, device.device, 'access_code.unmanaged.created', now)];
+      await deps.unmanagedCodes.create({ access_code: seen, provider_ref: entry.provider_ref }, { events });
+    } else if (!sameOnLock(found.access_code, seen)) {
+      await deps.unmanagedCodes.replace({ ...found, access_code: { ...found.access_code, ...seen } });
+    }
+  }
+  const onLock = new Set(present.map((e) => e.provider_ref));
+  for (const [ref, gone] of known) {
+    if (onLock.has(ref)) continue;
+    const events = [accessCodeEvent(deps.ids, gone.access_code, device.device, 'access_code.unmanaged.removed', now)];
+    await deps.unmanagedCodes.remove(workspaceId, gone.access_code.access_code_id, { events });
+  }
+  for (const record of managed) {
+    if (settled(record) && !onLock.has(refOf(record))) await makeDue(deps, record, nowIso);
+  }
+}
+
+/** Asks the engine to look at a code now (it may have been changed on the lock). */
+async function makeDue(deps: Pick<Deps, 'accessCodes'>, record: AccessCodeRecord, nowIso: string): Promise<void> {
+  try {
+    await deps.accessCodes.update({ ...record, version: record.version + 1, due_at: nowIso }, record);
+  } catch (error) {
+    // Written meanwhile: whoever wrote it is already at work on it.
+    if (!(error instanceof ConflictError)) throw error;
+  }
+}
