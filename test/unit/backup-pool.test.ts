@@ -103,4 +103,39 @@ describe('the backup access code pool', () => {
     expect(await failure(t.create({ starts_at: undefined, ends_at: undefined }))).toBe('invalid_input');
     expect(await failure(t.create({ device_id: t.ws.byType('kwikset_lock').device_id }))).toBe('invalid_input');
   });
+  it('shows a backup as available only once a pull would give one out', async () => {
+    const t = await setup();
+    const { access_code } = await t.create();
+    const shown = async () => (await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).is_backup_access_code_available;
+    expect(access_code.is_backup_access_code_available).toBe(false);
+    expect(await shown()).toBe(false);
+    await t.tick(3);
+    expect(await shown()).toBe(true);
+    const listed = await listAccessCodes(t.deps, t.ws.principal, listAccessCodesInputSchema.parse({ device_id: t.front.device_id }));
+    expect(listed.access_codes).toEqual([expect.objectContaining({ access_code_id: access_code.access_code_id, is_backup_access_code_available: true })]);
+    await t.pull(access_code.access_code_id);
+    expect(await shown()).toBe(false);
+  });
+
+  it('gives out a backup without a conflict when the engine writes the backup meanwhile', async () => {
+    const t = await setup();
+    const { access_code } = await t.create();
+    await t.tick(3);
+    let raced = 0;
+    const accessCodes: typeof t.deps.accessCodes = {
+      ...t.deps.accessCodes,
+      update: async (next, previous, extras) => {
+        // The engine takes the backup's step between the pull's read and its write.
+        if (raced === 0 && next.backup?.state === 'pulled') {
+          raced++;
+          await t.deps.engine.lookNow(t.ws.workspaceId, previous.access_code.access_code_id);
+        }
+        return t.deps.accessCodes.update(next, previous, extras);
+      },
+    };
+    const pulled = await pullBackupAccessCode({ ...t.deps, accessCodes }, t.ws.principal, { access_code_id: access_code.access_code_id });
+    expect(raced).toBe(1);
+    expect(pulled.access_code).toMatchObject({ is_backup: true, type: 'time_bound', ends_at: access_code.ends_at });
+    expect(await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).toMatchObject({ pulled_backup_access_code_id: pulled.access_code.access_code_id });
+  });
 });
