@@ -1,4 +1,4 @@
-import { pullBackupAccessCode, pullBackupInputSchema } from '../lib/access-codes/backup-pool';
+import { pullBackupAccessCode, pullBackupInputSchema } from '../lib/access-codes/pull-backup-access-code';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 

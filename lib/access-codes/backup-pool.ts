@@ -1,11 +1,6 @@
-import * as z from 'zod';
 import type { DeviceRecord } from '../devices/schemas';
-import { AppError, ConflictError, InvalidInputError, accessCodeNotFound } from '../errors';
+import { AppError } from '../errors';
 import type { Deps } from '../ports';
-import { type Principal, grantsDeviceId } from '../principals/principal';
-import { idSchema } from '../schema-helpers';
-import { requireDevice } from './assign-pin';
-import { accessCodeEvent } from './events';
 import { codesOnDevice } from './codes-on-device';
 import type { AccessCode, AccessCodeRecord } from './schemas';
 import { generatePin } from '../devices/code-constraints';
@@ -13,14 +8,15 @@ import { generatePin } from '../devices/code-constraints';
 /** Codes kept waiting on a lock whose pool is in use. */
 export const backupPoolSize = 3;
 
-export const pullBackupInputSchema = z.object({ access_code_id: idSchema });
-
 type PoolDeps = Pick<Deps, 'accessCodes' | 'devices' | 'clock' | 'ids'>;
 
 /** Seam names its backup codes after their own id: "Backup 12525e70 (Seam)". */
 const backupName = (accessCodeId: string) => `Backup ${accessCodeId.slice(0, 8)} (Seam)`;
 
-const isAvailable = (r: AccessCodeRecord) => r.backup?.state === 'available';
+export const isAvailable = (r: AccessCodeRecord) => r.backup?.state === 'available';
+
+/** A backup a pull can give out at once: waiting in its pool, and already on the lock. */
+export const isReady = (r: AccessCodeRecord) => isAvailable(r) && r.access_code.status === 'set';
 
 /** Whether a code is a backup still waiting in its pool: such codes are left out of lists. */
 export const inPool = (r: AccessCodeRecord) => isAvailable(r);
@@ -76,107 +72,33 @@ export async function fillBackupPool(deps: PoolDeps, device: DeviceRecord): Prom
   }
 }
 
-const emptyPool = () => new AppError('empty_backup_access_code_pool', 400, 'The backup access code pool of this device is empty; it is being refilled');
-
 /**
- * Gives out a backup code in place of a time-bound code created with
- * use_backup_access_code_pool: a code already on the lock, which from now on ends when the
- * original ends. Pulling again returns the same backup. The pool is refilled afterwards.
+ * The codes as a client sees them: `is_backup_access_code_available` is true exactly when a
+ * pull would give out a backup now (nothing pulled yet, and a backup on the lock waits in the
+ * pool). One read of each device's codes, only for codes that use the pool.
  */
-export async function pullBackupAccessCode(deps: PoolDeps, principal: Principal, input: z.infer<typeof pullBackupInputSchema>): Promise<{ access_code: AccessCode; backup_access_code: AccessCode }> {
-  const workspaceId = principal.workspace_id;
-  const original = await deps.accessCodes.get(workspaceId, input.access_code_id);
-  if (!original || !(await grantsDeviceId(deps, principal, original.access_code.device_id))) throw accessCodeNotFound();
-  const code = original.access_code;
-  if (code.type !== 'time_bound' || code.ends_at === undefined) {
-    throw new AppError('access_code_not_time_bound', 400, 'Backups can only be pulled for time-bound access codes');
-  }
-  if (!original.uses_backup_pool) throw InvalidInputError.forField('access_code_id', 'The access code was not created with use_backup_access_code_pool');
-  const device = await requireDevice(deps, principal, code.device_id);
-  const onDevice = await codesOnDevice(deps, workspaceId, code.device_id);
-  const already = onDevice.find((r) => r.access_code.access_code_id === code.pulled_backup_access_code_id || r.backup?.pulled_for === code.access_code_id);
-  const now = deps.clock.now();
-  const nowIso = now.toISOString();
-
-  let backup = already;
-  if (!backup) {
-    // Only a backup the lock already holds works at once.
-    const ready = onDevice.find((r) => isAvailable(r) && r.access_code.status === 'set');
-    if (!ready) {
-      await markEmpty(deps, original, nowIso);
-      await fillBackupPool(deps, device);
-      throw emptyPool();
+export async function withBackupAvailability(deps: Pick<Deps, 'accessCodes'>, records: readonly AccessCodeRecord[]): Promise<AccessCode[]> {
+  const ready = new Map<string, Promise<boolean>>();
+  const poolReady = (code: AccessCode) => {
+    const key = `${code.workspace_id}|${code.device_id}`;
+    let found = ready.get(key);
+    if (found === undefined) {
+      found = codesOnDevice(deps, code.workspace_id, code.device_id).then((codes) => codes.some(isReady));
+      ready.set(key, found);
     }
-    const pulled: AccessCodeRecord = {
-      ...ready,
-      version: ready.version + 1,
-      backup: { state: 'pulled', pulled_for: code.access_code_id },
-      due_at: nowIso,
-      access_code: {
-        ...ready.access_code,
-        type: 'time_bound',
-        starts_at: nowIso,
-        ends_at: code.ends_at,
-        pending_mutations: [
-          {
-            mutation_code: 'updating_time_frame',
-            message: 'Ending the backup code when the original ends',
-            created_at: nowIso,
-            from: { starts_at: null, ends_at: null },
-            to: { starts_at: nowIso, ends_at: code.ends_at },
-          },
-        ],
-      },
-    };
-    try {
-      await deps.accessCodes.update(pulled, ready);
-    } catch (error) {
-      // Pulled for another code meanwhile: the caller may pull again.
-      if (error instanceof ConflictError) throw new ConflictError('The backup was taken meanwhile; pull again');
-      throw error;
-    }
-    backup = pulled;
-  }
-
-  if (code.pulled_backup_access_code_id !== backup.access_code.access_code_id) {
-    const linked: AccessCodeRecord = {
-      ...original,
-      version: original.version + 1,
-      access_code: {
-        ...code,
-        pulled_backup_access_code_id: backup.access_code.access_code_id,
-        is_backup_access_code_available: false,
-        errors: code.errors.filter((e) => e.error_code !== 'empty_backup_access_code_pool'),
-        warnings: [
-          ...code.warnings.filter((w) => w.warning_code !== 'using_backup_access_code'),
-          { warning_code: 'using_backup_access_code', message: 'A backup access code has been pulled and is being used in place of this access code.', created_at: nowIso },
-        ],
-      },
-    };
-    const events = [accessCodeEvent(deps.ids, linked.access_code, device.device, 'access_code.backup_access_code_pulled', now, { backup_access_code_id: backup.access_code.access_code_id })];
-    await deps.accessCodes.update(linked, original, { events });
-    await fillBackupPool(deps, device);
-  }
-  return { access_code: backup.access_code, backup_access_code: backup.access_code };
+    return found;
+  };
+  return Promise.all(
+    records.map(async (r) => {
+      if (!r.uses_backup_pool) return r.access_code;
+      const available = r.access_code.pulled_backup_access_code_id === null && (await poolReady(r.access_code));
+      return { ...r.access_code, is_backup_access_code_available: available };
+    }),
+  );
 }
 
-/** Shows on the original code that no backup could be given out. */
-async function markEmpty(deps: PoolDeps, original: AccessCodeRecord, nowIso: string): Promise<void> {
-  const code = original.access_code;
-  if (code.errors.some((e) => e.error_code === 'empty_backup_access_code_pool')) return;
-  try {
-    await deps.accessCodes.update(
-      {
-        ...original,
-        version: original.version + 1,
-        access_code: {
-          ...code,
-          errors: [...code.errors, { error_code: 'empty_backup_access_code_pool', message: 'The backup access code pool is empty.', created_at: nowIso, is_device_error: true }],
-        },
-      },
-      original,
-    );
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-  }
+/** One code as a client sees it (see withBackupAvailability). */
+export async function shownCode(deps: Pick<Deps, 'accessCodes'>, record: AccessCodeRecord): Promise<AccessCode> {
+  const [code] = await withBackupAvailability(deps, [record]);
+  return code ?? record.access_code;
 }

@@ -8,7 +8,7 @@ import { retry, retryPolicies } from '../retry';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { accessCodeEvent } from './events';
 import { appearanceFor } from './appearance';
-import { fillBackupPool } from './backup-pool';
+import { fillBackupPool, shownCode } from './backup-pool';
 import { newCodeRecord } from './new-code';
 import { createOfflineAccessCode } from './create-offline-access-code';
 import { checkCodeOptions } from './code-rules';
@@ -68,8 +68,9 @@ export async function createAccessCode(deps: CreateDeps, principal: Principal, i
       if (error instanceof DuplicateAccessCodeError && !chosen) throw new GeneratedPinTakenError();
       throw error;
     }
-    return { access_code: code, action_attempt: actionAttempt.action_attempt };
+    return { record, action_attempt: actionAttempt.action_attempt };
   });
-  if (input.use_backup_access_code_pool) await fillBackupPool(deps, device);
-  return created;
+  if (!input.use_backup_access_code_pool) return { access_code: created.record.access_code, action_attempt: created.action_attempt };
+  await fillBackupPool(deps, device);
+  return { access_code: await shownCode(deps, created.record), action_attempt: created.action_attempt };
 }

@@ -1,6 +1,7 @@
 import { accessCodeNotFound } from '../errors';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
+import { shownCode } from './backup-pool';
 import type { AccessCode, GetAccessCodeInput } from './schemas';
 
 /** One managed code, by id or by device and PIN. One read when fetched by id. */
@@ -14,5 +15,5 @@ export async function getAccessCode(deps: Pick<Deps, 'accessCodes' | 'devices'>,
         : undefined;
   const matches = record !== undefined && (input.device_id === undefined || record.access_code.device_id === input.device_id) && (input.code === undefined || record.access_code.code === input.code);
   if (!matches || !(await grantsDeviceId(deps, principal, record.access_code.device_id))) throw accessCodeNotFound();
-  return record.access_code;
+  return shownCode(deps, record);
 }

@@ -1,7 +1,7 @@
 import type { Deps } from '../ports';
 import { type Principal, grantedDeviceIds } from '../principals/principal';
 import { requireDevice } from './assign-pin';
-import { inPool } from './backup-pool';
+import { inPool, withBackupAvailability } from './backup-pool';
 import { matchesSearch } from './search';
 import type { AccessCode, ListAccessCodesInput } from './schemas';
 
@@ -17,9 +17,12 @@ export async function listAccessCodes(
   const visible = (c: AccessCode) => granted === undefined || granted.has(c.device_id);
   if (input.access_code_ids !== undefined) {
     const records = await deps.accessCodes.getMany(workspaceId, input.access_code_ids);
-    const codes = records
-      .filter((r) => !inPool(r))
-      .map((r) => r.access_code)
+    const codes = (
+      await withBackupAvailability(
+        deps,
+        records.filter((r) => !inPool(r)),
+      )
+    )
       .filter(visible)
       .filter((c) => input.device_id === undefined || c.device_id === input.device_id)
       .filter((c) => input.search === undefined || matchesSearch(c, input.search));
@@ -34,10 +37,12 @@ export async function listAccessCodes(
   });
   // Backups waiting in their pool are hidden, as Seam hides them; a page may come back shorter.
   return {
-    access_codes: page.items
-      .filter((r) => !inPool(r))
-      .map((r) => r.access_code)
-      .filter(visible),
+    access_codes: (
+      await withBackupAvailability(
+        deps,
+        page.items.filter((r) => !inPool(r)),
+      )
+    ).filter(visible),
     next_page_cursor: page.nextCursor,
   };
 }

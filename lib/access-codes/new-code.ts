@@ -40,7 +40,8 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     warnings: [],
     is_managed: true,
     is_backup: false,
-    is_backup_access_code_available: input.use_backup_access_code_pool === true,
+    // Shown true only while a pull would give out a backup (withBackupAvailability), never stored so.
+    is_backup_access_code_available: false,
     is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? false,
     is_one_time_use: input.is_one_time_use ?? false,
     is_offline_access_code: input.is_offline_access_code ?? input.use_offline_access_code ?? false,
