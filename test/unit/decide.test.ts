@@ -1,0 +1,222 @@
+import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
+import type { AccessCode, AccessCodeRecord } from '../../lib/access-codes/schemas';
+import { type DeviceTraits, type KeypadEntry, ProviderError } from '../../lib/devices/lock-provider';
+import { type LockRead, type Situation, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull } from '../../lib/engine/decide';
+import type { Call } from '../../lib/engine/outcome';
+import { accessCodeFixture, fixtureTime } from '../support/fixtures';
+
+const now = new Date(fixtureTime);
+const inMs = (ms: number) => new Date(now.getTime() + ms).toISOString();
+const traits: DeviceTraits = {
+  codeRules: { lengths: [4], constraints: [], slotCount: 30 },
+  timeWindow: 'just_in_time',
+  choosesPin: false,
+  canRemoveRemotely: true,
+  confirmation: 'read_back',
+  verifyAfterMs: 2000,
+  offlineCodes: false,
+};
+const settings = defaultLifecycleSettings;
+const workspaceId = '2cb2206b-5e19-418e-9a6b-d4fc333167a9';
+const deviceId = '77e739f7-51ff-4a84-b20f-86f3ed545306';
+
+/** An ongoing code on its way to the lock, unless `code` and `record` say otherwise. */
+function record(code: Partial<AccessCode> = {}, rest: Partial<Omit<AccessCodeRecord, 'access_code'>> = {}): AccessCodeRecord {
+  const base = accessCodeFixture(workspaceId, deviceId, { accessCode: { type: 'ongoing', starts_at: undefined, ends_at: undefined, ...code }, record: { due_at: fixtureTime, ...rest } });
+  if (code.type === undefined) {
+    delete base.access_code.starts_at;
+    delete base.access_code.ends_at;
+  }
+  return base;
+}
+
+/** A code Latchkey left set on the lock, nothing pending. */
+const setCode = (code: Partial<AccessCode> = {}, rest: Partial<Omit<AccessCodeRecord, 'access_code'>> = {}) =>
+  record({ status: 'set', pending_mutations: [], ...code }, { was_on_lock: true, ...rest });
+
+const held = (entry: Partial<KeypadEntry> = {}): LockRead => ({ held: { access_code_id: 'x', code: '4817', state: 'present', ...entry } });
+const empty: LockRead = { held: undefined };
+const failedRead = (kind: ProviderError['kind']): LockRead => ({ error: new ProviderError(kind, `The lock said ${kind}`) });
+const situation = (r: AccessCodeRecord, lock?: LockRead): Situation => ({ record: r, traits, settings, now, ...(lock && { lock }) });
+
+const offline = { kind: 'hourly' as const, starts_at: '2026-11-23T12:00:00.000Z', ends_at: '2026-11-23T15:00:00.000Z', slot: '2026-11-23T12', places: 3 };
+const timeBound = { type: 'time_bound' as const, status: 'unset' as const, starts_at: '2026-11-24T15:00:00.000Z', ends_at: '2026-11-27T11:00:00.000Z' };
+
+const rows: [string, Situation, Record<string, unknown>][] = [
+  [
+    'settled: the lock holds the code as it should',
+    situation(record(), held()),
+    {
+      kind: 'write',
+      rule: 'settled',
+      events: ['access_code.set_on_device'],
+      next: expect.objectContaining({ access_code: expect.objectContaining({ status: 'set', pending_mutations: [] }), due_at: undefined }),
+    },
+  ],
+  [
+    'in flight: the lock is still taking the code',
+    situation(record(), held({ state: 'adding' })),
+    { kind: 'write', rule: 'in_flight', events: [], next: expect.objectContaining({ access_code: expect.objectContaining({ status: 'setting' }), due_at: inMs(traits.verifyAfterMs) }) },
+  ],
+  [
+    'program: nothing on the lock, the code should be there',
+    situation(record(), empty),
+    { kind: 'program', rule: 'program', desired: expect.objectContaining({ code: '4817' }), events: [], record: expect.objectContaining({ sync: expect.objectContaining({ since: fixtureTime }) }) },
+  ],
+  [
+    'program, with a delay warning once setting takes long',
+    situation(record({}, { sync: { since: inMs(-settings.delayWarningMs), attempts: 2, warned: false, failed: false } }), empty),
+    { kind: 'program', events: ['access_code.delay_in_setting_on_device'], record: expect.objectContaining({ sync: expect.objectContaining({ warned: true }) }) },
+  ],
+  [
+    'remove: a deleted code is still on the lock',
+    situation(record({ status: 'removing' }), held()),
+    {
+      kind: 'remove',
+      rule: 'remove',
+      events: [],
+      record: expect.objectContaining({ access_code: expect.objectContaining({ status: 'removing', pending_mutations: [expect.objectContaining({ mutation_code: 'deleting' })] }) }),
+    },
+  ],
+  [
+    'gone: a deleted code is off the lock',
+    situation(record({ status: 'removing' }, { was_on_lock: true }), empty),
+    { kind: 'write', rule: 'gone', removed: true, events: ['access_code.removed_from_device'] },
+  ],
+  [
+    'waiting: a time-bound code before its lead time',
+    situation(record(timeBound), empty),
+    { kind: 'write', rule: 'waiting', events: [], next: expect.objectContaining({ due_at: '2026-11-24T14:00:00.000Z', access_code: expect.objectContaining({ status: 'unset' }) }) },
+  ],
+  [
+    'outage: the provider is down, retried without counting against the code',
+    situation(record(), failedRead('provider_unavailable')),
+    { kind: 'write', rule: 'outage', events: [], next: expect.objectContaining({ due_at: inMs(settings.retryBaseMs), sync: expect.objectContaining({ outages: 1, attempts: 0 }) }) },
+  ],
+  [
+    'failed: an offline lock, retried with backoff',
+    situation(record(), failedRead('device_offline')),
+    {
+      kind: 'write',
+      rule: 'failed',
+      events: [],
+      next: expect.objectContaining({
+        due_at: inMs(settings.retryBaseMs),
+        access_code: expect.objectContaining({ errors: [expect.objectContaining({ error_code: 'device_offline', is_device_error: true })] }),
+      }),
+    },
+  ],
+  [
+    'failed: given up at once when the code may not wait for an offline lock',
+    situation(record({}, { attempt_for_offline_device: false }), failedRead('device_offline')),
+    {
+      kind: 'write',
+      rule: 'failed',
+      events: ['access_code.failed_to_set_on_device'],
+      next: expect.objectContaining({
+        access_code: expect.objectContaining({ status: 'unset', pending_mutations: [], errors: expect.arrayContaining([expect.objectContaining({ error_code: 'failed_to_set_on_device' })]) }),
+      }),
+    },
+  ],
+  [
+    'external change: a changed PIN is put back where modification is not allowed',
+    situation(setCode(), held({ code: '9999' })),
+    {
+      kind: 'write',
+      rule: 'external_change_restored',
+      events: ['access_code.modified_external_to_seam'],
+      next: expect.objectContaining({
+        due_at: fixtureTime,
+        access_code: expect.objectContaining({ status: 'setting', code: '4817', errors: [expect.objectContaining({ error_code: 'conflicting_external_modification' })] }),
+      }),
+    },
+  ],
+  [
+    'external change: a changed PIN is adopted where modification is allowed, else put back',
+    situation(setCode({ is_external_modification_allowed: true }), held({ code: '9999' })),
+    {
+      kind: 'write',
+      rule: 'external_change_adopted',
+      events: ['access_code.modified_external_to_seam'],
+      next: expect.objectContaining({ access_code: expect.objectContaining({ code: '9999', warnings: [expect.objectContaining({ warning_code: 'external_modification_in_effect' })] }) }),
+      otherwise: expect.objectContaining({ rule: 'external_change_restored' }),
+    },
+  ],
+  [
+    'external change: a code removed at the lock goes where modification is allowed',
+    situation(setCode({ is_external_modification_allowed: true }), empty),
+    { kind: 'write', rule: 'external_change_removed', removed: true, events: ['access_code.deleted_external_to_seam'] },
+  ],
+  [
+    'conversion: a converted code the lock still holds is managed now',
+    situation(record({}, { converting: true }), held()),
+    { kind: 'write', rule: 'converted', events: ['access_code.unmanaged.converted_to_managed'], next: expect.objectContaining({ access_code: expect.objectContaining({ status: 'set' }) }) },
+  ],
+  [
+    'conversion: a converted code gone from the lock fails to convert',
+    situation(record({}, { converting: true }), empty),
+    { kind: 'write', rule: 'conversion_failed', removed: true, events: ['access_code.unmanaged.failed_to_convert_to_managed'] },
+  ],
+  [
+    'offline code: waiting for its PIN',
+    situation(record({ code: null, is_offline_access_code: true, is_waiting_for_code_assignment: true }, { offline })),
+    { kind: 'assign_offline_pin', rule: 'offline_code_assign_pin', window: offline },
+  ],
+  [
+    'offline code: with its PIN, due again at the end of its window',
+    situation(record({ is_offline_access_code: true, status: 'set' }, { offline: { ...offline, place: 0 } })),
+    { kind: 'write', rule: 'offline_code_kept', events: [], next: expect.objectContaining({ due_at: offline.ends_at }) },
+  ],
+  [
+    'offline code: gone once its window is over',
+    situation(record({ is_offline_access_code: true }, { offline: { ...offline, ends_at: fixtureTime } })),
+    { kind: 'write', rule: 'offline_code_ended', removed: true, events: [] },
+  ],
+];
+
+describe('decide', () => {
+  it.each(rows)('%s', (_name, s, expected) => {
+    expect(decide(s)).toMatchObject(expected);
+  });
+
+  it('is pure: the same situation gives the same outcome, and the record is left as it was', () => {
+    const r = record({}, { sync: { since: inMs(-settings.delayWarningMs), attempts: 2, warned: false, failed: false } });
+    const before = structuredClone(r);
+    expect(decide(situation(r, empty))).toEqual(decide(situation(r, empty)));
+    expect(r).toEqual(before);
+  });
+});
+
+describe('after a provider call', () => {
+  const program = decide(situation(record(), empty));
+  if (program.kind !== 'program') throw new Error('expected a program call');
+  const call: Call = program;
+
+  it('programmed: checks on the lock after its verify time, keeping the reference it gave', () => {
+    expect(callMade(call, 'ref-1', traits, now)).toMatchObject({
+      rule: 'programmed',
+      next: { provider_ref: 'ref-1', due_at: inMs(traits.verifyAfterMs), sync: { attempts: 1, outages: 0 } },
+    });
+  });
+
+  it('failed: a full lock is told at once, and retried', () => {
+    const outcome = callFailed(call.record, new ProviderError('no_space_for_access_code_on_device', 'The lock is full'), { removing: false, events: call.events }, settings, now);
+    expect(outcome).toMatchObject({ rule: 'failed', events: ['access_code.failed_to_set_on_device'], next: { due_at: inMs(settings.retryBaseMs), sync: { attempts: 1, failed: true } } });
+  });
+
+  it('offline PIN assigned: set at once, at its place in the slot', () => {
+    expect(offlinePinAssigned(record({ code: null }, { offline }), 1, '123456', now)).toMatchObject({
+      rule: 'offline_code_assigned',
+      events: ['access_code.set_on_device'],
+      next: { offline: { place: 1 }, due_at: offline.ends_at, access_code: { code: '123456', status: 'set', is_waiting_for_code_assignment: false } },
+    });
+  });
+
+  it('offline slot full: the code fails and goes at the end of its window', () => {
+    expect(offlineSlotFull(record({ code: null }, { offline }), now)).toMatchObject({
+      rule: 'offline_slot_full',
+      events: ['access_code.failed_to_set_on_device'],
+      next: { due_at: offline.ends_at, access_code: { errors: [expect.objectContaining({ error_code: 'failed_to_set_on_device' })] } },
+    });
+  });
+});
