@@ -3,16 +3,14 @@ import { pullBackupAccessCode } from '../../lib/access-codes/pull-backup-access-
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { listAccessCodes } from '../../lib/access-codes/list-access-codes';
-import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, listAccessCodesInputSchema } from '../../lib/access-codes/schemas';
-import { AppError } from '../../lib/errors';
-import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { codesApp, failureType as failure } from '../support/codes-app';
 
 const DAY = 86_400_000;
 
 async function setup() {
-  const app = memoryApp({ latencyMs: 1000 });
-  const ws = await sandboxWorkspace(app.deps);
+  const app = await codesApp({ latencyMs: 1000 });
+  const { ws } = app;
   const front = ws.byType('schlage_lock');
   const create = (input: Record<string, unknown> = {}) =>
     createAccessCode(
@@ -26,27 +24,10 @@ async function setup() {
         ...input,
       }),
     );
-  const tick = async (times = 1) => {
-    for (let i = 0; i < times; i++) {
-      app.clock.advance(1000);
-      await pollDueCodes(app.deps);
-    }
-  };
   const pool = async () => (await app.deps.accessCodes.list(ws.workspaceId, { deviceId: front.device_id, limit: 100 })).items.filter((r) => r.backup?.state === 'available');
   const pull = (access_code_id: string) => pullBackupAccessCode(app.deps, ws.principal, { access_code_id });
-  return { ...app, ws, front, create, tick, pool, pull };
+  return { ...app, front, create, pool, pull };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => {
-      if (!(e instanceof AppError)) throw e;
-      return e.type;
-    },
-  );
 
 describe('the backup access code pool', () => {
   it('is filled on a lock that supports it, programmed, named as Seam names them, and hidden from lists', async () => {

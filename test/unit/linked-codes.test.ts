@@ -5,8 +5,8 @@ import { createMultipleAccessCodes, createMultipleInputSchema, updateMultipleAcc
 import { createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { pinViolation } from '../../lib/devices/code-constraints';
-import { AppError } from '../../lib/errors';
-import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { codesApp, failure } from '../support/codes-app';
+import { sandboxWorkspace } from '../support/memory-app';
 
 const create = (input: Record<string, unknown>) => createAccessCodeInputSchema.parse(input);
 const update = (input: Record<string, unknown>) => updateAccessCodeInputSchema.parse(input);
@@ -15,22 +15,10 @@ const updateMultiple = (input: Record<string, unknown>) => updateMultipleInputSc
 const DAY = 86_400_000;
 
 async function setup() {
-  const app = memoryApp();
-  const ws = await sandboxWorkspace(app.deps);
+  const app = await codesApp();
   const other = await sandboxWorkspace(app.deps, 'Other');
-  return { ...app, ws, other };
+  return { ...app, other };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => {
-      if (!(e instanceof AppError)) throw e;
-      return { type: e.type, fields: Object.keys((e.extra.validation_errors as object | undefined) ?? {}).filter((k) => k !== '_errors') };
-    },
-  );
 
 describe('createMultipleAccessCodes', () => {
   it('gives every lock one PIN that fits all their rules, linked by a new common_code_key', async () => {

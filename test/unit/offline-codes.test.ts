@@ -1,43 +1,27 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { getActionAttempt } from '../../lib/action-attempts/get-action-attempt';
 import { simulateConnection } from '../../lib/devices/device-queries';
-import { AppError } from '../../lib/errors';
-import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { codesApp, failure } from '../support/codes-app';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 async function setup() {
-  const app = memoryApp();
-  const ws = await sandboxWorkspace(app.deps);
+  const app = await codesApp();
+  const { ws } = app;
   const igloo = ws.byType('igloohome_lock');
   const at = (ms: number) => new Date(app.clock.now().getTime() + ms).toISOString();
   const create = (input: Record<string, unknown>) =>
     createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: igloo.device_id, is_offline_access_code: true, ...input }));
   const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
-  const tick = async (ms = 1000) => {
-    app.clock.advance(ms);
-    await pollDueCodes(app.deps);
-  };
+  const tick = (ms = 1000) => app.tick(1, ms);
   const simulateOffline = () => simulateConnection(app.deps, ws.principal, igloo.device_id, false);
   return { ...app, ws, igloo, at, create, get, tick, simulateOffline };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => {
-      if (!(e instanceof AppError)) throw e;
-      return { type: e.type, fields: Object.keys((e.extra.validation_errors as object | undefined) ?? {}).filter((k) => k !== '_errors') };
-    },
-  );
 
 describe('offline access codes on an igloohome-like sandbox lock', () => {
   it('is a lock with offline codes as Seam shows igloohome', async () => {

@@ -1,7 +1,6 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { convertToManaged } from '../../lib/access-codes/convert-to-managed';
 import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
@@ -12,36 +11,19 @@ import { simulateUnmanagedCode } from '../../lib/access-codes/simulate-unmanaged
 import { listUnmanagedInputSchema, simulateExternalChangeInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { generateCode } from '../../lib/access-codes/generate-code';
-import { AppError } from '../../lib/errors';
-import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { codesApp, failureType as failure } from '../support/codes-app';
+import { sandboxWorkspace } from '../support/memory-app';
 
 async function setup() {
-  const app = memoryApp({ latencyMs: 1000 });
-  const ws = await sandboxWorkspace(app.deps);
+  const app = await codesApp({ latencyMs: 1000 });
+  const { ws } = app;
   const other = await sandboxWorkspace(app.deps, 'Other');
   const gate = ws.byType('smartthings_lock');
   const record = (id: string) => ws.devices.find((d) => d.device.device_id === id);
-  const tick = async (times = 1) => {
-    for (let i = 0; i < times; i++) {
-      app.clock.advance(1000);
-      await pollDueCodes(app.deps);
-    }
-  };
   const types = () => app.published.map((e) => e.event_type);
   const list = (device_id = gate.device_id) => listUnmanagedCodes(app.deps, ws.principal, listUnmanagedInputSchema.parse({ device_id }));
-  return { ...app, ws, other, gate, record, tick, types, list };
+  return { ...app, other, gate, record, types, list };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => {
-      if (!(e instanceof AppError)) throw e;
-      return e.type;
-    },
-  );
 
 describe('unmanaged codes', () => {
   it('are discovered from a read of the whole keypad, listed and got from the table, and gone when the lock drops them', async () => {
