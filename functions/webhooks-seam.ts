@@ -1,6 +1,6 @@
-import { receiveSeamWebhook } from '../lib/providers/seam/receive-seam-webhook';
+import { receiveSeamWebhook } from '../lib/providers/seam';
 import { type AppDeps, appDeps } from '../lib/deps';
-import { seamWebhookVerifier, type WebhookVerifier } from '../lib/providers/seam/seam-webhooks';
+import { seamWebhookVerifier, type WebhookVerifier } from '../lib/providers/seam';
 import { UnauthorizedError } from '../lib/errors';
 import { rawRoute } from '../lib/http/seam-route';
 

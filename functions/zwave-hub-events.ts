@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { type AppDeps, appDeps } from '../lib/deps';
-import { hubMessageSchema, onHubMessage } from '../lib/providers/zwave/hub-events';
+import { hubMessageSchema, onHubMessage } from '../lib/providers/zwave';
 import { logger } from '../lib/logger';
 
 const log = { info: (m: string, f?: Record<string, unknown>) => logger.info(m, { ...f }), warn: (m: string, f?: Record<string, unknown>) => logger.warn(m, { ...f }) };

@@ -9,29 +9,19 @@ import { sqsDeliveryQueue } from './adapters/sqs-delivery-queue';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import { MemoryOutbox } from './adapters/memory-outbox';
-import { tracedProviders } from './devices/traced-providers';
 import { traceClient } from './observability';
 import { InProcessFollowUps } from './adapters/in-process-follow-ups';
 import { sqsFollowUps } from './adapters/sqs-follow-ups';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
-import type { SandboxKeypadStore } from './devices/lock-provider';
 import { dynamoDbSecretStore } from './adapters/dynamodb-connected-accounts';
 import { tableOperations } from './adapters/dynamodb-support';
 import { memorySecretStore } from './adapters/memory-connected-accounts';
 import { secretsManagerStore } from './adapters/secrets-manager-secrets';
-import { accountSourceRegistry } from './connected-accounts/account-source';
-import { providerRegistry } from './devices/providers';
-import { lazySeamUpstream } from './providers/seam/lazy-upstream';
-import { seamAccounts } from './providers/seam/seam-account';
-import { seamAccountSource } from './providers/seam/seam-devices';
-import { seamProvider } from './providers/seam/seam-provider';
-import type { SeamUpstreamFactory } from './providers/seam/seam-upstream';
-import { memoryKeypadStore, sandboxProvider } from './providers/sandbox/sandbox-provider';
-import type { HubShadows } from './providers/zwave/hub-shadows';
-import { zwaveAccountSource } from './providers/zwave/zwave-devices';
-import { zwaveProvider } from './providers/zwave/zwave-provider';
 import { iotHubShadows } from './adapters/iot-hub-shadows';
+import { memoryKeypadStore, type SandboxKeypadStore } from './providers/sandbox';
+import { lazySeamUpstream } from './providers/seam';
+import { type ProviderWiring, wireProviders } from './providers/registry';
 import { type Config, config } from './config';
 import type { HttpDeps } from './http/seam-route';
 import { logger } from './logger';
@@ -63,30 +53,6 @@ function stores(cfg: Config, outbox: MemoryOutbox | undefined): Stores & { keypa
     keypads: dynamoDbKeypadStore(client, cfg.LATCHKEY_TABLE_NAME),
     // In AWS the stack names a Secrets Manager prefix; locally credentials stay in the table.
     secrets: cfg.LATCHKEY_SECRETS_PREFIX ? secretsManagerStore(cfg.LATCHKEY_SECRETS_PREFIX) : dynamoDbSecretStore(tableOperations(client, cfg.LATCHKEY_TABLE_NAME)),
-  };
-}
-
-/** How providers reach the world; tests swap these for fakes or for an upstream of their own. */
-export interface ProviderWiring {
-  seamUpstream: SeamUpstreamFactory;
-  /** How long a sandbox lock takes to apply a change. */
-  sandboxLatencyMs: number;
-  /** How long after asking a Seam upstream for a change its code is checked. */
-  seamPollMs: number;
-  /** Randomness for the sandbox's flaky lock. */
-  random?: () => number;
-  /** The Z-Wave hubs' lock shadows (IoT Core in AWS, its local stand-in); without them Z-Wave locks answer provider_unavailable. */
-  zwaveShadows?: HubShadows;
-}
-
-/** Every lock provider and account source, wired to the stores they keep state in. */
-export function wireProviders(base: Pick<Deps, 'connectedAccounts' | 'secrets' | 'clock'> & { keypads: SandboxKeypadStore }, wiring: ProviderWiring): Pick<Deps, 'providers' | 'accountSources'> {
-  const seam = seamAccounts({ connectedAccounts: base.connectedAccounts, secrets: base.secrets, upstream: wiring.seamUpstream });
-  const sandbox = sandboxProvider({ keypads: base.keypads, clock: base.clock, latencyMs: wiring.sandboxLatencyMs, ...(wiring.random && { random: wiring.random }) });
-  const zwave = wiring.zwaveShadows;
-  return {
-    providers: tracedProviders(providerRegistry([sandbox, seamProvider(seam, { pollMs: wiring.seamPollMs }), ...(zwave ? [zwaveProvider(zwave)] : [])])),
-    accountSources: accountSourceRegistry({ seam: seamAccountSource(seam, base.clock), ...(zwave && { zwave: zwaveAccountSource(zwave, base.clock) }) }),
   };
 }
 

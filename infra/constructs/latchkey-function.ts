@@ -9,7 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
-import { accountSecretName } from '../../lib/providers/seam/seam-account';
+import { accountSecretName } from '../../lib/providers/seam';
 import { hubThingPrefix } from '../../lib/hub-contract/shadow-documents';
 import { functionBundling, functionRuntime, providerFunctionBundling } from '../bundling';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';

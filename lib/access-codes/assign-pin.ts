@@ -1,15 +1,9 @@
 import { acceptsChosenPin, generatePin, pinViolation } from '../devices/code-constraints';
 import type { DeviceRecord } from '../devices/schemas';
-import { AppError, InvalidInputError, deviceNotFound } from '../errors';
+import { AppError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
-import { type Principal, grants } from '../principals/principal';
 
-/** The device, if the principal may touch it; device_not_found otherwise (another workspace's, or not granted). */
-export async function requireDevice(deps: Pick<Deps, 'devices'>, principal: Principal, deviceId: string): Promise<DeviceRecord> {
-  const device = await deps.devices.get(principal.workspace_id, deviceId);
-  if (!device || !grants(principal, device.device)) throw deviceNotFound();
-  return device;
-}
+export { requireDevice } from '../devices/device-queries';
 
 const needsPinsInUse = (device: DeviceRecord) => device.device.properties.code_constraints.some((c) => c.constraint_type === 'unique_first_four_digits');
 

@@ -1,7 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import type { SandboxKeypadStore, SandboxSlot } from '../devices/lock-provider';
+import type { SandboxKeypadStore, SandboxSlot } from '../providers/sandbox';
 import { idSchema, timestampSchema } from '../schema-helpers';
 import { keypadKeys } from './dynamodb-keys';
 

@@ -1,5 +1,5 @@
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import type { HubShadows } from '../providers/zwave/hub-shadows';
+import type { HubShadows } from '../providers/zwave';
 import { ProviderError } from '../devices/lock-provider';
 import { lockShadowSchema } from '../hub-contract/shadow-documents';
 

@@ -1,8 +1,13 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Deps } from '../ports';
-import { createHubAccount } from '../providers/zwave/connect-hub';
-import { zwaveSettingsSchema } from '../providers/zwave/zwave-devices';
+import { createHubAccount, type HubCredentials, type HubIdentities, zwaveSettingsSchema } from '../providers/zwave';
+
+/** AWS IoT, loaded only when a hub is provisioned against a deployed stack. */
+const awsHubIdentities = async (): Promise<HubIdentities> => {
+  const [{ IoTClient }, { iotHubIdentities }] = await Promise.all([import('@aws-sdk/client-iot'), import('../adapters/iot-hub-identities')]);
+  return iotHubIdentities(new IoTClient({}));
+};
 
 const amazonRootCa = 'https://www.amazontrust.com/repository/AmazonRootCA1.pem';
 
@@ -13,7 +18,7 @@ const amazonRootCa = 'https://www.amazontrust.com/repository/AmazonRootCA1.pem';
  */
 export async function connectZwaveHub(
   deps: Pick<Deps, 'connectedAccounts' | 'ids' | 'clock'>,
-  input: { workspaceId: string; name: string; aws: boolean; policyName?: string; outDir?: string },
+  input: { workspaceId: string; name: string; aws: boolean; policyName?: string; outDir?: string; hubIdentities?: () => Promise<HubIdentities> },
 ): Promise<Record<string, unknown>> {
   if (input.aws && !input.policyName) throw new Error("--iot-policy (or LATCHKEY_HUB_POLICY_NAME) is required for a deployed stack: use the stack's HubPolicyName output");
   const account = await createHubAccount(deps, { workspaceId: input.workspaceId, name: input.name });
@@ -26,10 +31,10 @@ export async function connectZwaveHub(
       note: 'Local data: no AWS IoT identity was made. `LATCHKEY_ZWAVE_MOCK_LOCKS=N npm start` runs mock locks behind the agent locally; connect a real hub against a deployed stack.',
     };
   }
-  const [{ IoTClient }, { provisionHub }] = await Promise.all([import('@aws-sdk/client-iot'), import('../providers/zwave/provision-hub')]);
-  let credentials: Awaited<ReturnType<typeof provisionHub>>;
+  let credentials: HubCredentials;
   try {
-    credentials = await provisionHub(new IoTClient({}), { thingName, policyName: input.policyName, connectedAccountId: accountId });
+    const hubs = await (input.hubIdentities ?? awsHubIdentities)();
+    credentials = await hubs.provision({ thingName, policyName: input.policyName, connectedAccountId: accountId });
   } catch (error) {
     // No half-made hub: without its identity the account could never see a lock.
     await deps.connectedAccounts.remove(input.workspaceId, accountId);

@@ -7,10 +7,10 @@ import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-set
 import { loadConfig } from '../config';
 import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { connectSeamAccount } from '../providers/seam/connect-seam-account';
+import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
-import { seamProductionEndpoint } from '../providers/seam/seam-account';
+import { seamProductionEndpoint } from '../providers/seam';
 import { workspacePrincipal } from '../principals/principal';
 import { createPersonalAccessToken, createPublishableKey, describeToken } from '../principals/credentials';
 import { createApiKey, createWorkspace } from '../workspaces/workspaces';

@@ -1,7 +1,14 @@
-import { requireDevice } from '../access-codes/assign-pin';
+import { deviceNotFound } from '../errors';
 import type { Deps } from '../ports';
 import { type Principal, grants } from '../principals/principal';
-import type { Device } from './schemas';
+import type { Device, DeviceRecord } from './schemas';
+
+/** The device, if the principal may touch it; device_not_found otherwise (another workspace's, or not granted). */
+export async function requireDevice(deps: Pick<Deps, 'devices'>, principal: Principal, deviceId: string): Promise<DeviceRecord> {
+  const device = await deps.devices.get(principal.workspace_id, deviceId);
+  if (!device || !grants(principal, device.device)) throw deviceNotFound();
+  return device;
+}
 
 /** One device the principal may touch. */
 export async function getDevice(deps: Pick<Deps, 'devices'>, principal: Principal, deviceId: string): Promise<Device> {

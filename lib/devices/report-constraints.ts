@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { requireDevice } from '../access-codes/assign-pin';
+import { requireDevice } from './device-queries';
 import type { Deps } from '../ports';
 import type { Principal } from '../principals/principal';
 import { idSchema } from '../schema-helpers';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { buildSandboxDevices, sandboxAccount } from '../providers/sandbox/sandbox-devices';
+import { buildSandboxDevices, sandboxAccount } from '../providers/sandbox';
 import { UnauthorizedError } from '../errors';
 import type { Deps } from '../ports';
 import type { RequestHeaders } from '../http/seam-route';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sandboxModels } from '../../lib/providers/sandbox/sandbox-devices';
+import { sandboxModels } from '../../lib/providers/sandbox';
 import { newApiKey } from '../../lib/workspaces/workspaces';
 import { type E2eServer, createOtherWorkspace, startE2eServer } from '../support/e2e-server';
 import { expectValid } from '../support/seam-schemas';

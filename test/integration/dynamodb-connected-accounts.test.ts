@@ -2,7 +2,7 @@ import { tableOperations } from '../../lib/adapters/dynamodb-support';
 import { randomUUID } from 'node:crypto';
 import { dynamoDbConnectedAccounts, dynamoDbSecretStore } from '../../lib/adapters/dynamodb-connected-accounts';
 import type { ConnectedAccountRecord } from '../../lib/connected-accounts/schemas';
-import { sandboxAccount } from '../../lib/providers/sandbox/sandbox-devices';
+import { sandboxAccount } from '../../lib/providers/sandbox';
 import type { ConnectedAccountRepository, SecretStore } from '../../lib/ports';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dynamoDbKeypadStore } from '../../lib/adapters/dynamodb-keypads';
-import type { SandboxSlot } from '../../lib/devices/lock-provider';
+import type { SandboxSlot } from '../../lib/providers/sandbox';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';
 
 let table: TestTable;

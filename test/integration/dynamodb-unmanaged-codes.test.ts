@@ -14,8 +14,8 @@ import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schem
 import { dynamoDbKeypadStore } from '../../lib/adapters/dynamodb-keypads';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { providerRegistry } from '../../lib/devices/providers';
-import { buildSandboxDevices } from '../../lib/providers/sandbox/sandbox-devices';
-import { sandboxProvider } from '../../lib/providers/sandbox/sandbox-provider';
+import { buildSandboxDevices } from '../../lib/providers/sandbox';
+import { sandboxProvider } from '../../lib/providers/sandbox';
 import type { Deps } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';

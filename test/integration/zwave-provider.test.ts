@@ -1,7 +1,7 @@
 import { ProviderError } from '../../lib/devices/lock-provider';
 import type { DeviceRecord } from '../../lib/devices/schemas';
-import { zwaveDevice } from '../../lib/providers/zwave/zwave-devices';
-import { zwaveProvider } from '../../lib/providers/zwave/zwave-provider';
+import { zwaveDevice } from '../../lib/providers/zwave';
+import { zwaveProvider } from '../../lib/providers/zwave';
 import type { ConnectedAccountRecord } from '../../lib/connected-accounts/schemas';
 import { localHubShadows } from '../../lib/local/zwave/local-hub-shadows';
 import { type LocalIotCore, startLocalIotCore } from '../../lib/local/zwave/local-iot-core';

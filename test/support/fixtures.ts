@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AccessCode, type AccessCodeRecord, accessCodeRecordSchema } from '../../lib/access-codes/schemas';
 import { type ActionAttemptRecord, actionAttemptRecordSchema } from '../../lib/action-attempts/schemas';
-import { buildSandboxDevices } from '../../lib/providers/sandbox/sandbox-devices';
+import { buildSandboxDevices } from '../../lib/providers/sandbox';
 import { type Device, type DeviceRecord, deviceRecordSchema } from '../../lib/devices/schemas';
 import { type AccessCodeEventType, type SeamEvent, eventSchema } from '../../lib/events/schemas';
 import { type ApiKeyRecord, type Workspace, apiKeyRecordSchema, workspaceSchema } from '../../lib/workspaces/schemas';

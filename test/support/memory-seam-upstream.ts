@@ -1,5 +1,5 @@
 import { ProviderError } from '../../lib/devices/lock-provider';
-import type { SeamUpstream, SeamUpstreamFactory, UpstreamAccessCode, UpstreamDevice } from '../../lib/providers/seam/seam-upstream';
+import type { SeamUpstream, SeamUpstreamFactory, UpstreamAccessCode, UpstreamDevice } from '../../lib/providers/seam';
 
 /**
  * An upstream Seam workspace in memory, for unit tests of the Seam provider: it refuses a

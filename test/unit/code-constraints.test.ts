@@ -1,5 +1,5 @@
 import { generatePin, isWeakPin, pinViolation } from '../../lib/devices/code-constraints';
-import { buildSandboxDevices, sandboxModels } from '../../lib/providers/sandbox/sandbox-devices';
+import { buildSandboxDevices, sandboxModels } from '../../lib/providers/sandbox';
 import type { Device } from '../../lib/devices/schemas';
 
 let n = 0;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iot-data-plane';
 import { mockClient } from 'aws-sdk-client-mock';
 import { iotHubShadows } from '../../lib/adapters/iot-hub-shadows';
-import { provisionHub } from '../../lib/providers/zwave/provision-hub';
+import { provisionHub } from '../../lib/adapters/iot-hub-identities';
 
 const data = mockClient(IoTDataPlaneClient);
 const control = mockClient(IoTClient);

@@ -1,4 +1,4 @@
-import { type HubEventDeps, type HubEventLog, type HubMessage, onHubMessage } from '../../providers/zwave/hub-events';
+import { type HubEventDeps, type HubEventLog, type HubMessage, onHubMessage } from '../../providers/zwave';
 import type { LocalIotCore } from './local-iot-core';
 import { keypadEventSchema } from '../../hub-contract/shadow-documents';
 

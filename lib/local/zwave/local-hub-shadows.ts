@@ -1,4 +1,4 @@
-import type { HubShadows } from '../../providers/zwave/hub-shadows';
+import type { HubShadows } from '../../providers/zwave';
 import type { LocalIotCore } from './local-iot-core';
 import { lockShadowSchema } from '../../hub-contract/shadow-documents';
 import { ShadowRequestError } from '../../hub-contract/shadow-state';

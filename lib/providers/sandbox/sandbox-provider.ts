@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Clock } from '../../ports';
-import { type CodeHandle, type DesiredEntry, type KeypadEntry, type LockEntry, type LockProvider, ProviderError, type SandboxKeypadStore, type SandboxSlot } from '../../devices/lock-provider';
+import { type CodeHandle, type DesiredEntry, type KeypadEntry, type LockEntry, type LockProvider, ProviderError } from '../../devices/lock-provider';
+import type { SandboxKeypadStore, SandboxSlot } from './keypad-store';
 import { algoPinCodes } from './sandbox-offline';
 import type { DeviceRecord } from '../../devices/schemas';
 

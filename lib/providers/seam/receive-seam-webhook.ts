@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import type { AccessCodeRecord } from '../../access-codes/schemas';
 import { seamCredentialSchema } from './seam-account';
-import { stableDeviceId } from './seam-devices';
+import { stableDeviceId } from '../../devices/derived-ids';
 import type { WebhookVerifier } from './seam-webhooks';
 import { ConflictError, UnauthorizedError } from '../../errors';
 import { logger } from '../../logger';
@@ -10,6 +9,8 @@ import { idSchema } from '../../schema-helpers';
 import { type SyncDeps, syncConnectedAccount } from '../../connected-accounts/sync-connected-account';
 
 export type WebhookDeps = SyncDeps & Pick<Deps, 'secrets' | 'accessCodes' | 'clock' | 'engine'>;
+/** A stored code as the repository port gives it: a provider knows the port, not the codes' room. */
+type AccessCodeRecord = Parameters<WebhookDeps['accessCodes']['update']>[0];
 
 const upstreamEventSchema = z.looseObject({
   event_id: z.string().optional(),

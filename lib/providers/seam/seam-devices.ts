@@ -1,22 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { AccountSource } from '../../connected-accounts/account-source';
+import { stableDeviceId } from '../../devices/derived-ids';
 import { keypadLockDevice } from '../../devices/keypad-lock';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import { type CodeConstraint, type DeviceRecord, codeConstraintSchema } from '../../devices/schemas';
 import { type SeamAccounts, seamSettingsSchema } from './seam-account';
 import type { SeamDeviceState } from './seam-provider';
 import type { UpstreamDevice } from './seam-upstream';
-
-/**
- * A device's Latchkey id, derived from its account and its upstream id: the same upstream lock
- * keeps one id across syncs, and two syncs racing cannot give it two.
- */
-export function stableDeviceId(connectedAccountId: string, upstreamDeviceId: string): string {
-  const hex = createHash('sha256').update(`${connectedAccountId}\u0000${upstreamDeviceId}`).digest('hex');
-  // RFC 9562 version 8 (custom) with the RFC variant bits.
-  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /** Lengths assumed when the upstream does not report them: what most keypads accept. */
 const defaultCodeLengths = [4, 5, 6, 7, 8];

@@ -3,7 +3,7 @@ import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import type { Deps } from '../../ports';
 import { keypadEventSchema, lockShadowSchema, parseHubThingName, parseLockShadowName } from '../../hub-contract/shadow-documents';
 import type { DeviceRecord } from '../../devices/schemas';
-import { stableDeviceId } from '../seam/seam-devices';
+import { stableDeviceId } from '../../devices/derived-ids';
 import { SlotView } from './slots';
 import { zwaveDevice, zwaveSettingsSchema } from './zwave-devices';
 

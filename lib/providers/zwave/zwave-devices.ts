@@ -4,7 +4,7 @@ import type { AccountSource } from '../../connected-accounts/account-source';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
 import { hubThingName, parseLockShadowName, type ReportedLock } from '../../hub-contract/shadow-documents';
 import type { DeviceRecord } from '../../devices/schemas';
-import { stableDeviceId } from '../seam/seam-devices';
+import { stableDeviceId } from '../../devices/derived-ids';
 import type { HubShadows } from './hub-shadows';
 import type { ZwaveState } from './zwave-provider';
 
