@@ -11,4 +11,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|aedes|@seamapi/(http|webhook|url-search-params-serializer)|svix)/)'],
   testTimeout: 30000,
+  // `npm test` runs with --coverage; a single file (`npx jest test/unit/x.test.ts`) is not held to the thresholds.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts', 'edge/**/*.ts', '!**/*.d.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
 };
