@@ -7,7 +7,7 @@ import { retry, retryPolicies } from '../retry';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
 import { appearanceFor } from './appearance';
-import { fillBackupPool } from './backup-pool';
+import { fillBackupPool, withBackupAvailability } from './backup-pool';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './code-rules';
 import { accessCodeEvent } from './events';
@@ -106,8 +106,9 @@ export async function createMultipleAccessCodes(deps: LinkedDeps, principal: Pri
       if (error instanceof DuplicateAccessCodeError && input.code === undefined) throw new GeneratedPinTakenError();
       throw error;
     }
-    if (input.use_backup_access_code_pool) for (const device of devices) await fillBackupPool(deps, device);
-    return records.map((r) => r.access_code);
+    if (!input.use_backup_access_code_pool) return records.map((r) => r.access_code);
+    for (const device of devices) await fillBackupPool(deps, device);
+    return withBackupAvailability(deps, records);
   });
 }
 
