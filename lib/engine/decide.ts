@@ -4,7 +4,7 @@ import { type LifecycleSettings, usesNativeScheduling } from '../access-codes/li
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 import { clearedConflict, conversionRule, externalChange, externalChangeRule } from './external-changes';
 import { desiredEntry, isDeviceError, keepAccessErrors, matches, nextBoundary, withProviderReport } from './lock-view';
-import { type Call, type Outcome, type Write, finishAttempts } from './outcome';
+import { type AssignOfflinePin, type Call, type Outcome, type Write, finishAttempts } from './outcome';
 
 /** What the lock holds for the code, or the provider error its read gave. */
 export type LockRead = { held: KeypadEntry | undefined } | { error: ProviderError };
@@ -19,6 +19,7 @@ export interface Situation {
 }
 
 type Sync = NonNullable<AccessCodeRecord['sync']>;
+type OfflinePlace = NonNullable<AccessCodeRecord['offline']>;
 
 const iso = (t: number) => new Date(t).toISOString();
 const newSync = (nowIso: string): Sync => ({ since: nowIso, attempts: 0, warned: false, failed: false });
@@ -29,7 +30,7 @@ const newSync = (nowIso: string): Sync => ({ since: nowIso, attempts: 0, warned:
  */
 export function decide(s: Situation): Outcome {
   const { record, traits, settings, now } = s;
-  if (record.offline) return offlineCode(record, now);
+  if (record.offline) return offlineCode(record, record.offline, now);
   const native = usesNativeScheduling(traits, record.prefer_native_scheduling);
   const desired = desiredEntry(record, native, settings, now);
   const lock = s.lock ?? { held: undefined };
@@ -209,9 +210,7 @@ function failed(record: AccessCodeRecord, sync: Sync, error: ProviderError, how:
  * The lifecycle of an offline code: its PIN is computed at the first free place of its slot,
  * it is `set` from then on, and gone once its window (or a one-time code's time to be used) is over.
  */
-function offlineCode(record: AccessCodeRecord, now: Date): Outcome {
-  const window = record.offline;
-  if (!window) return { kind: 'write', rule: 'offline_code_kept', record, events: [], attempts: [] };
+function offlineCode(record: AccessCodeRecord, window: OfflinePlace, now: Date): Outcome {
   if (window.ends_at <= now.toISOString()) {
     return { kind: 'write', rule: 'offline_code_ended', record, removed: true, events: [], attempts: finishAttempts(record, now, 'removed') };
   }
@@ -220,21 +219,20 @@ function offlineCode(record: AccessCodeRecord, now: Date): Outcome {
 }
 
 /** The provider computed the PIN of the offline code's place in its slot. */
-export function offlinePinAssigned(record: AccessCodeRecord, place: number, pin: string, now: Date): Write {
-  const window = record.offline;
+export function offlinePinAssigned({ record, window }: AssignOfflinePin, place: number, pin: string, now: Date): Write {
   const assigned: AccessCode = { ...record.access_code, code: pin, status: 'set', is_waiting_for_code_assignment: false, pending_mutations: [] };
   return {
     kind: 'write',
     rule: 'offline_code_assigned',
     record,
-    next: { ...record, access_code: assigned, ...(window && { offline: { ...window, place } }), due_at: window?.ends_at },
+    next: { ...record, access_code: assigned, offline: { ...window, place }, due_at: window.ends_at },
     events: ['access_code.set_on_device'],
     attempts: finishAttempts(record, now, 'settled', assigned),
   };
 }
 
 /** Every place of the offline code's slot is taken: the code fails, and goes at the end of its window. */
-export function offlineSlotFull(record: AccessCodeRecord, now: Date): Write {
+export function offlineSlotFull({ record, window }: AssignOfflinePin, now: Date): Write {
   const code = record.access_code;
   const message = 'No offline code is left for this time slot on the lock';
   const failedCode: AccessCode = {
@@ -246,7 +244,7 @@ export function offlineSlotFull(record: AccessCodeRecord, now: Date): Write {
     kind: 'write',
     rule: 'offline_slot_full',
     record,
-    next: { ...record, access_code: failedCode, due_at: record.offline?.ends_at },
+    next: { ...record, access_code: failedCode, due_at: window.ends_at },
     events: ['access_code.failed_to_set_on_device'],
     attempts: finishAttempts(record, now, 'failed', undefined, { type: 'failed_to_set_on_device', message }),
   };

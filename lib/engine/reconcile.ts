@@ -102,10 +102,10 @@ async function assignOfflinePin(deps: EngineDeps, device: DeviceRecord, provider
     if (taken.has(place)) continue;
     const pin = await offline.pin(device, { ...window, warnings: [] }, place);
     try {
-      return await commit(deps, device, now, offlinePinAssigned(record, place, pin, now));
+      return await commit(deps, device, now, offlinePinAssigned(outcome, place, pin, now));
     } catch (error) {
       if (!(error instanceof DuplicateAccessCodeError)) throw error;
     }
   }
-  return commit(deps, device, now, offlineSlotFull(record, now));
+  return commit(deps, device, now, offlineSlotFull(outcome, now));
 }

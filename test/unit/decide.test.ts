@@ -2,7 +2,7 @@ import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
 import type { AccessCode, AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { type DeviceTraits, type KeypadEntry, ProviderError } from '../../lib/devices/lock-provider';
 import { type LockRead, type Situation, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull } from '../../lib/engine/decide';
-import type { Call } from '../../lib/engine/outcome';
+import type { AssignOfflinePin, Call } from '../../lib/engine/outcome';
 import { accessCodeFixture, fixtureTime } from '../support/fixtures';
 
 const now = new Date(fixtureTime);
@@ -204,8 +204,10 @@ describe('after a provider call', () => {
     expect(outcome).toMatchObject({ rule: 'failed', events: ['access_code.failed_to_set_on_device'], next: { due_at: inMs(settings.retryBaseMs), sync: { attempts: 1, failed: true } } });
   });
 
+  const assignPin: AssignOfflinePin = { kind: 'assign_offline_pin', rule: 'offline_code_assign_pin', record: record({ code: null }, { offline }), window: offline };
+
   it('offline PIN assigned: set at once, at its place in the slot', () => {
-    expect(offlinePinAssigned(record({ code: null }, { offline }), 1, '123456', now)).toMatchObject({
+    expect(offlinePinAssigned(assignPin, 1, '123456', now)).toMatchObject({
       rule: 'offline_code_assigned',
       events: ['access_code.set_on_device'],
       next: { offline: { place: 1 }, due_at: offline.ends_at, access_code: { code: '123456', status: 'set', is_waiting_for_code_assignment: false } },
@@ -213,7 +215,7 @@ describe('after a provider call', () => {
   });
 
   it('offline slot full: the code fails and goes at the end of its window', () => {
-    expect(offlineSlotFull(record({ code: null }, { offline }), now)).toMatchObject({
+    expect(offlineSlotFull(assignPin, now)).toMatchObject({
       rule: 'offline_slot_full',
       events: ['access_code.failed_to_set_on_device'],
       next: { due_at: offline.ends_at, access_code: { errors: [expect.objectContaining({ error_code: 'failed_to_set_on_device' })] } },
