@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { eachMessage } from '../lib/adapters/sqs-batch';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
@@ -9,17 +10,18 @@ import { webhookDeliverySchema } from '../lib/webhooks/schemas';
 /**
  * Takes webhook deliveries from the SQS queue, all of a batch at once, so one slow endpoint
  * holds none of the others. Only a delivery that could not be sent or re-queued (the queue or
- * the secret store failed) is reported back, and SQS hands it out again; a malformed message
- * goes to the dead-letter queue after its receives.
+ * the secret store failed), or a malformed message, is reported back: SQS hands it out again,
+ * and a message still failing after its receives goes to the dead-letter queue.
  */
 export const makeHandler = (deps: AppDeps) =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(observed())
-    .handler(async (event) => {
-      const results = await Promise.allSettled(event.Records.map((record) => deliverWebhook(deps, webhookDeliverySchema.parse(JSON.parse(record.body)))));
-      const failed = event.Records.filter((_, i) => results[i]?.status === 'rejected');
-      for (const record of failed) logger.error('webhook delivery could not be handled', { message_id: record.messageId });
-      return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
-    });
+    .handler(
+      eachMessage(
+        webhookDeliverySchema,
+        (delivery) => deliverWebhook(deps, delivery),
+        (record) => logger.error('webhook delivery could not be handled', { message_id: record.messageId }),
+      ),
+    );
 
 export const handler = makeHandler(appDeps());

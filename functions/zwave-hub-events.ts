@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { hubMessageSchema, onHubMessage } from '../lib/providers/zwave';
 import { logger } from '../lib/logger';
+import { observed } from '../lib/observability';
 
 const log = { info: (m: string, f?: Record<string, unknown>) => logger.info(m, { ...f }), warn: (m: string, f?: Record<string, unknown>) => logger.warn(m, { ...f }) };
 
@@ -10,10 +11,12 @@ const log = { info: (m: string, f?: Record<string, unknown>) => logger.info(m, {
  * a keypad event. A message of no known shape is logged (without its content) and dropped.
  */
 export const makeHandler = (deps: AppDeps) =>
-  middy<unknown>().handler(async (event) => {
-    const message = hubMessageSchema.safeParse(event);
-    if (!message.success) return log.warn('hub message not understood');
-    await onHubMessage(deps, message.data, log);
-  });
+  middy<unknown>()
+    .use(observed())
+    .handler(async (event) => {
+      const message = hubMessageSchema.safeParse(event);
+      if (!message.success) return log.warn('hub message not understood');
+      await onHubMessage(deps, message.data, log);
+    });
 
 export const handler = makeHandler(appDeps());
