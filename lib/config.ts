@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from './settings';
 
 /**
- * Environment, parsed once. Lambda functions get these from the CDK stack; `npm start` sets
- * them for its own process. Settings the CDK context also carries share its schema (settings.ts).
+ * Environment, parsed once. Lambda functions get these from the CDK stack; `npm start` parses
+ * its own and passes the object on. Settings the CDK context also carries share its schema (settings.ts).
  */
 export const envSchema = z.object({
   LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
@@ -18,11 +18,11 @@ export const envSchema = z.object({
   LATCHKEY_ZWAVE_HUBS: z.enum(['aws-iot']).optional(),
   /** The IoT data endpoint, when not the region's default (`data-ats.iot.<region>.amazonaws.com`). */
   LATCHKEY_IOT_DATA_ENDPOINT: z.url().optional(),
-  /** EventBridge bus for access_code.* events; unset locally (in-process bus). */
+  /** EventBridge bus for access_code.* events (the outbox relay's); local mode has an in-process bus. */
   LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
-  /** The SQS queue of webhook deliveries and its dead-letter queue (set by the stack); unset, an in-process queue. */
   /** SQS queue whose delayed messages run a code's next engine step when it falls due (set by the stack). */
   LATCHKEY_FOLLOW_UP_QUEUE_URL: z.string().min(1).optional(),
+  /** The SQS queue of webhook deliveries and its dead-letter queue (set by the stack); local mode has an in-process queue. */
   LATCHKEY_WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
   LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: z.string().min(1).optional(),
   /** How long a verified API key stays cached in a warm function, in seconds. */
@@ -39,8 +39,14 @@ export const envSchema = z.object({
   LATCHKEY_DELAY_WARNING_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Failed attempts before setting a code is given up. */
   LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
-  /** First retry delay, doubled per attempt up to five minutes, in seconds. */
+  /** First retry delay, doubled per attempt up to the cap, in seconds. */
   LATCHKEY_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  /** The longest retry delay, in seconds. */
+  LATCHKEY_RETRY_CAP_SECONDS: z.coerce.number().min(1).max(86_400).default(300),
+  /** The function's entry in the routes or trigger table (set by the stack): what it needs is checked at cold start. */
+  LATCHKEY_FUNCTION: z.string().min(1).optional(),
+  /** Set by Lambda: the process is a Lambda function, where every capability it needs must be configured. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   LOG_LEVEL: logLevelSetting,
 });
 export type Config = z.infer<typeof envSchema>;

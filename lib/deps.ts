@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStores } from './adapters/dynamodb-stores';
 import { eventBridgePublisher } from './adapters/eventbridge-publisher';
-import { InProcessBus } from './adapters/in-process-bus';
-import { InProcessDeliveryQueue } from './adapters/in-process-delivery-queue';
 import { httpWebhookTransport } from './adapters/http-webhook-transport';
 import { sqsDeliveryQueue } from './adapters/sqs-delivery-queue';
 import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
-import { MemoryOutbox } from './adapters/memory-outbox';
+import type { MemoryOutbox } from './adapters/memory-outbox';
 import { traceClient } from './observability';
-import { InProcessFollowUps } from './adapters/in-process-follow-ups';
 import { sqsFollowUps } from './adapters/sqs-follow-ups';
 import { createMemoryStores } from './adapters/memory-stores';
 import type { LifecycleSettings } from './access-codes/lifecycle';
@@ -22,30 +19,23 @@ import { iotHubShadows } from './adapters/iot-hub-shadows';
 import { memoryKeypadStore, type SandboxKeypadStore } from './providers/sandbox';
 import { lazySeamUpstream } from './providers/seam';
 import { type ProviderWiring, wireProviders } from './providers/registry';
-import { type Config, config } from './config';
+import { type Config, config, envSchema } from './config';
 import type { HttpDeps } from './http/seam-route';
-import { logger } from './logger';
-import type { Clock, Deps, EventPublisher, IdGenerator, SecretStore, Stores, WebhookOut } from './ports';
+import type { Clock, DeliveryQueue, Deps, EventPublisher, IdGenerator, SecretStore, Stores, WebhookOut } from './ports';
 import { authenticator } from './principals/authenticate';
 import { lifecycleEngine } from './engine/engine';
+import { missingConfiguration, needsOf } from './triggers';
 
-export interface AppDeps extends Deps, HttpDeps, WebhookOut {
-  /** The in-process webhook delivery queue when no SQS queue is configured (local mode), for the local server to run. */
-  localDeliveries?: InProcessDeliveryQueue;
-  /** The in-process bus when no EventBridge bus is configured (local mode), for the worker to subscribe. */
-  localBus?: InProcessBus;
-  /** The memory store's outbox (LATCHKEY_STORE=memory); on DynamoDB the table's stream is the outbox. */
-  outbox?: MemoryOutbox;
-  /** Follow-ups on timers when no SQS queue is configured (local mode), for the local engine to run. */
-  localFollowUps?: InProcessFollowUps;
-}
+export interface AppDeps extends Deps, HttpDeps, WebhookOut {}
 
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
 
-function stores(cfg: Config, outbox: MemoryOutbox | undefined): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
+function stores(cfg: Config, parts: LocalParts): Stores & { keypads: SandboxKeypadStore; secrets: SecretStore } {
   const codeHistoryDays = cfg.LATCHKEY_CODE_HISTORY_DAYS;
-  if (cfg.LATCHKEY_STORE === 'memory') return { ...createMemoryStores({ codeHistoryDays, outbox }), keypads: memoryKeypadStore(), secrets: memorySecretStore() };
+  if (cfg.LATCHKEY_STORE === 'memory') {
+    return { ...createMemoryStores({ codeHistoryDays, outbox: parts.outbox }), keypads: parts.keypads ?? memoryKeypadStore(), secrets: memorySecretStore() };
+  }
   const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : traceClient(new DynamoDBClient({}));
   const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
@@ -63,47 +53,62 @@ export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   delayWarningMs: cfg.LATCHKEY_DELAY_WARNING_SECONDS * 1000,
   maxAttempts: cfg.LATCHKEY_MAX_ATTEMPTS,
   retryBaseMs: cfg.LATCHKEY_RETRY_BASE_SECONDS * 1000,
-  retryCapMs: 300_000,
+  retryCapMs: cfg.LATCHKEY_RETRY_CAP_SECONDS * 1000,
 });
 
-const logFollowUpFailure = (error: unknown) => logger.error('follow-up step failed', { error_name: error instanceof Error ? error.name : 'unknown' });
-const logPublishFailure = (error: unknown) => logger.error('publishing events failed', { error_name: error instanceof Error ? error.name : 'unknown' });
+/** The lifecycle settings of an unconfigured process: the config schema's defaults. */
+export const defaultLifecycleSettings: LifecycleSettings = lifecycleSettings(envSchema.parse({}));
 
-/** Where events go: the configured EventBridge bus, else an in-process bus local listeners subscribe to. */
-function eventsOut(cfg: Config): { publisher: EventPublisher; localBus?: InProcessBus } {
-  if (cfg.LATCHKEY_EVENT_BUS_NAME) return { publisher: eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME) };
-  const localBus = new InProcessBus((error) => logger.error('event listener failed', { error_name: error instanceof Error ? error.name : 'unknown' }));
-  return { publisher: localBus, localBus };
+/** A part the function was not configured with: using it is a wiring fault, which names the variable. */
+const notConfigured = (part: string, variable: string) => new Error(`${part} is not configured: ${variable} is not set`);
+const noBus: EventPublisher = {
+  publish: async () => {
+    throw notConfigured('The event bus', 'LATCHKEY_EVENT_BUS_NAME');
+  },
+};
+const noDeliveryQueue: DeliveryQueue = {
+  send: async () => {
+    throw notConfigured('The webhook delivery queue', 'LATCHKEY_WEBHOOK_QUEUE_URL');
+  },
+  deadLetter: async () => {
+    throw notConfigured('The webhook dead-letter queue', 'LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL');
+  },
+};
+
+/** Where events go, webhook deliveries wait and follow-ups are scheduled: the stack's bus and queues, where configured. */
+function messaging(cfg: Config, clock: Clock): Pick<AppDeps, 'publisher' | 'deliveries' | 'webhookTransport' | 'followUps'> {
+  const queueUrl = cfg.LATCHKEY_WEBHOOK_QUEUE_URL;
+  const deadLetterUrl = cfg.LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL;
+  const followUpQueue = cfg.LATCHKEY_FOLLOW_UP_QUEUE_URL;
+  return {
+    publisher: cfg.LATCHKEY_EVENT_BUS_NAME ? eventBridgePublisher(cfg.LATCHKEY_EVENT_BUS_NAME) : noBus,
+    deliveries: queueUrl && deadLetterUrl ? sqsDeliveryQueue(queueUrl, deadLetterUrl) : noDeliveryQueue,
+    // No requests to internal addresses; local mode allows them (a receiver on localhost).
+    webhookTransport: httpWebhookTransport({ allowInternal: false }),
+    ...(followUpQueue && { followUps: sqsFollowUps(followUpQueue, clock) }),
+  };
+}
+
+/** Parts only local mode and tests bring: the memory store's outbox and sandbox keypads, and how providers reach the world. */
+export interface LocalParts extends Partial<ProviderWiring> {
+  /** The memory store's outbox (LATCHKEY_STORE=memory); on DynamoDB the table's stream is the outbox. */
+  outbox?: MemoryOutbox;
+  keypads?: SandboxKeypadStore;
 }
 
 /**
- * Where webhook deliveries wait and how they go out: the stack's SQS queues, with no requests
- * to internal addresses; else an in-process queue on the application's clock, and any address
- * (a receiver on localhost).
+ * The one composition root: the application from a configuration object. Lambda, `npm start`
+ * and tests all build through it; `overrides` swap single parts (local mode's in-process bus
+ * and queues, a test's clock), `parts` add what only they have.
  */
-function webhooksOut(cfg: Config, clock: Clock): WebhookOut & { localDeliveries?: InProcessDeliveryQueue } {
-  const queueUrl = cfg.LATCHKEY_WEBHOOK_QUEUE_URL;
-  const deadLetterUrl = cfg.LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL;
-  if (queueUrl && deadLetterUrl) return { deliveries: sqsDeliveryQueue(queueUrl, deadLetterUrl), webhookTransport: httpWebhookTransport({ allowInternal: false }) };
-  const localDeliveries = new InProcessDeliveryQueue(clock);
-  return { deliveries: localDeliveries, localDeliveries, webhookTransport: httpWebhookTransport({ allowInternal: true }) };
-}
-
-/** Wires the application from configuration; `overrides` swap single parts (tests, local mode). */
-export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Partial<ProviderWiring> = {}): AppDeps {
-  const { publisher, localBus } = eventsOut(cfg);
-  const outbox = cfg.LATCHKEY_STORE === 'memory' ? new MemoryOutbox(logPublishFailure) : undefined;
-  const backend = stores(cfg, outbox);
-  const { localDeliveries, ...webhooks } = webhooksOut(cfg, overrides.clock ?? systemClock);
-  const followUpQueue = cfg.LATCHKEY_FOLLOW_UP_QUEUE_URL;
-  const localFollowUps = followUpQueue ? undefined : new InProcessFollowUps(overrides.clock ?? systemClock, logFollowUpFailure);
-  const followUps = followUpQueue ? sqsFollowUps(followUpQueue, overrides.clock ?? systemClock) : localFollowUps;
+export function buildDeps(cfg: Config, overrides: Partial<AppDeps> = {}, parts: LocalParts = {}): AppDeps {
+  const { outbox, keypads: _keypads, ...wiring } = parts;
+  const backend = stores(cfg, parts);
   const withoutProviders = {
     ...backend,
     clock: systemClock,
     ids: uuidGenerator,
-    publisher,
-    followUps,
+    ...messaging(cfg, overrides.clock ?? systemClock),
     settings: lifecycleSettings(cfg),
     ...overrides,
   };
@@ -114,32 +119,34 @@ export function buildDeps(cfg: Config, overrides: Partial<Deps> = {}, wiring: Pa
     ...(cfg.LATCHKEY_ZWAVE_HUBS === 'aws-iot' && { zwaveShadows: iotHubShadows(cfg.LATCHKEY_IOT_DATA_ENDPOINT) }),
     ...wiring,
   });
-  const { keypads: _keypads, ...wired } = { ...withoutProviders, ...providers, ...overrides };
-  const base: Deps = { ...wired, engine: overrides.engine ?? lifecycleEngine(() => base) };
-  outbox?.relayTo(base.publisher);
-  return {
-    ...base,
-    ...webhooks,
-    localBus,
-    outbox,
-    localDeliveries,
-    localFollowUps,
-    authenticate: authenticator(base, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
+  const { keypads: _unused, ...wired } = { ...withoutProviders, ...providers, ...overrides };
+  const app: AppDeps = {
+    ...wired,
+    engine: overrides.engine ?? lifecycleEngine(() => app),
+    authenticate: authenticator(wired, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   };
+  outbox?.relayTo(app.publisher);
+  return app;
+}
+
+/**
+ * In Lambda, the configuration the function's table entry needs, or a cold start that fails
+ * naming what is missing. Elsewhere (local mode, tests, the CLI) the configuration as it is.
+ */
+export function checkedForLambda(cfg: Config): Config {
+  if (cfg.AWS_LAMBDA_FUNCTION_NAME === undefined) return cfg;
+  const fn = cfg.LATCHKEY_FUNCTION;
+  if (fn === undefined) throw new Error('LATCHKEY_FUNCTION is not set: the stack names each function after its routes or trigger table entry');
+  const missing = missingConfiguration(needsOf(fn), cfg);
+  if (missing.length > 0) throw new Error(`${fn} cannot start: ${missing.join('; ')}`);
+  return cfg;
 }
 
 let shared: AppDeps | undefined;
-let processWiring: Partial<ProviderWiring> = {};
 
-/** Local mode adds parts only it has (the Z-Wave hubs' local IoT Core) before the first handler builds the application. */
-export function wireProcess(wiring: Partial<ProviderWiring>): void {
-  if (shared) throw new Error('wireProcess must run before the application is built');
-  processWiring = wiring;
-}
-
-/** The process's application, built once per cold start and shared by every handler in it. */
+/** A Lambda function's application, built once per cold start from its environment; local mode gives handlers its own through their factories. */
 export function appDeps(): AppDeps {
-  shared ??= buildDeps(config(), {}, processWiring);
+  shared ??= buildDeps(checkedForLambda(config()));
   return shared;
 }

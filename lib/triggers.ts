@@ -1,3 +1,4 @@
+import type { Config } from './config';
 import { type AccessCodeEventType, workStartingEventTypes } from './events/schemas';
 import { notFoundFunction, type RouteDefinition, routes } from './http/routes';
 
@@ -169,13 +170,31 @@ export function needsOf(fn: string): Needs {
 /** Whether the function reaches Z-Wave hubs' shadows: every provider caller does, and whoever says so. */
 export const usesHubShadows = (needs: Needs): boolean => needs.hubShadows === true || needs.credentials !== undefined;
 
+/** The configuration of each capability in AWS: the variables it needs, and why, for the message of a cold start that lacks them. */
+const capabilities: { needed: (needs: Needs) => boolean; because: string; variables: readonly (keyof Config)[] }[] = [
+  { needed: (needs) => needs.followUps === true, because: 'it takes engine steps, which schedule follow-ups', variables: ['LATCHKEY_FOLLOW_UP_QUEUE_URL'] },
+  { needed: (needs) => needs.bus === true, because: 'it puts events on the bus', variables: ['LATCHKEY_EVENT_BUS_NAME'] },
+  {
+    needed: (needs) => needs.webhookQueues === true,
+    because: 'it queues webhook deliveries',
+    variables: ['LATCHKEY_WEBHOOK_QUEUE_URL', 'LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL'],
+  },
+  {
+    needed: (needs) => needs.credentials !== undefined || needs.webhookSecrets !== undefined,
+    because: 'it reads secrets from Secrets Manager',
+    variables: ['LATCHKEY_SECRETS_PREFIX'],
+  },
+  { needed: usesHubShadows, because: "it reaches Z-Wave hubs' lock shadows", variables: ['LATCHKEY_ZWAVE_HUBS'] },
+];
+
 /** The configuration each capability needs in AWS, by environment variable. */
-export function requiredVariables(needs: Needs): string[] {
-  return [
-    ...(needs.followUps ? ['LATCHKEY_FOLLOW_UP_QUEUE_URL'] : []),
-    ...(needs.bus ? ['LATCHKEY_EVENT_BUS_NAME'] : []),
-    ...(needs.webhookQueues ? ['LATCHKEY_WEBHOOK_QUEUE_URL', 'LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL'] : []),
-    ...(needs.credentials !== undefined || needs.webhookSecrets !== undefined ? ['LATCHKEY_SECRETS_PREFIX'] : []),
-    ...(usesHubShadows(needs) ? ['LATCHKEY_ZWAVE_HUBS'] : []),
-  ];
+export function requiredVariables(needs: Needs): (keyof Config)[] {
+  return capabilities.filter((capability) => capability.needed(needs)).flatMap((capability) => capability.variables);
+}
+
+/** What `cfg` lacks of what `needs` names, one sentence per variable. */
+export function missingConfiguration(needs: Needs, cfg: Config): string[] {
+  return capabilities
+    .filter((capability) => capability.needed(needs))
+    .flatMap((capability) => capability.variables.filter((variable) => cfg[variable] === undefined).map((variable) => `${variable} is not set (${capability.because})`));
 }

@@ -177,6 +177,7 @@ export class LatchkeyFunction extends Construct {
       bundling: needs.credentials === undefined ? functionBundling : providerFunctionBundling,
       description: `Latchkey ${config.stage}: ${props.name}`,
       environment: {
+        LATCHKEY_FUNCTION: props.name,
         LATCHKEY_STORE: 'dynamodb',
         LATCHKEY_TABLE_NAME: table.tableName,
         ...(needs.bus && { LATCHKEY_EVENT_BUS_NAME: bus.eventBusName }),

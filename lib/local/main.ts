@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as z from 'zod';
+import { envSchema } from '../config';
 import { corsOriginsEnvSchema } from '../http/cors';
 import { apiKeySchema } from '../workspaces/schemas';
 import { startLocal } from './start';
@@ -7,12 +8,10 @@ import { startLocal } from './start';
 // The SDK's Node 20 end-of-support notice is for the maintainers of this project, not its users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const envSchema = z.object({
+/** The application's configuration, and what only `npm start` reads. */
+const localEnvSchema = envSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
   LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
-  LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
-  LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   LATCHKEY_API_KEY: apiKeySchema.optional(),
   LATCHKEY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   LATCHKEY_ZWAVE_MOCK_LOCKS: z.coerce.number().int().min(1).max(20).optional(),
@@ -30,7 +29,7 @@ const hasJava = () => {
 };
 
 async function main() {
-  const parsed = envSchema.safeParse(process.env);
+  const parsed = localEnvSchema.safeParse(process.env);
   if (!parsed.success) {
     console.error(`latchkey: invalid environment\n${z.prettifyError(parsed.error)}`);
     process.exit(2);
@@ -57,11 +56,9 @@ async function main() {
         : `Store: Amazon DynamoDB Local, data in ${env.LATCHKEY_DATA_DIR}/, table ${env.LATCHKEY_TABLE_NAME}`,
   );
   const running = await startLocal({
+    config: env,
     port: env.PORT,
-    store: env.LATCHKEY_STORE,
     dataDir: env.LATCHKEY_DATA_DIR,
-    dynamoDbEndpoint: env.LATCHKEY_DYNAMODB_ENDPOINT,
-    tableName: env.LATCHKEY_TABLE_NAME,
     apiKey: env.LATCHKEY_API_KEY,
     tickSeconds: env.LATCHKEY_TICK_SECONDS,
     zwaveMockLocks: env.LATCHKEY_ZWAVE_MOCK_LOCKS,

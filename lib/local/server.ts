@@ -3,6 +3,7 @@ import { type IncomingMessage, STATUS_CODES, type Server, createServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { AppDeps } from '../deps';
 import { AppError, PayloadTooLargeError } from '../errors';
 import { errorResponse } from '../http/responses';
 import { allowsOrigin, corsPreflightHeaders, corsResponseHeaders } from '../http/cors';
@@ -10,12 +11,16 @@ import { matchRoute, notFoundFunction, routes } from '../http/routes';
 
 export type HttpFunction = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Loads the real handler exports of functions/: the same code API Gateway invokes. */
-export async function loadHandlers(): Promise<{ byPath: Map<string, HttpFunction>; notFound: HttpFunction }> {
-  const load = async (fn: string): Promise<HttpFunction> => (await import(`../../functions/${fn}`)).handler;
+/** The real handlers of functions/, the same code API Gateway invokes, built on `deps` through each one's factory. */
+export async function loadHandlers(deps: AppDeps): Promise<{ byPath: Map<string, HttpFunction>; notFound: HttpFunction }> {
   const byPath = new Map<string, HttpFunction>();
-  for (const route of routes) byPath.set(route.path, await load(route.fn));
-  return { byPath, notFound: await load(notFoundFunction) };
+  for (const route of routes) {
+    const module: { makeHandler: (deps: AppDeps) => HttpFunction } = await import(`../../functions/${route.fn}`);
+    byPath.set(route.path, module.makeHandler(deps));
+  }
+  // The not-found handler needs no application.
+  const notFound: { handler: HttpFunction } = await import(`../../functions/${notFoundFunction}`);
+  return { byPath, notFound: notFound.handler };
 }
 
 /** Bytes of an oversized body read and dropped so the connection can carry the next request; beyond that it is closed. */

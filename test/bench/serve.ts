@@ -1,6 +1,5 @@
 /**
- * One measured server in its own process (startLocal sets the process environment, so one
- * Latchkey per process). Prints one JSON line (`Served`) once it listens and
+ * One measured server in its own process, as `npm start` runs it. Prints one JSON line (`Served`) once it listens and
  * stays up until its parent closes stdin.
  *
  *   serve.ts latchkey   Latchkey's local server; store and endpoint from LATCHKEY_STORE and
@@ -14,19 +13,16 @@ import type { Served } from './http-load';
 
 async function serveLatchkey(): Promise<Served> {
   // Loaded only here, so that the fake's process holds none of Latchkey.
-  const [{ startLocal }, { appDeps }] = await Promise.all([import('../../lib/local/start'), import('../../lib/deps')]);
-  const store = process.env.LATCHKEY_STORE === 'memory' ? 'memory' : 'dynamodb';
+  const [{ startLocal }, { loadConfig }] = await Promise.all([import('../../lib/local/start'), import('../../lib/config')]);
   const running = await startLocal({
+    config: loadConfig({ ...process.env, LATCHKEY_TABLE_NAME: process.env.LATCHKEY_TABLE_NAME ?? 'latchkey-bench' }),
     port: 0,
-    store,
-    tableName: process.env.LATCHKEY_TABLE_NAME ?? 'latchkey-bench',
-    dynamoDbEndpoint: process.env.LATCHKEY_DYNAMODB_ENDPOINT,
     // The poller's timer stays out of the measurement.
     tickSeconds: 3600,
   });
   if (running.apiKey === undefined) throw new Error('startLocal created no API key');
   // The lock with the most code slots, so that a burst of creates fits it as long as possible.
-  const devices = await appDeps().devices.list(running.workspaceId, { limit: 100 });
+  const devices = await running.deps.devices.list(running.workspaceId, { limit: 100 });
   const roomiest = devices.reduce((a, b) => (b.device.properties.max_active_codes_supported > a.device.properties.max_active_codes_supported ? b : a));
   process.stdin.on('close', () => void running.stop().then(() => process.exit(0)));
   return { url: running.url, apiKey: running.apiKey, deviceId: roomiest.device.device_id, workspaceId: running.workspaceId };

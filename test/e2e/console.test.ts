@@ -1,10 +1,9 @@
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { appDeps } from '../../lib/deps';
 import { getOrCreateClientSession } from '../../lib/principals/client-sessions';
 import { createPublishableKey } from '../../lib/principals/credentials';
 import { workspacePrincipal } from '../../lib/principals/principal';
 import { getOrCreateClientSessionInputSchema } from '../../lib/principals/schemas';
-import { type E2eServer, startE2eServer } from '../support/e2e-server';
+import { appDeps, type E2eServer, startE2eServer } from '../support/e2e-server';
 import { pollUntil } from './poll';
 
 /*

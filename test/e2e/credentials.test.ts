@@ -1,7 +1,6 @@
 import { runInThisContext } from 'node:vm';
-import { appDeps } from '../../lib/deps';
 import { createPersonalAccessToken, createPublishableKey } from '../../lib/principals/credentials';
-import { type E2eServer, createOtherWorkspace, startE2eServer } from '../support/e2e-server';
+import { appDeps, type E2eServer, createOtherWorkspace, startE2eServer } from '../support/e2e-server';
 import { pollUntil, rejectionOf } from './poll';
 
 /*

@@ -1,12 +1,11 @@
 import { runInThisContext } from 'node:vm';
-import { appDeps } from '../../lib/deps';
 import { callersOf, routes } from '../../lib/http/routes';
 import { getOrCreateClientSession } from '../../lib/principals/client-sessions';
 import { createPersonalAccessToken, createPublishableKey } from '../../lib/principals/credentials';
 import type { CallerKind } from '../../lib/principals/principal';
 import { workspacePrincipal } from '../../lib/principals/principal';
 import { getOrCreateClientSessionInputSchema } from '../../lib/principals/schemas';
-import { type E2eServer, startE2eServer } from '../support/e2e-server';
+import { appDeps, type E2eServer, startE2eServer } from '../support/e2e-server';
 import { pollUntil, rejectionOf } from './poll';
 
 /*

@@ -38,7 +38,7 @@ const allows = (statements: z.infer<typeof statementSchema>[], action: string, r
   statements.some((s) => [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes(resource));
 
 /** Every variable some capability brings. */
-const capabilityVariables = new Set(
+const capabilityVariables = new Set<string>(
   requiredVariables({ table: 'readWrite', lifecycle: true, followUps: true, credentials: 'read', hubShadows: true, bus: true, webhookQueues: true, webhookSecrets: 'read' }),
 );
 

@@ -1,4 +1,5 @@
-import { appDeps } from '../../lib/deps';
+import { loadConfig } from '../../lib/config';
+import type { AppDeps } from '../../lib/deps';
 import { startLocal } from '../../lib/local/start';
 import { createWorkspace } from '../../lib/workspaces/workspaces';
 
@@ -9,23 +10,37 @@ export interface E2eServer {
   stop(): Promise<void>;
 }
 
+let running: AppDeps | undefined;
+
+/** The application of the server this test file started. */
+export function appDeps(): AppDeps {
+  if (running === undefined) throw new Error('No e2e server is running');
+  return running;
+}
+
 /**
  * The whole local Latchkey, as `npm start` runs it: Amazon DynamoDB Local in memory, the real
  * handlers behind a real HTTP server, the poller ticking every second and the worker on the
  * in-process bus. Locks answer in 300 ms and never fail at random, so lifecycles finish in
- * seconds. startLocal sets the process environment for the handlers: one per test file.
+ * seconds. Its configuration is the process environment's, with those settings: one server per test file.
  */
 export async function startE2eServer(): Promise<E2eServer> {
-  process.env.LATCHKEY_SANDBOX_LATENCY_MS = '300';
-  process.env.LATCHKEY_SANDBOX_FAILURE_RATE = '0';
-  // An offline lock is retried after 1 s, 2 s, ... instead of 5 s, 10 s, ...
-  process.env.LATCHKEY_RETRY_BASE_SECONDS = '1';
-  const running = await startLocal({ port: 0, store: 'dynamodb', tableName: 'latchkey', tickSeconds: 1 });
-  if (running.apiKey === undefined) {
-    await running.stop();
+  const config = loadConfig({
+    ...process.env,
+    LATCHKEY_STORE: 'dynamodb',
+    LATCHKEY_TABLE_NAME: 'latchkey',
+    LATCHKEY_SANDBOX_LATENCY_MS: '300',
+    LATCHKEY_SANDBOX_FAILURE_RATE: '0',
+    // An offline lock is retried after 1 s, 2 s, ... instead of 5 s, 10 s, ...
+    LATCHKEY_RETRY_BASE_SECONDS: '1',
+  });
+  const started = await startLocal({ config, port: 0, tickSeconds: 1 });
+  if (started.apiKey === undefined) {
+    await started.stop();
     throw new Error('startLocal created no sandbox API key: the table was not empty');
   }
-  return { url: running.url, apiKey: running.apiKey, workspaceId: running.workspaceId, stop: () => running.stop() };
+  running = started.deps;
+  return { url: started.url, apiKey: started.apiKey, workspaceId: started.workspaceId, stop: () => started.stop() };
 }
 
 /** A second sandbox workspace in the running server's store, with its own locks and API key. */

@@ -1,22 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { InProcessBus } from '../../lib/adapters/in-process-bus';
 import { MemoryOutbox } from '../../lib/adapters/memory-outbox';
 import { InProcessDeliveryQueue } from '../../lib/adapters/in-process-delivery-queue';
-import { createMemoryStores } from '../../lib/adapters/memory-stores';
-import { memorySecretStore } from '../../lib/adapters/memory-connected-accounts';
 import { memoryKeypadStore } from '../../lib/providers/sandbox';
 import { ProviderError } from '../../lib/devices/lock-provider';
 import type { SeamUpstreamFactory } from '../../lib/providers/seam';
 import type { HubShadows } from '../../lib/providers/zwave';
-import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
-import type { AppDeps } from '../../lib/deps';
-import { wireProviders } from '../../lib/providers/registry';
-import { lifecycleEngine } from '../../lib/engine/engine';
+import { envSchema } from '../../lib/config';
+import { type AppDeps, buildDeps } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock, WebhookTransport } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
-import { authenticator } from '../../lib/principals/authenticate';
 import { createWorkspace } from '../../lib/workspaces/workspaces';
 
 /** A clock that tests move by hand. */
@@ -38,44 +31,36 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
   throw new ProviderError('provider_unavailable', 'No Seam upstream in this test');
 };
 
-/** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher. */
+/** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher: built through the one composition root. */
 export function memoryApp(
   options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock; webhookTransport?: WebhookTransport } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
   const published: SeamEvent[] = [];
-  const bus = new InProcessBus();
   const outbox = new MemoryOutbox();
   const deliveries = new InProcessDeliveryQueue(clock);
-  const stores = { ...createMemoryStores({ outbox }), secrets: memorySecretStore() };
-  const providers = wireProviders(
-    { ...stores, clock, keypads },
+  const config = envSchema.parse({ LATCHKEY_STORE: 'memory', ...(options.latencyMs !== undefined && { LATCHKEY_SANDBOX_LATENCY_MS: options.latencyMs }) });
+  const deps = buildDeps(
+    config,
     {
+      clock,
+      publisher: {
+        async publish(events: readonly SeamEvent[]) {
+          published.push(...events);
+        },
+      },
+      deliveries,
+      webhookTransport: options.webhookTransport ?? { post: async () => ({ status: 200 }) },
+    },
+    {
+      outbox,
+      keypads,
       seamUpstream: options.seamUpstream ?? unreachableUpstream,
-      sandboxLatencyMs: options.latencyMs ?? 2000,
-      seamPollMs: 30_000,
       random: options.random ?? (() => 1),
       ...(options.zwaveShadows && { zwaveShadows: options.zwaveShadows }),
     },
   );
-  const base = {
-    ...stores,
-    ...providers,
-    clock,
-    ids: { uuid: () => randomUUID() },
-    publisher: {
-      async publish(events: readonly SeamEvent[]) {
-        published.push(...events);
-        await bus.publish(events);
-      },
-    },
-    settings: defaultLifecycleSettings,
-    deliveries,
-    webhookTransport: options.webhookTransport ?? { post: async () => ({ status: 200 }) },
-  };
-  outbox.relayTo(base.publisher);
-  const deps: AppDeps = { ...base, engine: lifecycleEngine(() => deps), localBus: bus, outbox, localDeliveries: deliveries, authenticate: authenticator(base, 60), maxBodyBytes: 65536 };
   return { deps, clock, published, keypads, outbox, deliveries };
 }
 
