@@ -39,8 +39,9 @@ export interface RunningLatchkey {
   apiKey?: string;
   /** The mock Z-Wave hub, when LATCHKEY_ZWAVE_MOCK_LOCKS asked for one. */
   zwave?: { accountId: string; locks: number; mqttUrl: string };
-  /** The application the handlers run on. */
+  /** The application the handlers run on, and its configuration (with the DynamoDB Local started for it). */
   deps: AppDeps;
+  config: Config;
   server: Server;
   stop(): Promise<void>;
 }
@@ -103,6 +104,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
     apiKey,
     ...(hub && options.zwaveMockLocks && { zwave: { accountId: hub.accountId, locks: options.zwaveMockLocks, mqttUrl: hub.url } }),
     deps,
+    config: cfg,
     server,
     async stop() {
       server.closeAllConnections();

@@ -29,6 +29,8 @@ export async function startE2eServer(): Promise<E2eServer> {
     ...process.env,
     LATCHKEY_STORE: 'dynamodb',
     LATCHKEY_TABLE_NAME: 'latchkey',
+    // A DynamoDB Local of its own, never an earlier server's.
+    LATCHKEY_DYNAMODB_ENDPOINT: undefined,
     LATCHKEY_SANDBOX_LATENCY_MS: '300',
     LATCHKEY_SANDBOX_FAILURE_RATE: '0',
     // An offline lock is retried after 1 s, 2 s, ... instead of 5 s, 10 s, ...
@@ -40,7 +42,13 @@ export async function startE2eServer(): Promise<E2eServer> {
     throw new Error('startLocal created no sandbox API key: the table was not empty');
   }
   running = started.deps;
-  return { url: started.url, apiKey: started.apiKey, workspaceId: started.workspaceId, stop: () => started.stop() };
+  // The operator CLI a test runs reaches this server's DynamoDB Local through the environment it inherits.
+  process.env.LATCHKEY_DYNAMODB_ENDPOINT = started.config.LATCHKEY_DYNAMODB_ENDPOINT;
+  const stop = async () => {
+    delete process.env.LATCHKEY_DYNAMODB_ENDPOINT;
+    await started.stop();
+  };
+  return { url: started.url, apiKey: started.apiKey, workspaceId: started.workspaceId, stop };
 }
 
 /** A second sandbox workspace in the running server's store, with its own locks and API key. */
