@@ -28,7 +28,8 @@ export interface LocalTriggerOptions {
   stream?: { endpoint: string; client: DynamoDBClient; tableName: string; pollMs: number };
 }
 
-type Invoke = (event: unknown, context: Context) => Promise<unknown>;
+/** A handler as local mode invokes it. */
+export type Invoke = (event: unknown, context: Context) => Promise<unknown>;
 
 /** A job's real handler, built on local mode's application through its factory. */
 async function loadJob(fn: string, deps: AppDeps): Promise<Invoke> {
@@ -89,7 +90,12 @@ function every(ms: number, work: () => Promise<unknown>): () => Promise<void> {
  * Starts every job of the trigger table on local mode's stand-ins, with the same handlers as
  * in AWS: the one place local mode reads the table. Returns the stop functions.
  */
-export async function startLocalTriggers(table: readonly JobDefinition[], app: LocalApp, options: LocalTriggerOptions): Promise<(() => Promise<void>)[]> {
+export async function startLocalTriggers(
+  table: readonly JobDefinition[],
+  app: LocalApp,
+  options: LocalTriggerOptions,
+  load: (fn: string, deps: AppDeps) => Promise<Invoke> = loadJob,
+): Promise<(() => Promise<void>)[]> {
   const stops: (() => Promise<void>)[] = [];
   const queues: Record<QueueName, (handle: (body: string) => Promise<void>) => void> = {
     followUps: (handle) => app.followUps.subscribe((workspaceId, accessCodeId) => handle(JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId }))),
@@ -103,7 +109,7 @@ export async function startLocalTriggers(table: readonly JobDefinition[], app: L
     const context = () => lambdaContext(job.fn);
     switch (trigger.kind) {
       case 'bus': {
-        const invoke = await loadJob(job.fn, app.deps);
+        const invoke = await load(job.fn, app.deps);
         const wanted = trigger.detailTypes === undefined ? undefined : new Set<string>(trigger.detailTypes);
         app.bus.subscribe(async (event) => {
           if (wanted === undefined || wanted.has(event.event_type)) await invoke(busEnvelope(event), context());
@@ -111,7 +117,7 @@ export async function startLocalTriggers(table: readonly JobDefinition[], app: L
         break;
       }
       case 'schedule': {
-        const invoke = await loadJob(job.fn, app.deps);
+        const invoke = await load(job.fn, app.deps);
         if (trigger.every === 'poll') {
           stops.push(every(options.tickSeconds * 1000, () => invoke({}, context())));
         } else {
@@ -121,7 +127,7 @@ export async function startLocalTriggers(table: readonly JobDefinition[], app: L
         break;
       }
       case 'queue': {
-        const invoke = await loadJob(job.fn, app.deps);
+        const invoke = await load(job.fn, app.deps);
         queues[trigger.queue](async (body) => {
           const { batchItemFailures } = batchResponseSchema.parse(await invoke({ Records: [sqsRecord(body, trigger.queue)] }, context()));
           // A delivery not handled comes back later, as SQS's visibility timeout does; a follow-up left undone waits for the poller.

@@ -1,10 +1,22 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { z } from 'zod';
-import { functionNeeds, type Needs, requiredVariables } from '../../lib/triggers';
+import { eventSchema } from '../../lib/events/schemas';
+import { busEnvelope, localStandIns } from '../../lib/local/local-triggers';
+import { functionNeeds, type JobDefinition, jobs, type Needs, requiredVariables } from '../../lib/triggers';
 import { synthLatchkey } from './latchkey-app';
 
 const { latchkey, stateless } = synthLatchkey();
+const sampleEvent = eventSchema.parse({
+  event_id: '00000000-0000-4000-8000-000000000001',
+  workspace_id: '00000000-0000-4000-8000-000000000002',
+  access_code_id: '00000000-0000-4000-8000-000000000003',
+  device_id: '00000000-0000-4000-8000-000000000004',
+  connected_account_id: '00000000-0000-4000-8000-000000000005',
+  event_type: 'access_code.created',
+  occurred_at: '2026-11-23T12:00:00.000Z',
+  created_at: '2026-11-23T12:00:00.000Z',
+});
 const resources = z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })).parse(stateless.toJSON().Resources);
 
 function functionId(name: string): string {
@@ -76,4 +88,52 @@ test('the functions behind Seam webhooks and Z-Wave hub events schedule follow-u
   for (const name of ['webhooks-seam', 'zwave-hub-events']) {
     expect(functionOf(name).variables).toMatchObject({ LATCHKEY_FOLLOW_UP_QUEUE_URL: { Ref: childId('FollowUps') } });
   }
+});
+
+const ruleSchema = z.object({
+  Properties: z.object({
+    EventPattern: z.object({ source: z.array(z.string()), 'detail-type': z.array(z.string()).optional() }).optional(),
+    ScheduleExpression: z.string().optional(),
+    Targets: z.array(z.object({ Arn: z.unknown() }).loose()),
+  }),
+});
+
+describe.each([...jobs])('the job $fn', (job: JobDefinition) => {
+  const trigger = job.trigger;
+  test(`is started in the stack by its table entry's trigger (${trigger.kind}), with the timeout it says`, () => {
+    const fnArn = { 'Fn::GetAtt': [functionId(job.fn), 'Arn'] };
+    expect(resources[functionId(job.fn)]?.Properties).toMatchObject({ Timeout: job.timeoutSeconds });
+    switch (trigger.kind) {
+      case 'bus':
+      case 'schedule': {
+        const rule = ruleSchema.parse(resources[childId(trigger.rule)]);
+        expect(rule.Properties.Targets.every((target) => JSON.stringify(target.Arn) === JSON.stringify(fnArn))).toBe(true);
+        expect(rule.Properties.Targets).toHaveLength(trigger.kind === 'schedule' ? (trigger.fanOut ?? 1) : 1);
+        if (trigger.kind === 'bus') {
+          // The same envelope local mode builds for the handler.
+          expect(rule.Properties.EventPattern?.source).toEqual([busEnvelope(sampleEvent).source]);
+          expect(rule.Properties.EventPattern?.['detail-type']).toEqual(trigger.detailTypes && [...trigger.detailTypes]);
+        } else expect(rule.Properties.ScheduleExpression).toBe(trigger.every === 'poll' ? 'rate(1 minute)' : 'rate(1 day)');
+        return;
+      }
+      case 'queue':
+        stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: functionId(job.fn) },
+          EventSourceArn: { 'Fn::GetAtt': [childId(trigger.queue === 'followUps' ? 'FollowUps' : 'WebhookDeliveries'), 'Arn'] },
+          BatchSize: trigger.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+        return;
+      case 'stream':
+        stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionId(job.fn) }, BatchSize: trigger.batchSize, StartingPosition: 'TRIM_HORIZON' });
+        return;
+      case 'iot':
+        expect(Object.values(stateless.findResources('AWS::IoT::TopicRule')).length).toBeGreaterThan(0);
+        return;
+    }
+  });
+
+  test('has a stand-in in local mode', () => {
+    expect(localStandIns[trigger.kind]).toEqual(expect.any(String));
+  });
 });
