@@ -2,11 +2,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
-import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from '../lib/settings';
+import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting, wholeNumber } from '../lib/settings';
 import { corsOriginSchema } from '../lib/http/cors';
-
-/** A whole number from context: `cdk.json` gives numbers, `-c key=value` gives strings. */
-const wholeNumber = (min: number, max: number) => z.union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)]).pipe(z.number().int().min(min).max(max));
 
 const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
 

@@ -16,7 +16,8 @@ const numeric = z.union([
     .transform(Number),
 ]);
 
-const wholeNumber = (min: number, max: number) => numeric.pipe(z.number().int().min(min).max(max));
+/** A whole number from `min` to `max`, given as a number or a string. */
+export const wholeNumber = (min: number, max: number) => numeric.pipe(z.number().int().min(min).max(max));
 const number = (min: number, max: number) => numeric.pipe(z.number().min(min).max(max));
 
 /** How long before starts_at a just-in-time lock is programmed, in seconds. */
@@ -27,6 +28,9 @@ export const nativeLeadHoursSetting = number(0, 168).default(72);
 
 /** How long a deleted or expired code's timeline stays readable (/access_codes/get_timeline), in days. */
 export const codeHistoryDaysSetting = wholeNumber(1, 3650).default(30);
+
+/** The code history's default, for stores built without configuration (tests). */
+export const defaultCodeHistoryDays: number = codeHistoryDaysSetting.parse(undefined);
 
 /** How long a sandbox lock takes to apply a change, in milliseconds. */
 export const sandboxLatencyMsSetting = wholeNumber(0, 600_000).default(2000);

@@ -1,3 +1,4 @@
+import { defaultCodeHistoryDays } from '../settings';
 import { createDynamoDbAccessStores } from './dynamodb-access';
 import { dynamoDbWebhooks } from './dynamodb-webhooks';
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -22,8 +23,6 @@ export interface DynamoDbStoresOptions {
   /** How long a gone code's timeline stays readable, in days (LATCHKEY_CODE_HISTORY_DAYS). */
   codeHistoryDays?: number;
 }
-
-export const defaultCodeHistoryDays = 30;
 
 /**
  * The stores on one DynamoDB table (data model in docs/data-model.md). Code writes are single

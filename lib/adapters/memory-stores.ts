@@ -1,3 +1,4 @@
+import { defaultCodeHistoryDays } from '../settings';
 import { createMemoryAccessStores } from './memory-access';
 import { memoryWebhooks } from './memory-webhooks';
 import type { AccessCodeRecord } from '../access-codes/schemas';
@@ -26,7 +27,7 @@ const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
  * versioned writes, workspace scoping). For unit tests and `LATCHKEY_STORE=memory`; nothing
  * survives the process.
  */
-export function createMemoryStores({ codeHistoryDays = 30, outbox }: { codeHistoryDays?: number; outbox?: MemoryOutbox } = {}): Stores {
+export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, outbox }: { codeHistoryDays?: number; outbox?: MemoryOutbox } = {}): Stores {
   const codes = new Map<string, AccessCodeRecord>();
   const pins = new Map<string, string>();
   /** PINs per device, so listPins does not walk every code of every workspace. */
