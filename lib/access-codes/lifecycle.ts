@@ -15,15 +15,6 @@ export interface LifecycleSettings {
   retryCapMs: number;
 }
 
-export const defaultLifecycleSettings: LifecycleSettings = {
-  jitLeadSeconds: 3600,
-  nativeLeadHours: 72,
-  delayWarningMs: 300_000,
-  maxAttempts: 10,
-  retryBaseMs: 5000,
-  retryCapMs: 300_000,
-};
-
 const maxIso = (a: string, b: string) => (a > b ? a : b);
 
 /** Whether a time-bound code goes onto this lock with its window (the lock clears it itself). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
+import { defaultLifecycleSettings } from '../../lib/deps';
 import { lifecycleEngine } from '../../lib/engine/engine';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';

@@ -1,4 +1,4 @@
-import { defaultLifecycleSettings } from '../../lib/access-codes/lifecycle';
+import { defaultLifecycleSettings } from '../../lib/deps';
 import type { AccessCode, AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { type DeviceTraits, type KeypadEntry, ProviderError } from '../../lib/devices/lock-provider';
 import { type LockRead, type Situation, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull } from '../../lib/engine/decide';
