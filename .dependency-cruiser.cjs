@@ -83,6 +83,13 @@ module.exports = {
       to: { dependencyTypes: ['local'], pathNot: ['^edge/', '^lib/hub-contract/'] },
     },
     {
+      name: 'hub-contract-self-contained',
+      comment: 'The agent bundles the hub contract: it imports its own files and npm packages only, or the agent would reach the rest of lib/ through it.',
+      severity: 'error',
+      from: { path: '^lib/hub-contract/' },
+      to: { dependencyTypes: ['local'], pathNot: '^lib/hub-contract/' },
+    },
+    {
       name: 'handlers-no-local-or-edge',
       comment: 'No local tooling (npm start, the CLI, the console) and no edge agent code in a Lambda.',
       severity: 'error',

@@ -45,6 +45,7 @@ it('names every import the house forbids in the fixture tree, and none it allows
       'codes-no-engine-providers: lib/access-codes/create.ts -> lib/providers/seam/index.ts',
       'engine-no-providers: lib/engine/reconcile.ts -> lib/providers/seam/index.ts',
       'edge-only-hub-contract: edge/agent.ts -> lib/devices/port.ts',
+      'hub-contract-self-contained: lib/hub-contract/shadow.ts -> lib/ports.ts',
       'handlers-no-local-or-edge: functions/handler.ts -> edge/agent.ts',
       'handlers-no-local-or-edge: functions/handler.ts -> lib/local/start.ts',
       'adapters-no-handlers: lib/adapters/router.ts -> functions/other.ts',
