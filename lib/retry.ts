@@ -78,7 +78,23 @@ export const retryPolicies = {
     baseDelayMs: 25,
     maxDelayMs: 1_000,
   },
+  /** A write to a lock's shadow, conditioned on the version read, lost to another writer (the agent or another step): read the shadow again. */
+  shadowConflict: {
+    retryable: (error) => error instanceof ShadowChangedError,
+    maxAttempts: 5,
+    budgetMs: 2_000,
+    baseDelayMs: 10,
+    maxDelayMs: 100,
+  },
 } as const satisfies Record<string, RetryPolicy>;
+
+/** A lock's shadow changed between reading it and writing it: nothing was written. */
+export class ShadowChangedError extends Error {
+  constructor() {
+    super('The lock shadow changed while a slot was written');
+    this.name = 'ShadowChangedError';
+  }
+}
 
 /** A transaction cancelled by contention alone (DynamoDB's TransactionConflict): it wrote nothing. */
 export class TransactionContentionError extends Error {

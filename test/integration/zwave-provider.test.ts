@@ -138,3 +138,22 @@ test('a lock its hub never reported is offline', async () => {
   const device = zwaveDevice(account, 'lock-99', lock(2), new Date(now).toISOString());
   await expect(provider().read(device, handle('z'))).rejects.toMatchObject({ kind: 'device_offline' });
 });
+
+test('a write that keeps losing to other writers of the shadow is a transient failure after the policy’s attempts, never a slot taken twice', async () => {
+  const device = report('lock-9', 2);
+  const shadows = localHubShadows(iot);
+  let writes = 0;
+  const losing = zwaveProvider({
+    ...shadows,
+    setDesired: async () => {
+      writes++;
+      return false;
+    },
+  });
+  await expect(losing.program(device, { access_code_id: 'l', code: '5150' }, handle('l'))).rejects.toMatchObject({ kind: 'transient' });
+  expect(writes).toBe(5);
+  expect(desired('lock-9')).toBeUndefined();
+  const winsSecond = zwaveProvider({ ...shadows, setDesired: async (...args) => (writes++ % 2 === 0 ? false : shadows.setDesired(...args)) });
+  writes = 0;
+  expect(await winsSecond.program(device, { access_code_id: 'l', code: '5150' }, handle('l'))).toEqual({ provider_ref: '1' });
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { retry, retryPolicies, ShadowChangedError } from '../../retry';
 import { type CodeHandle, type KeypadEntry, type LockProvider, ProviderError } from '../../devices/lock-provider';
 import type { DeviceRecord } from '../../devices/schemas';
 import type { HubShadows } from './hub-shadows';
@@ -23,8 +24,18 @@ function claimable(v: SlotView, handle: CodeHandle): SlotState | undefined {
   return state.desired?.code ? undefined : state;
 }
 
-/** Conflicting writers retry this often before the step is left to the next run. */
-const writeAttempts = 5;
+/**
+ * Runs a read-then-conditional-write until it wins against other writers of the shadow; one
+ * that keeps losing is a transient failure, and the step is left to the next run.
+ */
+async function writeRetried<T>(work: () => Promise<T>, failure: string): Promise<T> {
+  try {
+    return await retry(retryPolicies.shadowConflict, work);
+  } catch (error) {
+    if (error instanceof ShadowChangedError) throw new ProviderError('transient', failure);
+    throw error;
+  }
+}
 
 /**
  * Z-Wave locks behind a hub's edge agent. Latchkey writes the PIN it wants into a slot of the
@@ -64,8 +75,8 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
       };
     },
 
-    async program(device, entry, handle) {
-      for (let attempt = 0; attempt < writeAttempts; attempt++) {
+    program(device, entry, handle) {
+      return writeRetried(async () => {
         const v = await view(device);
         const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
         const slot = held?.slot ?? v.freeSlot();
@@ -74,19 +85,19 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
         if (held?.owner === handle.access_code_id && held.desired?.code === entry.code && !changedOnLock(held)) return { provider_ref: String(slot) };
         const key = String(slot);
         if (await write(device, v, { slots: { [key]: entry.code }, owners: { [key]: handle.access_code_id } })) return { provider_ref: key };
-      }
-      throw new ProviderError('transient', 'The lock shadow kept changing while a slot was written');
+        throw new ShadowChangedError();
+      }, 'The lock shadow kept changing while a slot was written');
     },
 
-    async remove(device, handle) {
-      for (let attempt = 0; attempt < writeAttempts; attempt++) {
+    remove(device, handle) {
+      return writeRetried(async () => {
         const v = await view(device);
         const held = v.slotOf(handle.access_code_id) ?? claimable(v, handle);
         if (!held || (held.desired?.code === '' && !changedOnLock(held))) return;
         const key = String(held.slot);
         if (await write(device, v, { slots: { [key]: '' }, owners: { [key]: handle.access_code_id } })) return;
-      }
-      throw new ProviderError('transient', 'The lock shadow kept changing while a slot was cleared');
+        throw new ShadowChangedError();
+      }, 'The lock shadow kept changing while a slot was cleared');
     },
 
     async read(device, handle: CodeHandle): Promise<KeypadEntry | undefined> {
