@@ -1,3 +1,4 @@
+import { backOff } from 'exponential-backoff';
 import { startEdgeAgent, type EdgeAgent } from './agent';
 import type { EdgeConfig } from './config';
 import { type SecurityKeyName, startDriverLink } from './driver-link';
@@ -51,16 +52,17 @@ export async function runAgent(config: EdgeConfig, log: AgentLog, options: { rec
   const reconnectMs = options.reconnectMs ?? config.reconnect_seconds * 1000;
   const open = openLink(config, log, reconnectMs);
   // A controller or server that is slow to answer (a stick just plugged in, Home Assistant starting) gets a few tries.
-  let link: ZwaveLink | undefined;
-  for (let attempt = 1; link === undefined; attempt++) {
-    try {
-      link = await open();
-    } catch (error) {
-      if (attempt >= (options.startAttempts ?? 10)) throw error;
-      log.warn('z-wave network not ready, trying again', { attempt, error: error instanceof Error ? error.name : 'unknown', ...zwaveCode(error) });
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-    }
-  }
+  const attempts = options.startAttempts ?? 10;
+  const link = await backOff(open, {
+    numOfAttempts: attempts,
+    startingDelay: 3000,
+    timeMultiple: 1,
+    retry: (error: unknown, failed: number) => {
+      if (failed >= attempts) return false;
+      log.warn('z-wave network not ready, trying again', { attempt: failed, error: error instanceof Error ? error.name : 'unknown', ...zwaveCode(error) });
+      return true;
+    },
+  });
   const agent = startEdgeAgent(config, { log, link, reconnectMs });
   return {
     agent,
