@@ -2,7 +2,7 @@ import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
 import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
-import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
+import { zwaveHarnessForFile } from '../support/zwave-harness';
 
 /*
  * Access codes on Z-Wave locks, end to end: Latchkey's engine writes the lock's shadow on a
@@ -13,18 +13,10 @@ import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
  */
 
 const minute = 60_000;
-let t: ZwaveHarness;
-
-beforeAll(async () => {
-  t = await zwaveHarness([
-    { nodeId: 2, slots: 6, name: 'Unit 4B Front', acceptLengths: { min: 4, max: 8 } },
-    { nodeId: 3, slots: 2, name: 'Unit 4B Storage', acceptLengths: { min: 4, max: 6 } },
-  ]);
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const t = zwaveHarnessForFile([
+  { nodeId: 2, slots: 6, name: 'Unit 4B Front', acceptLengths: { min: 4, max: 8 } },
+  { nodeId: 3, slots: 2, name: 'Unit 4B Storage', acceptLengths: { min: 4, max: 6 } },
+]);
 
 const create = (input: Record<string, unknown>) => t.create(input);
 const get = (id: string) => t.get(id);

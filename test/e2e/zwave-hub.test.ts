@@ -1,9 +1,5 @@
-import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
-import { getAccessCode } from '../../lib/access-codes/get-access-code';
-import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
-import { AppError } from '../../lib/errors';
-import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
+import { zwaveHarnessForFile } from '../support/zwave-harness';
 
 /*
  * The hub's connection and the agent's life: changes asked while the hub is offline wait in
@@ -11,23 +7,11 @@ import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
  * reprograms nothing it does not have to.
  */
 
-let t: ZwaveHarness;
+const t = zwaveHarnessForFile([{ nodeId: 2, slots: 8, name: 'Cabin Door', userCodeVersion: 2 }]);
 
-beforeAll(async () => {
-  t = await zwaveHarness([{ nodeId: 2, slots: 8, name: 'Cabin Door', userCodeVersion: 2 }]);
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
-
-const create = (input: Record<string, unknown>) => createAccessCode(t.deps, t.ws.principal, createAccessCodeInputSchema.parse(input));
-const get = (id: string) => getAccessCode(t.deps, t.ws.principal, { access_code_id: id });
-const gone = (id: string) =>
-  get(id).then(
-    () => false,
-    (e: unknown) => e instanceof AppError && e.statusCode === 404,
-  );
+const create = (input: Record<string, unknown>) => t.create(input);
+const get = (id: string) => t.get(id);
+const gone = (id: string) => t.gone(id);
 const onLock = async () => Object.values(await t.hub.slots(2));
 
 test('while the hub is offline its locks show device_offline; changes queue and apply when it reconnects', async () => {

@@ -1,7 +1,7 @@
 import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
-import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
+import { zwaveHarnessForFile } from '../support/zwave-harness';
 
 /*
  * The agent beside Home Assistant / Z-Wave JS UI: the mock network process runs a zwave-js
@@ -10,15 +10,7 @@ import { type ZwaveHarness, zwaveHarness } from '../support/zwave-harness';
  * keypad events over the server's WebSocket. The one driver of this file is the server's.
  */
 
-let t: ZwaveHarness;
-
-beforeAll(async () => {
-  t = await zwaveHarness([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true });
-}, 90_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
+const t = zwaveHarnessForFile([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true });
 
 const create = (input: Record<string, unknown>) => t.create(input);
 const get = (id: string) => t.get(id);

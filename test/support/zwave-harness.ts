@@ -104,3 +104,23 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
   };
 }
 export type ZwaveHarness = Awaited<ReturnType<typeof zwaveHarness>>;
+
+/**
+ * The preamble every Z-Wave end-to-end file shares: one harness started before the file's tests
+ * and stopped after them. What it returns reaches the running harness, inside tests only.
+ */
+export function zwaveHarnessForFile(locks: MockNetworkOptions['locks'], options: { maxSlots?: number; zwaveServer?: boolean } = {}): ZwaveHarness {
+  let started: ZwaveHarness | undefined;
+  beforeAll(async () => {
+    started = await zwaveHarness(locks, options);
+  }, 90_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy<ZwaveHarness>(Object.create(null), {
+    get(_target, prop) {
+      if (started === undefined) throw new Error('The Z-Wave harness runs inside tests only');
+      return Reflect.get(started, prop);
+    },
+  });
+}
