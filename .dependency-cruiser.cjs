@@ -126,15 +126,6 @@ module.exports = {
     },
   ],
   options: {
-    /*
-     * Known exceptions, on main at 2026-12-04 20:40 UTC; each is to go, none is to be added.
-     * Both are a type-only import of `RequestHeaders` (a plain header record) from the middy stack:
-     * the type belongs in lib/ports.ts or lib/principals/, where lib/http/ can import it.
-     */
-    knownViolations: [
-      { type: 'dependency', from: 'lib/principals/authenticate.ts', to: 'lib/http/seam-route.ts', rule: { severity: 'error', name: 'domain-no-http' } },
-      { type: 'dependency', from: 'lib/workspaces/workspaces.ts', to: 'lib/http/seam-route.ts', rule: { severity: 'error', name: 'domain-no-http' } },
-    ],
     // TypeScript 7 has no JavaScript API for dependency-cruiser to parse with; swc (a devDependency already) reads TS and sees type-only imports.
     parser: 'swc',
     tsPreCompilationDeps: true,

@@ -5,7 +5,9 @@ import type { z } from 'zod';
 import { AppError, MethodNotAllowedError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { describeFault, logger } from '../logger';
 import { observed } from '../observability';
-import { type Caller, type Principal, isPrincipal } from '../principals/principal';
+import { type Caller, type Principal, type RequestHeaders, isPrincipal } from '../principals/principal';
+
+export type { RequestHeaders };
 import { parseInput } from './request';
 import { errorResponse, jsonResponse } from './responses';
 import { callersOf, routeFor, type RoutePath } from './routes';
@@ -19,9 +21,6 @@ export interface RouteContext {
   principal: Principal;
   event: Event;
 }
-
-/** The request headers authentication reads (lower-case names, as API Gateway gives them). */
-export type RequestHeaders = Readonly<Record<string, string | undefined>>;
 
 /** What the HTTP layer needs from the application. */
 export interface HttpDeps {

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../errors';
-import type { RequestHeaders } from '../http/seam-route';
+import type { RequestHeaders } from './principal';
 import type { Deps } from '../ports';
 import { apiKeyAuthenticator } from '../workspaces/workspaces';
 import type { Caller, ClientSessionPrincipal, OperatorCaller, PersonalAccessTokenPrincipal, PublishableKeyCaller } from './principal';

@@ -43,6 +43,9 @@ export const workspacePrincipal = (workspaceId: string): ApiKeyPrincipal => ({ k
  * its own (a publishable key, which may only open client sessions; a personal access token
  * without `seam-workspace`, which may only see its workspaces).
  */
+/** The request headers authentication reads (lower-case names, as API Gateway gives them). */
+export type RequestHeaders = Readonly<Record<string, string | undefined>>;
+
 export type Caller = Principal | PublishableKeyCaller | OperatorCaller;
 export type CallerKind = Caller['kind'];
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { buildSandboxDevices, sandboxAccount } from '../providers/sandbox';
 import { UnauthorizedError } from '../errors';
 import type { Deps } from '../ports';
-import type { RequestHeaders } from '../http/seam-route';
+import type { RequestHeaders } from '../principals/principal';
 import { type Principal, workspacePrincipal } from '../principals/principal';
 import { apiKeySchema, type ApiKeyRecord, type Workspace } from './schemas';
 
