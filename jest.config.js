@@ -15,6 +15,6 @@ module.exports = {
   coverageProvider: 'v8',
   collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts', 'edge/**/*.ts', '!**/*.d.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
-  // Measured 2026-12-04 on test/unit alone (83.07 / 85.98 / 82.64 / 83.07 %), about a point under: the whole suite is above it. Raise it, never lower it.
-  coverageThreshold: { global: { statements: 82, branches: 85, functions: 81, lines: 82 } },
+  // Measured 2026-12-04 on the whole suite (bash .ci/run on a fresh clone: 95.27 / 87.63 / 95.14 / 95.27 %), about a point under. Raise it, never lower it.
+  coverageThreshold: { global: { statements: 94, branches: 86, functions: 94, lines: 94 } },
 };
