@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
@@ -17,8 +17,9 @@ import { notFoundFunction, routes } from '../../lib/http/routes';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
 import { type FunctionQueues, LatchkeyFunction, type LatchkeyFunctionProps } from '../constructs/latchkey-function';
 import { shardGroups } from '../../lib/adapters/dynamodb-table';
-import { type JobDefinition, jobs, needsOf, type QueueName, routeNeeds } from '../../lib/triggers';
+import { type JobDefinition, jobs, needsOf, type QueueName } from '../../lib/triggers';
 import { ZwaveHubs } from '../constructs/zwave-hubs';
+import { pascalCase, RoutesStack, routeGroups } from './route-stacks';
 
 /** One JSON line per request, with HTTP API's own variables (REST API ones are not all defined). */
 const accessLogFormat = AccessLogFormat.custom(
@@ -35,13 +36,6 @@ const accessLogFormat = AccessLogFormat.custom(
     integrationError: '$context.integrationErrorMessage',
   }),
 );
-
-/** `access-codes-create` → `AccessCodesCreate`, for construct ids. */
-const pascalCase = (name: string) =>
-  name
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 
 export interface StatelessStackProps extends StackProps {
   readonly config: LatchkeyConfig;
@@ -63,11 +57,12 @@ export class StatelessStack extends Stack {
     const { config, table, bus } = props;
     const removalPolicy = removalPolicyOf(config);
     const functions = new Map<string, LatchkeyFunction>();
-    const addFunction = (name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus' | 'queues'>) => {
-      const fn = new LatchkeyFunction(this, pascalCase(name), { name, config, table, bus, queues, ...options });
+    const addFunctionIn = (parent: Construct, name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus' | 'queues'>) => {
+      const fn = new LatchkeyFunction(parent, pascalCase(name), { name, config, table, bus, queues, ...options });
       functions.set(name, fn);
       return fn;
     };
+    const addFunction = (name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus' | 'queues'>) => addFunctionIn(this, name, options);
     const deadLetterQueue = (queueId: string) =>
       new Queue(this, queueId, {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -136,13 +131,10 @@ export class StatelessStack extends Stack {
         },
       }),
     });
-    for (const route of routes) {
-      const fn = addFunction(route.fn, { needs: routeNeeds(route) });
-      this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod.ANY],
-        integration: new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, fn.lambda),
-      });
+    // Headroom: each family of routes is a nested stack of its own (CloudFormation counts a
+    // nested stack's resources apart), so the API can grow by whole families.
+    for (const group of routeGroups(routes)) {
+      new RoutesStack(this, group.id, { api: this.api, routes: group.routes, addFunction: addFunctionIn, description: `Latchkey ${config.stage}: ${group.id}` });
     }
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetentionDays, removalPolicy });
     const stage = new HttpStage(this, 'DefaultStage', {
