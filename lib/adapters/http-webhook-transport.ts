@@ -1,5 +1,7 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { type LookupAddress, promises as dns } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { WebhookTransport } from '../ports';
 
 /** Addresses a webhook may not reach from AWS: loopback (the Lambda runtime API), private, link-local (instance metadata). */
@@ -20,30 +22,74 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['::', 128],
+  // IPv4-mapped addresses (::ffff:127.0.0.1) reach IPv4 hosts without naming them as such.
+  ['::ffff:0:0', 96],
 ] as const)
   internal.addSubnet(net, prefix, 'ipv6');
 
-async function reachesInternal(hostname: string): Promise<boolean> {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
-  return addresses.some(({ address, family }) => internal.check(address, family === 6 ? 'ipv6' : 'ipv4'));
+const isInternal = ({ address, family }: LookupAddress) => internal.check(address, family === 6 ? 'ipv6' : 'ipv4');
+
+/** Turns a host name into its addresses: the system resolver unless a test brings its own. */
+export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (hostname) => dns.lookup(hostname, { all: true });
+
+class RefusedAddressError extends Error {}
+
+/**
+ * The lookup the request's socket connects with: the name is resolved once, every address is
+ * checked, and the socket connects to one of exactly those addresses, with the name still the
+ * request's Host and TLS server name. Nothing can rebind the name between check and connect.
+ */
+function checkedLookup(resolve: Resolve, allowInternal: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (resolved) => {
+        const addresses = options.family === 4 || options.family === 6 ? resolved.filter((a) => a.family === options.family) : resolved;
+        const [first] = addresses;
+        if (first === undefined) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        if (!allowInternal && addresses.some(isInternal)) return callback(new RefusedAddressError(hostname), '', 0);
+        if (options.all) return callback(null, addresses);
+        return callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
+}
+
+/** POSTs `body` and answers the status; the socket is not kept for another request. */
+function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal, lookup: LookupFunction): Promise<number> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, signal, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /**
- * Webhook requests over HTTP with fetch: no redirects followed (a 3xx is a failed attempt, as
- * with Svix), a timeout per attempt, and, unless `allowInternal` (local mode), no requests to
- * internal addresses.
+ * Webhook requests over HTTP(S): no redirects followed (a 3xx is a failed attempt, as with
+ * Svix), a timeout per attempt, and, unless `allowInternal` (local mode), no connection to an
+ * internal address, checked on the address the socket connects to.
  */
-export function httpWebhookTransport({ allowInternal }: { allowInternal: boolean }): WebhookTransport {
+export function httpWebhookTransport({ allowInternal, resolve = systemResolve }: { allowInternal: boolean; resolve?: Resolve }): WebhookTransport {
+  const lookup = checkedLookup(resolve, allowInternal);
   return {
     async post(url, headers, body, timeoutMs) {
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
-        if (!allowInternal && (await reachesInternal(new URL(url).hostname))) return { failure: 'refused_address' };
-        const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-        await response.body?.cancel();
-        return { status: response.status };
+        const target = new URL(url);
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') return { failure: 'network_error' };
+        // An address in the URL is connected to without a lookup: it is checked here instead.
+        const literal = target.hostname.replace(/^\[|\]$/g, '');
+        if (!allowInternal && isIP(literal) !== 0 && isInternal({ address: literal, family: isIP(literal) })) return { failure: 'refused_address' };
+        return { status: await post(target, headers, body, signal, lookup) };
       } catch (error) {
-        return { failure: error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network_error' };
+        if (error instanceof RefusedAddressError) return { failure: 'refused_address' };
+        return { failure: signal.aborted ? 'timeout' : 'network_error' };
       }
     },
   };
