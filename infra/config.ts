@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting, wholeNumber } from '../lib/settings';
 import { corsOriginSchema } from '../lib/http/cors';
+import { stagePattern } from '../lib/hub-contract/stage';
 
 const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
 
@@ -13,10 +14,7 @@ const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof 
  */
 export const latchkeyConfigSchema = z.object({
   /** Names the stacks (`latchkey-<stage>-stateful`, `latchkey-<stage>-stateless`). */
-  stage: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, starting with a letter, at most 20')
-    .default('dev'),
+  stage: z.string().regex(stagePattern, 'lowercase letters, digits and dashes, starting with a letter, at most 20, and no "-hub" word').default('dev'),
   /** `retain` keeps the table (and logs) when the stack is deleted; `destroy` is for throwaway stages. */
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   /** How often the scheduled poller runs. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from './settings';
+import { stagePattern } from './hub-contract/stage';
 
 /**
  * Environment, parsed once. Lambda functions get these from the CDK stack; `npm start` parses
@@ -7,6 +8,8 @@ import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeL
  */
 export const envSchema = z.object({
   LATCHKEY_STORE: z.enum(['dynamodb', 'memory']).default('dynamodb'),
+  /** The deployment stage (set by the stack): hub thing names and metrics carry it. */
+  LATCHKEY_STAGE: z.string().regex(stagePattern, 'a stage name: lowercase letters, digits and dashes, no "-hub" word').default('local'),
   LATCHKEY_TABLE_NAME: z.string().min(1).default('latchkey'),
   /** DynamoDB endpoint override (DynamoDB Local); unset in AWS. */
   LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),

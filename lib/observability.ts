@@ -17,7 +17,9 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'latchkey';
 // Outside Lambda (npm start, tests) nothing collects EMF lines: keep them out of the output.
 if (process.env.AWS_LAMBDA_FUNCTION_NAME === undefined) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-export const metrics = new Metrics({ namespace: 'Latchkey', serviceName });
+/** Every metric carries its stage (a dimension), so that stages sharing an account keep their figures apart. */
+export const metricsStage = process.env.LATCHKEY_STAGE ?? 'local';
+export const metrics = new Metrics({ namespace: 'Latchkey', serviceName, defaultDimensions: { stage: metricsStage } });
 export const tracer = new Tracer({ serviceName });
 
 /**

@@ -140,15 +140,16 @@ export class LatchkeyFunction extends Construct {
       : {};
     const hubShadows = usesHubShadows(needs);
     if (hubShadows) {
-      const hubThings = Stack.of(this).formatArn({ service: 'iot', resource: 'thing', resourceName: `${hubThingPrefix}*` });
+      const hubThingsPrefix = hubThingPrefix(config.stage);
+      const hubThings = Stack.of(this).formatArn({ service: 'iot', resource: 'thing', resourceName: `${hubThingsPrefix}*` });
       // A named shadow's ARN is the thing's with `/<shadow name>` after it.
       this.role.addToPolicy(new PolicyStatement({ actions: hubShadowActions, resources: [hubThings, `${hubThings}/*`] }));
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingPrefix}*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingsPrefix}*]`,
         reason: 'Hubs are things created at run time by the operator CLI: the grant is scoped to their name prefix.',
       });
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingPrefix}*/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/${hubThingsPrefix}*/*]`,
         reason: "One named shadow per lock of a hub, named by the hub's agent: the grant is scoped to the hubs' things.",
       });
     }
@@ -178,6 +179,7 @@ export class LatchkeyFunction extends Construct {
       description: `Latchkey ${config.stage}: ${props.name}`,
       environment: {
         LATCHKEY_FUNCTION: props.name,
+        LATCHKEY_STAGE: config.stage,
         LATCHKEY_STORE: 'dynamodb',
         LATCHKEY_TABLE_NAME: table.tableName,
         ...(needs.bus && { LATCHKEY_EVENT_BUS_NAME: bus.eventBusName }),

@@ -1,6 +1,6 @@
-import { Aws, CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
+import { CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { hubThingPrefix } from '../../lib/hub-contract/shadow-documents';
@@ -13,55 +13,26 @@ export interface ZwaveHubsProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** IoT policy variables: the client's own thing, as IoT Core authenticated it. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, resolved by IoT Core, not a template
-const ownThing = '${iot:Connection.Thing.ThingName}';
-const shadowResponses = ['update/delta', 'update/accepted', 'update/rejected', 'get/accepted', 'get/rejected'];
-
 /**
- * Z-Wave hubs in AWS IoT Core. One policy, attached to every hub's certificate by the
- * operator CLI, lets a certificate connect only as the thing it is attached to and touch only
- * that thing's lock shadows and event topic. Three rules feed the hub-events function: lock
- * shadows' documents (reported changes reach the lifecycle engine), hubs' presence (device
- * online state) and keypad events. A message a rule cannot deliver goes to a queue.
+ * Z-Wave hubs in AWS IoT Core: three rules feed the hub-events function with the stage's hubs'
+ * messages only (their things carry the stage's prefix): lock shadows' documents (reported
+ * changes reach the lifecycle engine), hubs' presence (device online state) and keypad events.
+ * A message a rule cannot deliver goes to a queue. The hubs' IoT policy is the stateful stack's
+ * (infra/constructs/hub-policy.ts).
  */
 export class ZwaveHubs extends Construct {
-  readonly policy: CfnPolicy;
   readonly rules: CfnTopicRule[];
+  readonly undelivered: Queue;
 
   constructor(scope: Construct, id: string, props: ZwaveHubsProps) {
     super(scope, id);
-    const iotArn = (resource: string) => `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-    const shadows = `$aws/things/${ownThing}/shadow/name/*`;
-
-    this.policy = new CfnPolicy(this, 'HubPolicy', {
-      policyName: `latchkey-${props.stage}-hub`,
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'iot:Connect',
-            Resource: iotArn(`client/${ownThing}`),
-            Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
-          },
-          {
-            Effect: 'Allow',
-            Action: 'iot:Publish',
-            Resource: [iotArn(`topic/${shadows}/update`), iotArn(`topic/${shadows}/get`), iotArn(`topic/latchkey/hubs/${ownThing}/events`)],
-          },
-          { Effect: 'Allow', Action: 'iot:Subscribe', Resource: shadowResponses.map((r) => iotArn(`topicfilter/${shadows}/${r}`)) },
-          { Effect: 'Allow', Action: 'iot:Receive', Resource: shadowResponses.map((r) => iotArn(`topic/${shadows}/${r}`)) },
-        ],
-      },
-    });
-
     const undelivered = new Queue(this, 'UndeliveredHubMessages', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
     });
+    this.undelivered = undelivered;
     Validations.of(undelivered).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'This queue is itself the dead letter destination of the hub rules.',
@@ -69,7 +40,7 @@ export class ZwaveHubs extends Construct {
     const errorRole = new Role(this, 'RuleErrorRole', { assumedBy: new ServicePrincipal('iot.amazonaws.com'), description: `Latchkey ${props.stage}: hub rules' error action` });
     undelivered.grantSendMessages(errorRole);
 
-    const prefix = hubThingPrefix;
+    const prefix = hubThingPrefix(props.stage);
     const rule = (ruleId: string, sql: string) => {
       const topicRule = new CfnTopicRule(this, ruleId, {
         topicRulePayload: {
@@ -95,10 +66,5 @@ export class ZwaveHubs extends Construct {
       rule('PresenceRule', `SELECT *, 'presence' AS kind FROM '$aws/events/presence/+/+' WHERE startswith(clientId, '${prefix}')`),
       rule('KeypadEventsRule', `SELECT *, 'keypad' AS kind, topic(3) AS thing_name FROM 'latchkey/hubs/+/events' WHERE startswith(topic(3), '${prefix}')`),
     ];
-
-    new CfnOutput(Stack.of(this), 'HubPolicyName', {
-      value: `latchkey-${props.stage}-hub`,
-      description: 'LATCHKEY_HUB_POLICY_NAME for `npm run latchkey -- accounts connect zwave`: the IoT policy each hub certificate gets',
-    });
   }
 }

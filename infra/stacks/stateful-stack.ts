@@ -4,6 +4,7 @@ import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { type LatchkeyConfig, removalPolicyOf } from '../config';
+import { HubPolicy } from '../constructs/hub-policy';
 
 const attributeTypes = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
 
@@ -17,8 +18,9 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What holds data and outlives deployments: the table and the event bus. Kept apart from
- * the functions so that redeploying or deleting those never touches the data.
+ * What holds data and outlives deployments: the table, the event bus and the Z-Wave hubs' IoT
+ * policy. Kept apart from the functions so that redeploying or deleting those never touches
+ * the data or detaches a hub.
  */
 export class StatefulStack extends Stack {
   readonly table: ITable;
@@ -50,6 +52,9 @@ export class StatefulStack extends Stack {
     this.table = table;
 
     this.bus = new EventBus(this, 'Bus', { description: `Latchkey ${props.config.stage}: access_code.* events` });
+
+    // Z-Wave hubs' IoT policy: certificates are attached to it at run time, so it outlives the functions.
+    new HubPolicy(this, 'ZwaveHubPolicy');
 
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'LATCHKEY_TABLE_NAME for the operator CLI' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, description: 'Bus of access_code.* events' });

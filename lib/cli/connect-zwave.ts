@@ -18,10 +18,13 @@ const amazonRootCa = 'https://www.amazontrust.com/repository/AmazonRootCA1.pem';
  */
 export async function connectZwaveHub(
   deps: Pick<Deps, 'connectedAccounts' | 'ids' | 'clock'>,
-  input: { workspaceId: string; name: string; aws: boolean; policyName?: string; outDir?: string; hubIdentities?: () => Promise<HubIdentities> },
+  /** `stage`: LATCHKEY_STAGE, which the hub's thing name carries; required (not defaulted) for a deployed stack. */
+  input: { workspaceId: string; name: string; aws: boolean; stage?: string; policyName?: string; outDir?: string; hubIdentities?: () => Promise<HubIdentities> },
 ): Promise<Record<string, unknown>> {
   if (input.aws && !input.policyName) throw new Error("--iot-policy (or LATCHKEY_HUB_POLICY_NAME) is required for a deployed stack: use the stack's HubPolicyName output");
-  const account = await createHubAccount(deps, { workspaceId: input.workspaceId, name: input.name });
+  if (input.aws && input.stage === undefined)
+    throw new Error("LATCHKEY_STAGE is required for a deployed stack: the stage's name (the hub's thing must carry it, or the stage's functions cannot reach it)");
+  const account = await createHubAccount(deps, { workspaceId: input.workspaceId, name: input.name, stage: input.stage ?? 'local' });
   const accountId = account.connected_account.connected_account_id;
   const thingName = zwaveSettingsSchema.parse(account.provider_settings).thing_name;
   if (!input.aws || !input.policyName) {

@@ -102,7 +102,8 @@ async function main(argv: string[]): Promise<unknown> {
   const env = envSchema.parse(process.env);
   const db = await target(env);
   try {
-    const deps = buildDeps(loadConfig({ ...process.env, LATCHKEY_STORE: 'dynamodb', LATCHKEY_TABLE_NAME: db.tableName, LATCHKEY_DYNAMODB_ENDPOINT: db.endpoint }));
+    const cfg = loadConfig({ ...process.env, LATCHKEY_STORE: 'dynamodb', LATCHKEY_TABLE_NAME: db.tableName, LATCHKEY_DYNAMODB_ENDPOINT: db.endpoint });
+    const deps = buildDeps(cfg);
     const workspace = async () => {
       const id = require('workspace');
       if (!(await deps.workspaces.get(id))) throw new Error(`No workspace ${id}`);
@@ -140,6 +141,8 @@ async function main(argv: string[]): Promise<unknown> {
           // A deployed stack: the hub gets its thing and certificate in AWS IoT.
           aws: db.endpoint === undefined,
           policyName: values['iot-policy'] ?? process.env.LATCHKEY_HUB_POLICY_NAME,
+          // Checked by the config schema; unset means local data only.
+          ...(process.env.LATCHKEY_STAGE !== undefined && { stage: cfg.LATCHKEY_STAGE }),
           outDir: values.out,
         });
       case 'accounts list':

@@ -86,12 +86,13 @@ export const keypadEventSchema = z.object({
 });
 export type KeypadEvent = z.infer<typeof keypadEventSchema>;
 
-/** Every hub's thing name starts with this; IAM grants and IoT rules are scoped to it. */
-export const hubThingPrefix = 'latchkey-hub-';
-const thingPattern = /^latchkey-hub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** Every hub thing of a stage starts with this; the stage's IAM grants, IoT policy and rules are scoped to it. */
+export const hubThingPrefix = (stage: string) => `latchkey-${stage}-hub-`;
+const thingPattern = /^latchkey-[a-z][a-z0-9-]{0,19}-hub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
-/** A hub's IoT thing name: the connected account it belongs to. It is also the hub's MQTT client id. */
-export const hubThingName = (connectedAccountId: string) => `${hubThingPrefix}${connectedAccountId}`;
+/** A hub's IoT thing name: its stage and the connected account it belongs to. It is also the hub's MQTT client id. */
+export const hubThingName = (stage: string, connectedAccountId: string) => `${hubThingPrefix(stage)}${connectedAccountId}`;
+/** The connected account a hub thing name names (of any stage: the account's stored thing name says which). */
 export const parseHubThingName = (thingName: string): string | undefined => thingPattern.exec(thingName)?.[1];
 
 /** The named shadow of the lock with this Z-Wave node id. */

@@ -85,7 +85,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const app = buildLocalApp(cfg, { parts: zwave ? { zwaveShadows: zwave.shadows } : {} });
   const deps = app.deps;
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey, cfg.LATCHKEY_SANDBOX_FAILURE_RATE);
-  const hub = zwaveModule && zwave && options.zwaveMockLocks ? await zwaveModule.attachMockHub(deps, zwave, workspaceId, options.zwaveMockLocks) : undefined;
+  const hub = zwaveModule && zwave && options.zwaveMockLocks ? await zwaveModule.attachMockHub(deps, zwave, workspaceId, options.zwaveMockLocks, cfg.LATCHKEY_STAGE) : undefined;
   if (hub) stops.unshift(hub.stop);
   const server = createLocalServer(await loadHandlers(deps), { corsOrigins: options.corsOrigins ?? [localhostOrigins], pages: consolePages() });
 

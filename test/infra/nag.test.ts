@@ -65,8 +65,8 @@ test('acknowledges only the findings that are by design, each with a one-line re
       // The webhooks' signing secrets, created with each webhook, under one prefix.
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:latchkey/dev/webhooks/*]',
       // Z-Wave hubs' things (created at run time by the CLI, one per hub) and their lock shadows.
-      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/latchkey-hub-*]',
-      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/latchkey-hub-*/*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/latchkey-dev-hub-*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/latchkey-dev-hub-*/*]',
       // The hub rules' error destination is itself a dead letter queue.
       'AwsSolutions::AwsSolutions-SQS3',
     ]),

@@ -151,7 +151,7 @@ const providerStatementsOf = (name: string) => {
 
 /** Z-Wave hubs' things and their lock shadows, which functions that call providers read and write. */
 const hubThingArn = (suffix: string) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:thing/latchkey-hub-*${suffix}`]],
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:thing/latchkey-dev-hub-*${suffix}`]],
 });
 function hubShadowStatementOf(name: string) {
   if (credentialsOf[name] === undefined && name !== hubEventsFunction) return [];

@@ -6,8 +6,9 @@ import { hubShadowActions } from '../../infra/constructs/latchkey-function';
 import { hubEventsFunction, pollerFunction, workerFunction } from '../../infra/functions';
 import { synthLatchkey } from './latchkey-app';
 
-const { latchkey, stateless } = synthLatchkey();
+const { latchkey, stateful, stateless } = synthLatchkey();
 const template = stateless.toJSON();
+const statefulResources = z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })).parse(stateful.toJSON().Resources);
 const resources = z.record(z.string(), z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() })).parse(template.Resources);
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, resolved by IoT Core, not a template
 const ownThing = '${iot:Connection.Thing.ThingName}';
@@ -34,20 +35,34 @@ function roleStatements(name: string): { Action: unknown; Resource: unknown }[] 
 const iotStatements = (name: string) => roleStatements(name).filter((s) => JSON.stringify(s.Action).includes('iot:'));
 
 describe('the hub policy', () => {
-  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IoT::Policy');
+  const policies = Object.entries(statefulResources).filter(([, r]) => r.Type === 'AWS::IoT::Policy');
   const document = z
     .object({
-      PolicyName: z.string(),
+      PolicyName: z.undefined().optional(),
       PolicyDocument: z.object({ Statement: z.array(z.object({ Effect: z.literal('Allow'), Action: z.string(), Resource: z.unknown(), Condition: z.unknown().optional() })) }),
     })
-    .parse(policies[0]?.Properties);
+    .parse(policies[0]?.[1].Properties);
 
-  test('is one policy, named for the CLI, that a certificate gets only through its thing', () => {
+  test("is one policy of the stateful stack, kept when its stack goes (certificates are attached to it), its name CloudFormation's, output for the CLI", () => {
     expect(policies).toHaveLength(1);
-    expect(document.PolicyName).toBe('latchkey-dev-hub');
+    expect(stateful.toJSON().Resources[policies[0]?.[0] ?? '']).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    stateful.hasOutput('HubPolicyName', { Value: { Ref: policies[0]?.[0] } });
+    stateless.resourceCountIs('AWS::IoT::Policy', 0);
+  });
+
+  test('lets a certificate connect only as the thing it is attached to', () => {
     const connect = document.PolicyDocument.Statement.find((s) => s.Action === 'iot:Connect');
     expect(render(connect?.Resource)).toMatch(/:client\/\$\{iot:Connection\.Thing\.ThingName\}$/);
     expect(connect?.Condition).toEqual({ Bool: { 'iot:Connection.Thing.IsAttached': 'true' } });
+  });
+
+  test('is at most 1,800 characters deployed in the longest partition, region and account id, with wildcards, not one entry per topic', () => {
+    const deployed = JSON.stringify(JSON.parse(JSON.stringify(document.PolicyDocument), (_, value) => (value !== null && typeof value === 'object' && 'Fn::Join' in value ? render(value) : value)))
+      .replaceAll('AWS::Partition', 'aws-us-gov')
+      .replaceAll('AWS::Region', 'ap-southeast-4')
+      .replaceAll('AWS::AccountId', '123456789012');
+    expect(deployed.length).toBeLessThanOrEqual(1800);
+    for (const statement of document.PolicyDocument.Statement) expect([statement.Resource].flat().length).toBeLessThanOrEqual(3);
   });
 
   test("scopes every topic to the connecting hub's own thing, and allows nothing but MQTT", () => {
@@ -56,12 +71,14 @@ describe('the hub policy', () => {
       const arns = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(render);
       for (const arn of arns) expect(arn).toContain(ownThing);
     }
-    const publish = document.PolicyDocument.Statement.find((s) => s.Action === 'iot:Publish');
-    expect((Array.isArray(publish?.Resource) ? publish.Resource : []).map(render).map((a) => a.replace(/^.*:topic\//, ''))).toEqual([
-      `$aws/things/${ownThing}/shadow/name/*/update`,
-      `$aws/things/${ownThing}/shadow/name/*/get`,
-      `latchkey/hubs/${ownThing}/events`,
-    ]);
+    const topics = (action: string) =>
+      [document.PolicyDocument.Statement.find((s) => s.Action === action)?.Resource]
+        .flat()
+        .map(render)
+        .map((a) => a.replace(/^.*:topic(filter)?\//, ''));
+    expect(topics('iot:Publish')).toEqual([`$aws/things/${ownThing}/shadow/name/*/update`, `$aws/things/${ownThing}/shadow/name/*/get`, `latchkey/hubs/${ownThing}/events`]);
+    expect(topics('iot:Subscribe')).toEqual([`$aws/things/${ownThing}/shadow/name/*`]);
+    expect(topics('iot:Receive')).toEqual([`$aws/things/${ownThing}/shadow/name/*`]);
   });
 });
 
@@ -80,9 +97,9 @@ describe('the hub rules', () => {
   test('feed shadow documents, presence and keypad events of latchkey hubs only to the hub-events function', () => {
     const sql = rules.map(([, r]) => payloadSchema.parse(r.Properties).TopicRulePayload.Sql).sort();
     expect(sql).toEqual([
-      "SELECT *, 'documents' AS kind, topic(3) AS thing_name, topic(6) AS shadow_name FROM '$aws/things/+/shadow/name/+/update/documents' WHERE startswith(topic(3), 'latchkey-hub-')",
-      "SELECT *, 'keypad' AS kind, topic(3) AS thing_name FROM 'latchkey/hubs/+/events' WHERE startswith(topic(3), 'latchkey-hub-')",
-      "SELECT *, 'presence' AS kind FROM '$aws/events/presence/+/+' WHERE startswith(clientId, 'latchkey-hub-')",
+      "SELECT *, 'documents' AS kind, topic(3) AS thing_name, topic(6) AS shadow_name FROM '$aws/things/+/shadow/name/+/update/documents' WHERE startswith(topic(3), 'latchkey-dev-hub-')",
+      "SELECT *, 'keypad' AS kind, topic(3) AS thing_name FROM 'latchkey/hubs/+/events' WHERE startswith(topic(3), 'latchkey-dev-hub-')",
+      "SELECT *, 'presence' AS kind FROM '$aws/events/presence/+/+' WHERE startswith(clientId, 'latchkey-dev-hub-')",
     ]);
     for (const [, rule] of rules) {
       expect(payloadSchema.parse(rule.Properties).TopicRulePayload.Actions).toEqual([{ Lambda: { FunctionArn: { 'Fn::GetAtt': [functionId(hubEventsFunction), 'Arn'] } } }]);
@@ -110,10 +127,10 @@ describe('the hub rules', () => {
 describe('IoT data-plane access', () => {
   const hubThings = (statements: { Resource: unknown }[]) => statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(render));
 
-  test.each([hubEventsFunction, workerFunction, pollerFunction])('%s reads and writes hub lock shadows, on latchkey-hub things only', (name) => {
+  test.each([hubEventsFunction, workerFunction, pollerFunction])("%s reads and writes hub lock shadows, on the stage's hub things only", (name) => {
     const statements = iotStatements(name);
     expect(statements.map((s) => s.Action)).toEqual([[...hubShadowActions].sort()]);
-    expect(hubThings(statements).map((a) => a.replace(/^arn:.*:iot:.*:thing\//, 'thing/'))).toEqual(['thing/latchkey-hub-*', 'thing/latchkey-hub-*/*']);
+    expect(hubThings(statements).map((a) => a.replace(/^arn:.*:iot:.*:thing\//, 'thing/'))).toEqual(['thing/latchkey-dev-hub-*', 'thing/latchkey-dev-hub-*/*']);
     expect(resources[functionId(name)]?.Properties?.Environment).toMatchObject({ Variables: { LATCHKEY_ZWAVE_HUBS: 'aws-iot' } });
   });
 
@@ -124,8 +141,4 @@ describe('IoT data-plane access', () => {
       expect(JSON.stringify(fn?.Properties?.Environment)).not.toContain('LATCHKEY_ZWAVE_HUBS');
     }
   });
-});
-
-test('outputs the policy name the CLI attaches to hub certificates', () => {
-  stateless.hasOutput('HubPolicyName', { Value: 'latchkey-dev-hub' });
 });

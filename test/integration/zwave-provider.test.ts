@@ -13,7 +13,7 @@ import { hubThingName, type ReportedLock } from '../../lib/hub-contract/shadow-d
  */
 
 const accountId = '6b3f2a10-0000-4000-8000-000000000001';
-const thing = hubThingName(accountId);
+const thing = hubThingName('local', accountId);
 let now = 1_800_000_000_000;
 let iot: LocalIotCore;
 const provider = () => zwaveProvider(localHubShadows(iot));

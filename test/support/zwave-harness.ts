@@ -28,7 +28,7 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
   const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot) });
   const ws = await sandboxWorkspace(app.deps);
-  const account = await createHubAccount(app.deps, { workspaceId: ws.workspaceId, name: 'Unit 4B hub' });
+  const account = await createHubAccount(app.deps, { workspaceId: ws.workspaceId, name: 'Unit 4B hub', stage: 'local' });
   const thing = zwaveSettingsSchema.parse(account.provider_settings).thing_name;
   iot.registerThing(thing);
   const logLines: string[] = [];

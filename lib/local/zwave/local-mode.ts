@@ -42,11 +42,11 @@ function heldCodes(iot: LocalIotCore, thing: string, nodeId: number): Record<str
 }
 
 /** After it: the hub account in the workspace (created once), the hub's messages routed to Latchkey, the mock hub process. */
-export async function attachMockHub(deps: AppDeps, zwave: LocalZwave, workspaceId: string, lockCount: number) {
+export async function attachMockHub(deps: AppDeps, zwave: LocalZwave, workspaceId: string, lockCount: number, stage: string) {
   const { iot } = zwave;
   const account =
     (await deps.connectedAccounts.list(workspaceId)).find((a) => a.provider === 'zwave' && a.connected_account.display_name === mockHubName) ??
-    (await createHubAccount(deps, { workspaceId, name: mockHubName }));
+    (await createHubAccount(deps, { workspaceId, name: mockHubName, stage }));
   const thing = zwaveSettingsSchema.parse(account.provider_settings).thing_name;
   iot.registerThing(thing);
   const log = {

@@ -9,7 +9,8 @@ import { zwaveSettingsFor } from './zwave-devices';
  */
 export async function createHubAccount(
   deps: Pick<Deps, 'connectedAccounts' | 'ids' | 'clock'>,
-  input: { workspaceId: string; name: string; connectedAccountId?: string },
+  /** `stage`: the deployment's (LATCHKEY_STAGE), which the hub's thing name carries. */
+  input: { workspaceId: string; name: string; stage: string; connectedAccountId?: string },
 ): Promise<ConnectedAccountRecord> {
   const id = input.connectedAccountId ?? deps.ids.uuid();
   const record: ConnectedAccountRecord = {
@@ -27,7 +28,7 @@ export async function createHubAccount(
       accepted_capabilities: ['lock'],
     },
     provider: 'zwave',
-    provider_settings: zwaveSettingsFor(id),
+    provider_settings: zwaveSettingsFor(input.stage, id),
   };
   await deps.connectedAccounts.put(record);
   return record;

@@ -22,10 +22,12 @@ export interface HubEventLog {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The hub's account, if the thing is exactly the one it was given (its stage included): another stage's hub is no hub here. */
 async function hubAccount(deps: Pick<Deps, 'connectedAccounts'>, thingName: string): Promise<ConnectedAccountRecord | undefined> {
   const accountId = parseHubThingName(thingName);
   const account = accountId === undefined ? undefined : await deps.connectedAccounts.getById(accountId);
-  return account?.provider === 'zwave' ? account : undefined;
+  if (account?.provider !== 'zwave') return undefined;
+  return zwaveSettingsSchema.safeParse(account.provider_settings).data?.thing_name === thingName ? account : undefined;
 }
 
 /** Slots whose reported value (or refusal) differs between two versions of a lock shadow. */

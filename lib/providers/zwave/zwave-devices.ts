@@ -84,4 +84,4 @@ export function zwaveAccountSource(shadows: HubShadows, clock: { now(): Date }):
 }
 
 /** The thing a new hub account gets. */
-export const zwaveSettingsFor = (connectedAccountId: string): ZwaveSettings => ({ thing_name: hubThingName(connectedAccountId), connected: false });
+export const zwaveSettingsFor = (stage: string, connectedAccountId: string): ZwaveSettings => ({ thing_name: hubThingName(stage, connectedAccountId), connected: false });
