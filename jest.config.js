@@ -9,7 +9,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|aedes|@seamapi/(http|webhook|url-search-params-serializer)|svix)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|aedes|@seamapi/(http|webhook|url-search-params-serializer)|svix|@apidevtools/json-schema-ref-parser)/)'],
   testTimeout: 30000,
   // `npm test` runs with --coverage; a single file (`npx jest test/unit/x.test.ts`) is not held to the thresholds.
   coverageProvider: 'v8',

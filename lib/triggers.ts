@@ -142,7 +142,7 @@ export function jobFor(fn: JobName): JobDefinition {
 /** What an HTTP route's function needs, from its entry in the routes table. */
 export function routeNeeds(route: RouteDefinition): Needs {
   return {
-    table: route.writes ? 'readWrite' : 'read',
+    table: route.readsTable === false ? 'none' : route.writes ? 'readWrite' : 'read',
     lifecycle: route.writes,
     ...(route.followUps && { followUps: true }),
     ...(route.credentials && { credentials: route.credentials }),

@@ -16,7 +16,7 @@ export const getTimelineInputSchema = z.object({
 });
 export type GetTimelineInput = z.infer<typeof getTimelineInputSchema>;
 
-type Actor = 'api_key' | 'system' | 'external';
+type Actor = TimelineEvent['actor']['type'];
 
 /** What each event says happened, and who made it happen. */
 const timelineText: Record<AccessCodeEventType, { actor: Actor; description: string }> = {
@@ -42,8 +42,22 @@ const timelineText: Record<AccessCodeEventType, { actor: Actor; description: str
   'access_code.unmanaged.failed_to_convert_to_managed': { actor: 'system', description: 'The access code could not be converted to a managed access code' },
 };
 
+/** Seam's timeline event, as /access_codes/get_timeline answers it. */
+export const timelineEventSchema = z.object({
+  timeline_event_id: idSchema,
+  event_type: z.enum(accessCodeEventTypes),
+  occurred_at: z.iso.datetime(),
+  description: z.string(),
+  actor: z.object({ type: z.enum(['api_key', 'system', 'external']) }),
+  related_resource_ids: z.object({ event_id: idSchema, device_id: idSchema, connected_account_id: idSchema }),
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;
+
+/** The page of /access_codes/get_timeline (Seam's own shape, not the `pagination` of lists). */
+export const timelinePaginationSchema = z.object({ has_more: z.boolean(), next_cursor: z.string().nullable(), prev_cursor: z.string().nullable() });
+
 /** Seam's timeline event: one stored event, described. */
-function timelineEvent(event: SeamEvent) {
+function timelineEvent(event: SeamEvent): TimelineEvent {
   const text = timelineText[event.event_type];
   return {
     timeline_event_id: event.event_id,

@@ -23,6 +23,8 @@ export interface RouteDefinition {
   webhookSecrets?: 'read' | 'readWrite';
   /** Takes engine steps (a lock's report changes what a code needs next), and so schedules follow-ups. */
   followUps?: boolean;
+  /** False for a route that answers without the table (the OpenAPI document): it gets no table grants. */
+  readsTable?: false;
 }
 
 /** Callers that act in one workspace: the default of every device, code, event and attempt route. */
@@ -77,6 +79,8 @@ export const routes = [
   { path: '/webhooks/delete', methods: ['POST', 'DELETE'], fn: 'webhooks-delete', writes: true, auth: ownerCallers, webhookSecrets: 'readWrite' },
   { path: '/workspaces/get', methods: ['GET', 'POST'], fn: 'workspaces-get', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
   { path: '/workspaces/list', methods: ['GET', 'POST'], fn: 'workspaces-list', writes: false, auth: [...workspaceCallers, 'personal_access_token_without_workspace'] },
+  /** Latchkey's own OpenAPI document (lib/http/openapi.ts), built once per cold start from the schemas of every route here; no credential, as Seam serves its own. */
+  { path: '/openapi.json', methods: ['GET'], fn: 'openapi', writes: false, readsTable: false, auth: [] },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RoutePath = (typeof routes)[number]['path'];

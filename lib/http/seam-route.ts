@@ -81,12 +81,16 @@ async function admit(path: RoutePath, deps: HttpDeps, event: Event): Promise<Cal
   return caller;
 }
 
+/** The schema each route's handler parses its input with, as built: a test holds it to the route's contract (the OpenAPI document's source). */
+export const inputSchemas = new Map<RoutePath, z.ZodObject>();
+
 /**
  * An authenticated Seam route acting in one workspace: verb check, credentials (a principal
  * the route accepts), parameters validated by `schema`, then `run`, whose result is the
  * response body (`ok: true` is added).
  */
 export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>) {
+  inputSchemas.set(path, schema);
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
@@ -99,6 +103,7 @@ export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, dep
 
 /** A route that also serves callers without a principal (publishable keys, tokens without a workspace): `run` gets the caller. */
 export function seamCallerRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>) {
+  inputSchemas.set(path, schema);
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {

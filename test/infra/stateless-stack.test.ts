@@ -18,7 +18,7 @@ import {
   workerFunction,
 } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
-import { notFoundFunction, routes } from '../../lib/http/routes';
+import { notFoundFunction, type RouteDefinition, routes } from '../../lib/http/routes';
 import { functionNeeds } from '../../lib/triggers';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
 
@@ -158,7 +158,8 @@ function hubShadowStatementOf(name: string) {
   return [allow([...hubShadowActions], [hubThingArn(''), hubThingArn('/*')])];
 }
 
-const readers = routes.filter((r) => !r.writes).map((r) => r.fn);
+const tableless = routes.filter((r: RouteDefinition) => r.readsTable === false).map((r) => r.fn);
+const readers = routes.filter((r: RouteDefinition) => !r.writes && r.readsTable !== false).map((r) => r.fn);
 const writers = [...routes.filter((r) => r.writes).map((r) => r.fn), pollerFunction, workerFunction, hubEventsFunction];
 
 test('every handler in functions/ is deployed, and nothing else', () => {
@@ -226,6 +227,15 @@ describe.each(functionNames)('function %s', (name) => {
     const variables = z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(resources[functionId(name)]?.Properties).Environment.Variables;
     if (credentialsOf[name] === undefined && webhookSecretsOf[name] === undefined) expect(variables).not.toHaveProperty('LATCHKEY_SECRETS_PREFIX');
     else expect(variables).toMatchObject({ LATCHKEY_SECRETS_PREFIX: 'latchkey/dev/' });
+  });
+});
+
+describe.each(tableless)('function %s, which answers without the table', (name) => {
+  test('may write its logs and traces, and nothing more', () => {
+    const { logGroupId, statements } = statementsOf(name);
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), xray];
+    expect(statements).toEqual(expect.arrayContaining(expected));
+    expect(expected).toEqual(expect.arrayContaining(statements));
   });
 });
 

@@ -52,7 +52,7 @@ describe('query keys named after Object.prototype members', () => {
   });
 
   it.each(prototypeKeys)('answers a JSON body with a "%s" member without a 5xx', async (key) => {
-    for (const route of routes.filter((r) => r.methods.includes('POST'))) {
+    for (const route of routes.filter((r) => (r.methods as readonly string[]).includes('POST'))) {
       const res = await call('POST', route.path, { body: `{"${key}": {"device_id": 1}, "device_id": "${lockId}"}` });
       expect(res.status).toBeLessThan(500);
     }

@@ -28,7 +28,7 @@ describe('every credential on every route', () => {
     '%s with %s: admitted = %s',
     async (path, kind, admitted) => {
       const { call } = await setup();
-      const method = routes.find((r) => r.path === path)?.methods.includes('POST') ? 'POST' : 'PUT';
+      const method = (routes.find((r) => r.path === path)?.methods as readonly string[] | undefined)?.includes('POST') ? 'POST' : 'PUT';
       const res = await call(path, kind, {}, method);
       if (admitted) expect(res.status).not.toBe(401);
       else expect(res).toMatchObject({ status: 401, body: unauthorized });

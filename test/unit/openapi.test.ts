@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPI } from 'openapi-types';
+import { buildOpenApiDocument, openApiDocument } from '../../lib/http/openapi';
+import { routeContracts } from '../../lib/http/route-contract';
+import { routes } from '../../lib/http/routes';
+import { inputSchemas } from '../../lib/http/seam-route';
+import { makeHandler } from '../../functions/openapi';
+import { invoke, memoryApp } from '../support/memory-app';
+import { startHttpServer } from '../support/http-server';
+
+const document = openApiDocument();
+type Operation = {
+  security: Record<string, string[]>[];
+  'x-response-key': string | null;
+  'x-fern-sdk-group-name': string[];
+  'x-fern-sdk-method-name': string;
+  'x-title': string;
+  description?: string;
+};
+const operations = (path: string) => Object.entries((document.paths as Record<string, Record<string, Operation>>)[path] ?? {});
+
+describe('the OpenAPI document', () => {
+  test('is valid OpenAPI 3.0 (swagger-parser)', async () => {
+    await expect(SwaggerParser.validate(structuredClone(document) as OpenAPI.Document)).resolves.toBeDefined();
+  });
+
+  test('is built once and kept', () => {
+    expect(openApiDocument()).toBe(document);
+    expect(buildOpenApiDocument('1.0.0')).toEqual(document);
+  });
+
+  test("Seam's blueprint accepts it (omitUndocumented), with every Seam route a command that answers its resource", () => {
+    const out = execFileSync(process.execPath, [join(__dirname, '../support/blueprint.mjs')], { input: JSON.stringify(document), encoding: 'utf8' });
+    const blueprint: { ok: boolean; error?: string; endpoints: { path: string; response: string; resource: string | null }[]; resources: string[] } = JSON.parse(out);
+    expect(blueprint.error).toBeUndefined();
+    expect(blueprint.resources).toEqual(expect.arrayContaining(['access_code', 'unmanaged_access_code', 'device', 'event', 'connected_account', 'client_session', 'webhook', 'workspace']));
+    expect(blueprint.endpoints).toEqual(
+      expect.arrayContaining([
+        { path: '/devices/list', response: 'resource_list', resource: 'device' },
+        { path: '/access_codes/create', response: 'resource', resource: 'access_code' },
+        { path: '/access_codes/generate_code', response: 'resource', resource: 'generated_code' },
+        { path: '/access_codes/delete', response: 'void', resource: null },
+      ]),
+    );
+    // Not Seam's API: left out of Seam's tools.
+    expect(blueprint.endpoints.map((e) => e.path)).not.toEqual(expect.arrayContaining(['/openapi.json']));
+  });
+
+  test('documents every route of the routes table, with Seam’s x- fields', () => {
+    for (const route of routes) {
+      const documented = operations(route.path);
+      expect(documented.length).toBeGreaterThan(0);
+      for (const [, op] of documented) {
+        expect(op['x-title']).toBe(routeContracts[route.path].title);
+        expect(op['x-response-key']).toBe(routeContracts[route.path].responseKey);
+        expect(op['x-fern-sdk-method-name']).toBe(route.path.split('/').at(-1));
+      }
+    }
+  });
+
+  test('names the credentials each route takes', () => {
+    const securityOf = (path: string) => operations(path)[0]?.[1].security.map((s) => Object.keys(s).join('+'));
+    expect(securityOf('/access_codes/create')).toEqual(['api_key', 'pat_with_workspace+seam_workspace', 'client_session']);
+    expect(securityOf('/client_sessions/create')).toEqual(['api_key', 'pat_with_workspace+seam_workspace', 'publishable_key']);
+    expect(securityOf('/workspaces/list')).toContain('pat_without_workspace');
+    expect(securityOf('/openapi.json')).toEqual([]);
+  });
+
+  test("marks Latchkey's own routes and fields", () => {
+    expect(operations('/access_codes/simulate/external_modification')[0]?.[1].description).toMatch(/^Latchkey's addition/);
+    expect(operations('/connected_accounts/update').map(([m]) => m)).toEqual(['post', 'patch']);
+    expect(operations('/connected_accounts/update')[0]?.[1].description).toBe('Also takes PUT.');
+  });
+
+  test("every handler parses its input with the schema its route's contract documents", async () => {
+    const { deps } = memoryApp();
+    const server = await startHttpServer(deps);
+    await server.stop();
+    for (const route of routes) expect([route.path, inputSchemas.get(route.path)]).toEqual([route.path, routeContracts[route.path].input]);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  const handler = makeHandler();
+
+  test('answers the document without a credential, cacheable', async () => {
+    const res = await invoke(handler, { method: 'GET', path: '/openapi.json' });
+    expect(res.status).toBe(200);
+    expect(res.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' });
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  test('takes GET only', async () => {
+    const res = await invoke(handler, { method: 'POST', path: '/openapi.json' });
+    expect(res.status).toBe(405);
+    expect(res.body).toMatchObject({ error: { type: 'method_not_allowed' }, ok: false });
+  });
+});
