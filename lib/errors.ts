@@ -77,3 +77,17 @@ export class PayloadTooLargeError extends AppError {
     super('payload_too_large', 413, `Request body exceeds ${limit} bytes`);
   }
 }
+
+/** An Idempotency-Key already used for a different request in the workspace. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super('idempotency_key_reused', 422, 'This Idempotency-Key was used for a different request; use a new key for a new request');
+  }
+}
+
+/** An Idempotency-Key whose first request is still running: retry once it has answered. */
+export class IdempotencyKeyInUseError extends AppError {
+  constructor() {
+    super('idempotency_key_in_use', 409, 'A request with this Idempotency-Key is still running; retry after it has answered');
+  }
+}

@@ -8,6 +8,8 @@ import type { ProviderRegistry } from './devices/lock-provider';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from './principals/schemas';
+import type { KeptAnswer, KeyClaimResult } from './idempotency/schemas';
+import type { KeyClaim } from './idempotency/unit-of-work';
 import type { FailedDelivery, WebhookDelivery, WebhookRecord } from './webhooks/schemas';
 import type { ApiKeyRecord, Workspace } from './workspaces/schemas';
 
@@ -250,6 +252,20 @@ export interface WebhookOut {
   webhookTransport: WebhookTransport;
 }
 
+/**
+ * Idempotency keys, per workspace. A request takes its key before it runs; the first store
+ * transaction of the request commits the key with it (see lib/idempotency/unit-of-work.ts);
+ * the answer is kept afterwards.
+ */
+export interface IdempotencyKeyRepository {
+  /** Takes the key for the request (none held, expired, or held past its lease), or says what holds it. */
+  claim(claim: KeyClaim): Promise<KeyClaimResult>;
+  /** Keeps the request's answer, while the request still holds the key. */
+  keepAnswer(claim: KeyClaim, answer: KeptAnswer): Promise<void>;
+  /** Lets the key go (a fault, so a retry runs again), if the request holds it and committed no write. */
+  release(claim: KeyClaim): Promise<void>;
+}
+
 /** Everything the stores of one backend provide. */
 export interface Stores {
   accessCodes: AccessCodeRepository;
@@ -263,6 +279,7 @@ export interface Stores {
   clientSessions: ClientSessionRepository;
   credentials: CredentialRepository;
   webhooks: WebhookRepository;
+  idempotencyKeys: IdempotencyKeyRepository;
 }
 
 /**

@@ -91,6 +91,11 @@ export function codeCreationWrites(table: TableOperations, records: readonly Acc
 export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistoryOptions): AccessCodeRepository {
   const { client, tableName, getItem, collect, transact, put, del } = table;
   const extras = (e: WriteExtras | undefined) => extraWrites(table, e, options);
+  /** What a write stored, for the answer of a request it commits. */
+  const written = (records: readonly AccessCodeRecord[], e: WriteExtras | undefined) => ({
+    access_codes: records.map((r) => r.access_code),
+    action_attempts: (e?.attempts ?? []).map((a) => a.action_attempt),
+  });
 
   const parseCode = (item: Item) => parseDoc(accessCodeRecordSchema, item);
   const getCode = async (workspaceId: string, accessCodeId: string) => {
@@ -232,12 +237,12 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     },
 
     async create(record, extra) {
-      await transact([...codeCreationWrites(table, [record]), ...extras(extra)]);
+      await transact([...codeCreationWrites(table, [record]), ...extras(extra)], written([record], extra));
     },
 
     async createMany(records, extra) {
       if (records.length === 0) return;
-      await transact([...codeCreationWrites(table, records), ...extras(extra)]);
+      await transact([...codeCreationWrites(table, records), ...extras(extra)], written(records, extra));
     },
 
     async update(next, previous, extra) {
@@ -245,61 +250,67 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
       const moved = oldClaim?.pk !== newClaim?.pk || oldClaim?.sk !== newClaim?.sk;
       const { workspace_id: workspaceId, common_code_key: key, access_code_id: id } = next.access_code;
       const rebind = key !== null && next.access_code.code !== null && previous.access_code.code !== null && next.access_code.code !== previous.access_code.code;
-      await transact([
-        { role: 'code', write: put(codeItem(next), versionIs(previous.version)) },
-        ...(moved && oldClaim ? [{ role: 'extra' as const, write: del(oldClaim) }] : []),
-        ...(moved && newClaim ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }] : []),
-        // A key's PIN follows its code only while that code is the key's one code.
-        ...(rebind
-          ? [
-              {
-                role: 'commonCodeKey' as const,
-                write: {
-                  Update: {
-                    TableName: tableName,
-                    Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
-                    UpdateExpression: 'SET #code = :new',
-                    ConditionExpression: '#code = :old AND size(#ids) = :one AND contains(#ids, :id)',
-                    ExpressionAttributeNames: { '#code': 'code', '#ids': 'ids' },
-                    ExpressionAttributeValues: {
-                      ':new': { S: next.access_code.code ?? '' },
-                      ':old': { S: previous.access_code.code ?? '' },
-                      ':one': { N: '1' },
-                      ':id': { S: id },
+      await transact(
+        [
+          { role: 'code', write: put(codeItem(next), versionIs(previous.version)) },
+          ...(moved && oldClaim ? [{ role: 'extra' as const, write: del(oldClaim) }] : []),
+          ...(moved && newClaim ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }] : []),
+          // A key's PIN follows its code only while that code is the key's one code.
+          ...(rebind
+            ? [
+                {
+                  role: 'commonCodeKey' as const,
+                  write: {
+                    Update: {
+                      TableName: tableName,
+                      Key: toItem(commonCodeKeyKeys.key(workspaceId, key)),
+                      UpdateExpression: 'SET #code = :new',
+                      ConditionExpression: '#code = :old AND size(#ids) = :one AND contains(#ids, :id)',
+                      ExpressionAttributeNames: { '#code': 'code', '#ids': 'ids' },
+                      ExpressionAttributeValues: {
+                        ':new': { S: next.access_code.code ?? '' },
+                        ':old': { S: previous.access_code.code ?? '' },
+                        ':one': { N: '1' },
+                        ':id': { S: id },
+                      },
                     },
                   },
                 },
-              },
-            ]
-          : []),
-        ...extras(extra),
-      ]);
+              ]
+            : []),
+          ...extras(extra),
+        ],
+        written([next], extra),
+      );
     },
 
     async remove(previous, extra) {
       const { workspace_id: workspaceId, access_code_id: id, common_code_key: key } = previous.access_code;
       const claim = pinClaimKeys.of(previous);
       const removedAt = extra?.events?.[0]?.occurred_at ?? new Date().toISOString();
-      await transact([
-        { role: 'code', write: del(accessCodeKeys.key(workspaceId, id), versionIs(previous.version)) },
-        ...(claim ? [{ role: 'extra' as const, write: del(claim) }] : []),
-        ...(key !== null ? [{ role: 'extra' as const, write: leaveKey(workspaceId, key, id) }] : []),
-        {
-          role: 'extra',
-          write: put(
-            toItem({
-              ...codeHistoryKeys.gone(workspaceId, id),
-              expires_at: expiresAfter(removedAt, options.codeHistoryDays),
-              doc: {
-                access_code: previous.access_code,
-                removed_at: removedAt,
-                readable_until: new Date(Date.parse(removedAt) + options.codeHistoryDays * 86_400_000).toISOString(),
-              },
-            }),
-          ),
-        },
-        ...extras(extra),
-      ]);
+      await transact(
+        [
+          { role: 'code', write: del(accessCodeKeys.key(workspaceId, id), versionIs(previous.version)) },
+          ...(claim ? [{ role: 'extra' as const, write: del(claim) }] : []),
+          ...(key !== null ? [{ role: 'extra' as const, write: leaveKey(workspaceId, key, id) }] : []),
+          {
+            role: 'extra',
+            write: put(
+              toItem({
+                ...codeHistoryKeys.gone(workspaceId, id),
+                expires_at: expiresAfter(removedAt, options.codeHistoryDays),
+                doc: {
+                  access_code: previous.access_code,
+                  removed_at: removedAt,
+                  readable_until: new Date(Date.parse(removedAt) + options.codeHistoryDays * 86_400_000).toISOString(),
+                },
+              }),
+            ),
+          },
+          ...extras(extra),
+        ],
+        written([], extra),
+      );
       if (key !== null) await dropReleasedKey(workspaceId, key);
     },
 

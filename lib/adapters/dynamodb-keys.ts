@@ -97,6 +97,11 @@ export const accessCodeKeys = {
   due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at }),
 };
 
+/** A workspace's idempotency keys: the key as sent, in its workspace's partition. */
+export const idempotencyKeyKeys = {
+  key: (workspaceId: string, key: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `IDEM#${key}` }),
+};
+
 export const dueShardKey = (shard: number) => `DUE#${shard}`;
 
 /** Codes found on locks that Latchkey did not set, listed per device in the order found. */

@@ -12,6 +12,7 @@ import { matchesEventQuery } from '../events/filters';
 import { actionAttemptItem, dynamoDbAccessCodes } from './dynamodb-access-codes';
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
+import { dynamoDbIdempotencyKeys } from './dynamodb-idempotency-keys';
 import { dynamoDbUnmanagedCodes } from './dynamodb-unmanaged-codes';
 import { actionAttemptKeys, apiKeyKeys, deviceKeys, eventKeys, skPrefix, workspaceKeys } from './dynamodb-keys';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
@@ -40,6 +41,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     codeHistory: dynamoDbCodeHistory(table),
     unmanagedCodes: dynamoDbUnmanagedCodes(table, { codeHistoryDays }),
     connectedAccounts: dynamoDbConnectedAccounts(table),
+    idempotencyKeys: dynamoDbIdempotencyKeys(table),
 
     devices: {
       async get(workspaceId, deviceId) {

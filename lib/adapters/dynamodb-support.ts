@@ -8,10 +8,12 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { ConflictError, DuplicateAccessCodeError } from '../errors';
+import { ConflictError, DuplicateAccessCodeError, IdempotencyKeyInUseError } from '../errors';
+import type { KeptAnswer } from '../idempotency/schemas';
+import { type KeyClaim, currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
 import { TransactionContentionError, retry, retryPolicies } from '../retry';
 import { type Item, toItem } from './dynamodb-doc';
-import type { TableKey } from './dynamodb-keys';
+import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
 
 /*
  * What every repository on the single table shares: item (un)marshalling, schema-checked
@@ -20,7 +22,7 @@ import type { TableKey } from './dynamodb-keys';
  */
 
 /** What a transaction's write is, so that a cancellation reason maps to the right domain error. */
-export type WriteRole = 'code' | 'pin' | 'commonCodeKey' | 'extra';
+export type WriteRole = 'code' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'extra';
 
 export interface Condition {
   ConditionExpression: string;
@@ -31,6 +33,39 @@ export interface Condition {
 export interface TableWrite {
   role: WriteRole;
   write: TransactWriteItem;
+}
+
+/** What a transaction stored, from which the answer of a request committed by it is implied. */
+export interface Written {
+  access_codes?: readonly object[];
+  action_attempts?: readonly object[];
+}
+
+/** The condition that a request still holds its idempotency key in `state`. */
+export const keyIsHeld = (claim: KeyClaim, state: 'running' | 'committed' | 'answered') => ({
+  ConditionExpression: '#doc.#token = :token AND #doc.#state = :state',
+  ExpressionAttributeValues: toItem({ ':token': claim.token, ':state': state }),
+});
+
+/**
+ * The write that commits a request's idempotency key inside the transaction of its stored
+ * change: the key becomes `committed` with the answer that change implies, if the request still holds it.
+ */
+export function keyCommitWrite(tableName: string, claim: KeyClaim, answer: KeptAnswer): TableWrite {
+  const condition = keyIsHeld(claim, 'running');
+  return {
+    role: 'idempotencyKey',
+    write: {
+      Update: {
+        TableName: tableName,
+        Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, claim.key)),
+        UpdateExpression: 'SET #doc.#state = :committed, #doc.#answer = :answer',
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#token': 'token', '#answer': 'answer' },
+        ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':committed': 'committed', ':answer': answer }) },
+      },
+    },
+  };
 }
 
 const FILTERED_PAGE_SIZE = 100;
@@ -74,10 +109,18 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
   /** Every item a Query matches, page after page. */
   const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'Limit'>): Promise<Item[]> => (await collect(input, Number.POSITIVE_INFINITY, (item) => item)).map((found) => found.value);
 
-  /** Commits `writes` atomically, turning failed conditions into domain errors. */
-  async function transact(writes: readonly TableWrite[]): Promise<void> {
+  /**
+   * Commits `writes` atomically, turning failed conditions into domain errors. The first
+   * transaction of a request under an idempotency key also commits the key (`written` is what
+   * the request then answers if it dies before answering).
+   */
+  async function transact(writes: readonly TableWrite[], written: Written = {}): Promise<void> {
+    const unit = currentUnitOfWork();
+    const claim = unit?.pending();
+    const all = claim ? [...writes, keyCommitWrite(tableName, claim, impliedAnswer(written))] : writes;
     try {
-      await retry(retryPolicies.transactionConflict, () => transactOnce(writes));
+      await retry(retryPolicies.transactionConflict, () => transactOnce(all));
+      unit?.markCommitted();
     } catch (error) {
       // Contention that outlasted the policy: the caller's own conflict handling takes over.
       if (error instanceof TransactionContentionError) throw new ConflictError();
@@ -95,6 +138,7 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
       if (failed('code')) throw new ConflictError();
       if (failed('pin')) throw new DuplicateAccessCodeError();
       if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
+      if (failed('idempotencyKey')) throw new IdempotencyKeyInUseError();
       // A concurrent transaction on the same items: nothing was written, so running it again
       // either succeeds or reports which condition now fails.
       if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new TransactionContentionError();

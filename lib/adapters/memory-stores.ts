@@ -11,6 +11,7 @@ import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
 import { dueShardOf } from './dynamodb-table';
 import { memoryConnectedAccounts } from './memory-connected-accounts';
+import { memoryIdempotencyKeys } from './memory-idempotency-keys';
 import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 import { memoryCodeHistory } from './memory-code-history';
@@ -54,6 +55,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
   const workspaces = new Map<string, Workspace>();
   const apiKeys = new Map<string, ApiKeyRecord>();
   const scoped = (workspaceId: string, id: string) => `${workspaceId}|${id}`;
+  const idempotencyKeys = memoryIdempotencyKeys();
+  /** The running request's idempotency key, committed with a write once its checks passed. */
+  const commitKey = (records: readonly AccessCodeRecord[], extras: WriteExtras | undefined) =>
+    idempotencyKeys.commitPending({ access_codes: records.map((r) => r.access_code), action_attempts: (extras?.attempts ?? []).map((a) => a.action_attempt) });
 
   const codeKey = (r: AccessCodeRecord) => scoped(r.access_code.workspace_id, r.access_code.access_code_id);
   const pinOf = (r: AccessCodeRecord) => {
@@ -106,6 +111,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
     ...createMemoryAccessStores(),
     unmanagedCodes,
     webhooks: memoryWebhooks(),
+    idempotencyKeys: idempotencyKeys.repository,
     accessCodes: {
       async get(workspaceId, accessCodeId) {
         const r = codes.get(scoped(workspaceId, accessCodeId));
@@ -150,11 +156,13 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       },
       async create(record, extras) {
         checkCreation([record]);
+        commitKey([record], extras);
         storeCreated(record);
         applyExtras(extras);
       },
       async createMany(records, extras) {
         checkCreation(records);
+        commitKey(records, extras);
         records.forEach(storeCreated);
         applyExtras(extras);
       },
@@ -169,6 +177,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
           if (bound.ids.size !== 1 || !bound.ids.has(access_code_id)) throw new ConflictError('common_code_key is bound to another code');
           bound.code = code;
         }
+        commitKey([next], extras);
         freePin(previous);
         claimPin(next);
         codes.set(codeKey(next), copy(next));
@@ -176,6 +185,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       },
       async remove(previous, extras) {
         assertVersion(previous);
+        commitKey([], extras);
         freePin(previous);
         const { workspace_id, common_code_key: key, access_code_id } = previous.access_code;
         if (key !== null) commonCodes.get(cckKey(workspace_id, key))?.ids.delete(access_code_id);

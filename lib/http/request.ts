@@ -65,9 +65,14 @@ export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<
  * official clients send them: reads as GET query or POST body, deletes as DELETE query.
  */
 export function parseInput<S extends z.ZodObject>(schema: S, event: APIGatewayProxyEventV2, maxBodyBytes: number): z.infer<S> {
-  const raw = { ...queryInput(schema.shape, event.rawQueryString), ...bodyInput(event, maxBodyBytes) };
-  return validate(schema, raw);
+  return validate(schema, rawInput(schema, event, maxBodyBytes));
 }
+
+/** The parameters as sent, before validation: query values in the form the schema accepts, the body's fields over them. */
+export const rawInput = (schema: z.ZodObject, event: APIGatewayProxyEventV2, maxBodyBytes: number): Record<string, unknown> => ({
+  ...queryInput(schema.shape, event.rawQueryString),
+  ...bodyInput(event, maxBodyBytes),
+});
 
 /** The bearer token of the Authorization header, if any. */
 export const bearerToken = (event: APIGatewayProxyEventV2): string | undefined => /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];

@@ -8,7 +8,9 @@ import { observed } from '../observability';
 import { type Caller, type Principal, type RequestHeaders, isPrincipal } from '../principals/principal';
 
 export type { RequestHeaders };
-import { parseInput } from './request';
+import type { Clock, IdempotencyKeyRepository } from '../ports';
+import { ReplayedAnswer, readIdempotencyKey, underIdempotencyKey } from './idempotency-key';
+import { rawInput, validate } from './request';
 import { errorResponse, jsonResponse } from './responses';
 import { callersOf, routeFor, type RoutePath } from './routes';
 
@@ -27,6 +29,8 @@ export interface HttpDeps {
   /** Who the request's credentials name; throws UnauthorizedError. */
   authenticate(headers: RequestHeaders): Promise<Caller>;
   maxBodyBytes: number;
+  idempotencyKeys: IdempotencyKeyRepository;
+  clock: Clock;
 }
 
 /**
@@ -55,8 +59,9 @@ export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Resu
     },
     after: (request) => {
       const requestId = started.get(request.event)?.requestId ?? randomUUID();
-      request.response = jsonResponse(200, { ...(request.response as object), ok: true }, requestId);
-      log(request.event, 200);
+      const result: unknown = request.response;
+      request.response = result instanceof ReplayedAnswer ? replayed(result, requestId) : jsonResponse(200, { ...(request.response as object), ok: true }, requestId);
+      log(request.event, request.response.statusCode ?? 200);
     },
     onError: (request) => {
       const requestId = started.get(request.event)?.requestId ?? randomUUID();
@@ -64,6 +69,25 @@ export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Resu
       log(request.event, request.response.statusCode ?? 500, request.error);
     },
   };
+}
+
+/** A kept answer sent again: its status and body (an error's request id is this request's), marked as a replay. */
+function replayed({ answer }: ReplayedAnswer, requestId: string): Result {
+  const { error } = answer.body;
+  const body = typeof error === 'object' && error !== null ? { ...answer.body, error: { ...error, request_id: requestId } } : answer.body;
+  const response = jsonResponse(answer.status, body, requestId);
+  return { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } };
+}
+
+/**
+ * A route's work on its parameters. On a route that writes, a request with an Idempotency-Key
+ * runs under it (lib/http/idempotency-key.ts): every write route gets this from the routes table's `writes`.
+ */
+async function runRoute(path: RoutePath, deps: HttpDeps, workspaceId: string, event: Event, schema: z.ZodObject, work: (input: Record<string, unknown>) => Promise<object>): Promise<object> {
+  const key = readIdempotencyKey(event.headers ?? {});
+  const raw = rawInput(schema, event, deps.maxBodyBytes);
+  if (key === undefined || !routeFor(path).writes) return work(raw);
+  return underIdempotencyKey(deps, { workspaceId, key, path, input: raw }, () => work(raw));
 }
 
 const describe: Record<Caller['kind'], string> = {
@@ -96,8 +120,7 @@ export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, dep
     .handler(async (event: Event) => {
       const caller = await admit(path, deps, event);
       if (!isPrincipal(caller)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
-      const input = parseInput(schema, event, deps.maxBodyBytes);
-      return (await run(input, { principal: caller, event })) as Result;
+      return (await runRoute(path, deps, caller.workspace_id, event, schema, (raw) => run(validate(schema, raw), { principal: caller, event }))) as Result;
     });
 }
 
@@ -108,8 +131,9 @@ export function seamCallerRoute<S extends z.ZodObject>(path: RoutePath, schema: 
     .use([...observed(), seamHttp(routeFor(path).methods)])
     .handler(async (event: Event) => {
       const caller = await admit(path, deps, event);
-      const input = parseInput(schema, event, deps.maxBodyBytes);
-      return (await run(input, { caller, event })) as Result;
+      const work = (raw: Record<string, unknown>) => run(validate(schema, raw), { caller, event });
+      if (caller.kind === 'personal_access_token_without_workspace') return (await work(rawInput(schema, event, deps.maxBodyBytes))) as Result;
+      return (await runRoute(path, deps, caller.workspace_id, event, schema, work)) as Result;
     });
 }
 

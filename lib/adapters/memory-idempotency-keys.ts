@@ -1,0 +1,47 @@
+import { IdempotencyKeyInUseError } from '../errors';
+import { heldBy, mayTake, runningRecord } from '../idempotency/claims';
+import type { IdempotencyKeyRecord } from '../idempotency/schemas';
+import { currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
+import type { IdempotencyKeyRepository } from '../ports';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * Idempotency keys in memory, with the DynamoDB adapter's semantics. `commitPending` is the
+ * key's share of a store write: the memory stores call it after their own checks and before
+ * changing anything, as the key's condition is part of the DynamoDB transaction.
+ */
+export function memoryIdempotencyKeys() {
+  const records = new Map<string, IdempotencyKeyRecord>();
+  const keyOf = (workspaceId: string, key: string) => `${workspaceId}|${key}`;
+
+  const repository: IdempotencyKeyRepository = {
+    async claim(claim) {
+      const existing = records.get(keyOf(claim.workspaceId, claim.key));
+      if (existing !== undefined && !mayTake(existing, claim)) return heldBy(copy(existing), claim);
+      records.set(keyOf(claim.workspaceId, claim.key), runningRecord(claim));
+      return { kind: 'claimed' };
+    },
+    async keepAnswer(claim, answer) {
+      const existing = records.get(keyOf(claim.workspaceId, claim.key));
+      if (existing?.token === claim.token) records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'answered', answer: copy(answer) });
+    },
+    async release(claim) {
+      const existing = records.get(keyOf(claim.workspaceId, claim.key));
+      if (existing?.token === claim.token && existing.state === 'running') records.delete(keyOf(claim.workspaceId, claim.key));
+    },
+  };
+
+  /** Commits the running request's key with what its write stores; IdempotencyKeyInUseError if it lost the key. */
+  function commitPending(written: { access_codes?: readonly object[]; action_attempts?: readonly object[] }): void {
+    const unit = currentUnitOfWork();
+    const claim = unit?.pending();
+    if (unit === undefined || claim === undefined) return;
+    const existing = records.get(keyOf(claim.workspaceId, claim.key));
+    if (existing?.token !== claim.token || existing.state !== 'running') throw new IdempotencyKeyInUseError();
+    records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'committed', answer: copy(impliedAnswer(written)) });
+    unit.markCommitted();
+  }
+
+  return { repository, commitPending };
+}

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../lib/config';
+import { type AppDeps, buildDeps } from '../../lib/deps';
+import { idempotencyKeyLifetimeMs, idempotencyLeaseMs } from '../../lib/idempotency/schemas';
+import { type TestTable, startTestTable } from '../support/dynamodb-local';
+import { type TestHttpServer, startHttpServer } from '../support/http-server';
+import { ManualClock, sandboxWorkspace } from '../support/memory-app';
+
+/*
+ * Idempotency-Key on DynamoDB Local, through the real HTTP server: four servers with their own
+ * stores (four Lambda instances) on one table, each with a clock the test moves.
+ */
+
+let table: TestTable;
+let clock: ManualClock;
+let deps: AppDeps;
+let servers: TestHttpServer[] = [];
+let ws: Awaited<ReturnType<typeof sandboxWorkspace>>;
+
+beforeAll(async () => {
+  table = await startTestTable();
+  clock = new ManualClock(new Date());
+  const app = () => buildDeps(loadConfig({ LATCHKEY_STORE: 'dynamodb', LATCHKEY_DYNAMODB_ENDPOINT: table.endpoint, LATCHKEY_TABLE_NAME: table.tableName, LOG_LEVEL: 'SILENT' }), { clock });
+  deps = app();
+  ws = await sandboxWorkspace(deps);
+  servers = await Promise.all([deps, app(), app(), app()].map((instance) => startHttpServer(instance)));
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await table?.stop();
+});
+
+let next = 0;
+
+async function create(key: string, body: object, apiKey = ws.apiKey) {
+  const server = servers[next++ % servers.length];
+  if (!server) throw new Error('no server');
+  const res = await fetch(`${server.url}/access_codes/create`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: JSON.parse(await res.text()) };
+}
+
+const codesOn = async (workspaceId: string, deviceId: string) => (await deps.accessCodes.list(workspaceId, { deviceId, limit: 1000 })).items;
+
+describe('Idempotency-Key on DynamoDB Local', () => {
+  it('gives exactly one code for 50 concurrent creates with one key', async () => {
+    const device = ws.byType('yale_lock');
+    const answers = await Promise.all(Array.from({ length: 50 }, () => create('burst', { device_id: device.device_id, name: 'Burst' })));
+    const created = answers.filter((a) => a.status === 200);
+    const ids = new Set(created.map((a) => a.body.access_code.access_code_id));
+    expect(ids.size).toBe(1);
+    expect(answers.every((a) => a.status === 200 || (a.status === 409 && a.body.error.type === 'idempotency_key_in_use'))).toBe(true);
+    expect(await codesOn(ws.workspaceId, device.device_id)).toHaveLength(1);
+    const retry = await create('burst', { device_id: device.device_id, name: 'Burst' });
+    expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { access_code: { access_code_id: [...ids][0] } } });
+  });
+
+  it('answers a retry with the code of a process killed after its commit and before its answer', async () => {
+    const device = ws.byType('kwikset_lock');
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'test/support/crash-after-commit.ts',
+      table.endpoint,
+      table.tableName,
+      ws.workspaceId,
+      device.device_id,
+      'crash-1',
+    ]).catch((error: { stdout: string; signal: string }) => {
+      expect(error.signal).toBe('SIGKILL');
+      return error;
+    });
+    const killedId = stdout.trim();
+    expect(killedId).toMatch(/^[0-9a-f-]{36}$/);
+    // Within the dead request's lease the key reads as in use; past it, its committed write answers.
+    expect((await create('crash-1', { device_id: device.device_id, name: 'Guest' })).status).toBe(409);
+    // The killed process took the key on the real clock.
+    clock.set(new Date(Date.now() + idempotencyLeaseMs).toISOString());
+    const retry = await create('crash-1', { device_id: device.device_id, name: 'Guest' });
+    expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { access_code: { access_code_id: killedId, name: 'Guest' }, action_attempt: { status: 'pending' } } });
+    expect((await codesOn(ws.workspaceId, device.device_id)).map((c) => c.access_code.access_code_id)).toEqual([killedId]);
+  });
+
+  it('forgets a key after 24 hours, before the table TTL removes it', async () => {
+    const device = ws.byType('schlage_lock');
+    const first = await create('daily', { device_id: device.device_id });
+    clock.advance(idempotencyKeyLifetimeMs);
+    const later = await create('daily', { device_id: device.device_id });
+    expect(later.status).toBe(200);
+    expect(later.replayed).toBeNull();
+    expect(later.body.access_code.access_code_id).not.toBe(first.body.access_code.access_code_id);
+    const item = await deps.idempotencyKeys.claim({ workspaceId: ws.workspaceId, key: 'daily', fingerprint: 'other', token: 't', now: clock.now().toISOString() });
+    expect(item).toEqual({ kind: 'reused' });
+  });
+
+  it('never lets one workspace see another workspace key', async () => {
+    const other = await sandboxWorkspace(deps, 'Other');
+    const [mine, theirs] = await Promise.all([
+      create('same-key', { device_id: ws.byType('igloohome_lock').device_id }),
+      create('same-key', { device_id: other.byType('igloohome_lock').device_id }, other.apiKey),
+    ]);
+    expect([mine.status, theirs.status]).toEqual([200, 200]);
+    expect([mine.replayed, theirs.replayed]).toEqual([null, null]);
+    expect(theirs.body.access_code.workspace_id).toBe(other.workspaceId);
+    expect(mine.body.access_code.workspace_id).toBe(ws.workspaceId);
+  });
+});
