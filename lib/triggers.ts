@@ -184,7 +184,7 @@ const capabilities: { needed: (needs: Needs) => boolean; because: string; variab
     because: 'it reads secrets from Secrets Manager',
     variables: ['LATCHKEY_SECRETS_PREFIX'],
   },
-  { needed: usesHubShadows, because: "it reaches Z-Wave hubs' lock shadows", variables: ['LATCHKEY_ZWAVE_HUBS'] },
+  { needed: usesHubShadows, because: "it reaches Z-Wave hubs' lock shadows", variables: ['LATCHKEY_ZWAVE_HUBS', 'LATCHKEY_IOT_DATA_ENDPOINT'] },
 ];
 
 /** The configuration each capability needs in AWS, by environment variable. */

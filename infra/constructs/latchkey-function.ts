@@ -47,6 +47,8 @@ export interface LatchkeyFunctionProps {
   readonly needs: Needs;
   /** Required when `needs` names follow-ups or webhook queues. */
   readonly queues?: FunctionQueues;
+  /** The account's IoT data endpoint (`https://…-ats.iot.<region>.amazonaws.com`), looked up at deploy time; required for functions that reach hubs. */
+  readonly iotDataEndpoint?: string;
   /** @default 15 seconds: a `sync` request waits up to 9 s for its action attempt; API Gateway gives up at 30 */
   readonly timeout?: Duration;
   /** For functions invoked asynchronously (by EventBridge, IoT Core); unset for HTTP functions. */
@@ -69,6 +71,10 @@ export class LatchkeyFunction extends Construct {
   constructor(scope: Construct, id: string, props: LatchkeyFunctionProps) {
     super(scope, id);
     const { config, table, bus, needs } = props;
+    const iotDataEndpoint = (): string => {
+      if (props.iotDataEndpoint === undefined) throw new Error(`${props.name} reaches hubs and needs the IoT data endpoint`);
+      return props.iotDataEndpoint;
+    };
     const queues = (): FunctionQueues => {
       if (props.queues === undefined) throw new Error(`${props.name} needs the stack's queues`);
       return props.queues;
@@ -190,7 +196,7 @@ export class LatchkeyFunction extends Construct {
         ...secretsEnvironment,
         ...queueEnvironment,
         ...followUpEnvironment,
-        ...(hubShadows && { LATCHKEY_ZWAVE_HUBS: 'aws-iot' }),
+        ...(hubShadows && { LATCHKEY_ZWAVE_HUBS: 'aws-iot', LATCHKEY_IOT_DATA_ENDPOINT: iotDataEndpoint() }),
         ...lifecycleEnvironment,
       },
       ...(props.asyncFailures && {

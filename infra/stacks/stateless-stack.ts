@@ -20,6 +20,7 @@ import { shardGroups } from '../../lib/adapters/dynamodb-table';
 import { type JobDefinition, jobs, needsOf, type QueueName } from '../../lib/triggers';
 import { ZwaveHubs } from '../constructs/zwave-hubs';
 import { pascalCase, RoutesStack, routeGroups } from './route-stacks';
+import { IotDataEndpoint } from '../constructs/iot-data-endpoint';
 
 /** One JSON line per request, with HTTP API's own variables (REST API ones are not all defined). */
 const accessLogFormat = AccessLogFormat.custom(
@@ -56,9 +57,12 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config, table, bus } = props;
     const removalPolicy = removalPolicyOf(config);
+    // The account's own IoT data endpoint, which AWS documents for shadows (the generic
+    // data-ats.iot.<region> name is not it): looked up once per deployment.
+    const iotDataEndpoint = new IotDataEndpoint(this, 'IotDataEndpoint', { config }).url;
     const functions = new Map<string, LatchkeyFunction>();
     const addFunctionIn = (parent: Construct, name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus' | 'queues'>) => {
-      const fn = new LatchkeyFunction(parent, pascalCase(name), { name, config, table, bus, queues, ...options });
+      const fn = new LatchkeyFunction(parent, pascalCase(name), { name, config, table, bus, queues, iotDataEndpoint, ...options });
       functions.set(name, fn);
       return fn;
     };
@@ -136,7 +140,8 @@ export class StatelessStack extends Stack {
     for (const group of routeGroups(routes)) {
       new RoutesStack(this, group.id, { api: this.api, routes: group.routes, addFunction: addFunctionIn, description: `Latchkey ${config.stage}: ${group.id}` });
     }
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetentionDays, removalPolicy });
+    // Under /aws/vendedlogs/, API Gateway delivers without a log resource policy: no stage adds to the account's 5,120 characters of them.
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { logGroupName: `/aws/vendedlogs/apigateway/latchkey-${config.stage}`, retention: config.logRetentionDays, removalPolicy });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

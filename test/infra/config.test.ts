@@ -128,8 +128,9 @@ describe('a throwaway stage configured from the command line', () => {
     expect(functions.length).toBeGreaterThan(10);
     for (const fn of functions) {
       const variables: Record<string, unknown> = fn.Properties?.Environment?.Variables ?? {};
-      // Table and bus names are references resolved at deploy time.
-      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : 'resolved-at-deploy']));
+      // Table and bus names and the IoT endpoint are references resolved at deploy time.
+      const resolved = (name: string) => (name.endsWith('_ENDPOINT') ? 'https://resolved-at-deploy.example' : 'resolved-at-deploy');
+      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : resolved(name)]));
       expect(() => loadConfig(env)).not.toThrow();
     }
   });

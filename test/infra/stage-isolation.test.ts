@@ -46,7 +46,7 @@ function surfaceOf(stage: string) {
   const ruleSql = resources.filter((r) => r.Type === 'AWS::IoT::TopicRule').map((r) => z.object({ TopicRulePayload: z.object({ Sql: z.string() }) }).parse(r.Properties).TopicRulePayload.Sql);
   const variables = resources
     .filter((r) => r.Type === 'AWS::Lambda::Function')
-    .map((r) => z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) }).parse(r.Properties).Environment.Variables);
+    .map((r) => z.object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }).optional() }).parse(r.Properties).Environment?.Variables ?? {});
   return { grants, ruleSql, variables };
 }
 

@@ -134,11 +134,25 @@ describe('IoT data-plane access', () => {
     expect(resources[functionId(name)]?.Properties?.Environment).toMatchObject({ Variables: { LATCHKEY_ZWAVE_HUBS: 'aws-iot' } });
   });
 
+  test("looks up the account's IoT data endpoint (iot:Data-ATS) at deploy time and gives it to every function that reaches hubs", () => {
+    const lookups = Object.entries(resources).filter(([, r]) => r.Type === 'Custom::AWS');
+    expect(lookups).toHaveLength(1);
+    const [lookupId, lookup] = lookups[0] ?? [];
+    const create = JSON.parse(render(lookup?.Properties?.Create));
+    expect(create).toMatchObject({ service: 'IoT', action: 'DescribeEndpoint', parameters: { endpointType: 'iot:Data-ATS' } });
+    const reachHubs = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties?.Environment ?? {}).includes('LATCHKEY_ZWAVE_HUBS'));
+    expect(reachHubs.length).toBeGreaterThanOrEqual(8);
+    for (const fn of reachHubs) {
+      expect(fn.Properties?.Environment).toMatchObject({ Variables: { LATCHKEY_IOT_DATA_ENDPOINT: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [lookupId, 'endpointAddress'] }]] } } });
+    }
+  });
+
   test('functions that never call a provider have no IoT access and no hub setting', () => {
     for (const name of ['access-codes-get', 'access-codes-list', 'devices-list', 'not-found']) {
       expect(iotStatements(name)).toEqual([]);
       const fn = resources[functionId(name)];
       expect(JSON.stringify(fn?.Properties?.Environment)).not.toContain('LATCHKEY_ZWAVE_HUBS');
+      expect(JSON.stringify(fn?.Properties?.Environment)).not.toContain('LATCHKEY_IOT_DATA_ENDPOINT');
     }
   });
 });
