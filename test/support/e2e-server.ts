@@ -2,6 +2,7 @@ import { loadConfig } from '../../lib/config';
 import type { AppDeps } from '../../lib/deps';
 import { startLocal } from '../../lib/local/start';
 import { createWorkspace } from '../../lib/workspaces/workspaces';
+import { recordAnswers } from './latchkey-answers';
 
 export interface E2eServer {
   url: string;
@@ -23,6 +24,8 @@ export function appDeps(): AppDeps {
  * handlers behind a real HTTP server, the poller ticking every second and the worker on the
  * in-process bus. Locks answer in 300 ms and never fail at random, so lifecycles finish in
  * seconds. Its configuration is the process environment's, with those settings: one server per test file.
+ * Every 200 answer it sends is checked against Latchkey's own OpenAPI document: `stop()` fails
+ * naming each answer that does not match its route's published schema.
  */
 export async function startE2eServer(): Promise<E2eServer> {
   const config = loadConfig({
@@ -42,11 +45,14 @@ export async function startE2eServer(): Promise<E2eServer> {
     throw new Error('startLocal created no sandbox API key: the table was not empty');
   }
   running = started.deps;
+  const answers = recordAnswers(started.server);
   // The operator CLI a test runs reaches this server's DynamoDB Local through the environment it inherits.
   process.env.LATCHKEY_DYNAMODB_ENDPOINT = started.config.LATCHKEY_DYNAMODB_ENDPOINT;
   const stop = async () => {
     delete process.env.LATCHKEY_DYNAMODB_ENDPOINT;
     await started.stop();
+    const { errors } = answers.mismatches();
+    if (errors.length > 0) throw new Error(`Answers that do not match Latchkey's /openapi.json:\n  ${errors.join('\n  ')}`);
   };
   return { url: started.url, apiKey: started.apiKey, workspaceId: started.workspaceId, stop };
 }

@@ -29,7 +29,7 @@ const componentRef = '#/components/schemas/';
 const openApiOnly = new Set(['nullable', 'discriminator', 'example', 'examples', 'xml', 'externalDocs']);
 const schemaMaps = new Set(['properties', 'patternProperties']);
 const schemaLists = new Set(['oneOf', 'anyOf', 'allOf']);
-const schemaValued = new Set(['items', 'additionalProperties', 'not']);
+const schemaValued = new Set(['items', 'additionalProperties', 'not', 'propertyNames']);
 
 const isObject = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -45,14 +45,17 @@ addFormats(ajv);
 function withNull(schema: SchemaNode): SchemaNode {
   const composed = ['$ref', 'oneOf', 'anyOf', 'allOf'].some((k) => k in schema);
   if (composed) return { anyOf: [schema, { type: 'null' }] };
-  const withEnum = Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {};
+  const withEnum = Array.isArray(schema.enum) ? { enum: [...new Set([...schema.enum, null])] } : {};
   if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'], ...withEnum };
   // No type and no enum: the schema already accepts null.
   return { ...schema, ...withEnum };
 }
 
-/** One OpenAPI 3.0 schema object as a draft-07 JSON Schema that Ajv compiles in strict mode. */
-export function toJsonSchema(openApiSchema: unknown, where = '#'): SchemaNode {
+/**
+ * One OpenAPI 3.0 schema object as a draft-07 JSON Schema that Ajv compiles in strict mode;
+ * its component references point into the schema registered as `refRoot`.
+ */
+export function toJsonSchema(openApiSchema: unknown, where = '#', refRoot = rootId): SchemaNode {
   const node = asNode(openApiSchema, where);
   const out: SchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
@@ -60,13 +63,13 @@ export function toJsonSchema(openApiSchema: unknown, where = '#'): SchemaNode {
     if (key === 'format' && !(typeof value === 'string' && value in ajv.formats)) continue;
     if (key === '$ref' && typeof value === 'string') {
       if (!value.startsWith(componentRef)) throw new Error(`Unsupported $ref ${value}`);
-      out.$ref = `${rootId}#/definitions/${value.slice(componentRef.length)}`;
+      out.$ref = `${refRoot}#/definitions/${value.slice(componentRef.length)}`;
     } else if (schemaMaps.has(key) && isObject(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v, `${where}/${key}/${k}`)]));
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v, `${where}/${key}/${k}`, refRoot)]));
     } else if (schemaLists.has(key) && Array.isArray(value)) {
-      out[key] = value.map((v, i) => toJsonSchema(v, `${where}/${key}/${i}`));
+      out[key] = value.map((v, i) => toJsonSchema(v, `${where}/${key}/${i}`, refRoot));
     } else if (schemaValued.has(key) && isObject(value)) {
-      out[key] = toJsonSchema(value, `${where}/${key}`);
+      out[key] = toJsonSchema(value, `${where}/${key}`, refRoot);
     } else {
       out[key] = value;
     }

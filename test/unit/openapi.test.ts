@@ -7,7 +7,8 @@ import { routeContracts } from '../../lib/http/route-contract';
 import { routes } from '../../lib/http/routes';
 import { inputSchemas } from '../../lib/http/seam-route';
 import { makeHandler } from '../../functions/openapi';
-import { invoke, memoryApp } from '../support/memory-app';
+import { invoke, memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { latchkeyAnswerErrors, recordAnswers } from '../support/latchkey-answers';
 import { startHttpServer } from '../support/http-server';
 
 const document = openApiDocument();
@@ -96,5 +97,25 @@ describe('GET /openapi.json', () => {
     const res = await invoke(handler, { method: 'POST', path: '/openapi.json' });
     expect(res.status).toBe(405);
     expect(res.body).toMatchObject({ error: { type: 'method_not_allowed' }, ok: false });
+  });
+});
+
+describe("answers checked against Latchkey's document (as every e2e server does)", () => {
+  test('a served answer is recorded and matches; a broken one is named', async () => {
+    const { deps } = memoryApp();
+    const { apiKey } = await sandboxWorkspace(deps);
+    const server = await startHttpServer(deps);
+    const answers = recordAnswers(server.server);
+    try {
+      const res = await fetch(`${server.url}/devices/list`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const body = (await res.json()) as { devices: Record<string, unknown>[] };
+      expect(answers.mismatches()).toEqual({ checked: 1, errors: [] });
+      const [device] = body.devices;
+      expect(latchkeyAnswerErrors('GET', '/devices/get', { device: { ...device, display_name: 7 }, ok: true })).toEqual([expect.stringContaining('/device/display_name must be string')]);
+      expect(latchkeyAnswerErrors('POST', '/devices/get', { device, ok: true, extra: 1 })).toEqual([expect.stringContaining('must NOT have additional properties')]);
+      expect(latchkeyAnswerErrors('POST', '/nowhere', {})).toEqual(['POST /nowhere: no published 200 answer']);
+    } finally {
+      await server.stop();
+    }
   });
 });
