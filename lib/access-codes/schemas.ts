@@ -61,7 +61,11 @@ export const accessCodeSchema = z.object({
   pulled_backup_access_code_id: z.string().nullable(),
   pending_mutations: z.array(pendingMutationSchema),
   /** The name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent. */
-  appearance: z.object({ name: z.string() }).nullable().optional(),
+  appearance: z
+    .object({ name: z.string() })
+    .nullable()
+    .optional()
+    .meta({ description: "Latchkey's addition: the name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent." }),
 });
 export type AccessCode = z.infer<typeof accessCodeSchema>;
 

@@ -12,7 +12,7 @@ export const getTimelineInputSchema = z.object({
   after: isoDateTimeSchema.optional(),
   event_types: z.array(z.enum(accessCodeEventTypes)).max(50).optional(),
   /** A `next_cursor` or `prev_cursor` of an earlier page (Latchkey's; Seam's spec has no parameter for it yet). */
-  cursor: z.string().max(1024).optional(),
+  cursor: z.string().max(1024).optional().meta({ description: "Latchkey's addition: the next_cursor or prev_cursor of an earlier page." }),
 });
 export type GetTimelineInput = z.infer<typeof getTimelineInputSchema>;
 

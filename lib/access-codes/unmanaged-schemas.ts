@@ -61,6 +61,7 @@ export type ConvertToManagedInput = z.infer<typeof convertToManagedInputSchema>;
 
 export const updateUnmanagedInputSchema = convertToManagedInputSchema.extend({
   is_managed: z.boolean(),
+  sync: z.boolean().optional().meta({ description: "Latchkey's addition: wait for the conversion, as convert_to_managed does." }),
 });
 export type UpdateUnmanagedInput = z.infer<typeof updateUnmanagedInputSchema>;
 

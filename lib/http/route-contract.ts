@@ -57,8 +57,18 @@ const resource = <S extends z.ZodType>(schema: S, id: string, routePath: string 
 
 export const resources = {
   access_code: resource(accessCodeSchema, 'access_code', '/access_codes', 'A managed access code: a PIN Latchkey sets on a lock and keeps there for its time frame.'),
-  generated_code: resource(generatedCodeSchema, 'generated_code', '/access_codes', 'A PIN the device accepts (Latchkey answers this object; Seam documents an access code).'),
-  timeline_event: resource(timelineEventSchema, 'timeline_event', '/access_codes', "One event of an access code's history."),
+  generated_code: resource(
+    generatedCodeSchema,
+    'generated_code',
+    '/access_codes',
+    "Latchkey's addition: a PIN the device accepts, as generate_code answers it (Seam's document names an access code there).",
+  ),
+  timeline_event: resource(
+    timelineEventSchema,
+    'timeline_event',
+    '/access_codes',
+    "Latchkey's addition: one event of an access code's history (Seam's document has it inline in get_timeline's answer).",
+  ),
   unmanaged_access_code: resource(unmanagedAccessCodeSchema, 'unmanaged_access_code', '/access_codes/unmanaged', 'A code on a lock that Latchkey did not set.'),
   action_attempt: resource(actionAttemptSchema, 'action_attempt', '/action_attempts', 'The progress of an action on a lock.'),
   device: resource(deviceSchema, 'device', '/devices', 'A lock.'),

@@ -34,7 +34,7 @@ export const clientSessionSchema = z.object({
   user_identifier_key: z.string().nullable(),
   customer_key: z.string().optional(),
   device_count: z.number(),
-  device_ids: z.array(idSchema),
+  device_ids: z.array(idSchema).meta({ description: "Latchkey's addition: the devices granted to the session by id." }),
   connected_account_ids: z.array(idSchema),
   connect_webview_ids: z.array(idSchema),
   user_identity_ids: z.array(idSchema),
@@ -66,7 +66,7 @@ const userIdentifierKeySchema = z.string().min(1).max(255);
 
 /** What a session may be granted; `device_ids` is Latchkey's addition to Seam's parameters. */
 const grantsShape = {
-  device_ids: idList.optional(),
+  device_ids: idList.optional().meta({ description: "Latchkey's addition: grants these devices by id (Seam grants connected accounts and user identities)." }),
   connected_account_ids: idList.optional(),
   connect_webview_ids: idList.optional(),
   user_identity_ids: z.array(idSchema).max(0, { error: 'User identities are not supported' }).optional(),

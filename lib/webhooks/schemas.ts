@@ -34,7 +34,7 @@ export const createWebhookInputSchema = z.object({
 export const updateWebhookInputSchema = z.object({
   webhook_id: idSchema,
   event_types: z.array(eventTypeSchema).max(100),
-  url: webhookUrlSchema.optional(),
+  url: webhookUrlSchema.optional().meta({ description: "Latchkey's addition: a new URL for the webhook." }),
 });
 export const webhookIdInputSchema = z.object({ webhook_id: idSchema });
 export const listWebhooksInputSchema = z.object({});

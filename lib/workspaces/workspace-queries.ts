@@ -18,7 +18,9 @@ export const seamWorkspaceSchema = z.object({
 });
 export type SeamWorkspace = z.infer<typeof seamWorkspaceSchema>;
 
-export const getWorkspaceInputSchema = z.object({ workspace_id: z.guid().optional() });
+export const getWorkspaceInputSchema = z.object({
+  workspace_id: z.guid().optional().meta({ description: "Latchkey's addition: which workspace, for a personal access token without seam-workspace." }),
+});
 export const listWorkspacesInputSchema = z.object({});
 
 const toSeam = (w: Workspace): SeamWorkspace => ({

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { openapi as seamOpenapi } from '@seamapi/types/connect';
 import type { OpenAPI } from 'openapi-types';
 import { buildOpenApiDocument, openApiDocument } from '../../lib/http/openapi';
 import { routeContracts } from '../../lib/http/route-contract';
@@ -117,5 +118,42 @@ describe("answers checked against Latchkey's document (as every e2e server does)
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe("Latchkey's additions", () => {
+  type Schema = { properties?: Record<string, { description?: string }>; oneOf?: Schema[]; description?: string };
+  const propertiesOf = (schema: Schema | undefined): Record<string, { description?: string }> => (schema?.oneOf ? Object.assign({}, ...schema.oneOf.map(propertiesOf)) : (schema?.properties ?? {}));
+  const ours = document as unknown as {
+    paths: Record<string, Record<string, { description?: string; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+    components: { schemas: Record<string, Schema> };
+  };
+  const seam = seamOpenapi as unknown as typeof ours;
+  const marked = (text: string | undefined) => text?.startsWith("Latchkey's addition") === true;
+
+  test("every route, resource and field that Seam's published document lacks is marked as Latchkey's addition", () => {
+    const unmarked: string[] = [];
+    for (const [name, schema] of Object.entries(ours.components.schemas)) {
+      const theirs = seam.components.schemas[name];
+      if (!theirs) {
+        if (!marked(schema.description) && name !== 'pagination') unmarked.push(`resource ${name}`);
+        continue;
+      }
+      const known = propertiesOf(theirs);
+      for (const [key, property] of Object.entries(propertiesOf(schema))) if (!(key in known) && !marked(property.description)) unmarked.push(`${name}.${key}`);
+    }
+    for (const [path, item] of Object.entries(ours.paths)) {
+      const theirs = seam.paths[path];
+      for (const [method, op] of Object.entries(item)) {
+        if (!theirs) {
+          if (!marked(op.description)) unmarked.push(`${method} ${path}`);
+          continue;
+        }
+        const known = propertiesOf(theirs.post?.requestBody?.content['application/json']?.schema);
+        const body = propertiesOf(op.requestBody?.content['application/json']?.schema);
+        for (const [key, property] of Object.entries(body)) if (!(key in known) && !marked(property.description)) unmarked.push(`${path} ${key}`);
+      }
+    }
+    expect(unmarked).toEqual([]);
   });
 });
