@@ -9,13 +9,14 @@ import type { RequestHeaders } from '../principals/principal';
 
 /** The header as API Gateway and Node hand it over (lower case). */
 export const idempotencyKeyHeader = 'idempotency-key';
-const keySchema = z.string().regex(/^[\x20-\x7E]{1,255}$/);
+/** An Idempotency-Key: 1 to 255 printable ASCII characters. */
+export const idempotencyKeySchema = z.string().regex(/^[\x20-\x7E]{1,255}$/);
 
 /** The request's Idempotency-Key, if it sent one; invalid_input naming the header when it is not 1 to 255 printable ASCII characters. */
 export function readIdempotencyKey(headers: RequestHeaders): string | undefined {
   const value = headers[idempotencyKeyHeader];
   if (value === undefined) return undefined;
-  if (!keySchema.safeParse(value).success) throw InvalidInputError.forField('Idempotency-Key', 'Must be 1 to 255 printable ASCII characters');
+  if (!idempotencyKeySchema.safeParse(value).success) throw InvalidInputError.forField('Idempotency-Key', 'Must be 1 to 255 printable ASCII characters');
   return value;
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import type { CallerKind } from '../principals/principal';
+import { idempotencyKeySchema } from './idempotency-key';
 import { type RouteContract, resources, routeContracts } from './route-contract';
 import { callersOf, type RouteDefinition, type RoutePath, routes } from './routes';
 
@@ -41,7 +42,7 @@ const errorSchema = z.object({
 /** Every error answer, whatever its status, as Seam's document lists them. */
 const errorAnswer = {
   description:
-    "Seam's error body: 400 invalid_input (validation_errors names the field), 401 unauthorized, 404 device_not_found / access_code_not_found / not_found, 405 method_not_allowed, 409 duplicate_access_code, 413 payload_too_large, 500 (the message names only the request id)",
+    "Seam's error body: 400 invalid_input (validation_errors names the field), 401 unauthorized, 404 device_not_found / access_code_not_found / not_found, 405 method_not_allowed, 409 duplicate_access_code / idempotency_key_in_use, 413 payload_too_large, 422 idempotency_key_reused, 500 (the message names only the request id)",
   content: { 'application/json': { schema: errorSchema } },
 };
 
@@ -55,6 +56,14 @@ function documentedMethods(route: RouteDefinition): readonly Method[] {
 }
 
 const latchkeyNote = (text: string) => `Latchkey's addition: ${text}`;
+
+/** The header every write route takes (lib/http/idempotency-key.ts). */
+const idempotencyHeader = z.object({
+  'Idempotency-Key': idempotencyKeySchema.optional().meta({
+    description:
+      'Makes a retry safe: a repeat of the request with the same key within 24 h gets the first answer again (idempotent-replayed: true) and changes nothing; the key with another request is 422 idempotency_key_reused.',
+  }),
+});
 
 function operation(route: RouteDefinition, contract: RouteContract, method: Method): ZodOpenApiOperationObject {
   const segments = route.path.split('/').filter(Boolean);
@@ -74,8 +83,11 @@ function operation(route: RouteDefinition, contract: RouteContract, method: Meth
     summary: route.path,
     ...(description && { description }),
     security: callersOf(route).map((kind) => securityOf[kind]),
-    ...(pathParameters.length > 0 && { requestParams: { path: z.object(Object.fromEntries(pathParameters.map((p) => [p, z.string()]))) } }),
-    ...(input && inQuery && { requestParams: { query: input } }),
+    requestParams: {
+      ...(pathParameters.length > 0 && { path: z.object(Object.fromEntries(pathParameters.map((p) => [p, z.string()]))) }),
+      ...(input && inQuery && { query: input }),
+      ...(input && route.writes && { header: idempotencyHeader }),
+    },
     ...(input && !inQuery && { requestBody: { content: { 'application/json': { schema: input } } } }),
     responses: {
       '200': { description: 'OK', content: { 'application/json': { schema: answer } } },

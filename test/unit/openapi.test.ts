@@ -70,6 +70,19 @@ describe('the OpenAPI document', () => {
     expect(securityOf('/openapi.json')).toEqual([]);
   });
 
+  test('write routes take an Idempotency-Key header; reads do not', () => {
+    const headers = (path: string) =>
+      operations(path).map(([method, op]) => [method, ((op as { parameters?: { in: string; name: string }[] }).parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name)]);
+    expect(headers('/access_codes/delete')).toEqual([
+      ['post', ['Idempotency-Key']],
+      ['delete', ['Idempotency-Key']],
+    ]);
+    expect(headers('/access_codes/get')).toEqual([
+      ['get', []],
+      ['post', []],
+    ]);
+  });
+
   test("marks Latchkey's own routes and fields", () => {
     expect(operations('/access_codes/simulate/external_modification')[0]?.[1].description).toMatch(/^Latchkey's addition/);
     expect(operations('/connected_accounts/update').map(([m]) => m)).toEqual(['post', 'patch']);
