@@ -34,6 +34,8 @@ export const latchkeyConfigSchema = z.object({
   apiRateLimit: wholeNumber(1, 10_000).default(100),
   /** Burst of requests the HTTP API accepts above the rate. */
   apiBurstLimit: wholeNumber(1, 5000).default(200),
+  /** An address the stage's alarms are mailed to (it must confirm the subscription AWS sends). None: the topic has no subscriber. */
+  alarmEmail: z.email().optional(),
   /**
    * Origins browsers may call the API from (Seam's React components on your site): a list in
    * cdk.json, or comma-separated with -c. None by default: no CORS.

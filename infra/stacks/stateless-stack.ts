@@ -21,6 +21,7 @@ import { type JobDefinition, jobs, needsOf, type QueueName } from '../../lib/tri
 import { ZwaveHubs } from '../constructs/zwave-hubs';
 import { pascalCase, RoutesStack, routeGroups } from './route-stacks';
 import { IotDataEndpoint } from '../constructs/iot-data-endpoint';
+import { Monitoring } from '../constructs/monitoring';
 
 /** One JSON line per request, with HTTP API's own variables (REST API ones are not all defined). */
 const accessLogFormat = AccessLogFormat.custom(
@@ -52,6 +53,8 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   /** Every function, by its file name in functions/. */
   readonly functions: ReadonlyMap<string, LatchkeyFunction>;
+  /** The stage's alarms, their topic and its dashboard. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -67,13 +70,18 @@ export class StatelessStack extends Stack {
       return fn;
     };
     const addFunction = (name: string, options: Omit<LatchkeyFunctionProps, 'name' | 'config' | 'table' | 'bus' | 'queues'>) => addFunctionIn(this, name, options);
-    const deadLetterQueue = (queueId: string) =>
-      new Queue(this, queueId, {
+    /** Every dead-letter queue, by construct id: each has an alarm. */
+    const deadLetterQueues = new Map<string, IQueue>();
+    const deadLetterQueue = (queueId: string) => {
+      const queue = new Queue(this, queueId, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
         removalPolicy,
       });
+      deadLetterQueues.set(queueId, queue);
+      return queue;
+    };
 
     // Follow-ups: a code's next engine step runs when it falls due, from a message delayed up
     // to 15 minutes, instead of at the poller's next tick; the poller stays the safety net.
@@ -199,7 +207,7 @@ export class StatelessStack extends Stack {
           return;
         case 'iot':
           // Z-Wave hubs: their IoT policy, and the rules that bring their locks' reports to the engine.
-          new ZwaveHubs(this, 'ZwaveHubs', { stage: config.stage, hubEvents: fn, removalPolicy });
+          deadLetterQueues.set('UndeliveredHubMessages', new ZwaveHubs(this, 'ZwaveHubs', { stage: config.stage, hubEvents: fn, removalPolicy }).undelivered);
           return;
       }
     };
@@ -231,6 +239,11 @@ export class StatelessStack extends Stack {
     });
 
     this.functions = functions;
+    const relay = functions.get(jobs.find((job) => job.trigger.kind === 'stream')?.fn ?? '');
+    if (relay === undefined) throw new Error('The trigger table has no stream relay');
+    this.monitoring = new Monitoring(this, 'Monitoring', { config, functions, deadLetterQueues, relay, api: this.api, webhookDeliveries });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: "The stage's alarms: subscribe more addresses or a pager here" });
+    new CfnOutput(this, 'DashboardName', { value: `latchkey-${config.stage}`, description: "The stage's CloudWatch dashboard" });
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'endpoint for the Seam SDK' });
   }
 }

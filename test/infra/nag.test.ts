@@ -69,6 +69,8 @@ test('acknowledges only the findings that are by design, each with a one-line re
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:thing/latchkey-dev-hub-*/*]',
       // CDK's provider function of the IoT endpoint lookup (AwsCustomResource) writes its logs through this managed policy.
       'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      // The alarm topic: notices carry no data, and CloudWatch cannot publish to the AWS-managed SNS key.
+      'AwsSolutions::AwsSolutions-SNS2',
       // The hub rules' error destination is itself a dead letter queue.
       'AwsSolutions::AwsSolutions-SQS3',
     ]),
