@@ -106,7 +106,7 @@ const paged = <K extends string, S extends z.ZodType>(key: K, schema: S) => list
 const attempt = one('action_attempt', r.action_attempt);
 
 /** Every route of the routes table, what it takes and what it answers: a route missing here does not compile. */
-export const routeContracts: Record<RoutePath, RouteContract> = {
+export const routeContracts = {
   '/access_codes/create': {
     input: createAccessCodeInputSchema,
     answer: z.object({ access_code: r.access_code, action_attempt: r.action_attempt }),
@@ -212,4 +212,4 @@ export const routeContracts: Record<RoutePath, RouteContract> = {
     title: 'Get the OpenAPI Document',
     latchkey: 'This document: generated from the schemas that parse every request, served without a credential.',
   },
-};
+} satisfies Record<RoutePath, RouteContract>;

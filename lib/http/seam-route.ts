@@ -12,7 +12,11 @@ import type { Clock, IdempotencyKeyRepository } from '../ports';
 import { ReplayedAnswer, readIdempotencyKey, underIdempotencyKey } from './idempotency-key';
 import { rawInput, validate } from './request';
 import { errorResponse, jsonResponse } from './responses';
+import type { routeContracts } from './route-contract';
 import { callersOf, routeFor, type RoutePath } from './routes';
+
+/** What a route answers (before `ok` is added), as its contract publishes it: a handler answering anything else does not compile. */
+type AnswerOf<P extends RoutePath> = z.input<(typeof routeContracts)[P]['answer']>;
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -113,7 +117,7 @@ export const inputSchemas = new Map<RoutePath, z.ZodObject>();
  * the route accepts), parameters validated by `schema`, then `run`, whose result is the
  * response body (`ok: true` is added).
  */
-export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: RouteContext) => Promise<object>) {
+export function seamRoute<P extends RoutePath, S extends z.ZodObject>(path: P, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: RouteContext) => Promise<AnswerOf<P>>) {
   inputSchemas.set(path, schema);
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])
@@ -125,7 +129,12 @@ export function seamRoute<S extends z.ZodObject>(path: RoutePath, schema: S, dep
 }
 
 /** A route that also serves callers without a principal (publishable keys, tokens without a workspace): `run` gets the caller. */
-export function seamCallerRoute<S extends z.ZodObject>(path: RoutePath, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<object>) {
+export function seamCallerRoute<P extends RoutePath, S extends z.ZodObject>(
+  path: P,
+  schema: S,
+  deps: HttpDeps,
+  run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<AnswerOf<P>>,
+) {
   inputSchemas.set(path, schema);
   return middy<Event, Result>()
     .use([...observed(), seamHttp(routeFor(path).methods)])

@@ -4,7 +4,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { openapi as seamOpenapi } from '@seamapi/types/connect';
 import type { OpenAPI } from 'openapi-types';
 import { buildOpenApiDocument, openApiDocument } from '../../lib/http/openapi';
-import { routeContracts } from '../../lib/http/route-contract';
+import { type RouteContract, routeContracts } from '../../lib/http/route-contract';
 import { routes } from '../../lib/http/routes';
 import { inputSchemas } from '../../lib/http/seam-route';
 import { makeHandler } from '../../functions/openapi';
@@ -93,7 +93,8 @@ describe('the OpenAPI document', () => {
     const { deps } = memoryApp();
     const server = await startHttpServer(deps);
     await server.stop();
-    for (const route of routes) expect([route.path, inputSchemas.get(route.path)]).toEqual([route.path, routeContracts[route.path].input]);
+    const contracts: Record<string, RouteContract> = routeContracts;
+    for (const route of routes) expect([route.path, inputSchemas.get(route.path)]).toEqual([route.path, contracts[route.path]?.input]);
   });
 });
 
