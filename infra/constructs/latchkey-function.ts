@@ -134,11 +134,13 @@ export class LatchkeyFunction extends Construct {
         reason: "One secret per webhook, created when the webhook is: the grant is scoped to the webhook secrets' name prefix.",
       });
     }
+    // SendMessage only: CDK's grantSendMessages adds GetQueueAttributes and GetQueueUrl, which no function calls.
+    const sendTo = (queue: IQueue) => this.role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     if (needs.webhookQueues) {
-      queues().webhookDeliveries.grantSendMessages(this.role);
-      queues().webhookDeadLetters.grantSendMessages(this.role);
+      sendTo(queues().webhookDeliveries);
+      sendTo(queues().webhookDeadLetters);
     }
-    if (needs.followUps) queues().followUps.grantSendMessages(this.role);
+    if (needs.followUps) sendTo(queues().followUps);
     const followUpEnvironment: Record<string, string> = needs.followUps ? { LATCHKEY_FOLLOW_UP_QUEUE_URL: queues().followUps.queueUrl } : {};
     const secretsEnvironment: Record<string, string> = needs.credentials !== undefined || needs.webhookSecrets !== undefined ? { LATCHKEY_SECRETS_PREFIX: secretsPrefix } : {};
     const queueEnvironment: Record<string, string> = needs.webhookQueues

@@ -66,9 +66,14 @@ function statementsOf(name: string) {
     roleId,
     statements: Object.values(policies)
       .flatMap((p) => policySchema.parse(p.Properties).PolicyDocument.Statement)
+      .flatMap(perQueue)
       .map(canonical),
   };
 }
+
+/** A SendMessage grant split per queue: CDK merges one function's grants on several queues (follow-ups, its dead letters) into one statement. */
+const perQueue = <T extends { Action: unknown; Resource: unknown }>(statement: T): T[] =>
+  statement.Action === 'sqs:SendMessage' && Array.isArray(statement.Resource) ? statement.Resource.map((resource: unknown) => ({ ...statement, Resource: resource })) : [statement];
 
 /** A statement with its actions and resources in a canonical order (CDK sorts them when minimizing policies). */
 const canonical = <T extends { Action: unknown; Resource: unknown }>(statement: T): T => {
@@ -254,7 +259,7 @@ describe.each(readers)('read-only function %s', (name) => {
 
 /** The functions that take engine steps, and so schedule follow-ups: the poller, the worker, the follow-up runner, and those that take a lock's reports (Seam webhooks, Z-Wave hub events). */
 const runsEngine = [...functionNeeds].filter(([, needs]) => needs.followUps).map(([name]) => name);
-const sendsFollowUps = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(childId('FollowUps')));
+const sendsFollowUps = allow('sqs:SendMessage', getAtt(childId('FollowUps')));
 
 describe('follow-ups', () => {
   test("run each code's next step from a delayed message, with failures reported per message", () => {
@@ -556,7 +561,7 @@ describe('webhooks out', () => {
   const deliveries = childId('WebhookDeliveries');
   const deadLetters = childId('WebhookDeadLetters');
   const sendTo = (id: string) => allow('sqs:SendMessage', getAtt(id));
-  const queueDeliveries = allow(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], [getAtt(deadLetters), getAtt(deliveries)]);
+  const queueDeliveries = [allow('sqs:SendMessage', getAtt(deadLetters)), allow('sqs:SendMessage', getAtt(deliveries))];
 
   test('queue deliveries encrypted, TLS only, dead-lettered after five failed receives', () => {
     stateless.hasResourceProperties('AWS::SQS::Queue', {
@@ -577,7 +582,7 @@ describe('webhooks out', () => {
       Targets: [Match.objectLike({ Arn: getAtt(functionId(webhookFanOutFunction)), DeadLetterConfig: { Arn: getAtt(childId('WebhookFanOutDeadLetters')) } })],
     });
     const { logGroupId, statements } = statementsOf(webhookFanOutFunction);
-    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, writeStatement, queueDeliveries, sendTo(childId('WebhookFanOutDeadLetters')), xray];
+    const expected = [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(logGroupId)), readStatement, writeStatement, ...queueDeliveries, sendTo(childId('WebhookFanOutDeadLetters')), xray];
     expect(statements).toEqual(expect.arrayContaining(expected));
     expect(expected).toEqual(expect.arrayContaining(statements));
   });
@@ -593,7 +598,7 @@ describe('webhooks out', () => {
     expect(variables).toMatchObject({ LATCHKEY_WEBHOOK_QUEUE_URL: { Ref: deliveries }, LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: deadLetters } });
     const { statements } = statementsOf(webhookDeliveryFunction);
     const receive = allow(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], getAtt(deliveries));
-    expect(statements).toEqual(expect.arrayContaining([queueDeliveries, receive, ...providerStatementsOf(webhookDeliveryFunction)]));
+    expect(statements).toEqual(expect.arrayContaining([...queueDeliveries, receive, ...providerStatementsOf(webhookDeliveryFunction)]));
     expect(JSON.stringify(statements)).not.toContain('connected-accounts');
   });
 });
