@@ -26,6 +26,9 @@ const item = (r: UnmanagedCodeRecord): Item => {
  * claims its PIN on the device where no managed code holds it, so generated PINs avoid it
  * and a managed code cannot take it, at no extra read.
  */
+/** The action attempts a write starts, for the answer of a request it commits. */
+const attemptsOf = (extras: WriteExtras | undefined) => (extras?.attempts ?? []).map((a) => a.action_attempt);
+
 export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHistoryOptions): UnmanagedCodeRepository {
   const { client, tableName, getItem, collect, transact, put, del, putItem } = table;
   const parse = (i: Item) => parseDoc(unmanagedCodeRecordSchema, i);
@@ -80,12 +83,15 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
     async create(record, extras) {
       const { workspace_id: ws, access_code_id: id } = record.access_code;
       try {
-        await transact([
-          { role: 'code', write: put(item(record), { ConditionExpression: 'attribute_not_exists(pk)' }) },
-          // Converted to a managed code meanwhile: the lock's code is Latchkey's now.
-          { role: 'code', write: { ConditionCheck: { TableName: table.tableName, Key: toItem(accessCodeKeys.key(ws, id)), ConditionExpression: 'attribute_not_exists(pk)' } } },
-          ...extraWrites(table, extras, options),
-        ]);
+        await transact(
+          [
+            { role: 'code', write: put(item(record), { ConditionExpression: 'attribute_not_exists(pk)' }) },
+            // Converted to a managed code meanwhile: the lock's code is Latchkey's now.
+            { role: 'code', write: { ConditionCheck: { TableName: table.tableName, Key: toItem(accessCodeKeys.key(ws, id)), ConditionExpression: 'attribute_not_exists(pk)' } } },
+            ...extraWrites(table, extras, options),
+          ],
+          { access_codes: [record.access_code], action_attempts: attemptsOf(extras) },
+        );
       } catch (error) {
         if (error instanceof ConflictError) return false;
         throw error;
@@ -103,7 +109,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
 
     async remove(workspaceId, accessCodeId, extras?: WriteExtras) {
       const before = await getItem(unmanagedCodeKeys.key(workspaceId, accessCodeId));
-      await transact([{ role: 'extra', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId)) }, ...extraWrites(table, extras, options)]);
+      await transact([{ role: 'extra', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId)) }, ...extraWrites(table, extras, options)], { action_attempts: attemptsOf(extras) });
       if (before) await release(parse(before));
     },
 
@@ -115,7 +121,9 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
           ? { ...w, write: { Put: { ...w.write.Put, ConditionExpression: 'attribute_not_exists(pk) OR access_code_id = :id', ExpressionAttributeValues: { ':id': { S: id } } } } }
           : w,
       );
-      await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) }, ...writes, ...extraWrites(table, extras, options)]);
+      await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) }, ...writes, ...extraWrites(table, extras, options)], {
+        action_attempts: attemptsOf(extras),
+      });
     },
   };
 }

@@ -57,8 +57,9 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
   const scoped = (workspaceId: string, id: string) => `${workspaceId}|${id}`;
   const idempotencyKeys = memoryIdempotencyKeys();
   /** The running request's idempotency key, committed with a write once its checks passed. */
-  const commitKey = (records: readonly AccessCodeRecord[], extras: WriteExtras | undefined) =>
-    idempotencyKeys.commitPending({ access_codes: records.map((r) => r.access_code), action_attempts: (extras?.attempts ?? []).map((a) => a.action_attempt) });
+  const commitWritten = (written: { access_codes?: readonly object[] }, extras: WriteExtras | undefined) =>
+    idempotencyKeys.commitPending({ ...written, action_attempts: (extras?.attempts ?? []).map((a) => a.action_attempt) });
+  const commitKey = (records: readonly AccessCodeRecord[], extras: WriteExtras | undefined) => commitWritten({ access_codes: records.map((r) => r.access_code) }, extras);
 
   const codeKey = (r: AccessCodeRecord) => scoped(r.access_code.workspace_id, r.access_code.access_code_id);
   const pinOf = (r: AccessCodeRecord) => {
@@ -104,7 +105,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
     if (codes.get(codeKey(previous))?.version !== previous.version) throw new ConflictError();
   };
 
-  const unmanagedCodes = memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, storeCreated, applyExtras });
+  const unmanagedCodes = memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, storeCreated, applyExtras, commitKey: commitWritten });
 
   return {
     codeHistory: history.repository,

@@ -15,10 +15,12 @@ export interface ManagedCodesInMemory {
   checkCreation(records: readonly AccessCodeRecord[]): void;
   storeCreated(record: AccessCodeRecord): void;
   applyExtras(extras: WriteExtras | undefined): void;
+  /** Commits the running request's idempotency key with a write, after the write's checks (see memory-idempotency-keys.ts). */
+  commitKey(written: { access_codes?: readonly object[] }, extras: WriteExtras | undefined): void;
 }
 
 /** Unmanaged codes in memory, with the DynamoDB adapter's PIN claims and conversion. */
-export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, storeCreated, applyExtras }: ManagedCodesInMemory): UnmanagedCodeRepository {
+export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, storeCreated, applyExtras, commitKey }: ManagedCodesInMemory): UnmanagedCodeRepository {
   const unmanaged = new Map<string, UnmanagedCodeRecord>();
   /** An unmanaged code claims its PIN where no managed code holds it, as in DynamoDB. */
   const unmanagedPin = (r: UnmanagedCodeRecord) => (r.access_code.code === null ? undefined : pinKey(r.access_code.workspace_id, r.access_code.device_id, r.access_code.code));
@@ -53,6 +55,7 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
     async create(record, extras) {
       const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);
       if (unmanaged.has(key) || codes.has(key)) return false;
+      commitKey({ access_codes: [record.access_code] }, extras);
       unmanaged.set(key, copy(record));
       claimUnmanaged(record);
       applyExtras(extras);
@@ -66,6 +69,7 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
       claimUnmanaged(record);
     },
     async remove(workspaceId, id, extras) {
+      commitKey({}, extras);
       const before = unmanaged.get(scoped(workspaceId, id));
       if (before) releaseUnmanaged(before);
       unmanaged.delete(scoped(workspaceId, id));
@@ -82,6 +86,7 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
         claimUnmanaged(held);
         throw error;
       }
+      commitKey({}, extras);
       unmanaged.delete(key);
       storeCreated(managed);
       applyExtras(extras);

@@ -102,7 +102,7 @@ type ErrorClass<T> = abstract new (...args: never[]) => Error & T;
 
 /** What a client generation exports that these tests use. */
 export interface SeamSdk {
-  SeamHttp: new (options: { apiKey: string; endpoint: string }) => SeamClient;
+  SeamHttp: new (options: { apiKey: string; endpoint: string; axiosOptions?: { headers?: Record<string, string> } }) => SeamClient;
   SeamHttpApiError: ErrorClass<{ code: string; statusCode: number; requestId: string }>;
   SeamHttpInvalidInputError: ErrorClass<{ code: string; statusCode: number; getValidationErrorMessages(param: string): string[] }>;
   SeamHttpUnauthorizedError: ErrorClass<{ code: string; statusCode: number }>;
