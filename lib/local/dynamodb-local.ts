@@ -41,7 +41,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const pidFile = dataDir === null ? null : join(dataDir, 'dynamodb-local.pid');
   if (pidFile !== null) await stopLeftover(pidFile);
-  const child = spawn({ port, path: dataDir, stdio: 'pipe' });
+  // Kept data runs in a process group of its own: a kill of this process's group (a terminal's
+  // SIGKILL of `npm start`) must not kill DynamoDB Local too, which answers some writes before its
+  // SQLite transaction commits and so loses them when killed (README, Kept across a kill). The next start
+  // stops the leftover with SIGTERM, once it has committed.
+  const child = spawn({ port, path: dataDir, stdio: 'pipe', detached: dataDir !== null });
   if (pidFile !== null && child.pid !== undefined) writeFileSync(pidFile, String(child.pid));
   let log = '';
   const keepTail = (chunk: Buffer) => {
@@ -69,7 +73,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   });
 
   const killOnExit = () => {
-    if (running) child.kill('SIGKILL');
+    if (running) child.kill(dataDir === null ? 'SIGKILL' : 'SIGTERM');
   };
   process.once('exit', killOnExit);
 
