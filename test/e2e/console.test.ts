@@ -77,7 +77,7 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   await page.locator('input[name=name]').fill('Console guest');
   await page.getByRole('button', { name: 'Generate code' }).click();
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Console guest').first().waitFor({ timeout: 15_000 });
+  await page.getByText('Console guest').first().waitFor({ timeout: 30_000 });
   const accessCodeId = await pollUntil(
     'the page to read the new code back',
     async () => [...codes].find(([, c]) => c.name === 'Console guest')?.[0],
