@@ -15,6 +15,16 @@ const retentionDays = new Set(Object.values(RetentionDays).filter((v) => typeof 
 export const latchkeyConfigSchema = z.object({
   /** Names the stacks (`latchkey-<stage>-stateful`, `latchkey-<stage>-stateless`). */
   stage: z.string().regex(stagePattern, 'lowercase letters, digits and dashes, starting with a letter, at most 20, and no "-hub" word').default('dev'),
+  /** The AWS account the stage must deploy to; with `region`, pins the stacks (a deploy with other credentials fails instead of creating a second copy). */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+    .optional(),
+  /** The region the stage must deploy to. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+    .optional(),
   /** `retain` keeps the table (and logs) when the stack is deleted; `destroy` is for throwaway stages. */
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   /** How often the scheduled poller runs. */

@@ -16,10 +16,10 @@ export const routesPerNestedStack = 25;
 /** A route's family: the first segment of its path (`/access_codes/create` → `access_codes`). */
 export const familyOf = (route: Pick<RouteDefinition, 'path'>): string => route.path.split('/')[1] ?? '';
 
-/** `access_codes` or `access-codes-create` → `AccessCodes`, `AccessCodesCreate`, for construct ids. */
+/** `access_codes`, `access-codes-create` or `openapi.json` → `AccessCodes`, `AccessCodesCreate`, `OpenapiJson`, for construct ids. */
 export const pascalCase = (name: string) =>
   name
-    .split(/[-_]/)
+    .split(/[^a-zA-Z0-9]+/)
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
 

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { latchkeyConfigSchema, parseConfig } from '../../infra/config';
 import { envSchema, loadConfig } from '../../lib/config';
-import { synthLatchkey } from './latchkey-app';
+import { latchkeyApp, synthLatchkey } from './latchkey-app';
 
 describe('parseConfig', () => {
   test('defaults are production-safe', () => {
@@ -69,6 +69,15 @@ describe('parseConfig', () => {
 
   test('reports every problem at once', () => {
     expect(() => parseConfig({ stage: 'A', pollRateMinutes: 0 })).toThrow(/stage[\s\S]*pollRateMinutes/);
+  });
+
+  test('pins account and region only when given, and checks them', () => {
+    expect(parseConfig({ account: '123456789012', region: 'eu-west-1' })).toMatchObject({ account: '123456789012', region: 'eu-west-1' });
+    expect(() => parseConfig({ account: '1234', region: 'Europe' })).toThrow(/account[\s\S]*region/);
+    expect(() => parseConfig({ alarmEmail: 'not-an-address' })).toThrow(/alarmEmail/);
+    expect(() => parseConfig({ stage: 'dev-hub' })).toThrow(/stage/);
+    const pinned = latchkeyApp({ account: '123456789012', region: 'eu-west-1' }).latchkey;
+    expect([pinned.stateful.account, pinned.stateless.region]).toEqual(['123456789012', 'eu-west-1']);
   });
 
   test('rejects a misspelt key instead of ignoring it', () => {
