@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { heldBy, mayTake, runningRecord } from '../idempotency/claims';
 import { type IdempotencyKeyRecord, idempotencyKeyRecordSchema } from '../idempotency/schemas';
+import { keyDigest, sealAnswer } from '../idempotency/seal';
 import type { IdempotencyKeyRepository } from '../ports';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
 import { idempotencyKeyKeys } from './dynamodb-keys';
@@ -9,7 +10,7 @@ import { type TableOperations, keyIsHeld } from './dynamodb-support';
 const names = { '#doc': 'doc', '#state': 'state', '#token': 'token', '#answer': 'answer' };
 
 const keyItem = (record: IdempotencyKeyRecord): Item =>
-  toItem({ ...idempotencyKeyKeys.key(record.workspace_id, record.key), expires_at: Math.ceil(Date.parse(record.expires_at) / 1000), doc: record });
+  toItem({ ...idempotencyKeyKeys.key(record.workspace_id, record.key_digest), expires_at: Math.ceil(Date.parse(record.expires_at) / 1000), doc: record });
 
 /** Idempotency keys on the table, expired by its TTL (and treated as gone from `expires_at` on, before TTL removes them). */
 export function dynamoDbIdempotencyKeys(table: TableOperations): IdempotencyKeyRepository {
@@ -34,7 +35,7 @@ export function dynamoDbIdempotencyKeys(table: TableOperations): IdempotencyKeyR
   return {
     async claim(claim) {
       for (;;) {
-        const item = await getItem(idempotencyKeyKeys.key(claim.workspaceId, claim.key));
+        const item = await getItem(idempotencyKeyKeys.key(claim.workspaceId, keyDigest(claim.key)));
         const existing = item && parse(item);
         if (existing !== undefined && !mayTake(existing, claim)) return heldBy(existing, claim);
         if (await put(runningRecord(claim), existing)) return { kind: 'claimed' };
@@ -47,11 +48,11 @@ export function dynamoDbIdempotencyKeys(table: TableOperations): IdempotencyKeyR
         await client.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, claim.key)),
+            Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, keyDigest(claim.key))),
             UpdateExpression: 'SET #doc.#state = :answered, #doc.#answer = :answer',
             ConditionExpression: condition.ConditionExpression,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':answered': 'answered', ':answer': answer }) },
+            ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':answered': 'answered', ':answer': sealAnswer(claim, answer) }) },
           }),
         );
       } catch (error) {
@@ -65,7 +66,7 @@ export function dynamoDbIdempotencyKeys(table: TableOperations): IdempotencyKeyR
         await client.send(
           new DeleteItemCommand({
             TableName: tableName,
-            Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, claim.key)),
+            Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, keyDigest(claim.key))),
             ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#token': 'token' },
             ...keyIsHeld(claim, 'running'),
           }),

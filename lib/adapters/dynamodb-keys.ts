@@ -97,9 +97,9 @@ export const accessCodeKeys = {
   due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at }),
 };
 
-/** A workspace's idempotency keys: the key as sent, in its workspace's partition. */
+/** A workspace's idempotency keys, by the SHA-256 of the key (hex), in its workspace's partition. */
 export const idempotencyKeyKeys = {
-  key: (workspaceId: string, key: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `IDEM#${key}` }),
+  key: (workspaceId: string, keyDigest: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `IDEM#${keyDigest}` }),
 };
 
 export const dueShardKey = (shard: number) => `DUE#${shard}`;

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ConflictError, DuplicateAccessCodeError, IdempotencyKeyInUseError } from '../errors';
 import type { KeptAnswer } from '../idempotency/schemas';
+import { keyDigest, sealAnswer } from '../idempotency/seal';
 import { type KeyClaim, currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
 import { TransactionContentionError, retry, retryPolicies } from '../retry';
 import { type Item, toItem } from './dynamodb-doc';
@@ -58,11 +59,11 @@ export function keyCommitWrite(tableName: string, claim: KeyClaim, answer: KeptA
     write: {
       Update: {
         TableName: tableName,
-        Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, claim.key)),
+        Key: toItem(idempotencyKeyKeys.key(claim.workspaceId, keyDigest(claim.key))),
         UpdateExpression: 'SET #doc.#state = :committed, #doc.#answer = :answer',
         ConditionExpression: condition.ConditionExpression,
         ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#token': 'token', '#answer': 'answer' },
-        ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':committed': 'committed', ':answer': answer }) },
+        ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ...toItem({ ':committed': 'committed', ':answer': sealAnswer(claim, answer) }) },
       },
     },
   };

@@ -1,6 +1,7 @@
 import { IdempotencyKeyInUseError } from '../errors';
 import { heldBy, mayTake, runningRecord } from '../idempotency/claims';
 import type { IdempotencyKeyRecord } from '../idempotency/schemas';
+import { sealAnswer } from '../idempotency/seal';
 import { currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
 import type { IdempotencyKeyRepository } from '../ports';
 
@@ -24,7 +25,7 @@ export function memoryIdempotencyKeys() {
     },
     async keepAnswer(claim, answer) {
       const existing = records.get(keyOf(claim.workspaceId, claim.key));
-      if (existing?.token === claim.token) records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'answered', answer: copy(answer) });
+      if (existing?.token === claim.token) records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'answered', answer: sealAnswer(claim, answer) });
     },
     async release(claim) {
       const existing = records.get(keyOf(claim.workspaceId, claim.key));
@@ -39,7 +40,7 @@ export function memoryIdempotencyKeys() {
     if (unit === undefined || claim === undefined) return;
     const existing = records.get(keyOf(claim.workspaceId, claim.key));
     if (existing?.token !== claim.token || existing.state !== 'running') throw new IdempotencyKeyInUseError();
-    records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'committed', answer: copy(impliedAnswer(written)) });
+    records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'committed', answer: sealAnswer(claim, impliedAnswer(written)) });
     unit.markCommitted();
   }
 

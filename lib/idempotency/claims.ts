@@ -1,3 +1,4 @@
+import { keyDigest, openAnswer } from './seal';
 import type { KeyClaim } from './unit-of-work';
 import { type IdempotencyKeyRecord, type KeyClaimResult, idempotencyKeyLifetimeMs, idempotencyLeaseMs } from './schemas';
 
@@ -6,7 +7,7 @@ export function runningRecord(claim: KeyClaim): IdempotencyKeyRecord {
   const at = Date.parse(claim.now);
   return {
     workspace_id: claim.workspaceId,
-    key: claim.key,
+    key_digest: keyDigest(claim.key),
     fingerprint: claim.fingerprint,
     token: claim.token,
     state: 'running',
@@ -27,5 +28,5 @@ export function heldBy(existing: IdempotencyKeyRecord, claim: KeyClaim): KeyClai
   if (existing.fingerprint !== claim.fingerprint) return { kind: 'reused' };
   // A committed request past its lease died before answering: the answer its write implies stands.
   const answered = existing.state === 'answered' || (existing.state === 'committed' && existing.lease_until <= claim.now);
-  return answered && existing.answer !== undefined ? { kind: 'replay', answer: existing.answer } : { kind: 'in_use' };
+  return answered && existing.answer !== undefined ? { kind: 'replay', answer: openAnswer(claim, existing.answer) } : { kind: 'in_use' };
 }

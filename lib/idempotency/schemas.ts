@@ -16,7 +16,8 @@ export type KeptAnswer = z.infer<typeof keptAnswerSchema>;
  */
 export const idempotencyKeyRecordSchema = z.object({
   workspace_id: z.string(),
-  key: z.string(),
+  /** SHA-256 of the Idempotency-Key (the key itself is not stored). */
+  key_digest: z.string(),
   fingerprint: z.string(),
   /** The request holding the key (one random value per request). */
   token: z.string(),
@@ -25,7 +26,8 @@ export const idempotencyKeyRecordSchema = z.object({
   lease_until: z.string(),
   /** When the key is forgotten (the store's TTL removes it some time later). */
   expires_at: z.string(),
-  answer: keptAnswerSchema.optional(),
+  /** The kept answer, sealed under the Idempotency-Key (seal.ts). */
+  answer: z.string().optional(),
 });
 export type IdempotencyKeyRecord = z.infer<typeof idempotencyKeyRecordSchema>;
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../lib/config';
 import { type AppDeps, buildDeps } from '../../lib/deps';
@@ -58,6 +59,13 @@ describe('Idempotency-Key on DynamoDB Local', () => {
     expect(await codesOn(ws.workspaceId, device.device_id)).toHaveLength(1);
     const retry = await create('burst', { device_id: device.device_id, name: 'Burst' });
     expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { access_code: { access_code_id: [...ids][0] } } });
+
+    // The table holds the key's digest and the answer sealed: neither the key nor the answer (its code, its PIN) in clear.
+    const stored = await table.client.send(new ScanCommand({ TableName: table.tableName, FilterExpression: 'begins_with(sk, :idem)', ExpressionAttributeValues: { ':idem': { S: 'IDEM#' } } }));
+    const text = JSON.stringify(stored.Items);
+    expect(stored.Items?.length).toBeGreaterThan(0);
+    expect(text).not.toContain('burst');
+    expect(text).not.toContain('access_code');
   });
 
   it('answers a retry with the code of a process killed after its commit and before its answer', async () => {

@@ -3,6 +3,7 @@ import { deleteAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../
 import { InvalidInputError } from '../../lib/errors';
 import { readIdempotencyKey, requestFingerprint } from '../../lib/http/idempotency-key';
 import { rawInput } from '../../lib/http/request';
+import { keyDigest, openAnswer, sealAnswer } from '../../lib/idempotency/seal';
 
 const event = (request: { query?: string; body?: string }) => ({ rawQueryString: request.query ?? '', body: request.body, isBase64Encoded: false }) as unknown as APIGatewayProxyEventV2;
 const fingerprintOf = (path: string, schema: Parameters<typeof rawInput>[0], request: { query?: string; body?: string }) => requestFingerprint(path, rawInput(schema, event(request), 1_000_000));
@@ -65,5 +66,27 @@ describe('the Idempotency-Key header', () => {
     }
     expect(thrown).toBeInstanceOf(InvalidInputError);
     expect(thrown).toMatchObject({ message: expect.stringContaining('Idempotency-Key'), extra: { validation_errors: { 'Idempotency-Key': { _errors: [expect.any(String)] } } } });
+  });
+});
+
+describe('a kept answer, sealed under its key', () => {
+  const answer = { status: 200, body: { client_session: { token: 'seam_cst1_secret' }, ok: true } };
+  const claim = { workspaceId: 'ws-1', key: 'booking-4711' };
+
+  it('opens with the key and workspace it was sealed under', () => {
+    expect(openAnswer(claim, sealAnswer(claim, answer))).toEqual(answer);
+  });
+
+  it('holds neither the answer nor the key in clear', () => {
+    const sealed = sealAnswer(claim, answer);
+    expect(sealed).not.toContain('seam_cst1_secret');
+    expect(sealed).not.toContain(Buffer.from('seam_cst1_secret').toString('base64url'));
+    expect(keyDigest(claim.key)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not open under another key or in another workspace', () => {
+    const sealed = sealAnswer(claim, answer);
+    expect(() => openAnswer({ ...claim, key: 'booking-4712' }, sealed)).toThrow();
+    expect(() => openAnswer({ ...claim, workspaceId: 'ws-2' }, sealed)).toThrow();
   });
 });
