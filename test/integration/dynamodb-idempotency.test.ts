@@ -106,6 +106,19 @@ describe('Idempotency-Key on DynamoDB Local', () => {
     expect(item).toEqual({ kind: 'reused' });
   });
 
+  it('lets a key go after a fault before any write, and ignores the answer of a request that lost its key', async () => {
+    const claim = (token: string) => ({ workspaceId: ws.workspaceId, key: `fault-${token}`, fingerprint: 'f', token, now: clock.now().toISOString() });
+    expect(await deps.idempotencyKeys.claim(claim('a'))).toEqual({ kind: 'claimed' });
+    await deps.idempotencyKeys.release(claim('a'));
+    expect(await deps.idempotencyKeys.claim({ ...claim('a'), token: 'b' })).toEqual({ kind: 'claimed' });
+    // Request `a` no longer holds the key: its answer and its release change nothing.
+    await deps.idempotencyKeys.keepAnswer(claim('a'), { status: 200, body: { ok: true } });
+    await deps.idempotencyKeys.release(claim('a'));
+    expect(await deps.idempotencyKeys.claim({ ...claim('a'), token: 'c' })).toEqual({ kind: 'in_use' });
+    await deps.idempotencyKeys.keepAnswer({ ...claim('a'), token: 'b' }, { status: 201, body: { ok: true } });
+    expect(await deps.idempotencyKeys.claim({ ...claim('a'), token: 'd' })).toEqual({ kind: 'replay', answer: { status: 201, body: { ok: true } } });
+  });
+
   it('never lets one workspace see another workspace key', async () => {
     const other = await sandboxWorkspace(deps, 'Other');
     const [mine, theirs] = await Promise.all([
