@@ -19,6 +19,7 @@ import {
 } from '../../infra/functions';
 import { tableDefinition } from '../../lib/adapters/dynamodb-table';
 import { notFoundFunction, type RouteDefinition, routes } from '../../lib/http/routes';
+import { idempotencyLeaseMs } from '../../lib/idempotency/schemas';
 import { functionNeeds } from '../../lib/triggers';
 import { importOf, logicalIdOf, synthLatchkey } from './latchkey-app';
 
@@ -174,6 +175,13 @@ test('every handler in functions/ is deployed, and nothing else', () => {
     .map((file) => file.replace(/\.ts$/, ''));
   expect([...functionNames].sort()).toEqual(files.sort());
   expect([...latchkey.stateless.functions.keys()].sort()).toEqual(files.sort());
+});
+
+test('every write route times out within the lease of its Idempotency-Key, so a key is never taken over from a request still running', () => {
+  for (const route of routes.filter((r) => r.writes)) {
+    expect({ fn: route.fn, timeout: resources[functionId(route.fn)]?.Properties?.Timeout }).toEqual({ fn: route.fn, timeout: expect.any(Number) });
+    expect(Number(resources[functionId(route.fn)]?.Properties?.Timeout)).toBeLessThan(idempotencyLeaseMs / 1000);
+  }
 });
 
 describe.each(functionNames)('function %s', (name) => {
