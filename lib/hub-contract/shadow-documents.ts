@@ -88,7 +88,8 @@ export type KeypadEvent = z.infer<typeof keypadEventSchema>;
 
 /** Every hub thing of a stage starts with this; the stage's IAM grants, IoT policy and rules are scoped to it. */
 export const hubThingPrefix = (stage: string) => `latchkey-${stage}-hub-`;
-const thingPattern = /^latchkey-[a-z][a-z0-9-]{0,19}-hub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+// The stage is optional: hubs made locally before names carried it (`latchkey-hub-…`) keep working in their .latchkey/ data.
+const thingPattern = /^latchkey-(?:[a-z][a-z0-9-]{0,19}-)?hub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** A hub's IoT thing name: its stage and the connected account it belongs to. It is also the hub's MQTT client id. */
 export const hubThingName = (stage: string, connectedAccountId: string) => `${hubThingPrefix(stage)}${connectedAccountId}`;

@@ -16,7 +16,9 @@ describe('stage-qualified hub names', () => {
     expect(hubThingName('prod', accountId)).toBe(`latchkey-prod-hub-${accountId}`);
     expect(hubThingName('prod', accountId).startsWith(hubThingPrefix('prod'))).toBe(true);
     expect(parseHubThingName(`latchkey-prod-hub-${accountId}`)).toBe(accountId);
-    expect(parseHubThingName(`latchkey-hub-${accountId}`)).toBeUndefined();
+    // A hub made locally before names carried the stage: its account's stored name still decides.
+    expect(parseHubThingName(`latchkey-hub-${accountId}`)).toBe(accountId);
+    expect(parseHubThingName(`other-prod-hub-${accountId}`)).toBeUndefined();
     expect(parseHubThingName(`latchkey-prod-hub-${accountId}x`)).toBeUndefined();
   });
 
