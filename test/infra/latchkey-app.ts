@@ -8,9 +8,10 @@ import { addLatchkey, type Latchkey } from '../../infra/latchkey';
 const cdkJsonSchema = z.object({ context: z.record(z.string(), z.unknown()) });
 const cdkJson = cdkJsonSchema.parse(JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')));
 
-/** The app `cdk synth` builds (with cdk.json's feature flags), plus `context`, without bundling. */
-export function latchkeyApp(context: Record<string, unknown> = {}): { app: App; latchkey: Latchkey } {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+/** The app `cdk synth` builds (with cdk.json's feature flags), plus `context`; without bundling unless `bundleInto` names the cloud assembly's directory. */
+export function latchkeyApp(context: Record<string, unknown> = {}, bundleInto?: string): { app: App; latchkey: Latchkey } {
+  const bundling = bundleInto === undefined ? { 'aws:cdk:bundling-stacks': [] } : {};
+  const app = new App({ ...(bundleInto !== undefined && { outdir: bundleInto }), context: { ...cdkJson.context, ...bundling, ...context } });
   return { app, latchkey: addLatchkey(app) };
 }
 
@@ -33,10 +34,10 @@ export function nestedStacksOf(stack: Stack): { nested: NestedStack; template: T
     .map((nested) => ({ nested, template: Template.fromStack(nested) }));
 }
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /** `value` with every `{ Ref: name }` of `substitutions` replaced by its value. */
-function substitute(value: Json, substitutions: Record<string, Json>): Json {
+export function substitute(value: Json, substitutions: Record<string, Json>): Json {
   if (Array.isArray(value)) return value.map((v) => substitute(v, substitutions));
   if (value === null || typeof value !== 'object') return value;
   const ref = value.Ref;
