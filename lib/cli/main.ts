@@ -9,6 +9,7 @@ import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';
+import { queueUrlOf, replayDeadLetters, sqsReplayQueues } from './dead-letters';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../providers/seam';
 import { workspacePrincipal } from '../principals/principal';
@@ -33,18 +34,26 @@ const usage = `Latchkey operator CLI
   npm run latchkey -- tokens list
   npm run latchkey -- tokens revoke --token-id PERSONAL_ACCESS_TOKEN_ID
   npm run latchkey -- webhooks failed --workspace WORKSPACE_ID
+  npm run latchkey -- dead-letters replay --queue QUEUE_NAME_OR_URL [--dry-run] [--limit N]
 
 Target: the local data in LATCHKEY_DATA_DIR (default .latchkey/, through the DynamoDB Local
 that a running \`npm start\` uses, or one started for the command); LATCHKEY_DYNAMODB_ENDPOINT
 for another DynamoDB; or a deployed stack: set LATCHKEY_TABLE_NAME to its TableName output,
 with AWS credentials and AWS_REGION in the environment, and LATCHKEY_SECRETS_PREFIX to its
-SecretsPrefix output so that provider credentials go to Secrets Manager. Prints one JSON document.`;
+SecretsPrefix output so that provider credentials go to Secrets Manager. \`dead-letters replay\`
+reads an SQS dead-letter queue (AWS credentials and AWS_REGION) and puts follow-ups back on
+LATCHKEY_FOLLOW_UP_QUEUE_URL and webhook deliveries on LATCHKEY_WEBHOOK_QUEUE_URL; a stream
+batch the relay gave up is listed by position. Prints one JSON document.`;
 
 const envSchema = z.object({
   LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
   LATCHKEY_DYNAMODB_ENDPOINT: z.url().optional(),
   LATCHKEY_TABLE_NAME: z.string().min(1).optional(),
 });
+
+const replayTargetsSchema = z
+  .object({ LATCHKEY_FOLLOW_UP_QUEUE_URL: z.url().optional(), LATCHKEY_WEBHOOK_QUEUE_URL: z.url().optional() })
+  .transform((env) => ({ followUpQueueUrl: env.LATCHKEY_FOLLOW_UP_QUEUE_URL, webhookQueueUrl: env.LATCHKEY_WEBHOOK_QUEUE_URL }));
 
 const answers = async (endpoint: string): Promise<boolean> => {
   try {
@@ -87,6 +96,9 @@ async function main(argv: string[]): Promise<unknown> {
       'token-id': { type: 'string' },
       out: { type: 'string' },
       'iot-policy': { type: 'string' },
+      queue: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -99,6 +111,12 @@ async function main(argv: string[]): Promise<unknown> {
     return v;
   };
 
+  if (command === 'dead-letters replay') {
+    const limit = z.coerce.number().int().min(1).max(10_000).default(1000).parse(values.limit);
+    const sqs = await sqsReplayQueues();
+    const queueUrl = await queueUrlOf(sqs, require('queue'), process.env.LATCHKEY_STAGE);
+    return await replayDeadLetters(sqs, queueUrl, replayTargetsSchema.parse(process.env), { dryRun: values['dry-run'] ?? false, limit });
+  }
   const env = envSchema.parse(process.env);
   const db = await target(env);
   try {

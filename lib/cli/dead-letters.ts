@@ -1,0 +1,150 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { followUpMessageSchema } from '../adapters/sqs-follow-ups';
+import { webhookDeliverySchema } from '../webhooks/schemas';
+
+/** One message taken from a dead-letter queue, hidden from other readers until deleted or released. */
+export interface DeadLetter {
+  messageId: string;
+  body: string;
+  receiptHandle: string;
+}
+
+/** What the replay needs of SQS: the dead-letter queue to read, and the queues its messages go back to. */
+export interface ReplayQueues {
+  receive(queueUrl: string, max: number): Promise<DeadLetter[]>;
+  /** Deletes a message that was replayed. */
+  remove(queueUrl: string, receiptHandle: string): Promise<void>;
+  /** Makes a message that was only looked at visible again at once. */
+  release(queueUrl: string, receiptHandle: string): Promise<void>;
+  send(queueUrl: string, body: string): Promise<void>;
+  /** The URLs of the queues whose names start with `prefix`. */
+  urlsOf(prefix: string): Promise<string[]>;
+}
+
+/**
+ * A queue named as the operator has it: its URL, or its name in the stack (`WorkerDeadLetters`,
+ * as the alarms and the runbook name it), which CloudFormation made `latchkey-<stage>-stateless-<name><suffix>`.
+ */
+export async function queueUrlOf(sqs: ReplayQueues, queue: string, stage: string | undefined): Promise<string> {
+  if (/^https?:\/\//.test(queue)) return queue;
+  if (stage === undefined) throw new Error(`--queue ${queue} is a name: set LATCHKEY_STAGE to the stage, or give the queue's URL`);
+  const found = await sqs.urlsOf(`latchkey-${stage}-stateless-${queue}`);
+  const [url] = found;
+  if (url === undefined || found.length > 1) throw new Error(`${found.length} queues of stage ${stage} are named ${queue}: give the queue's URL`);
+  return url;
+}
+
+/** Where replayed messages go: the stack's follow-up and webhook delivery queues (the functions' own variables). */
+export interface ReplayTargets {
+  followUpQueueUrl?: string;
+  webhookQueueUrl?: string;
+}
+
+export type DeadLetterKind = 'follow_up' | 'webhook_delivery' | 'stream_batch' | 'unknown';
+
+/** A batch of the table's stream that the relay gave up on, as Lambda's on-failure destination records it. */
+const streamBatchSchema = z.object({
+  DDBStreamBatchInfo: z.object({ shardId: z.string(), startSequenceNumber: z.string(), endSequenceNumber: z.string(), batchSize: z.number(), streamArn: z.string() }).loose(),
+});
+
+/** What a dead-letter message is, from its body. */
+export function kindOf(body: string): DeadLetterKind {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return 'unknown';
+  }
+  if (webhookDeliverySchema.safeParse(parsed).success) return 'webhook_delivery';
+  if (followUpMessageSchema.safeParse(parsed).success) return 'follow_up';
+  if (streamBatchSchema.safeParse(parsed).success) return 'stream_batch';
+  return 'unknown';
+}
+
+export interface ReplayedMessage {
+  message_id: string;
+  kind: DeadLetterKind;
+  /** What was (or, in a dry run, would be) done; never the message body. */
+  action: string;
+}
+
+/**
+ * Replays what a dead-letter queue holds, message by message: a follow-up goes back on the
+ * follow-up queue; a webhook delivery goes back on the delivery queue as a fresh first
+ * attempt (same svix-id, the whole retry schedule again); a stream batch the relay gave up is
+ * named by its position (shard and sequence numbers), which the stream keeps 24 hours, its
+ * events 90 days in the table. A message that is not replayed stays where it is. A dry run
+ * only reads, and leaves every message visible again.
+ */
+export async function replayDeadLetters(
+  sqs: ReplayQueues,
+  queueUrl: string,
+  targets: ReplayTargets,
+  options: { dryRun: boolean; limit: number },
+): Promise<{ dry_run: boolean; replayed: number; kept: number; messages: ReplayedMessage[] }> {
+  const messages: ReplayedMessage[] = [];
+  const seen = new Set<string>();
+  let replayed = 0;
+  const kept: DeadLetter[] = [];
+  while (messages.length < options.limit) {
+    const batch = (await sqs.receive(queueUrl, Math.min(10, options.limit - messages.length))).filter((m) => !seen.has(m.messageId));
+    if (batch.length === 0) break;
+    for (const message of batch) {
+      seen.add(message.messageId);
+      const kind = kindOf(message.body);
+      const target = destinationOf(kind, message.body, targets);
+      messages.push({ message_id: message.messageId, kind, action: options.dryRun || !target.replay ? target.describe : `${target.describe}: done` });
+      if (options.dryRun || !target.replay) {
+        kept.push(message);
+        continue;
+      }
+      await target.replay(sqs);
+      await sqs.remove(queueUrl, message.receiptHandle);
+      replayed++;
+    }
+  }
+  // Released at the end, so that one run does not read the same message twice.
+  for (const message of kept) await sqs.release(queueUrl, message.receiptHandle);
+  return { dry_run: options.dryRun, replayed, kept: kept.length, messages };
+}
+
+function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTargets): { describe: string; replay?: (sqs: ReplayQueues) => Promise<void> } {
+  switch (kind) {
+    case 'follow_up': {
+      const url = targets.followUpQueueUrl;
+      if (url === undefined) return { describe: 'kept: LATCHKEY_FOLLOW_UP_QUEUE_URL is not set' };
+      return { describe: 'back on the follow-up queue', replay: (sqs) => sqs.send(url, body) };
+    }
+    case 'webhook_delivery': {
+      const url = targets.webhookQueueUrl;
+      if (url === undefined) return { describe: 'kept: LATCHKEY_WEBHOOK_QUEUE_URL is not set' };
+      const { not_before: _, ...delivery } = webhookDeliverySchema.parse(JSON.parse(body));
+      return { describe: 'back on the delivery queue as a first attempt', replay: (sqs) => sqs.send(url, JSON.stringify({ ...delivery, attempt: 1 })) };
+    }
+    case 'stream_batch': {
+      const info = streamBatchSchema.parse(JSON.parse(body)).DDBStreamBatchInfo;
+      return {
+        describe: `kept: ${info.batchSize} stream records of shard ${info.shardId}, ${info.startSequenceNumber} to ${info.endSequenceNumber}; their events are in the table (/events/list)`,
+      };
+    }
+    case 'unknown':
+      return { describe: 'kept: not a message Latchkey replays' };
+  }
+}
+
+/** ReplayQueues on SQS with the AWS SDK (credentials and region from the environment). */
+export async function sqsReplayQueues(client?: SQSClient): Promise<ReplayQueues> {
+  const sqs = await import('@aws-sdk/client-sqs');
+  const c = client ?? new sqs.SQSClient({});
+  return {
+    async receive(queueUrl, max) {
+      const { Messages = [] } = await c.send(new sqs.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, VisibilityTimeout: 60, WaitTimeSeconds: 1 }));
+      return Messages.flatMap((m) => (m.MessageId && m.Body !== undefined && m.ReceiptHandle ? [{ messageId: m.MessageId, body: m.Body, receiptHandle: m.ReceiptHandle }] : []));
+    },
+    remove: async (queueUrl, receiptHandle) => void (await c.send(new sqs.DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }))),
+    release: async (queueUrl, receiptHandle) => void (await c.send(new sqs.ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }))),
+    send: async (queueUrl, body) => void (await c.send(new sqs.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))),
+    urlsOf: async (prefix) => (await c.send(new sqs.ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? [],
+  };
+}

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { kindOf, queueUrlOf, replayDeadLetters, sqsReplayQueues } from '../../lib/cli/dead-letters';
+import { messageIdOf } from '../../lib/webhooks/deliver';
+import { type AwsTwin, type QueuedMessage, startAwsTwin } from '../support/deployed/aws-twin';
+
+/*
+ * The replay against an SQS-shaped twin (SQS has no local server): the twin speaks SQS's JSON
+ * protocol to the real SDK client, holds the dead letters and takes what is sent back.
+ */
+
+const run = promisify(execFile);
+let twin: AwsTwin;
+const sent: { queue: string; body: string }[] = [];
+const ids = { workspace: '00000000-0000-4000-8000-000000000001', code: '00000000-0000-4000-8000-000000000002', webhook: '00000000-0000-4000-8000-000000000003' };
+const followUp = JSON.stringify({ workspace_id: ids.workspace, access_code_id: ids.code });
+const delivery = {
+  message_id: messageIdOf(ids.webhook, '00000000-0000-4000-8000-000000000004'),
+  workspace_id: ids.workspace,
+  webhook_id: ids.webhook,
+  event: {
+    event_id: '00000000-0000-4000-8000-000000000004',
+    workspace_id: ids.workspace,
+    access_code_id: ids.code,
+    device_id: '00000000-0000-4000-8000-000000000005',
+    event_type: 'access_code.set_on_device',
+    occurred_at: '2026-12-01T12:00:00.000Z',
+    created_at: '2026-12-01T12:00:00.000Z',
+  },
+  attempt: 8,
+  first_attempt_at: '2026-12-01T12:00:00.000Z',
+  not_before: '2026-12-02T05:00:00.000Z',
+};
+const streamBatch = JSON.stringify({
+  requestContext: { requestId: 'r', functionArn: 'arn:aws:lambda:eu-west-1:0:function:publish-events', condition: 'RecordAgeExceeded', approximateInvokeCount: 3 },
+  DDBStreamBatchInfo: { shardId: 'shardId-0001', startSequenceNumber: '100', endSequenceNumber: '199', batchSize: 100, streamArn: 'arn:aws:dynamodb:eu-west-1:0:table/t/stream/s' },
+});
+
+beforeAll(async () => {
+  twin = await startAwsTwin('http://127.0.0.1:9', {
+    onMessage: (queue, message) => sent.push({ queue, body: message.body }),
+    onEvents: () => undefined,
+  });
+});
+afterAll(() => twin.stop());
+beforeEach(() => {
+  sent.length = 0;
+  const message = (body: string, n: number): QueuedMessage => ({ messageId: `m${n}`, body, receiveCount: 5 });
+  twin.parked.set('FollowUpDeadLetters', [message(followUp, 1)]);
+  twin.parked.set('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123', [message(followUp, 5)]);
+  twin.parked.set('WebhookDeadLetters', [message(JSON.stringify(delivery), 2), message('not json', 3), message(streamBatch, 4)]);
+});
+
+const queueUrl = (name: string) => `${twin.endpoint}/000000000000/${name}`;
+const client = () => new SQSClient({ endpoint: twin.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' } });
+const targets = () => ({ followUpQueueUrl: queueUrl('FollowUps'), webhookQueueUrl: queueUrl('WebhookDeliveries') });
+
+test('a dead-letter message is known by its body', () => {
+  expect([followUp, JSON.stringify(delivery), streamBatch, '{}', 'x'].map(kindOf)).toEqual(['follow_up', 'webhook_delivery', 'stream_batch', 'unknown', 'unknown']);
+});
+
+test('a dry run lists what it would do, sends nothing and leaves every message on the queue', async () => {
+  const report = await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WebhookDeadLetters'), targets(), { dryRun: true, limit: 100 });
+  expect(report).toEqual({
+    dry_run: true,
+    replayed: 0,
+    kept: 3,
+    messages: [
+      { message_id: 'm2', kind: 'webhook_delivery', action: 'back on the delivery queue as a first attempt' },
+      { message_id: 'm3', kind: 'unknown', action: 'kept: not a message Latchkey replays' },
+      {
+        message_id: 'm4',
+        kind: 'stream_batch',
+        action: 'kept: 100 stream records of shard shardId-0001, 100 to 199; their events are in the table (/events/list)',
+      },
+    ],
+  });
+  expect(sent).toEqual([]);
+  expect(twin.parked.get('WebhookDeadLetters')?.map((m) => m.messageId)).toEqual(['m2', 'm3', 'm4']);
+  // Released: the next reader sees them all again.
+  expect((await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WebhookDeadLetters'), targets(), { dryRun: true, limit: 100 })).kept).toBe(3);
+});
+
+test('a replay puts a given-up delivery back as a fresh first attempt, keeps what it cannot replay, and stops at the limit', async () => {
+  const report = await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WebhookDeadLetters'), targets(), { dryRun: false, limit: 2 });
+  expect(report).toMatchObject({ dry_run: false, replayed: 1, kept: 1 });
+  const { not_before: _, ...fresh } = delivery;
+  expect(sent.map((m) => ({ queue: m.queue, body: JSON.parse(m.body) }))).toEqual([{ queue: 'WebhookDeliveries', body: { ...fresh, attempt: 1 } }]);
+  expect(twin.parked.get('WebhookDeadLetters')?.map((m) => m.messageId)).toEqual(['m3', 'm4']);
+});
+
+test('a queue is named by its URL, or by its name in the stack with the stage', async () => {
+  const sqs = await sqsReplayQueues(client());
+  expect(await queueUrlOf(sqs, queueUrl('WebhookDeadLetters'), undefined)).toBe(queueUrl('WebhookDeadLetters'));
+  expect(await queueUrlOf(sqs, 'FollowUpDeadLetters', 'prod')).toBe(queueUrl('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123'));
+  await expect(queueUrlOf(sqs, 'FollowUpDeadLetters', undefined)).rejects.toThrow('set LATCHKEY_STAGE');
+  await expect(queueUrlOf(sqs, 'FollowUpDeadLetters', 'dev')).rejects.toThrow('0 queues of stage dev are named FollowUpDeadLetters');
+});
+
+test('a follow-up is kept when the follow-up queue is not named', async () => {
+  const report = await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('FollowUpDeadLetters'), {}, { dryRun: false, limit: 10 });
+  expect(report.messages).toEqual([{ message_id: 'm1', kind: 'follow_up', action: 'kept: LATCHKEY_FOLLOW_UP_QUEUE_URL is not set' }]);
+  expect(sent).toEqual([]);
+});
+
+test('npm run latchkey -- dead-letters replay puts failed follow-ups back on the follow-up queue', async () => {
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: twin.endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'operator',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    LATCHKEY_FOLLOW_UP_QUEUE_URL: queueUrl('FollowUps'),
+    LATCHKEY_STAGE: 'prod',
+  };
+  const { stdout } = await run('node', ['--conditions=import', '--import', 'tsx', 'lib/cli/main.ts', 'dead-letters', 'replay', '--queue', 'FollowUpDeadLetters'], { env });
+  expect(JSON.parse(stdout)).toEqual({ dry_run: false, replayed: 1, kept: 0, messages: [{ message_id: 'm5', kind: 'follow_up', action: 'back on the follow-up queue: done' }] });
+  expect(sent).toEqual([{ queue: 'FollowUps', body: followUp }]);
+  expect(twin.parked.get('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123')).toEqual([]);
+});
