@@ -1,56 +1,39 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, type TransactWriteItem, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { ConflictError } from '../errors';
 import type { ClientSessionRepository, CredentialRepository } from '../ports';
 import { type ClientSessionRecord, clientSessionRecordSchema, personalAccessTokenRecordSchema, publishableKeyRecordSchema } from '../principals/schemas';
 import { idSchema } from '../schema-helpers';
 import { fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableKey, clientSessionKeys, personalAccessTokenKeys, publishableKeyKeys } from './dynamodb-keys';
-import { type TableOperations, versionIs } from './dynamodb-support';
+import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 
 const claimSchema = z.object({ client_session_id: idSchema });
 
 /**
  * Client sessions, publishable keys and personal access tokens on the one table
  * (docs/data-model.md). A session and its user_identifier_key claim are written in one
- * transaction, conditional on the session's version.
+ * transaction, conditional on the session's version (the shared transact: a failed condition
+ * is ConflictError, and an Idempotency-Key commits with it).
  */
-export function createDynamoDbAccessStores({ client, tableName, getItem, queryAll }: TableOperations): {
+export function createDynamoDbAccessStores({ client, tableName, getItem, queryAll, transact, put, del }: TableOperations): {
   clientSessions: ClientSessionRepository;
   credentials: CredentialRepository;
 } {
-  const transact = async (writes: TransactWriteItem[]) => {
-    try {
-      await client.send(new TransactWriteItemsCommand({ TransactItems: writes }));
-    } catch (error) {
-      // A failed condition or a concurrent transaction: either way the caller reads again.
-      if (error instanceof TransactionCanceledException) throw new ConflictError();
-      throw error;
-    }
-  };
+  const item = (write: TableWrite['write']): TableWrite => ({ role: 'item', write });
 
   const sessionItem = (r: ClientSessionRecord) =>
     toItem({ ...clientSessionKeys.key(r.workspace_id, r.client_session_id), ...clientSessionKeys.index(r), expires_at: clientSessionKeys.expiresAt(r), doc: r });
   const claimItem = (claim: TableKey, r: ClientSessionRecord) => toItem({ ...claim, client_session_id: r.client_session_id, expires_at: clientSessionKeys.expiresAt(r) });
   /** The claim writes that take a session from `previous`'s claim to `next`'s. */
-  const claimWrites = (next: ClientSessionRecord | undefined, previous: ClientSessionRecord | undefined): TransactWriteItem[] => {
+  const claimWrites = (next: ClientSessionRecord | undefined, previous: ClientSessionRecord | undefined): TableWrite[] => {
     const before = previous && clientSessionKeys.claimOf(previous);
     const after = next && clientSessionKeys.claimOf(next);
-    if (before?.sk === after?.sk) return after && next ? [{ Put: { TableName: tableName, Item: claimItem(after, next) } }] : [];
+    if (before?.sk === after?.sk) return after && next ? [item(put(claimItem(after, next)))] : [];
     return [
       ...(before && previous
-        ? [
-            {
-              Delete: {
-                TableName: tableName,
-                Key: toItem(before),
-                ConditionExpression: 'attribute_not_exists(pk) OR client_session_id = :id',
-                ExpressionAttributeValues: toItem({ ':id': previous.client_session_id }),
-              },
-            },
-          ]
+        ? [item(del(before, { ConditionExpression: 'attribute_not_exists(pk) OR client_session_id = :id', ExpressionAttributeValues: toItem({ ':id': previous.client_session_id }) }))]
         : []),
-      ...(after && next ? [{ Put: { TableName: tableName, Item: claimItem(after, next), ConditionExpression: 'attribute_not_exists(pk)' } }] : []),
+      ...(after && next ? [item(put(claimItem(after, next), { ConditionExpression: 'attribute_not_exists(pk)' }))] : []),
     ];
   };
 
@@ -73,16 +56,13 @@ export function createDynamoDbAccessStores({ client, tableName, getItem, queryAl
       return items.map((item) => parseDoc(clientSessionRecordSchema, item));
     },
     async create(record) {
-      await transact([{ Put: { TableName: tableName, Item: sessionItem(record), ConditionExpression: 'attribute_not_exists(pk)' } }, ...claimWrites(record, undefined)]);
+      await transact([item(put(sessionItem(record), { ConditionExpression: 'attribute_not_exists(pk)' })), ...claimWrites(record, undefined)]);
     },
     async update(next, previous) {
-      await transact([{ Put: { TableName: tableName, Item: sessionItem(next), ...versionIs(previous.version) } }, ...claimWrites(next, previous)]);
+      await transact([item(put(sessionItem(next), versionIs(previous.version))), ...claimWrites(next, previous)]);
     },
     async remove(previous) {
-      await transact([
-        { Delete: { TableName: tableName, Key: toItem(clientSessionKeys.key(previous.workspace_id, previous.client_session_id)), ...versionIs(previous.version) } },
-        ...claimWrites(undefined, previous),
-      ]);
+      await transact([item(del(clientSessionKeys.key(previous.workspace_id, previous.client_session_id), versionIs(previous.version))), ...claimWrites(undefined, previous)]);
     },
   };
 

@@ -1,13 +1,14 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { connectedAccountRecordSchema } from '../connected-accounts/schemas';
+import { ConflictError } from '../errors';
 import type { ConnectedAccountRepository, SecretStore } from '../ports';
 import { parseDoc, toItem } from './dynamodb-doc';
 import { connectedAccountKeys, secretKeys } from './dynamodb-keys';
 import type { TableOperations } from './dynamodb-support';
 
 /** Connected accounts on the table: one item per account, listed per workspace through gsi1. */
-export function dynamoDbConnectedAccounts({ client, tableName, getItem, queryAll }: TableOperations): ConnectedAccountRepository {
+export function dynamoDbConnectedAccounts({ getItem, queryAll, transact, put, del }: TableOperations): ConnectedAccountRepository {
   const getById = async (connectedAccountId: string) => {
     const item = await getItem(connectedAccountKeys.key(connectedAccountId));
     return item && parseDoc(connectedAccountRecordSchema, item);
@@ -26,25 +27,21 @@ export function dynamoDbConnectedAccounts({ client, tableName, getItem, queryAll
       });
       return items.map((item) => parseDoc(connectedAccountRecordSchema, item));
     },
+    // Writes of an account are transactions, so an Idempotency-Key commits with them.
     async put(record) {
       const item = toItem({ ...connectedAccountKeys.key(record.connected_account.connected_account_id), ...connectedAccountKeys.index(record), doc: record });
-      await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+      await transact([{ role: 'item', write: put(item) }]);
     },
     async remove(workspaceId, connectedAccountId) {
       // Conditional on the workspace: another workspace's account is left alone, as if absent.
-      await client
-        .send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: toItem(connectedAccountKeys.key(connectedAccountId)),
-            ConditionExpression: 'attribute_not_exists(pk) OR #doc.#ws = :ws',
-            ExpressionAttributeNames: { '#doc': 'doc', '#ws': 'workspace_id' },
-            ExpressionAttributeValues: { ':ws': { S: workspaceId } },
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        });
+      const inWorkspace = {
+        ConditionExpression: 'attribute_not_exists(pk) OR #doc.#ws = :ws',
+        ExpressionAttributeNames: { '#doc': 'doc', '#ws': 'workspace_id' },
+        ExpressionAttributeValues: { ':ws': { S: workspaceId } },
+      };
+      await transact([{ role: 'item', write: del(connectedAccountKeys.key(connectedAccountId), inWorkspace) }]).catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 import { ConflictError, DuplicateAccessCodeError, IdempotencyKeyInUseError } from '../errors';
 import type { KeptAnswer } from '../idempotency/schemas';
 import { keyDigest, sealAnswer } from '../idempotency/seal';
-import { type KeyClaim, currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
+import { type KeyClaim, type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
 import { TransactionContentionError, retry, retryPolicies } from '../retry';
 import { type Item, toItem } from './dynamodb-doc';
 import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
@@ -22,8 +22,11 @@ import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
  * domain errors.
  */
 
-/** What a transaction's write is, so that a cancellation reason maps to the right domain error. */
-export type WriteRole = 'code' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'extra';
+/**
+ * What a transaction's write is, so that a cancellation reason maps to the right domain error:
+ * `code` and `item` (a stored item's own condition: it changed or exists) are ConflictError.
+ */
+export type WriteRole = 'code' | 'item' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'extra';
 
 export interface Condition {
   ConditionExpression: string;
@@ -34,12 +37,6 @@ export interface Condition {
 export interface TableWrite {
   role: WriteRole;
   write: TransactWriteItem;
-}
-
-/** What a transaction stored, from which the answer of a request committed by it is implied. */
-export interface Written {
-  access_codes?: readonly object[];
-  action_attempts?: readonly object[];
 }
 
 /** The condition that a request still holds its idempotency key in `state`. */
@@ -111,17 +108,21 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
   const queryAll = async (input: Omit<QueryCommandInput, 'TableName' | 'Limit'>): Promise<Item[]> => (await collect(input, Number.POSITIVE_INFINITY, (item) => item)).map((found) => found.value);
 
   /**
-   * Commits `writes` atomically, turning failed conditions into domain errors. The first
-   * transaction of a request under an idempotency key also commits the key (`written` is what
-   * the request then answers if it dies before answering).
+   * Commits `writes` atomically, turning failed conditions into domain errors. Under an
+   * idempotency key, the request's first transaction that has an answer also commits the key
+   * with it, sealed: the answer the use case declared (`answerOnCommit`), else the one `written`
+   * (the codes and attempts it stores) implies. That answer is what the request gives if it dies
+   * before answering. A transaction with neither leaves the key running.
    */
-  async function transact(writes: readonly TableWrite[], written: Written = {}): Promise<void> {
+  async function transact(writes: readonly TableWrite[], written?: Written): Promise<void> {
     const unit = currentUnitOfWork();
     const claim = unit?.pending();
-    const all = claim ? [...writes, keyCommitWrite(tableName, claim, impliedAnswer(written))] : writes;
+    const answer = unit?.answerFor(written);
+    const carries = claim !== undefined && answer !== undefined;
+    const all = carries ? [...writes, keyCommitWrite(tableName, claim, answer)] : writes;
     try {
       await retry(retryPolicies.transactionConflict, () => transactOnce(all));
-      unit?.markCommitted();
+      if (carries) unit?.markCommitted();
     } catch (error) {
       // Contention that outlasted the policy: the caller's own conflict handling takes over.
       if (error instanceof TransactionContentionError) throw new ConflictError();
@@ -136,7 +137,7 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
-      if (failed('code')) throw new ConflictError();
+      if (failed('code') || failed('item')) throw new ConflictError();
       if (failed('pin')) throw new DuplicateAccessCodeError();
       if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
       if (failed('idempotencyKey')) throw new IdempotencyKeyInUseError();

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ConflictError } from '../errors';
+import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { WebhookRepository } from '../ports';
 import { type WebhookRecord, failedDeliverySchema, webhookRecordSchema } from '../webhooks/schemas';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
@@ -7,7 +6,7 @@ import { deliveryClaimDays, expiresAfter, failedDeliveryDays, webhookKeys } from
 import { type TableOperations, versionIs } from './dynamodb-support';
 
 /** Webhooks, delivery claims and given-up deliveries on the one table (docs/data-model.md). */
-export function dynamoDbWebhooks({ client, tableName, getItem, queryAll }: TableOperations): WebhookRepository {
+export function dynamoDbWebhooks({ client, tableName, getItem, queryAll, transact, put, del }: TableOperations): WebhookRepository {
   const queryPrefix = (workspaceId: string, prefix: string, newestFirst = false): Promise<Item[]> =>
     queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -15,19 +14,12 @@ export function dynamoDbWebhooks({ client, tableName, getItem, queryAll }: Table
       ConsistentRead: true,
       ScanIndexForward: !newestFirst,
     });
-  const conditional = async (work: () => Promise<unknown>) => {
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConflictError();
-      throw error;
-    }
-  };
   const itemOf = (r: WebhookRecord) => toItem({ ...webhookKeys.key(r.workspace_id, r.webhook_id), doc: r });
 
   return {
+    // Writes of a webhook are transactions, so an Idempotency-Key commits with them (a failed condition is ConflictError).
     async create(record) {
-      await conditional(() => client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' })));
+      await transact([{ role: 'item', write: put(itemOf(record), { ConditionExpression: 'attribute_not_exists(pk)' }) }]);
     },
     async get(workspaceId, webhookId) {
       const item = await getItem(webhookKeys.key(workspaceId, webhookId));
@@ -38,10 +30,10 @@ export function dynamoDbWebhooks({ client, tableName, getItem, queryAll }: Table
       return records.sort((a, b) => a.created_at.localeCompare(b.created_at));
     },
     async update(next, previous) {
-      await conditional(() => client.send(new PutItemCommand({ TableName: tableName, Item: itemOf(next), ...versionIs(previous.version) })));
+      await transact([{ role: 'item', write: put(itemOf(next), versionIs(previous.version)) }]);
     },
     async remove(previous) {
-      await conditional(() => client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(webhookKeys.key(previous.workspace_id, previous.webhook_id)), ...versionIs(previous.version) })));
+      await transact([{ role: 'item', write: del(webhookKeys.key(previous.workspace_id, previous.webhook_id), versionIs(previous.version)) }]);
     },
     async claimDelivery(workspaceId, webhookId, eventId, now) {
       try {

@@ -1,11 +1,15 @@
 import { ConflictError } from '../errors';
+import type { Written } from '../idempotency/unit-of-work';
 import type { ClientSessionRepository, CredentialRepository } from '../ports';
 import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from '../principals/schemas';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-/** In-memory client sessions and credentials with the DynamoDB adapter's semantics (claims, versions). */
-export function createMemoryAccessStores(): { clientSessions: ClientSessionRepository; credentials: CredentialRepository } {
+/**
+ * In-memory client sessions and credentials with the DynamoDB adapter's semantics (claims,
+ * versions; `commitKey` commits a running Idempotency-Key after a write's checks, before it changes anything).
+ */
+export function createMemoryAccessStores(commitKey: (written?: Written) => void = () => {}): { clientSessions: ClientSessionRepository; credentials: CredentialRepository } {
   const sessions = new Map<string, ClientSessionRecord>();
   const claims = new Map<string, string>();
   const publishableKeys = new Map<string, PublishableKeyRecord>();
@@ -20,6 +24,7 @@ export function createMemoryAccessStores(): { clientSessions: ClientSessionRepos
     const before = previous && claimOf(previous);
     const after = next && claimOf(next);
     if (after !== undefined && after !== before && claims.has(after)) throw new ConflictError();
+    commitKey();
     if (before !== undefined && claims.get(before) === previous?.client_session_id) claims.delete(before);
     if (after !== undefined && next) claims.set(after, next.client_session_id);
   };

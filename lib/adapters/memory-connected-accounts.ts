@@ -1,8 +1,9 @@
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
+import type { Written } from '../idempotency/unit-of-work';
 import type { ConnectedAccountRepository, SecretStore } from '../ports';
 
-/** Connected accounts in memory, for unit tests and LATCHKEY_STORE=memory. */
-export function memoryConnectedAccounts(): ConnectedAccountRepository {
+/** Connected accounts in memory, for unit tests and LATCHKEY_STORE=memory (`commitKey` as memory-access.ts). */
+export function memoryConnectedAccounts(commitKey: (written?: Written) => void = () => {}): ConnectedAccountRepository {
   const accounts = new Map<string, ConnectedAccountRecord>();
   const getById = async (id: string) => {
     const r = accounts.get(id);
@@ -21,10 +22,13 @@ export function memoryConnectedAccounts(): ConnectedAccountRepository {
         .map((r) => structuredClone(r));
     },
     async put(record) {
+      commitKey();
       accounts.set(record.connected_account.connected_account_id, structuredClone(record));
     },
     async remove(workspaceId, id) {
-      if (accounts.get(id)?.workspace_id === workspaceId) accounts.delete(id);
+      if (accounts.get(id)?.workspace_id !== workspaceId) return;
+      commitKey();
+      accounts.delete(id);
     },
   };
 }

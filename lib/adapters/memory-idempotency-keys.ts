@@ -2,7 +2,7 @@ import { IdempotencyKeyInUseError } from '../errors';
 import { heldBy, mayTake, runningRecord } from '../idempotency/claims';
 import type { IdempotencyKeyRecord } from '../idempotency/schemas';
 import { sealAnswer } from '../idempotency/seal';
-import { currentUnitOfWork, impliedAnswer } from '../idempotency/unit-of-work';
+import { type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
 import type { IdempotencyKeyRepository } from '../ports';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -33,14 +33,18 @@ export function memoryIdempotencyKeys() {
     },
   };
 
-  /** Commits the running request's key with what its write stores; IdempotencyKeyInUseError if it lost the key. */
-  function commitPending(written: { access_codes?: readonly object[]; action_attempts?: readonly object[] }): void {
+  /**
+   * Commits the running request's key with the answer of its write (declared, or implied by
+   * `written`, as the DynamoDB transaction does); IdempotencyKeyInUseError if it lost the key.
+   */
+  function commitPending(written?: Written): void {
     const unit = currentUnitOfWork();
     const claim = unit?.pending();
-    if (unit === undefined || claim === undefined) return;
+    const answer = unit?.answerFor(written);
+    if (unit === undefined || claim === undefined || answer === undefined) return;
     const existing = records.get(keyOf(claim.workspaceId, claim.key));
     if (existing?.token !== claim.token || existing.state !== 'running') throw new IdempotencyKeyInUseError();
-    records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'committed', answer: sealAnswer(claim, impliedAnswer(written)) });
+    records.set(keyOf(claim.workspaceId, claim.key), { ...existing, state: 'committed', answer: sealAnswer(claim, answer) });
     unit.markCommitted();
   }
 

@@ -109,9 +109,9 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
 
   return {
     codeHistory: history.repository,
-    ...createMemoryAccessStores(),
+    ...createMemoryAccessStores(idempotencyKeys.commitPending),
     unmanagedCodes,
-    webhooks: memoryWebhooks(),
+    webhooks: memoryWebhooks(idempotencyKeys.commitPending),
     idempotencyKeys: idempotencyKeys.repository,
     accessCodes: {
       async get(workspaceId, accessCodeId) {
@@ -224,7 +224,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       },
     },
 
-    connectedAccounts: memoryConnectedAccounts(),
+    connectedAccounts: memoryConnectedAccounts(idempotencyKeys.commitPending),
     actionAttempts: {
       async get(workspaceId, id) {
         const r = attempts.get(scoped(workspaceId, id));

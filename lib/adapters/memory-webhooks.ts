@@ -1,11 +1,12 @@
 import { ConflictError } from '../errors';
+import type { Written } from '../idempotency/unit-of-work';
 import type { WebhookRepository } from '../ports';
 import type { FailedDelivery, WebhookRecord } from '../webhooks/schemas';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-/** In-memory webhooks with the DynamoDB adapter's semantics (versions, one claim per delivery). */
-export function memoryWebhooks(): WebhookRepository {
+/** In-memory webhooks with the DynamoDB adapter's semantics (versions, one claim per delivery, `commitKey` as memory-access.ts). */
+export function memoryWebhooks(commitKey: (written?: Written) => void = () => {}): WebhookRepository {
   const webhooks = new Map<string, WebhookRecord>();
   const claims = new Set<string>();
   const failures: FailedDelivery[] = [];
@@ -16,6 +17,7 @@ export function memoryWebhooks(): WebhookRepository {
   return {
     async create(record) {
       if (webhooks.has(key(record.workspace_id, record.webhook_id))) throw new ConflictError();
+      commitKey();
       webhooks.set(key(record.workspace_id, record.webhook_id), copy(record));
     },
     async get(workspaceId, webhookId) {
@@ -27,10 +29,12 @@ export function memoryWebhooks(): WebhookRepository {
     },
     async update(next, previous) {
       holds(previous);
+      commitKey();
       webhooks.set(key(next.workspace_id, next.webhook_id), copy(next));
     },
     async remove(previous) {
       holds(previous);
+      commitKey();
       webhooks.delete(key(previous.workspace_id, previous.webhook_id));
     },
     async claimDelivery(workspaceId, webhookId, eventId) {

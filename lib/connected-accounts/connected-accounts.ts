@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors';
+import { answerOnCommit } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import type { Principal } from '../principals/principal';
 import type { ConnectedAccount, ConnectedAccountRecord, UpdateConnectedAccountInput } from './schemas';
@@ -55,6 +56,7 @@ export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts
     ...(input.automatically_manage_new_devices !== undefined && { automatically_manage_new_devices: input.automatically_manage_new_devices }),
     ...(input.custom_metadata !== undefined && { custom_metadata: { ...record.connected_account.custom_metadata, ...input.custom_metadata } }),
   };
+  answerOnCommit({ connected_account: account });
   await deps.connectedAccounts.put({ ...record, connected_account: account });
   return account;
 }

@@ -18,7 +18,22 @@ export interface KeyClaim {
  */
 export class UnitOfWork {
   #state: 'open' | 'committed' | 'closed' = 'open';
+  #answer: KeptAnswer | undefined;
   constructor(readonly claim: KeyClaim) {}
+
+  /** The answer the request gives if its next write commits (see `answerOnCommit`). */
+  declare(body: Record<string, unknown>): void {
+    if (this.#state === 'open') this.#answer = { status: 200, body: { ...body, ok: true } };
+  }
+
+  /**
+   * What a transaction commits the key with: the declared answer, or the one a write of codes
+   * implies (`written`). Undefined when neither: that write is not the request's effect
+   * (clearing an ended session before opening one) and leaves the key running.
+   */
+  answerFor(written: Written | undefined): KeptAnswer | undefined {
+    return this.#answer ?? (written && impliedAnswer(written));
+  }
 
   /** The claim the next transaction must commit, while none has and the request still runs. */
   pending(): KeyClaim | undefined {
@@ -46,10 +61,24 @@ export const runInUnitOfWork = <T>(unit: UnitOfWork, run: () => Promise<T>): Pro
 export const currentUnitOfWork = (): UnitOfWork | undefined => storage.getStore();
 
 /**
+ * Says what the request answers (the body before `ok`) if its next store write commits, for a
+ * use case whose answer the table cannot rebuild (a new session's token, a new webhook's
+ * secret): that write's transaction then commits the key with this answer, sealed. Call it
+ * right before the write; without an Idempotency-Key it does nothing.
+ */
+export const answerOnCommit = (body: Record<string, unknown>): void => currentUnitOfWork()?.declare(body);
+
+/** What a store write stored, from which the answer of a request committed by it is implied. */
+export interface Written {
+  access_codes?: readonly object[];
+  action_attempts?: readonly object[];
+}
+
+/**
  * The answer a committed write implies, for a replay after a process that died before answering:
  * the codes it stored and the action attempt it started, under the names the routes answer with.
  */
-export function impliedAnswer(written: { access_codes?: readonly object[]; action_attempts?: readonly object[] }): KeptAnswer {
+export function impliedAnswer(written: Written): KeptAnswer {
   const codes = written.access_codes ?? [];
   const attempts = written.action_attempts ?? [];
   const body: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import { retry, retryPolicies } from '../retry';
 import type { WorkspacePrincipal } from './principal';
-import { type SessionDeps, checkDevices, findSession, toClientSession, union } from './client-sessions';
+import { answerOnCommit } from '../idempotency/unit-of-work';
+import { type SessionDeps, checkDevices, findSession, storeAnswering, toClientSession, union } from './client-sessions';
 import type { ClientSession, GrantAccessInput, ListClientSessionsInput } from './schemas';
 
 /** /client_sessions/list: the workspace's sessions, oldest first, with the public part of their tokens. */
@@ -27,8 +28,7 @@ export function grantAccess(deps: SessionDeps, owner: WorkspacePrincipal, input:
       connect_webview_ids: union(found.connect_webview_ids, input.connect_webview_ids),
       version: found.version + 1,
     };
-    await deps.clientSessions.update(next, found);
-    return toClientSession(deps, next);
+    return storeAnswering(deps, next, undefined, () => deps.clientSessions.update(next, found));
   });
 }
 
@@ -37,6 +37,7 @@ export function revokeClientSession(deps: SessionDeps, owner: WorkspacePrincipal
   return retry(retryPolicies.versionConflict, async () => {
     const found = await findSession(deps, owner.workspace_id, { client_session_id: clientSessionId });
     if (found.revoked_at !== undefined) return;
+    answerOnCommit({});
     await deps.clientSessions.update({ ...found, revoked_at: deps.clock.now().toISOString(), version: found.version + 1 }, found);
   });
 }
@@ -44,6 +45,8 @@ export function revokeClientSession(deps: SessionDeps, owner: WorkspacePrincipal
 /** /client_sessions/delete: the session and its tokens are gone. */
 export function deleteClientSession(deps: SessionDeps, owner: WorkspacePrincipal, clientSessionId: string): Promise<void> {
   return retry(retryPolicies.versionConflict, async () => {
-    await deps.clientSessions.remove(await findSession(deps, owner.workspace_id, { client_session_id: clientSessionId }));
+    const found = await findSession(deps, owner.workspace_id, { client_session_id: clientSessionId });
+    answerOnCommit({});
+    await deps.clientSessions.remove(found);
   });
 }

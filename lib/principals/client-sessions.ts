@@ -1,4 +1,5 @@
 import { AppError, InvalidInputError, NotFoundError, deviceNotFound } from '../errors';
+import { answerOnCommit } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { type ClientSessionPrincipal, type PublishableKeyCaller, type WorkspacePrincipal, grantedDeviceIds } from './principal';
@@ -46,6 +47,18 @@ export async function toClientSession(deps: Pick<Deps, 'devices'>, r: ClientSess
   };
 }
 
+/**
+ * Writes a session (`write`: its create or update) answering `session`: a token is shown once
+ * and never stored, so the answer is said before the write, which commits an Idempotency-Key
+ * with it (a retry after a crash gets the same token).
+ */
+export async function storeAnswering(deps: Pick<Deps, 'devices'>, record: ClientSessionRecord, token: string | undefined, write: () => Promise<void>): Promise<ClientSession> {
+  const session = await toClientSession(deps, record, token);
+  answerOnCommit({ client_session: session });
+  await write();
+  return session;
+}
+
 /** The same session with one more token, the oldest dropped past the limit. */
 function withNewToken(r: ClientSessionRecord): { record: ClientSessionRecord; token: string } {
   const token = newClientSessionToken(r.workspace_id, r.client_session_id);
@@ -78,7 +91,7 @@ function expiresAt(input: { expires_at?: string }, now: Date): string {
   return input.expires_at;
 }
 
-async function openSession(deps: SessionDeps, workspaceId: string, input: CreateClientSessionInput): Promise<{ record: ClientSessionRecord; token: string }> {
+async function openSession(deps: SessionDeps, workspaceId: string, input: CreateClientSessionInput): Promise<ClientSession> {
   const now = deps.clock.now();
   const opened = withNewToken({
     client_session_id: deps.ids.uuid(),
@@ -93,8 +106,7 @@ async function openSession(deps: SessionDeps, workspaceId: string, input: Create
     token_hashes: [],
     version: 0,
   });
-  await deps.clientSessions.create(opened.record);
-  return opened;
+  return storeAnswering(deps, opened.record, opened.token, () => deps.clientSessions.create(opened.record));
 }
 
 /** A session that ended (expired) still holds its key's claim until cleared; clear it so the key can open a new one. */
@@ -113,8 +125,7 @@ export async function createClientSession(deps: SessionDeps, opener: SessionOpen
   if (await clearEnded(deps, opener.workspace_id, input.user_identifier_key)) {
     throw new AppError('conflict', 409, 'A client session with this user_identifier_key exists; use /client_sessions/get_or_create');
   }
-  const { record, token } = await openSession(deps, opener.workspace_id, input);
-  return toClientSession(deps, record, token);
+  return openSession(deps, opener.workspace_id, input);
 }
 
 /**
@@ -127,10 +138,7 @@ export function getOrCreateClientSession(deps: SessionDeps, opener: SessionOpene
   return retry(retryPolicies.versionConflict, async () => {
     await checkDevices(deps, opener.workspace_id, input.device_ids);
     const held = await clearEnded(deps, opener.workspace_id, input.user_identifier_key);
-    if (held === undefined) {
-      const { record, token } = await openSession(deps, opener.workspace_id, input);
-      return toClientSession(deps, record, token);
-    }
+    if (held === undefined) return openSession(deps, opener.workspace_id, input);
     const granted = {
       ...held,
       device_ids: union(held.device_ids, input.device_ids),
@@ -138,8 +146,7 @@ export function getOrCreateClientSession(deps: SessionDeps, opener: SessionOpene
       connect_webview_ids: union(held.connect_webview_ids, input.connect_webview_ids),
     };
     const { record, token } = withNewToken({ ...granted, version: held.version + 1 });
-    await deps.clientSessions.update(record, held);
-    return toClientSession(deps, record, token);
+    return storeAnswering(deps, record, token, () => deps.clientSessions.update(record, held));
   });
 }
 
@@ -179,7 +186,6 @@ export async function getClientSession(
     const found = await findSession(deps, principal.workspace_id, input);
     if (!isLive(found, deps.clock.now())) return toClientSession(deps, found);
     const { record, token } = withNewToken({ ...found, version: found.version + 1 });
-    await deps.clientSessions.update(record, found);
-    return toClientSession(deps, record, token);
+    return storeAnswering(deps, record, token, () => deps.clientSessions.update(record, found));
   });
 }

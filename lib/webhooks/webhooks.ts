@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { NotFoundError } from '../errors';
+import { answerOnCommit } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import type { WorkspacePrincipal } from '../principals/principal';
 import { retry, retryPolicies } from '../retry';
@@ -48,8 +49,11 @@ export async function createWebhook(deps: WebhookDeps, owner: WorkspacePrincipal
   const secret = newWebhookSecret();
   // The secret first: a webhook that exists always has one to sign with.
   await deps.secrets.put(webhookSecretName(record.workspace_id, record.webhook_id), secret);
+  // The secret is not in the table: the answer holding it commits with the webhook (Idempotency-Key).
+  const webhook = toSeam(record, secret);
+  answerOnCommit({ webhook });
   await deps.webhooks.create(record);
-  return toSeam(record, secret);
+  return webhook;
 }
 
 /** /webhooks/get: with its secret, as Seam shows it. */
@@ -67,12 +71,17 @@ export async function listWebhooks(deps: WebhookDeps, owner: WorkspacePrincipal)
 export function updateWebhook(deps: WebhookDeps, owner: WorkspacePrincipal, input: { webhook_id: string; event_types: string[]; url?: string }): Promise<void> {
   return retry(retryPolicies.versionConflict, async () => {
     const found = await requireWebhook(deps, owner, input.webhook_id);
+    answerOnCommit({});
     await deps.webhooks.update({ ...found, event_types: input.event_types, url: input.url ?? found.url, version: found.version + 1 }, found);
   });
 }
 
 /** /webhooks/delete: the webhook and its secret; queued deliveries to it are dropped when taken. */
 export async function deleteWebhook(deps: WebhookDeps, owner: WorkspacePrincipal, webhookId: string): Promise<void> {
-  await retry(retryPolicies.versionConflict, async () => deps.webhooks.remove(await requireWebhook(deps, owner, webhookId)));
+  await retry(retryPolicies.versionConflict, async () => {
+    const found = await requireWebhook(deps, owner, webhookId);
+    answerOnCommit({});
+    await deps.webhooks.remove(found);
+  });
   await deps.secrets.remove(webhookSecretName(owner.workspace_id, webhookId));
 }

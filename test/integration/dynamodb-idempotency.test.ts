@@ -35,16 +35,40 @@ afterAll(async () => {
 
 let next = 0;
 
-async function create(key: string, body: object, apiKey = ws.apiKey) {
+const create = (key: string, body: object, apiKey = ws.apiKey) => send('/access_codes/create', key, body, apiKey);
+
+async function send(path: string, key: string, body: object, apiKey = ws.apiKey) {
   const server = servers[next++ % servers.length];
   if (!server) throw new Error('no server');
-  const res = await fetch(`${server.url}/access_codes/create`, {
+  const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify(body),
   });
   return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: JSON.parse(await res.text()) };
 }
+
+/** Runs `path` with `body` under `key` in a child process SIGKILLed right after its write committed; the answer it was about to give. */
+async function killedAfterCommit(path: string, key: string, body: object) {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--import',
+    'tsx',
+    'test/support/crash-after-commit.ts',
+    table.endpoint,
+    table.tableName,
+    ws.workspaceId,
+    key,
+    path,
+    JSON.stringify(body),
+  ]).catch((error: { stdout: string; signal: string }) => {
+    expect(error.signal).toBe('SIGKILL');
+    return error;
+  });
+  return JSON.parse(stdout);
+}
+
+/** Past the lease of a process that took its key on the real clock. */
+const pastKilledLease = () => clock.set(new Date(Date.now() + idempotencyLeaseMs).toISOString());
 
 const codesOn = async (workspaceId: string, deviceId: string) => (await deps.accessCodes.list(workspaceId, { deviceId, limit: 1000 })).items;
 
@@ -70,28 +94,49 @@ describe('Idempotency-Key on DynamoDB Local', () => {
 
   it('answers a retry with the code of a process killed after its commit and before its answer', async () => {
     const device = ws.byType('kwikset_lock');
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      '--import',
-      'tsx',
-      'test/support/crash-after-commit.ts',
-      table.endpoint,
-      table.tableName,
-      ws.workspaceId,
-      device.device_id,
-      'crash-1',
-    ]).catch((error: { stdout: string; signal: string }) => {
-      expect(error.signal).toBe('SIGKILL');
-      return error;
-    });
-    const killedId = stdout.trim();
+    const killed = await killedAfterCommit('/access_codes/create', 'crash-1', { device_id: device.device_id, name: 'Guest' });
+    const killedId = killed.access_code.access_code_id;
     expect(killedId).toMatch(/^[0-9a-f-]{36}$/);
     // Within the dead request's lease the key reads as in use; past it, its committed write answers.
     expect((await create('crash-1', { device_id: device.device_id, name: 'Guest' })).status).toBe(409);
-    // The killed process took the key on the real clock.
-    clock.set(new Date(Date.now() + idempotencyLeaseMs).toISOString());
+    pastKilledLease();
     const retry = await create('crash-1', { device_id: device.device_id, name: 'Guest' });
     expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { access_code: { access_code_id: killedId, name: 'Guest' }, action_attempt: { status: 'pending' } } });
     expect((await codesOn(ws.workspaceId, device.device_id)).map((c) => c.access_code.access_code_id)).toEqual([killedId]);
+  });
+
+  it('answers a retry with the token of a client session created by a process killed after its commit', async () => {
+    const body = { user_identifier_key: 'guest-crash' };
+    const killed = await killedAfterCommit('/client_sessions/create', 'crash-session', body);
+    expect(killed.client_session.token).toMatch(/^seam_cst/);
+    expect((await send('/client_sessions/create', 'crash-session', body)).status).toBe(409);
+    pastKilledLease();
+    const retry = await send('/client_sessions/create', 'crash-session', body);
+    // The token was shown once and is stored only hashed: the key's sealed answer gives it again, and it works.
+    expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { client_session: killed.client_session } });
+    expect((await deps.clientSessions.list(ws.workspaceId)).filter((s) => s.user_identifier_key === 'guest-crash').map((s) => s.client_session_id)).toEqual([killed.client_session.client_session_id]);
+    const server = servers[0];
+    if (!server) throw new Error('no server');
+    const own = await fetch(`${server.url}/client_sessions/get`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${retry.body.client_session.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it('answers a retry with the secret of a webhook created by a process killed after its commit', async () => {
+    const body = { url: 'https://example.com/hooks/crash' };
+    const killed = await killedAfterCommit('/webhooks/create', 'crash-webhook', body);
+    expect(killed.webhook.secret).toMatch(/^whsec_/);
+    expect((await send('/webhooks/create', 'crash-webhook', body)).status).toBe(409);
+    pastKilledLease();
+    const retry = await send('/webhooks/create', 'crash-webhook', body);
+    expect(retry).toMatchObject({ status: 200, replayed: 'true', body: { webhook: killed.webhook } });
+    expect((await deps.webhooks.list(ws.workspaceId)).filter((w) => w.url === body.url).map((w) => w.webhook_id)).toEqual([killed.webhook.webhook_id]);
+    // The table's key item holds the secret sealed, never in clear.
+    const stored = await table.client.send(new ScanCommand({ TableName: table.tableName, FilterExpression: 'begins_with(sk, :idem)', ExpressionAttributeValues: { ':idem': { S: 'IDEM#' } } }));
+    expect(JSON.stringify(stored.Items)).not.toContain(killed.webhook.secret);
   });
 
   it('forgets a key after 24 hours, before the table TTL removes it', async () => {

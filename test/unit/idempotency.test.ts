@@ -4,6 +4,9 @@ import { makeHandler as makeList } from '../../functions/access-codes-list';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { requestFingerprint, underIdempotencyKey } from '../../lib/http/idempotency-key';
 import { idempotencyKeyLifetimeMs, idempotencyLeaseMs } from '../../lib/idempotency/schemas';
+import { revokeClientSession } from '../../lib/principals/client-session-admin';
+import { getOrCreateClientSession } from '../../lib/principals/client-sessions';
+import { createWebhook, deleteWebhook } from '../../lib/webhooks/webhooks';
 import { invoke, memoryApp, sandboxWorkspace } from '../support/memory-app';
 
 async function setup() {
@@ -133,5 +136,44 @@ describe('Idempotency-Key on write routes (memory store)', () => {
     const replay = await underIdempotencyKey(deps, request('f2'), async () => ({ ran: true }));
     expect(replay).toMatchObject({ answer: { status: 200, body: { access_code: { access_code_id: createdId }, action_attempt: { status: 'pending' }, ok: true } } });
     expect(await codes()).toHaveLength(1);
+  });
+
+  it('replays the answer a session or webhook write declared, token and secret included, after a fault after its commit', async () => {
+    const { deps, ws, clock } = await setup();
+    const request = (key: string, path: string, input: Record<string, unknown>) => ({ workspaceId: ws.workspaceId, key, path, input });
+    const killedAfter = async <T>(key: string, path: string, input: Record<string, unknown>, write: () => Promise<T>) => {
+      let answered: T | undefined;
+      await expect(
+        underIdempotencyKey(deps, request(key, path, input), async () => {
+          answered = await write();
+          throw new Error('killed before answering');
+        }),
+      ).rejects.toThrow('killed');
+      clock.advance(idempotencyLeaseMs);
+      return { answered, replay: await underIdempotencyKey(deps, request(key, path, input), async () => ({ ran: true })) };
+    };
+
+    // An ended session holding the key is cleared first: that write commits nothing, the new session's does.
+    const input = { user_identifier_key: 'guest-9', expires_at: new Date(clock.now().getTime() + 60_000).toISOString() };
+    const ended = await getOrCreateClientSession(deps, ws.principal, input);
+    clock.advance(120_000);
+    const reopened = { user_identifier_key: 'guest-9' };
+    const session = await killedAfter('s1', '/client_sessions/get_or_create', reopened, () => getOrCreateClientSession(deps, ws.principal, reopened));
+    expect(session.answered?.client_session_id).not.toBe(ended.client_session_id);
+    expect(session.replay).toEqual({ answer: { status: 200, body: { client_session: session.answered, ok: true } } });
+    expect((await deps.clientSessions.list(ws.workspaceId)).map((r) => r.client_session_id)).toEqual([session.answered?.client_session_id]);
+
+    const id = session.answered?.client_session_id ?? '';
+    const revoked = await killedAfter('s2', '/client_sessions/revoke', { client_session_id: id }, () => revokeClientSession(deps, ws.principal, id));
+    expect(revoked.replay).toEqual({ answer: { status: 200, body: { ok: true } } });
+
+    const hook = { url: 'https://example.com/hook' };
+    const created = await killedAfter('w1', '/webhooks/create', hook, () => createWebhook(deps, ws.principal, hook));
+    expect(created.answered?.secret).toMatch(/^whsec_/);
+    expect(created.replay).toEqual({ answer: { status: 200, body: { webhook: created.answered, ok: true } } });
+    const webhookId = created.answered?.webhook_id ?? '';
+    const deleted = await killedAfter('w2', '/webhooks/delete', { webhook_id: webhookId }, () => deleteWebhook(deps, ws.principal, webhookId));
+    expect(deleted.replay).toEqual({ answer: { status: 200, body: { ok: true } } });
+    expect(await deps.webhooks.list(ws.workspaceId)).toEqual([]);
   });
 });
