@@ -1,6 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { followUpMessageSchema } from '../adapters/sqs-follow-ups';
+import { eventSource } from '../adapters/eventbridge-publisher';
+import { eventSchema, type SeamEvent } from '../events/schemas';
 import { webhookDeliverySchema } from '../webhooks/schemas';
 
 /** One message taken from a dead-letter queue, hidden from other readers until deleted or released. */
@@ -39,9 +41,14 @@ export async function queueUrlOf(sqs: ReplayQueues, queue: string, stage: string
 export interface ReplayTargets {
   followUpQueueUrl?: string;
   webhookQueueUrl?: string;
+  /** Puts an event back on the stage's bus (LATCHKEY_EVENT_BUS_NAME): every rule sees it again. */
+  publish?: (event: SeamEvent) => Promise<void>;
 }
 
-export type DeadLetterKind = 'follow_up' | 'webhook_delivery' | 'stream_batch' | 'unknown';
+export type DeadLetterKind = 'follow_up' | 'webhook_delivery' | 'stream_batch' | 'bus_event' | 'unknown';
+
+/** An event a bus rule's target (the worker, the webhook fan-out) gave up on, as EventBridge or Lambda dead-letters it. */
+const busEventSchema = z.object({ source: z.literal(eventSource), detail: eventSchema }).loose();
 
 /** A batch of the table's stream that the relay gave up on, as Lambda's on-failure destination records it. */
 const streamBatchSchema = z.object({
@@ -59,6 +66,7 @@ export function kindOf(body: string): DeadLetterKind {
   if (webhookDeliverySchema.safeParse(parsed).success) return 'webhook_delivery';
   if (followUpMessageSchema.safeParse(parsed).success) return 'follow_up';
   if (streamBatchSchema.safeParse(parsed).success) return 'stream_batch';
+  if (busEventSchema.safeParse(parsed).success) return 'bus_event';
   return 'unknown';
 }
 
@@ -74,7 +82,8 @@ export interface ReplayedMessage {
  * follow-up queue; a webhook delivery goes back on the delivery queue as a fresh first
  * attempt (same svix-id, the whole retry schedule again); a stream batch the relay gave up is
  * named by its position (shard and sequence numbers), which the stream keeps 24 hours, its
- * events 90 days in the table. A message that is not replayed stays where it is. A dry run
+ * events 90 days in the table; an event a bus rule's target gave up on goes back on the bus
+ * (every consumer of an event is idempotent on its id). A message that is not replayed stays where it is. A dry run
  * only reads, and leaves every message visible again.
  */
 export async function replayDeadLetters(
@@ -127,6 +136,12 @@ function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTarget
       return {
         describe: `kept: ${info.batchSize} stream records of shard ${info.shardId}, ${info.startSequenceNumber} to ${info.endSequenceNumber}; their events are in the table (/events/list)`,
       };
+    }
+    case 'bus_event': {
+      const publish = targets.publish;
+      if (publish === undefined) return { describe: 'kept: LATCHKEY_EVENT_BUS_NAME is not set' };
+      const event = busEventSchema.parse(JSON.parse(body)).detail;
+      return { describe: `${event.event_type} ${event.event_id} back on the bus`, replay: () => publish(event) };
     }
     case 'unknown':
       return { describe: 'kept: not a message Latchkey replays' };

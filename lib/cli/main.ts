@@ -9,6 +9,8 @@ import { buildDeps } from '../deps';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';
+import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
+import type { SeamEvent } from '../events/schemas';
 import { queueUrlOf, replayDeadLetters, sqsReplayQueues } from './dead-letters';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../providers/seam';
@@ -42,7 +44,8 @@ for another DynamoDB; or a deployed stack: set LATCHKEY_TABLE_NAME to its TableN
 with AWS credentials and AWS_REGION in the environment, and LATCHKEY_SECRETS_PREFIX to its
 SecretsPrefix output so that provider credentials go to Secrets Manager. \`dead-letters replay\`
 reads an SQS dead-letter queue (AWS credentials and AWS_REGION) and puts follow-ups back on
-LATCHKEY_FOLLOW_UP_QUEUE_URL and webhook deliveries on LATCHKEY_WEBHOOK_QUEUE_URL; a stream
+LATCHKEY_FOLLOW_UP_QUEUE_URL, webhook deliveries on LATCHKEY_WEBHOOK_QUEUE_URL and events a
+rule's target gave up on onto LATCHKEY_EVENT_BUS_NAME; a stream
 batch the relay gave up is listed by position. Prints one JSON document.`;
 
 const envSchema = z.object({
@@ -52,8 +55,15 @@ const envSchema = z.object({
 });
 
 const replayTargetsSchema = z
-  .object({ LATCHKEY_FOLLOW_UP_QUEUE_URL: z.url().optional(), LATCHKEY_WEBHOOK_QUEUE_URL: z.url().optional() })
-  .transform((env) => ({ followUpQueueUrl: env.LATCHKEY_FOLLOW_UP_QUEUE_URL, webhookQueueUrl: env.LATCHKEY_WEBHOOK_QUEUE_URL }));
+  .object({ LATCHKEY_FOLLOW_UP_QUEUE_URL: z.url().optional(), LATCHKEY_WEBHOOK_QUEUE_URL: z.url().optional(), LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional() })
+  .transform((env) => {
+    const bus = env.LATCHKEY_EVENT_BUS_NAME;
+    return {
+      followUpQueueUrl: env.LATCHKEY_FOLLOW_UP_QUEUE_URL,
+      webhookQueueUrl: env.LATCHKEY_WEBHOOK_QUEUE_URL,
+      ...(bus !== undefined && { publish: (event: SeamEvent) => eventBridgePublisher(bus).publish([event]) }),
+    };
+  });
 
 const answers = async (endpoint: string): Promise<boolean> => {
   try {

@@ -13,6 +13,7 @@ import { type AwsTwin, type QueuedMessage, startAwsTwin } from '../support/deplo
 const run = promisify(execFile);
 let twin: AwsTwin;
 const sent: { queue: string; body: string }[] = [];
+const published: { DetailType: string; Detail: string }[] = [];
 const ids = { workspace: '00000000-0000-4000-8000-000000000001', code: '00000000-0000-4000-8000-000000000002', webhook: '00000000-0000-4000-8000-000000000003' };
 const followUp = JSON.stringify({ workspace_id: ids.workspace, access_code_id: ids.code });
 const delivery = {
@@ -24,6 +25,7 @@ const delivery = {
     workspace_id: ids.workspace,
     access_code_id: ids.code,
     device_id: '00000000-0000-4000-8000-000000000005',
+    connected_account_id: '00000000-0000-4000-8000-000000000006',
     event_type: 'access_code.set_on_device',
     occurred_at: '2026-12-01T12:00:00.000Z',
     created_at: '2026-12-01T12:00:00.000Z',
@@ -40,12 +42,13 @@ const streamBatch = JSON.stringify({
 beforeAll(async () => {
   twin = await startAwsTwin('http://127.0.0.1:9', {
     onMessage: (queue, message) => sent.push({ queue, body: message.body }),
-    onEvents: () => undefined,
+    onEvents: (entries) => published.push(...entries),
   });
 });
 afterAll(() => twin.stop());
 beforeEach(() => {
   sent.length = 0;
+  published.length = 0;
   const message = (body: string, n: number): QueuedMessage => ({ messageId: `m${n}`, body, receiveCount: 5 });
   twin.parked.set('FollowUpDeadLetters', [message(followUp, 1)]);
   twin.parked.set('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123', [message(followUp, 5)]);
@@ -96,6 +99,37 @@ test('a queue is named by its URL, or by its name in the stack with the stage', 
   expect(await queueUrlOf(sqs, 'FollowUpDeadLetters', 'prod')).toBe(queueUrl('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123'));
   await expect(queueUrlOf(sqs, 'FollowUpDeadLetters', undefined)).rejects.toThrow('set LATCHKEY_STAGE');
   await expect(queueUrlOf(sqs, 'FollowUpDeadLetters', 'dev')).rejects.toThrow('0 queues of stage dev are named FollowUpDeadLetters');
+});
+
+test('an event a bus target gave up on goes back on the bus through EventBridge, once', async () => {
+  const envelope = {
+    version: '0',
+    id: 'e1',
+    'detail-type': delivery.event.event_type,
+    source: 'latchkey',
+    account: '0',
+    time: delivery.event.occurred_at,
+    region: 'eu-west-1',
+    resources: [],
+    detail: delivery.event,
+  };
+  twin.parked.set('WorkerDeadLetters', [{ messageId: 'm6', body: JSON.stringify(envelope), receiveCount: 1 }]);
+  const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
+  const events = new EventBridgeClient({ endpoint: twin.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' } });
+  const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+  const publish = async (event: typeof delivery.event) => {
+    await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'latchkey-prod', Source: 'latchkey', DetailType: event.event_type, Detail: JSON.stringify(event) }] }));
+  };
+  expect(await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WorkerDeadLetters'), {}, { dryRun: false, limit: 10 })).toMatchObject({
+    replayed: 0,
+    kept: 1,
+    messages: [{ kind: 'bus_event', action: 'kept: LATCHKEY_EVENT_BUS_NAME is not set' }],
+  });
+  const report = await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WorkerDeadLetters'), { publish }, { dryRun: false, limit: 10 });
+  expect(report.messages).toEqual([{ message_id: 'm6', kind: 'bus_event', action: `access_code.set_on_device ${delivery.event.event_id} back on the bus: done` }]);
+  expect(published.map((e) => [e.DetailType, JSON.parse(e.Detail)])).toEqual([['access_code.set_on_device', delivery.event]]);
+  expect(twin.parked.get('WorkerDeadLetters')).toEqual([]);
+  events.destroy();
 });
 
 test('a follow-up is kept when the follow-up queue is not named', async () => {
