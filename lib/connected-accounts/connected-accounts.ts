@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors';
-import { answerOnCommit } from '../idempotency/unit-of-work';
+import { answerOnCommit, holdKeyForStatedAnswer } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import type { Principal } from '../principals/principal';
 import type { ConnectedAccount, ConnectedAccountRecord, UpdateConnectedAccountInput } from './schemas';
@@ -68,6 +68,8 @@ export async function updateConnectedAccount(deps: Pick<Deps, 'connectedAccounts
  */
 export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secrets'>, principal: Principal, id: string): Promise<void> {
   const record = await requireAccount(deps, principal, id);
+  // The key commits with the account's removal, the last write: a retry after a crash midway finishes the rest.
+  holdKeyForStatedAnswer();
   const workspaceId = principal.workspace_id;
   const devices = (await deps.devices.list(workspaceId, { limit: 10_000 })).filter((d) => d.device.connected_account_id === id);
   for (const device of devices) {
@@ -75,11 +77,14 @@ export async function deleteConnectedAccount(deps: SyncDeps & Pick<Deps, 'secret
     await deps.devices.remove(workspaceId, device.device.device_id);
   }
   if (record.secret_name !== undefined) await deps.secrets.remove(record.secret_name);
+  answerOnCommit({});
   await deps.connectedAccounts.remove(workspaceId, id);
 }
 
 /** Syncs one account of the workspace now (the /connected_accounts/sync route); a provider failure shows on the account. */
 export async function syncAccount(deps: SyncDeps, principal: Principal, id: string): Promise<void> {
+  // Its writes are many and repeatable: no code write among them commits a key; it is kept with the answer after them.
+  holdKeyForStatedAnswer();
   await syncConnectedAccount(deps, await requireAccount(deps, principal, id));
 }
 

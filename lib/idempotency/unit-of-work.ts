@@ -19,7 +19,13 @@ export interface KeyClaim {
 export class UnitOfWork {
   #state: 'open' | 'committed' | 'closed' = 'open';
   #answer: KeptAnswer | undefined;
+  #statedOnly = false;
   constructor(readonly claim: KeyClaim) {}
+
+  /** From now on only a stated answer commits the key (see `holdKeyForStatedAnswer`). */
+  holdForStatedAnswer(): void {
+    this.#statedOnly = true;
+  }
 
   /** The answer the request gives if its next write commits (see `answerOnCommit`). */
   declare(body: Record<string, unknown>): void {
@@ -32,7 +38,8 @@ export class UnitOfWork {
    * (clearing an ended session before opening one) and leaves the key running.
    */
   answerFor(written: Written | undefined): KeptAnswer | undefined {
-    return this.#answer ?? (written && impliedAnswer(written));
+    if (this.#answer !== undefined) return this.#answer;
+    return this.#statedOnly || written === undefined ? undefined : impliedAnswer(written);
   }
 
   /** The claim the next transaction must commit, while none has and the request still runs. */
@@ -67,6 +74,14 @@ export const currentUnitOfWork = (): UnitOfWork | undefined => storage.getStore(
  * right before the write; without an Idempotency-Key it does nothing.
  */
 export const answerOnCommit = (body: Record<string, unknown>): void => currentUnitOfWork()?.declare(body);
+
+/**
+ * For a use case of many writes (disconnecting an account: its codes, devices, then the
+ * account): its code writes do not commit the key, only a write after `answerOnCommit` does (its
+ * last). Until then a process killed midway leaves the key running, and a retry past its lease
+ * runs the rest; if it states no answer, the key is kept with the answer after its writes.
+ */
+export const holdKeyForStatedAnswer = (): void => currentUnitOfWork()?.holdForStatedAnswer();
 
 /** What a store write stored, from which the answer of a request committed by it is implied. */
 export interface Written {

@@ -2,6 +2,7 @@ import { makeHandler as makeCreate } from '../../functions/access-codes-create';
 import { makeHandler as makeDelete } from '../../functions/access-codes-delete';
 import { makeHandler as makeList } from '../../functions/access-codes-list';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { deleteConnectedAccount } from '../../lib/connected-accounts/connected-accounts';
 import { requestFingerprint, underIdempotencyKey } from '../../lib/http/idempotency-key';
 import { idempotencyKeyLifetimeMs, idempotencyLeaseMs } from '../../lib/idempotency/schemas';
 import { revokeClientSession } from '../../lib/principals/client-session-admin';
@@ -175,5 +176,27 @@ describe('Idempotency-Key on write routes (memory store)', () => {
     const deleted = await killedAfter('w2', '/webhooks/delete', { webhook_id: webhookId }, () => deleteWebhook(deps, ws.principal, webhookId));
     expect(deleted.replay).toEqual({ answer: { status: 200, body: { ok: true } } });
     expect(await deps.webhooks.list(ws.workspaceId)).toEqual([]);
+  });
+
+  it('commits a connected account deletion with its last write: a fault midway lets the retry finish it, a crash after replays it', async () => {
+    const { deps, ws, device, clock, codes } = await setup();
+    await createAccessCode(deps, ws.principal, { device_id: device.device_id });
+    const accountId = device.connected_account_id;
+    const request = { workspaceId: ws.workspaceId, key: 'disconnect', path: '/connected_accounts/delete', input: { connected_account_id: accountId } };
+    // The code's removal commits, then removing its device faults: nothing may replay that half.
+    const remove = (workspaceId: string, deviceId: string) => (deviceId === device.device_id ? Promise.reject(new Error('fault')) : deps.devices.remove(workspaceId, deviceId));
+    const faulty = { ...deps, devices: { ...deps.devices, remove } };
+    await expect(underIdempotencyKey(deps, request, () => deleteConnectedAccount(faulty, ws.principal, accountId).then(() => ({})))).rejects.toThrow('fault');
+    expect(await codes()).toEqual([]);
+    expect(await deps.connectedAccounts.get(ws.workspaceId, accountId)).toBeDefined();
+
+    const killed = async () => {
+      await deleteConnectedAccount(deps, ws.principal, accountId);
+      throw new Error('killed before answering');
+    };
+    await expect(underIdempotencyKey(deps, request, killed)).rejects.toThrow('killed');
+    expect(await deps.connectedAccounts.get(ws.workspaceId, accountId)).toBeUndefined();
+    clock.advance(idempotencyLeaseMs);
+    expect(await underIdempotencyKey(deps, request, async () => ({ ran: true }))).toEqual({ answer: { status: 200, body: { ok: true } } });
   });
 });
