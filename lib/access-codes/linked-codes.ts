@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { DeviceRecord } from '../devices/schemas';
 import { DuplicateAccessCodeError, GeneratedPinTakenError, InvalidInputError, accessCodeNotFound } from '../errors';
 import type { SeamEvent } from '../events/schemas';
+import { answerOnCommit, holdKeyForStatedAnswer } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 import { type Principal, grantsDeviceId } from '../principals/principal';
@@ -124,8 +125,11 @@ export async function updateMultipleAccessCodes(deps: LinkedDeps, principal: Pri
   }
   if (visible.length === 0) throw accessCodeNotFound();
   const { common_code_key: _key, ...change } = input;
-  for (const record of visible) {
-    if (record.access_code.status === 'removing') continue;
+  const changing = visible.filter((r) => r.access_code.status !== 'removing');
+  // One write per code: under an Idempotency-Key only the last commits it, so a process stopped midway leaves a retry to finish the rest.
+  holdKeyForStatedAnswer();
+  for (const [i, record] of changing.entries()) {
+    if (i === changing.length - 1) answerOnCommit({});
     await updateAccessCode(deps, principal, { access_code_id: record.access_code.access_code_id, ...change });
   }
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AppError, ConflictError, InvalidInputError, accessCodeNotFound } from '../errors';
+import { answerOnCommit, holdKeyForStatedAnswer } from '../idempotency/unit-of-work';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { retry, retryPolicies } from '../retry';
@@ -28,6 +29,8 @@ export async function pullBackupAccessCode(deps: PoolDeps, principal: Principal,
 }
 
 async function pullOnce(deps: PoolDeps, principal: Principal, input: PullBackupInput): Promise<{ access_code: AccessCode; backup_access_code: AccessCode }> {
+  // Several writes (the backup, then the original, then the refilled pool): under an Idempotency-Key only linking the original commits it.
+  holdKeyForStatedAnswer();
   const workspaceId = principal.workspace_id;
   const original = await deps.accessCodes.get(workspaceId, input.access_code_id);
   if (!original || !(await grantsDeviceId(deps, principal, original.access_code.device_id))) throw accessCodeNotFound();
@@ -92,6 +95,7 @@ async function pullOnce(deps: PoolDeps, principal: Principal, input: PullBackupI
       },
     };
     const events = [accessCodeEvent(deps.ids, linked.access_code, device.device, 'access_code.backup_access_code_pulled', now, { backup_access_code_id: backup.access_code.access_code_id })];
+    answerOnCommit({ access_code: backup.access_code, backup_access_code: backup.access_code });
     await deps.accessCodes.update(linked, original, { events });
     await fillBackupPool(deps, device);
   }

@@ -4,6 +4,8 @@ import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { listAccessCodes } from '../../lib/access-codes/list-access-codes';
 import { createAccessCodeInputSchema, listAccessCodesInputSchema } from '../../lib/access-codes/schemas';
+import { underIdempotencyKey } from '../../lib/http/idempotency-key';
+import { idempotencyLeaseMs } from '../../lib/idempotency/schemas';
 import { codesApp, failureType as failure } from '../support/codes-app';
 
 const DAY = 86_400_000;
@@ -120,5 +122,27 @@ describe('the backup access code pool', () => {
     expect(raced).toBe(1);
     expect(pulled.access_code).toMatchObject({ is_backup: true, type: 'time_bound', ends_at: access_code.ends_at });
     expect(await getAccessCode(t.deps, t.ws.principal, { access_code_id: access_code.access_code_id })).toMatchObject({ pulled_backup_access_code_id: pulled.access_code.access_code_id });
+  });
+  it('under an Idempotency-Key, commits a pull with its link to the original: a fault after taking the backup lets the retry finish, a crash after replays it', async () => {
+    const t = await setup();
+    const { access_code } = await t.create();
+    await t.tick(3);
+    const input = { access_code_id: access_code.access_code_id };
+    const request = { workspaceId: t.ws.workspaceId, key: 'pull-1', path: '/access_codes/pull_backup_access_code', input };
+    // Taking the backup commits, linking the original faults: nothing may replay that half.
+    const update: typeof t.deps.accessCodes.update = (next, previous, extras) =>
+      next.access_code.access_code_id === access_code.access_code_id ? Promise.reject(new Error('fault')) : t.deps.accessCodes.update(next, previous, extras);
+    await expect(underIdempotencyKey(t.deps, request, () => pullBackupAccessCode({ ...t.deps, accessCodes: { ...t.deps.accessCodes, update } }, t.ws.principal, input))).rejects.toThrow('fault');
+
+    let pulled: Awaited<ReturnType<typeof pullBackupAccessCode>> | undefined;
+    const killed = async () => {
+      pulled = await pullBackupAccessCode(t.deps, t.ws.principal, input);
+      throw new Error('killed before answering');
+    };
+    await expect(underIdempotencyKey(t.deps, request, killed)).rejects.toThrow('killed');
+    expect((await getAccessCode(t.deps, t.ws.principal, input)).pulled_backup_access_code_id).toBe(pulled?.access_code.access_code_id);
+    t.clock.advance(idempotencyLeaseMs);
+    const replay = await underIdempotencyKey(t.deps, request, async () => ({ ran: true }));
+    expect(replay).toMatchObject({ answer: { status: 200, body: { access_code: { access_code_id: pulled?.access_code.access_code_id }, ok: true } } });
   });
 });

@@ -2,6 +2,7 @@ import { makeHandler as makeCreate } from '../../functions/access-codes-create';
 import { makeHandler as makeDelete } from '../../functions/access-codes-delete';
 import { makeHandler as makeList } from '../../functions/access-codes-list';
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { createMultipleAccessCodes, updateMultipleAccessCodes } from '../../lib/access-codes/linked-codes';
 import { deleteConnectedAccount } from '../../lib/connected-accounts/connected-accounts';
 import { requestFingerprint, underIdempotencyKey } from '../../lib/http/idempotency-key';
 import { idempotencyKeyLifetimeMs, idempotencyLeaseMs } from '../../lib/idempotency/schemas';
@@ -196,6 +197,33 @@ describe('Idempotency-Key on write routes (memory store)', () => {
     };
     await expect(underIdempotencyKey(deps, request, killed)).rejects.toThrow('killed');
     expect(await deps.connectedAccounts.get(ws.workspaceId, accountId)).toBeUndefined();
+    clock.advance(idempotencyLeaseMs);
+    expect(await underIdempotencyKey(deps, request, async () => ({ ran: true }))).toEqual({ answer: { status: 200, body: { ok: true } } });
+  });
+  it('commits update_multiple with its last code write: a fault midway lets the retry finish it, a crash after replays its answer', async () => {
+    const { deps, ws, clock } = await setup();
+    const devices = [ws.byType('kwikset_lock'), ws.byType('schlage_lock')];
+    const created = await createMultipleAccessCodes(deps, ws.principal, { device_ids: devices.map((d) => d.device_id), behavior_when_code_cannot_be_shared: 'throw' });
+    const commonCodeKey = created[0]?.common_code_key ?? '';
+    expect(commonCodeKey).not.toBe('');
+    const input = { common_code_key: commonCodeKey, name: 'Renamed' };
+    const request = { workspaceId: ws.workspaceId, key: 'rename-all', path: '/access_codes/update_multiple', input };
+    const names = async () => (await Promise.all(created.map((c) => deps.accessCodes.get(ws.workspaceId, c.access_code_id)))).map((r) => r?.access_code.name);
+
+    // The first code's update commits, the second's faults: nothing may replay that half.
+    const second = created[1]?.access_code_id;
+    const update: typeof deps.accessCodes.update = (next, prev, extra) =>
+      next.access_code.access_code_id === second ? Promise.reject(new Error('fault')) : deps.accessCodes.update(next, prev, extra);
+    const faulty = { ...deps, accessCodes: { ...deps.accessCodes, update } };
+    await expect(underIdempotencyKey(deps, request, () => updateMultipleAccessCodes(faulty, ws.principal, input).then(() => ({})))).rejects.toThrow('fault');
+    expect(await names()).toEqual(['Renamed', null]);
+
+    const killed = async () => {
+      await updateMultipleAccessCodes(deps, ws.principal, input);
+      throw new Error('killed before answering');
+    };
+    await expect(underIdempotencyKey(deps, request, killed)).rejects.toThrow('killed');
+    expect(await names()).toEqual(['Renamed', 'Renamed']);
     clock.advance(idempotencyLeaseMs);
     expect(await underIdempotencyKey(deps, request, async () => ({ ran: true }))).toEqual({ answer: { status: 200, body: { ok: true } } });
   });
