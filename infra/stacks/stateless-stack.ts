@@ -49,6 +49,12 @@ export interface StatelessStackProps extends StackProps {
  * Everything that can be replaced without losing data: the functions, the HTTP API and the
  * EventBridge rules that start lifecycle work.
  */
+/** Jobs the dead-letter replay invokes as their trigger does: their function names, for the operator CLI. */
+const replayFunctionOutputs: Partial<Record<string, { id: string; description: string }>> = {
+  'zwave-hub-events': { id: 'HubEventsFunctionName', description: 'LATCHKEY_HUB_EVENTS_FUNCTION for dead-letters replay (HubEventsDeadLetters)' },
+  'sync-connected-accounts': { id: 'AccountSyncFunctionName', description: 'LATCHKEY_ACCOUNT_SYNC_FUNCTION for dead-letters replay (AccountSyncDeadLetters)' },
+};
+
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   /** Every function, by its file name in functions/. */
@@ -227,6 +233,8 @@ export class StatelessStack extends Stack {
           }),
       });
       wireTrigger(job, fn, deadLetters);
+      const replayOutput = replayFunctionOutputs[job.fn];
+      if (replayOutput) new CfnOutput(this, replayOutput.id, { value: fn.lambda.functionName, description: replayOutput.description });
     }
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
       value: webhookDeadLetters.queueUrl,

@@ -1,8 +1,10 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { followUpMessageSchema } from '../adapters/sqs-follow-ups';
 import { eventSource } from '../adapters/eventbridge-publisher';
 import { eventSchema, type SeamEvent } from '../events/schemas';
+import { hubMessageSchema } from '../providers/zwave';
 import { webhookDeliverySchema } from '../webhooks/schemas';
 
 /** One message taken from a dead-letter queue, hidden from other readers until deleted or released. */
@@ -43,12 +45,22 @@ export interface ReplayTargets {
   webhookQueueUrl?: string;
   /** Puts an event back on the stage's bus (LATCHKEY_EVENT_BUS_NAME): every rule sees it again. */
   publish?: (event: SeamEvent) => Promise<void>;
+  /** The stack's HubEventsFunctionName and AccountSyncFunctionName outputs. */
+  hubEventsFunction?: string;
+  accountSyncFunction?: string;
+  /** Invokes a function asynchronously with `payload` as its event, as an IoT rule or a schedule does. */
+  invoke?: (functionName: string, payload: string) => Promise<void>;
 }
 
-export type DeadLetterKind = 'follow_up' | 'webhook_delivery' | 'stream_batch' | 'bus_event' | 'unknown';
+export type DeadLetterKind = 'follow_up' | 'webhook_delivery' | 'stream_batch' | 'bus_event' | 'hub_message' | 'account_sync' | 'poll_tick' | 'unknown';
 
 /** An event a bus rule's target (the worker, the webhook fan-out) gave up on, as EventBridge or Lambda dead-letters it. */
 const busEventSchema = z.object({ source: z.literal(eventSource), detail: eventSchema }).loose();
+
+/** A tick of the daily account-sync schedule (its target has no input: EventBridge's scheduled event). */
+const scheduledEventSchema = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') }).loose();
+/** A tick of the poll schedule: each target's input names its shards. */
+const pollTickSchema = z.strictObject({ shards: z.array(z.number().int()) });
 
 /** A batch of the table's stream that the relay gave up on, as Lambda's on-failure destination records it. */
 const streamBatchSchema = z.object({
@@ -67,6 +79,9 @@ export function kindOf(body: string): DeadLetterKind {
   if (followUpMessageSchema.safeParse(parsed).success) return 'follow_up';
   if (streamBatchSchema.safeParse(parsed).success) return 'stream_batch';
   if (busEventSchema.safeParse(parsed).success) return 'bus_event';
+  if (hubMessageSchema.safeParse(parsed).success) return 'hub_message';
+  if (pollTickSchema.safeParse(parsed).success) return 'poll_tick';
+  if (scheduledEventSchema.safeParse(parsed).success) return 'account_sync';
   return 'unknown';
 }
 
@@ -83,18 +98,21 @@ export interface ReplayedMessage {
  * attempt (same svix-id, the whole retry schedule again); a stream batch the relay gave up is
  * named by its position (shard and sequence numbers), which the stream keeps 24 hours, its
  * events 90 days in the table; an event a bus rule's target gave up on goes back on the bus
- * (every consumer of an event is idempotent on its id). A message that is not replayed stays where it is. A dry run
- * only reads, and leaves every message visible again.
+ * (every consumer of an event is idempotent on its id); a hub's message and an account-sync
+ * tick invoke their function asynchronously with the same event, as the IoT rule and the
+ * schedule do; a poll tick is deleted (the next tick is its retry). A message that is not
+ * replayed stays where it is. A dry run only reads, and leaves every message visible again.
  */
 export async function replayDeadLetters(
   sqs: ReplayQueues,
   queueUrl: string,
   targets: ReplayTargets,
   options: { dryRun: boolean; limit: number },
-): Promise<{ dry_run: boolean; replayed: number; kept: number; messages: ReplayedMessage[] }> {
+): Promise<{ dry_run: boolean; replayed: number; dropped: number; kept: number; messages: ReplayedMessage[] }> {
   const messages: ReplayedMessage[] = [];
   const seen = new Set<string>();
   let replayed = 0;
+  let dropped = 0;
   const kept: DeadLetter[] = [];
   while (messages.length < options.limit) {
     const batch = (await sqs.receive(queueUrl, Math.min(10, options.limit - messages.length))).filter((m) => !seen.has(m.messageId));
@@ -108,17 +126,30 @@ export async function replayDeadLetters(
         kept.push(message);
         continue;
       }
-      await target.replay(sqs);
+      if (target.replay !== 'drop') await target.replay(sqs);
       await sqs.remove(queueUrl, message.receiptHandle);
-      replayed++;
+      if (target.replay === 'drop') dropped++;
+      else replayed++;
     }
   }
   // Released at the end, so that one run does not read the same message twice.
   for (const message of kept) await sqs.release(queueUrl, message.receiptHandle);
-  return { dry_run: options.dryRun, replayed, kept: kept.length, messages };
+  return { dry_run: options.dryRun, replayed, dropped, kept: kept.length, messages };
 }
 
-function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTargets): { describe: string; replay?: (sqs: ReplayQueues) => Promise<void> } {
+/** What to do with one message: `replay` sends it back, `'drop'` deletes it (nothing to redo), none keeps it. */
+interface Destination {
+  describe: string;
+  replay?: ((sqs: ReplayQueues) => Promise<void>) | 'drop';
+}
+
+function invoked(targets: ReplayTargets, functionName: string | undefined, variable: string, body: string, what: string): Destination {
+  const invoke = targets.invoke;
+  if (functionName === undefined || invoke === undefined) return { describe: `kept: ${variable} is not set` };
+  return { describe: `${what}: invoked ${functionName} with it, as its trigger does`, replay: () => invoke(functionName, body) };
+}
+
+function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTargets): Destination {
   switch (kind) {
     case 'follow_up': {
       const url = targets.followUpQueueUrl;
@@ -143,9 +174,24 @@ function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTarget
       const event = busEventSchema.parse(JSON.parse(body)).detail;
       return { describe: `${event.event_type} ${event.event_id} back on the bus`, replay: () => publish(event) };
     }
+    case 'hub_message':
+      return invoked(targets, targets.hubEventsFunction, 'LATCHKEY_HUB_EVENTS_FUNCTION', body, `a hub's ${hubMessageSchema.parse(JSON.parse(body)).kind} message`);
+    case 'account_sync':
+      return invoked(targets, targets.accountSyncFunction, 'LATCHKEY_ACCOUNT_SYNC_FUNCTION', body, 'the account sync');
+    case 'poll_tick':
+      return { describe: 'dropped: a poll is not replayed, the next tick sweeps the same shards (failed codes stay due)', replay: 'drop' };
     case 'unknown':
       return { describe: 'kept: not a message Latchkey replays' };
   }
+}
+
+/** Invokes a function asynchronously (InvocationType Event) with the AWS SDK, as an IoT rule or a schedule does. */
+export async function lambdaInvoke(client?: LambdaClient): Promise<(functionName: string, payload: string) => Promise<void>> {
+  const lambda = await import('@aws-sdk/client-lambda');
+  const c = client ?? new lambda.LambdaClient({});
+  return async (functionName, payload) => {
+    await c.send(new lambda.InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }));
+  };
 }
 
 /** ReplayQueues on SQS with the AWS SDK (credentials and region from the environment). */

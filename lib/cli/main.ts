@@ -11,7 +11,7 @@ import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
 import type { SeamEvent } from '../events/schemas';
-import { queueUrlOf, replayDeadLetters, sqsReplayQueues } from './dead-letters';
+import { lambdaInvoke, queueUrlOf, replayDeadLetters, sqsReplayQueues } from './dead-letters';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../providers/seam';
 import { workspacePrincipal } from '../principals/principal';
@@ -45,8 +45,10 @@ with AWS credentials and AWS_REGION in the environment, and LATCHKEY_SECRETS_PRE
 SecretsPrefix output so that provider credentials go to Secrets Manager. \`dead-letters replay\`
 reads an SQS dead-letter queue (AWS credentials and AWS_REGION) and puts follow-ups back on
 LATCHKEY_FOLLOW_UP_QUEUE_URL, webhook deliveries on LATCHKEY_WEBHOOK_QUEUE_URL and events a
-rule's target gave up on onto LATCHKEY_EVENT_BUS_NAME; a stream
-batch the relay gave up is listed by position. Prints one JSON document.`;
+rule's target gave up on onto LATCHKEY_EVENT_BUS_NAME; hub messages and account-sync ticks
+invoke LATCHKEY_HUB_EVENTS_FUNCTION and LATCHKEY_ACCOUNT_SYNC_FUNCTION as their triggers do;
+a poll tick is dropped (the next tick is its retry); a stream batch the relay gave up is
+listed by position. Prints one JSON document.`;
 
 const envSchema = z.object({
   LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
@@ -55,12 +57,20 @@ const envSchema = z.object({
 });
 
 const replayTargetsSchema = z
-  .object({ LATCHKEY_FOLLOW_UP_QUEUE_URL: z.url().optional(), LATCHKEY_WEBHOOK_QUEUE_URL: z.url().optional(), LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional() })
+  .object({
+    LATCHKEY_FOLLOW_UP_QUEUE_URL: z.url().optional(),
+    LATCHKEY_WEBHOOK_QUEUE_URL: z.url().optional(),
+    LATCHKEY_EVENT_BUS_NAME: z.string().min(1).optional(),
+    LATCHKEY_HUB_EVENTS_FUNCTION: z.string().min(1).optional(),
+    LATCHKEY_ACCOUNT_SYNC_FUNCTION: z.string().min(1).optional(),
+  })
   .transform((env) => {
     const bus = env.LATCHKEY_EVENT_BUS_NAME;
     return {
       followUpQueueUrl: env.LATCHKEY_FOLLOW_UP_QUEUE_URL,
       webhookQueueUrl: env.LATCHKEY_WEBHOOK_QUEUE_URL,
+      hubEventsFunction: env.LATCHKEY_HUB_EVENTS_FUNCTION,
+      accountSyncFunction: env.LATCHKEY_ACCOUNT_SYNC_FUNCTION,
       ...(bus !== undefined && { publish: (event: SeamEvent) => eventBridgePublisher(bus).publish([event]) }),
     };
   });
@@ -125,7 +135,7 @@ async function main(argv: string[]): Promise<unknown> {
     const limit = z.coerce.number().int().min(1).max(10_000).default(1000).parse(values.limit);
     const sqs = await sqsReplayQueues();
     const queueUrl = await queueUrlOf(sqs, require('queue'), process.env.LATCHKEY_STAGE);
-    return await replayDeadLetters(sqs, queueUrl, replayTargetsSchema.parse(process.env), { dryRun: values['dry-run'] ?? false, limit });
+    return await replayDeadLetters(sqs, queueUrl, { ...replayTargetsSchema.parse(process.env), invoke: await lambdaInvoke() }, { dryRun: values['dry-run'] ?? false, limit });
   }
   const env = envSchema.parse(process.env);
   const db = await target(env);

@@ -415,6 +415,11 @@ describe('the HTTP API', () => {
     });
   });
 
+  test('names the functions the dead-letter replay invokes as outputs', () => {
+    stateless.hasOutput('HubEventsFunctionName', { Value: { Ref: functionId('zwave-hub-events') } });
+    stateless.hasOutput('AccountSyncFunctionName', { Value: { Ref: functionId('sync-connected-accounts') } });
+  });
+
   test('has its URL as an output', () => {
     stateless.hasOutput('ApiUrl', {
       Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }])] },

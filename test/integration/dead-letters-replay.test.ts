@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { kindOf, queueUrlOf, replayDeadLetters, sqsReplayQueues } from '../../lib/cli/dead-letters';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { kindOf, lambdaInvoke, queueUrlOf, replayDeadLetters, sqsReplayQueues } from '../../lib/cli/dead-letters';
 import { messageIdOf } from '../../lib/webhooks/deliver';
 import { type AwsTwin, type QueuedMessage, startAwsTwin } from '../support/deployed/aws-twin';
 
@@ -14,6 +15,7 @@ const run = promisify(execFile);
 let twin: AwsTwin;
 const sent: { queue: string; body: string }[] = [];
 const published: { DetailType: string; Detail: string }[] = [];
+const invoked: { functionName: string; payload: string }[] = [];
 const ids = { workspace: '00000000-0000-4000-8000-000000000001', code: '00000000-0000-4000-8000-000000000002', webhook: '00000000-0000-4000-8000-000000000003' };
 const followUp = JSON.stringify({ workspace_id: ids.workspace, access_code_id: ids.code });
 const delivery = {
@@ -43,12 +45,14 @@ beforeAll(async () => {
   twin = await startAwsTwin('http://127.0.0.1:9', {
     onMessage: (queue, message) => sent.push({ queue, body: message.body }),
     onEvents: (entries) => published.push(...entries),
+    onInvoke: (functionName, payload) => invoked.push({ functionName, payload }),
   });
 });
 afterAll(() => twin.stop());
 beforeEach(() => {
   sent.length = 0;
   published.length = 0;
+  invoked.length = 0;
   const message = (body: string, n: number): QueuedMessage => ({ messageId: `m${n}`, body, receiveCount: 5 });
   twin.parked.set('FollowUpDeadLetters', [message(followUp, 1)]);
   twin.parked.set('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123', [message(followUp, 5)]);
@@ -68,6 +72,7 @@ test('a dry run lists what it would do, sends nothing and leaves every message o
   expect(report).toEqual({
     dry_run: true,
     replayed: 0,
+    dropped: 0,
     kept: 3,
     messages: [
       { message_id: 'm2', kind: 'webhook_delivery', action: 'back on the delivery queue as a first attempt' },
@@ -149,7 +154,61 @@ test('npm run latchkey -- dead-letters replay puts failed follow-ups back on the
     LATCHKEY_STAGE: 'prod',
   };
   const { stdout } = await run('node', ['--conditions=import', '--import', 'tsx', 'lib/cli/main.ts', 'dead-letters', 'replay', '--queue', 'FollowUpDeadLetters'], { env });
-  expect(JSON.parse(stdout)).toEqual({ dry_run: false, replayed: 1, kept: 0, messages: [{ message_id: 'm5', kind: 'follow_up', action: 'back on the follow-up queue: done' }] });
+  expect(JSON.parse(stdout)).toEqual({ dry_run: false, replayed: 1, dropped: 0, kept: 0, messages: [{ message_id: 'm5', kind: 'follow_up', action: 'back on the follow-up queue: done' }] });
   expect(sent).toEqual([{ queue: 'FollowUps', body: followUp }]);
   expect(twin.parked.get('latchkey-prod-stateless-FollowUpDeadLetters99660499-AbC123')).toEqual([]);
+});
+
+const hubMessage = JSON.stringify({ kind: 'presence', clientId: 'latchkey-prod-hub-00000000-0000-4000-8000-000000000006', eventType: 'connected', timestamp: 1764590400000 });
+const syncTick = JSON.stringify({
+  version: '0',
+  id: 'e2',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '0',
+  time: '2026-12-01T03:00:00Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail: {},
+});
+const pollTick = JSON.stringify({ shards: [0, 4, 8, 12] });
+
+test('hub messages, account-sync ticks and poll ticks are known by their bodies', () => {
+  expect([hubMessage, syncTick, pollTick].map(kindOf)).toEqual(['hub_message', 'account_sync', 'poll_tick']);
+});
+
+test("a hub's message and an account-sync tick invoke their function as their trigger does; a poll tick is dropped, the next tick being its retry", async () => {
+  const lambda = new LambdaClient({ endpoint: twin.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' } });
+  const message = (body: string, n: number): QueuedMessage => ({ messageId: `a${n}`, body, receiveCount: 1 });
+  const parkAll = () => twin.parked.set('AsyncDeadLetters', [message(hubMessage, 1), message(syncTick, 2), message(pollTick, 3)]);
+  parkAll();
+  const sqs = await sqsReplayQueues(client());
+  const unnamed = await replayDeadLetters(sqs, queueUrl('AsyncDeadLetters'), { invoke: await lambdaInvoke(lambda) }, { dryRun: true, limit: 10 });
+  expect(unnamed.messages.map((m) => m.action)).toEqual([
+    'kept: LATCHKEY_HUB_EVENTS_FUNCTION is not set',
+    'kept: LATCHKEY_ACCOUNT_SYNC_FUNCTION is not set',
+    'dropped: a poll is not replayed, the next tick sweeps the same shards (failed codes stay due)',
+  ]);
+  const functions = { hubEventsFunction: 'latchkey-prod-hub-events', accountSyncFunction: 'latchkey-prod-account-sync', invoke: await lambdaInvoke(lambda) };
+  const dry = await replayDeadLetters(sqs, queueUrl('AsyncDeadLetters'), functions, { dryRun: true, limit: 10 });
+  expect(dry).toMatchObject({ replayed: 0, dropped: 0, kept: 3 });
+  expect(invoked).toEqual([]);
+  const report = await replayDeadLetters(sqs, queueUrl('AsyncDeadLetters'), functions, { dryRun: false, limit: 10 });
+  expect(report).toEqual({
+    dry_run: false,
+    replayed: 2,
+    dropped: 1,
+    kept: 0,
+    messages: [
+      { message_id: 'a1', kind: 'hub_message', action: "a hub's presence message: invoked latchkey-prod-hub-events with it, as its trigger does: done" },
+      { message_id: 'a2', kind: 'account_sync', action: 'the account sync: invoked latchkey-prod-account-sync with it, as its trigger does: done' },
+      { message_id: 'a3', kind: 'poll_tick', action: 'dropped: a poll is not replayed, the next tick sweeps the same shards (failed codes stay due): done' },
+    ],
+  });
+  expect(invoked.map((i) => ({ functionName: i.functionName, payload: JSON.parse(i.payload) }))).toEqual([
+    { functionName: 'latchkey-prod-hub-events', payload: JSON.parse(hubMessage) },
+    { functionName: 'latchkey-prod-account-sync', payload: JSON.parse(syncTick) },
+  ]);
+  expect(twin.parked.get('AsyncDeadLetters')).toEqual([]);
+  lambda.destroy();
 });

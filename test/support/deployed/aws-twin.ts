@@ -24,6 +24,8 @@ export interface TwinHandlers {
   onMessage(queue: string, message: QueuedMessage, delaySeconds: number): void;
   /** Entries put on a bus. */
   onEvents(entries: { EventBusName: string; Source: string; DetailType: string; Detail: string }[]): void;
+  /** An asynchronous Lambda invocation (the operator CLI's replay): the function's name and the event. */
+  onInvoke?(functionName: string, payload: string): void;
 }
 
 export interface AwsTwin {
@@ -157,6 +159,14 @@ export async function startAwsTwin(dynamoDbEndpoint: string, handlers: TwinHandl
     const raw = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const caller = callerOf(req);
+    const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+    if (invocation?.[1] !== undefined && handlers.onInvoke !== undefined && req.headers['x-amz-invocation-type'] === 'Event') {
+      const functionName = decodeURIComponent(invocation[1]);
+      calls.push({ caller, action: 'lambda:InvokeFunction', resource: functionName });
+      handlers.onInvoke(functionName, raw.toString('utf8'));
+      res.writeHead(202, { 'x-amzn-requestid': randomUUID() }).end();
+      return;
+    }
     if (target.startsWith('DynamoDB_20120810.')) {
       for (const call of dynamoDbCalls(target.slice('DynamoDB_20120810.'.length), JSON.parse(raw.toString('utf8')))) calls.push({ caller, ...call });
       const forward = request(
