@@ -3,7 +3,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { followUpMessageSchema } from '../adapters/sqs-follow-ups';
 import { eventSource } from '../adapters/eventbridge-publisher';
-import { eventSchema, type SeamEvent } from '../events/schemas';
+import { eventSchema } from '../events/schemas';
+import type { EventPublisher } from '../ports';
+import { publishStreamRecords } from '../adapters/dynamodb-event-stream';
+import { type StreamRange, streamRecordsOf } from '../adapters/dynamodb-stream-range';
+import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
 import { hubMessageSchema } from '../providers/zwave';
 import { webhookDeliverySchema } from '../webhooks/schemas';
 
@@ -43,8 +47,10 @@ export async function queueUrlOf(sqs: ReplayQueues, queue: string, stage: string
 export interface ReplayTargets {
   followUpQueueUrl?: string;
   webhookQueueUrl?: string;
-  /** Puts an event back on the stage's bus (LATCHKEY_EVENT_BUS_NAME): every rule sees it again. */
-  publish?: (event: SeamEvent) => Promise<void>;
+  /** Puts events back on the stage's bus (LATCHKEY_EVENT_BUS_NAME): every rule sees them again. */
+  publisher?: EventPublisher;
+  /** Reads a run of the table's stream again (the stream keeps 24 hours). */
+  streamRecords?: (range: StreamRange) => Promise<readonly unknown[]>;
   /** The stack's HubEventsFunctionName and AccountSyncFunctionName outputs. */
   hubEventsFunction?: string;
   accountSyncFunction?: string;
@@ -95,9 +101,9 @@ export interface ReplayedMessage {
 /**
  * Replays what a dead-letter queue holds, message by message: a follow-up goes back on the
  * follow-up queue; a webhook delivery goes back on the delivery queue as a fresh first
- * attempt (same svix-id, the whole retry schedule again); a stream batch the relay gave up is
- * named by its position (shard and sequence numbers), which the stream keeps 24 hours, its
- * events 90 days in the table; an event a bus rule's target gave up on goes back on the bus
+ * attempt (same svix-id, the whole retry schedule again); the events of a stream batch the
+ * relay gave up are read again from the stream by its position (kept 24 hours) and published
+ * through the relay's own code; an event a bus rule's target gave up on goes back on the bus
  * (every consumer of an event is idempotent on its id); a hub's message and an account-sync
  * tick invoke their function asynchronously with the same event, as the IoT rule and the
  * schedule do; a poll tick is deleted (the next tick is its retry). A message that is not
@@ -121,14 +127,23 @@ export async function replayDeadLetters(
       seen.add(message.messageId);
       const kind = kindOf(message.body);
       const target = destinationOf(kind, message.body, targets);
-      messages.push({ message_id: message.messageId, kind, action: options.dryRun || !target.replay ? target.describe : `${target.describe}: done` });
-      if (options.dryRun || !target.replay) {
+      const replay = target.replay;
+      if (options.dryRun || !replay) {
+        messages.push({ message_id: message.messageId, kind, action: target.describe });
         kept.push(message);
         continue;
       }
-      if (target.replay !== 'drop') await target.replay(sqs);
+      try {
+        if (replay !== 'drop') await replay(sqs);
+      } catch (error) {
+        // Kept for the next run: the error's name and message say why (AWS errors carry no secrets).
+        messages.push({ message_id: message.messageId, kind, action: `kept: ${target.describe} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}` });
+        kept.push(message);
+        continue;
+      }
+      messages.push({ message_id: message.messageId, kind, action: `${target.describe}: done` });
       await sqs.remove(queueUrl, message.receiptHandle);
-      if (target.replay === 'drop') dropped++;
+      if (replay === 'drop') dropped++;
       else replayed++;
     }
   }
@@ -164,15 +179,23 @@ function destinationOf(kind: DeadLetterKind, body: string, targets: ReplayTarget
     }
     case 'stream_batch': {
       const info = streamBatchSchema.parse(JSON.parse(body)).DDBStreamBatchInfo;
+      const batch = `${info.batchSize} stream records of shard ${info.shardId}, ${info.startSequenceNumber} to ${info.endSequenceNumber}`;
+      const { publisher, streamRecords } = targets;
+      if (publisher === undefined || streamRecords === undefined) return { describe: `kept: ${batch} (LATCHKEY_EVENT_BUS_NAME is not set)` };
       return {
-        describe: `kept: ${info.batchSize} stream records of shard ${info.shardId}, ${info.startSequenceNumber} to ${info.endSequenceNumber}; their events are in the table (/events/list)`,
+        describe: `the events of ${batch} back on the bus, as the relay publishes them`,
+        replay: async () => {
+          const records = await streamRecords(info);
+          const { failedSequenceNumber } = await publishStreamRecords(publisher, records);
+          if (failedSequenceNumber !== undefined) throw new Error(`publishing the event of stream record ${failedSequenceNumber} failed`);
+        },
       };
     }
     case 'bus_event': {
-      const publish = targets.publish;
-      if (publish === undefined) return { describe: 'kept: LATCHKEY_EVENT_BUS_NAME is not set' };
+      const publisher = targets.publisher;
+      if (publisher === undefined) return { describe: 'kept: LATCHKEY_EVENT_BUS_NAME is not set' };
       const event = busEventSchema.parse(JSON.parse(body)).detail;
-      return { describe: `${event.event_type} ${event.event_id} back on the bus`, replay: () => publish(event) };
+      return { describe: `${event.event_type} ${event.event_id} back on the bus`, replay: () => publisher.publish([event]) };
     }
     case 'hub_message':
       return invoked(targets, targets.hubEventsFunction, 'LATCHKEY_HUB_EVENTS_FUNCTION', body, `a hub's ${hubMessageSchema.parse(JSON.parse(body)).kind} message`);
@@ -192,6 +215,13 @@ export async function lambdaInvoke(client?: LambdaClient): Promise<(functionName
   return async (functionName, payload) => {
     await c.send(new lambda.InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(payload) }));
   };
+}
+
+/** Reads a run of the table's stream with the AWS SDK (credentials and region from the environment). */
+export async function sdkStreamRecords(client?: DynamoDBStreamsClient): Promise<(range: StreamRange) => Promise<_Record[]>> {
+  const sdk = await import('@aws-sdk/client-dynamodb-streams');
+  const c = client ?? new sdk.DynamoDBStreamsClient({});
+  return (range) => streamRecordsOf(c, range);
 }
 
 /** ReplayQueues on SQS with the AWS SDK (credentials and region from the environment). */

@@ -10,8 +10,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';
 import { eventBridgePublisher } from '../adapters/eventbridge-publisher';
-import type { SeamEvent } from '../events/schemas';
-import { lambdaInvoke, queueUrlOf, replayDeadLetters, sqsReplayQueues } from './dead-letters';
+import { lambdaInvoke, queueUrlOf, replayDeadLetters, sdkStreamRecords, sqsReplayQueues } from './dead-letters';
 import { listConnectedAccounts } from '../connected-accounts/connected-accounts';
 import { seamProductionEndpoint } from '../providers/seam';
 import { workspacePrincipal } from '../principals/principal';
@@ -48,7 +47,8 @@ LATCHKEY_FOLLOW_UP_QUEUE_URL, webhook deliveries on LATCHKEY_WEBHOOK_QUEUE_URL a
 rule's target gave up on onto LATCHKEY_EVENT_BUS_NAME; hub messages and account-sync ticks
 invoke LATCHKEY_HUB_EVENTS_FUNCTION and LATCHKEY_ACCOUNT_SYNC_FUNCTION as their triggers do;
 a poll tick is dropped (the next tick is its retry); a stream batch the relay gave up is
-listed by position. Prints one JSON document.`;
+read again from the table's stream by position (within its 24 hours) and its events put on
+LATCHKEY_EVENT_BUS_NAME. Prints one JSON document.`;
 
 const envSchema = z.object({
   LATCHKEY_DATA_DIR: z.string().min(1).default('.latchkey'),
@@ -71,7 +71,7 @@ const replayTargetsSchema = z
       webhookQueueUrl: env.LATCHKEY_WEBHOOK_QUEUE_URL,
       hubEventsFunction: env.LATCHKEY_HUB_EVENTS_FUNCTION,
       accountSyncFunction: env.LATCHKEY_ACCOUNT_SYNC_FUNCTION,
-      ...(bus !== undefined && { publish: (event: SeamEvent) => eventBridgePublisher(bus).publish([event]) }),
+      ...(bus !== undefined && { publisher: eventBridgePublisher(bus) }),
     };
   });
 
@@ -135,7 +135,12 @@ async function main(argv: string[]): Promise<unknown> {
     const limit = z.coerce.number().int().min(1).max(10_000).default(1000).parse(values.limit);
     const sqs = await sqsReplayQueues();
     const queueUrl = await queueUrlOf(sqs, require('queue'), process.env.LATCHKEY_STAGE);
-    return await replayDeadLetters(sqs, queueUrl, { ...replayTargetsSchema.parse(process.env), invoke: await lambdaInvoke() }, { dryRun: values['dry-run'] ?? false, limit });
+    return await replayDeadLetters(
+      sqs,
+      queueUrl,
+      { ...replayTargetsSchema.parse(process.env), invoke: await lambdaInvoke(), streamRecords: await sdkStreamRecords() },
+      { dryRun: values['dry-run'] ?? false, limit },
+    );
   }
   const env = envSchema.parse(process.env);
   const db = await target(env);
