@@ -180,6 +180,11 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
     });
   });
   server.on('clientError', answerClientError);
+  // Node's default (5 s) races clients that reuse an idle connection just as the server closes it
+  // ("other side closed", seen with the 2.x SDK's fetch on a loaded machine); keep idle connections
+  // as long as load balancers in front of APIs do, so the client is the one that lets them go.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }
 
