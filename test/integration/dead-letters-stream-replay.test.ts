@@ -119,3 +119,14 @@ test('a batch whose events cannot be published stays on the queue, saying why', 
   expect(report.messages[0]?.action).toMatch(/^kept: the events of 1 stream records .* failed: Error: publishing the event of stream record \d+ failed$/);
   expect(twin.parked.get('PublisherFailures')?.map((m) => m.messageId)).toEqual(['p2']);
 });
+
+test('a run that ends past what the shard holds is read to the shard’s end', async () => {
+  const { streamRecordsOf } = await import('../../lib/adapters/dynamodb-stream-range');
+  const streamArn = (await table.client.send(new DescribeTableCommand({ TableName: table.tableName }))).Table?.LatestStreamArn ?? '';
+  const shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards?.[0]?.ShardId ?? '';
+  const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const all = ((await streams.send(new GetRecordsCommand({ ShardIterator }))).Records ?? []).map((r) => r.dynamodb?.SequenceNumber);
+  const last = all.at(-1) ?? '0';
+  const records = await streamRecordsOf(streams, { streamArn, shardId, startSequenceNumber: all[0] ?? '', endSequenceNumber: String(BigInt(last) * 10n) });
+  expect(records.map((r) => r.dynamodb?.SequenceNumber)).toEqual(all);
+});
