@@ -23,6 +23,9 @@ export const webhookFanOutFunction = 'fan-out-webhooks' satisfies JobName;
 /** Consumes the webhook delivery queue: sends, signs, retries, gives up. */
 export const webhookDeliveryFunction = 'deliver-webhooks' satisfies JobName;
 
+/** Runs on the poll schedule: puts webhook deliveries parked for a retry hours away back on the queue shortly before they are due. */
+export const webhookReleaseFunction = 'release-webhook-deliveries' satisfies JobName;
+
 /** Runs on IoT Core's rules for Z-Wave hubs: lock shadow documents, presence, keypad events. */
 export const hubEventsFunction = 'zwave-hub-events' satisfies JobName;
 

@@ -231,6 +231,15 @@ export interface WebhookRepository {
   recordFailedDelivery(failed: FailedDelivery): Promise<void>;
   /** Newest first. */
   listFailedDeliveries(workspaceId: string): Promise<FailedDelivery[]>;
+  /** Keeps a delivery whose next attempt is further away than the queue can delay it, until `releaseAt`. Writing it again changes nothing. */
+  parkDelivery(delivery: WebhookDelivery, releaseAt: string): Promise<void>;
+  /**
+   * Claims up to `limit` parked deliveries due at `now` (each a conditional write: of two callers
+   * only one gets a delivery), each held until `leaseUntil` so that one not removed comes back then.
+   */
+  takeParkedDeliveries(now: string, leaseUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Forgets a parked delivery once it is back on the queue. */
+  removeParkedDelivery(delivery: WebhookDelivery): Promise<void>;
 }
 
 /** Deliveries waiting to be sent: SQS in AWS, an in-process queue locally. */

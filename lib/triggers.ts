@@ -118,6 +118,12 @@ const jobEntries = [
     timeoutSeconds: 30,
   },
   {
+    fn: 'release-webhook-deliveries',
+    trigger: { kind: 'schedule', rule: 'WebhookReleaseSchedule', description: 'put parked webhook deliveries back on their queue when due', every: 'poll', retryAttempts: 0 },
+    needs: { table: 'readWrite', lifecycle: false, webhookQueues: true },
+    timeoutSeconds: 55,
+  },
+  {
     fn: 'zwave-hub-events',
     trigger: { kind: 'iot' },
     // A lock's report can change what a code needs next: it takes engine steps.

@@ -243,4 +243,11 @@ export const webhookKeys = {
   claim: (workspaceId: string, webhookId: string, eventId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `WHD#${webhookId}#${eventId}` }),
   failedPrefix: 'WHF#',
   failed: (workspaceId: string, failedAt: string, messageId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `WHF#${failedAt}#${messageId}` }),
+  /** A delivery parked until its next attempt is near: one per message and attempt. */
+  parked: (workspaceId: string, messageId: string, attempt: number): TableKey => ({ pk: workspacePk(workspaceId), sk: `WHP#${messageId}#${attempt}` }),
+  /** Parked deliveries sit in the due index under a partition of their own, never one of the engine's shards. */
+  parkedShard: 'WEBHOOKS_PARKED',
 };
+
+/** How long past its release a parked delivery's item is kept at most (TTL), should it never be released. */
+export const parkedDeliveryDays = 3;

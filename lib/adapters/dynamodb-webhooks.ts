@@ -1,12 +1,12 @@
-import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { WebhookRepository } from '../ports';
-import { type WebhookRecord, failedDeliverySchema, webhookRecordSchema } from '../webhooks/schemas';
+import { type WebhookRecord, failedDeliverySchema, webhookDeliverySchema, webhookRecordSchema } from '../webhooks/schemas';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
-import { deliveryClaimDays, expiresAfter, failedDeliveryDays, webhookKeys } from './dynamodb-keys';
+import { deliveryClaimDays, expiresAfter, failedDeliveryDays, parkedDeliveryDays, webhookKeys } from './dynamodb-keys';
 import { type TableOperations, versionIs } from './dynamodb-support';
 
 /** Webhooks, delivery claims and given-up deliveries on the one table (docs/data-model.md). */
-export function dynamoDbWebhooks({ client, tableName, getItem, queryAll, transact, put, del }: TableOperations): WebhookRepository {
+export function dynamoDbWebhooks({ client, tableName, getItem, queryAll, collect, transact, put, del }: TableOperations): WebhookRepository {
   const queryPrefix = (workspaceId: string, prefix: string, newestFirst = false): Promise<Item[]> =>
     queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -56,6 +56,45 @@ export function dynamoDbWebhooks({ client, tableName, getItem, queryAll, transac
     },
     async listFailedDeliveries(workspaceId) {
       return (await queryPrefix(workspaceId, webhookKeys.failedPrefix, true)).map((item) => parseDoc(failedDeliverySchema, item));
+    },
+    async parkDelivery(delivery, releaseAt) {
+      const key = webhookKeys.parked(delivery.workspace_id, delivery.message_id, delivery.attempt);
+      const item = toItem({ ...key, due_shard: webhookKeys.parkedShard, due_at: releaseAt, expires_at: expiresAfter(releaseAt, parkedDeliveryDays), doc: delivery });
+      await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    },
+    async takeParkedDeliveries(now, leaseUntil, limit) {
+      const due = await collect(
+        {
+          IndexName: 'due',
+          KeyConditionExpression: 'due_shard = :shard AND due_at <= :now',
+          ExpressionAttributeValues: toItem({ ':shard': webhookKeys.parkedShard, ':now': now }),
+        },
+        limit,
+        (item) => item,
+      );
+      const taken = [];
+      for (const { item } of due) {
+        const delivery = parseDoc(webhookDeliverySchema, item);
+        try {
+          // The index is read eventually; the item itself decides: only the caller that moves its release first has it.
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: toItem(webhookKeys.parked(delivery.workspace_id, delivery.message_id, delivery.attempt)),
+              UpdateExpression: 'SET due_at = :lease',
+              ConditionExpression: 'due_at = :seen',
+              ExpressionAttributeValues: toItem({ ':lease': leaseUntil, ':seen': item.due_at?.S ?? '' }),
+            }),
+          );
+          taken.push(delivery);
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      return taken;
+    },
+    async removeParkedDelivery(delivery) {
+      await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(webhookKeys.parked(delivery.workspace_id, delivery.message_id, delivery.attempt)) }));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors';
 import type { Written } from '../idempotency/unit-of-work';
 import type { WebhookRepository } from '../ports';
-import type { FailedDelivery, WebhookRecord } from '../webhooks/schemas';
+import type { FailedDelivery, WebhookDelivery, WebhookRecord } from '../webhooks/schemas';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -10,6 +10,8 @@ export function memoryWebhooks(commitKey: (written?: Written) => void = () => {}
   const webhooks = new Map<string, WebhookRecord>();
   const claims = new Set<string>();
   const failures: FailedDelivery[] = [];
+  const parked = new Map<string, { delivery: WebhookDelivery; releaseAt: string }>();
+  const parkedKey = (d: WebhookDelivery) => `${d.workspace_id}|${d.message_id}|${d.attempt}`;
   const key = (workspaceId: string, webhookId: string) => `${workspaceId}|${webhookId}`;
   const holds = (r: WebhookRecord) => {
     if (webhooks.get(key(r.workspace_id, r.webhook_id))?.version !== r.version) throw new ConflictError();
@@ -48,6 +50,19 @@ export function memoryWebhooks(commitKey: (written?: Written) => void = () => {}
     },
     async listFailedDeliveries(workspaceId) {
       return copy(failures.filter((f) => f.workspace_id === workspaceId).sort((a, b) => b.failed_at.localeCompare(a.failed_at)));
+    },
+    async parkDelivery(delivery, releaseAt) {
+      parked.set(parkedKey(delivery), { delivery: copy(delivery), releaseAt });
+    },
+    async takeParkedDeliveries(now, leaseUntil, limit) {
+      const due = [...parked.values()].filter((p) => p.releaseAt <= now).sort((a, b) => a.releaseAt.localeCompare(b.releaseAt));
+      return due.slice(0, limit).map((p) => {
+        p.releaseAt = leaseUntil;
+        return copy(p.delivery);
+      });
+    },
+    async removeParkedDelivery(delivery) {
+      parked.delete(parkedKey(delivery));
     },
   };
 }

@@ -15,7 +15,15 @@ export const retryDelaysMs = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 
 /** How long one attempt may take before it counts as failed (Svix waits 15 s too). */
 export const deliveryTimeoutMs = 15_000;
 
+/** SQS's longest delay: a delivery waiting longer is parked in the table instead of going round the queue every 15 minutes. */
+export const longestQueueDelayMs = 900_000;
+/** A parked delivery goes back on the queue this long before its attempt is due, so the queue's own delay carries the rest. */
+export const parkedReleaseLeadMs = 600_000;
+/** A release that claimed a delivery but never removed it (a crash between) gives it back after this long. */
+export const parkedReleaseLeaseMs = 300_000;
+
 type FanOutDeps = Pick<Deps, 'webhooks' | 'clock'> & Pick<WebhookOut, 'deliveries'>;
+type ReleaseDeps = FanOutDeps;
 type DeliverDeps = Pick<Deps, 'webhooks' | 'secrets' | 'clock'> & WebhookOut;
 
 /** The Svix message id of an event's delivery to a webhook: the same however often the event arrives. */
@@ -69,7 +77,7 @@ export type DeliveryOutcome = 'delivered' | 'held' | 'retrying' | 'given_up' | '
 export async function deliverWebhook(deps: DeliverDeps, delivery: WebhookDelivery): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
   if (delivery.not_before !== undefined && delivery.not_before > now.toISOString()) {
-    await deps.deliveries.send(delivery, secondsUntil(delivery.not_before, now));
+    await waitFor(deps, delivery, now);
     return 'held';
   }
   const webhook = await deps.webhooks.get(delivery.workspace_id, delivery.webhook_id);
@@ -102,9 +110,36 @@ export async function deliverWebhook(deps: DeliverDeps, delivery: WebhookDeliver
     return 'given_up';
   }
   const notBefore = new Date(now.getTime() + delay).toISOString();
-  await deps.deliveries.send({ ...delivery, attempt: delivery.attempt + 1, not_before: notBefore }, delay / 1000);
+  await waitFor(deps, { ...delivery, attempt: delivery.attempt + 1, not_before: notBefore }, now);
   logger.info('webhook delivery failed, will retry', { ...fields, last_result: lastResult, retry_at: notBefore });
   return 'retrying';
 }
 
-const secondsUntil = (iso: string, now: Date) => Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+const secondsUntil = (iso: string | undefined, now: Date) => Math.max(0, (iso === undefined ? 0 : Date.parse(iso) - now.getTime()) / 1000);
+
+/** Puts a delivery back to wait for its `not_before`: on the queue when its delay can carry the wait, else parked in the table. */
+async function waitFor(deps: ReleaseDeps, delivery: WebhookDelivery, now: Date): Promise<void> {
+  const waitMs = secondsUntil(delivery.not_before, now) * 1000;
+  if (waitMs <= longestQueueDelayMs || delivery.not_before === undefined) {
+    await deps.deliveries.send(delivery, waitMs / 1000);
+    return;
+  }
+  await deps.webhooks.parkDelivery(delivery, new Date(Date.parse(delivery.not_before) - parkedReleaseLeadMs).toISOString());
+}
+
+/**
+ * Puts parked deliveries whose attempt is near back on the queue (the scheduled release job).
+ * Each is claimed first, so two releases never both send it; one sent and not yet forgotten when
+ * the process stops is sent again after its lease, under the same message id, which receivers
+ * drop as a repeat.
+ */
+export async function releaseParkedDeliveries(deps: ReleaseDeps, limit = 500): Promise<number> {
+  const now = deps.clock.now();
+  const leaseUntil = new Date(now.getTime() + parkedReleaseLeaseMs).toISOString();
+  const taken = await deps.webhooks.takeParkedDeliveries(now.toISOString(), leaseUntil, limit);
+  for (const delivery of taken) {
+    await deps.deliveries.send(delivery, secondsUntil(delivery.not_before, now));
+    await deps.webhooks.removeParkedDelivery(delivery);
+  }
+  return taken.length;
+}

@@ -10,6 +10,7 @@ import {
   followUpFunction,
   functionNames,
   hubEventsFunction,
+  webhookReleaseFunction,
   pollerFunction,
   projectRoot,
   publisherFunction,
@@ -107,6 +108,7 @@ const timeoutOf: Record<string, number> = {
   [webhookDeliveryFunction]: 30,
   [followUpFunction]: 60,
   [hubEventsFunction]: 30,
+  [webhookReleaseFunction]: 55,
 };
 
 /** The connected accounts' secrets, one per account under the stage's prefix. */
@@ -431,7 +433,7 @@ describe('the poll schedule', () => {
   const pollerId = () => functionId(pollerFunction);
 
   test('invokes the poller every minute in four parallel shard groups, retrying delivery, with a dead-letter queue', () => {
-    const ruleId = logicalIdOf(stateless, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    const ruleId = logicalIdOf(stateless, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Description: 'Latchkey dev: poll for due access-code work' });
     const target = (shards: number[]) => ({
       Arn: getAtt(pollerId()),
       Input: JSON.stringify({ shards }),
@@ -448,6 +450,11 @@ describe('the poll schedule', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: getAtt(ruleId),
     });
+  });
+
+  test('invokes the release of parked webhook deliveries every minute', () => {
+    const ruleId = logicalIdOf(stateless, 'AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Description: 'Latchkey dev: put parked webhook deliveries back on their queue when due' });
+    expect(resources[ruleId]?.Properties?.Targets).toEqual([expect.objectContaining({ Arn: getAtt(functionId(webhookReleaseFunction)) })]);
   });
 
   test('sends a failed poll to the dead-letter queue without a Lambda retry: the next tick is the retry', () => {

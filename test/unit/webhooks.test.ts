@@ -3,7 +3,7 @@ import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { AppError } from '../../lib/errors';
 import { logger } from '../../lib/logger';
 import type { WebhookTransport } from '../../lib/ports';
-import { type DeliveryOutcome, deliverWebhook, enqueueDeliveries, retryDelaysMs } from '../../lib/webhooks/deliver';
+import { type DeliveryOutcome, deliverWebhook, enqueueDeliveries, parkedReleaseLeadMs, parkedReleaseLeaseMs, releaseParkedDeliveries, retryDelaysMs } from '../../lib/webhooks/deliver';
 import type { WebhookDelivery } from '../../lib/webhooks/schemas';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook, webhookSecretName } from '../../lib/webhooks/webhooks';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
@@ -41,9 +41,10 @@ async function setup(answers: Record<string, (number | 'timeout' | Promise<numbe
   const handle = async (d: WebhookDelivery) => {
     outcomes.push(await deliverWebhook(app.deps, d));
   };
-  /** Fans out what was published, then runs every delivery due now. */
+  /** Fans out what was published, releases parked deliveries as the release job does, then runs every delivery due now. */
   const flush = async () => {
     for (const event of app.published.splice(0)) await enqueueDeliveries(app.deps, event);
+    await releaseParkedDeliveries(app.deps);
     await app.deliveries.runDue(handle);
   };
   const createCode = () => createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: ws.byType('kwikset_lock').device_id }));
@@ -149,7 +150,7 @@ describe('webhooks', () => {
     expect(total / 3_600_000).toBeCloseTo(27.6, 1);
   });
 
-  it("wait past a queue's longest delay: a delivery taken before its time goes back to the queue", async () => {
+  it("wait past a queue's longest delay parked in the table, not going round the queue, and go back to it shortly before they are due", async () => {
     const t = await setup({ 'https://later.example.com/': [200] });
     const hook = await createWebhook(t.deps, t.ws.principal, { url: 'https://later.example.com/' });
     const inFiveHours = new Date(t.clock.now().getTime() + 5 * 3_600_000).toISOString();
@@ -163,13 +164,48 @@ describe('webhooks', () => {
       not_before: inFiveHours,
     };
     expect(await deliverWebhook(t.deps, early)).toBe('held');
-    expect(t.received).toEqual([]);
-    t.clock.advance(5 * 3_600_000 - 1000);
-    await t.deliveries.runDue(t.handle);
+    expect(t.deliveries.size).toBe(0);
+    // Every minute for five hours, as the release job runs: nothing is sent or queued until 10 minutes before.
+    for (let minute = 1; minute < 290; minute++) {
+      t.clock.advance(60_000);
+      await t.flush();
+      expect(t.deliveries.size).toBe(0);
+    }
+    t.clock.advance(60_000);
+    await t.flush();
+    expect(t.deliveries.size).toBe(1);
     expect(t.outcomes).toEqual([]);
-    t.clock.advance(1000);
-    await t.deliveries.runDue(t.handle);
+    t.clock.advance(parkedReleaseLeadMs);
+    await t.flush();
     expect(t.outcomes).toEqual(['delivered']);
+    expect(t.received.map((r) => r.at)).toEqual([Date.parse(inFiveHours)]);
+  });
+
+  it('parked for a retry hours away: two releases at once queue it once; one that stopped before forgetting it queues it again after its lease', async () => {
+    const t = await setup({ 'https://down-a-while.example.com/': [500, 500, 500, 200] });
+    await createWebhook(t.deps, t.ws.principal, { url: 'https://down-a-while.example.com/' });
+    await t.createCode();
+    await t.flush();
+    t.clock.advance(retryDelaysMs[0]);
+    await t.flush();
+    t.clock.advance(retryDelaysMs[1]);
+    await t.flush();
+    // The third retry is 30 minutes away: parked, not queued.
+    expect(t.outcomes).toEqual(['retrying', 'retrying', 'retrying']);
+    expect(t.deliveries.size).toBe(0);
+    t.clock.advance((retryDelaysMs[2] ?? 0) - parkedReleaseLeadMs);
+    expect(await Promise.all([releaseParkedDeliveries(t.deps), releaseParkedDeliveries(t.deps)])).toEqual([1, 0]);
+    expect(t.deliveries.size).toBe(1);
+
+    // A release that claimed it and stopped before removing it: the delivery comes back after the lease.
+    const deliveries = { ...t.deps.deliveries, send: async () => {} };
+    const webhooks = { ...t.deps.webhooks, removeParkedDelivery: async () => Promise.reject(new Error('stopped')) };
+    await t.deps.webhooks.parkDelivery({ ...(await onlyQueued(t)), attempt: 9 }, t.clock.now().toISOString());
+    await expect(releaseParkedDeliveries({ ...t.deps, deliveries, webhooks })).rejects.toThrow('stopped');
+    expect(await releaseParkedDeliveries(t.deps)).toBe(0);
+    t.clock.advance(parkedReleaseLeaseMs);
+    expect(await releaseParkedDeliveries(t.deps)).toBe(1);
+    expect(await releaseParkedDeliveries(t.deps)).toBe(0);
   });
 
   it('to a slow endpoint hold none of the others back', async () => {
@@ -212,3 +248,13 @@ describe('webhooks', () => {
     expect(written.join('')).not.toContain(t.received[0]?.headers['svix-signature']?.slice(3) ?? 'x');
   });
 });
+
+/** The one delivery waiting on the in-process queue, taken off it. */
+async function onlyQueued(t: { deliveries: { runDue(handle: (d: WebhookDelivery) => Promise<unknown>): Promise<void> }; clock: { advance(ms: number): void } }): Promise<WebhookDelivery> {
+  const taken: WebhookDelivery[] = [];
+  t.clock.advance(parkedReleaseLeadMs);
+  await t.deliveries.runDue(async (d) => taken.push(d));
+  const [delivery] = taken;
+  if (taken.length !== 1 || delivery === undefined) throw new Error(`expected one queued delivery, got ${taken.length}`);
+  return delivery;
+}
