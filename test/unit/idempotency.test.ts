@@ -211,12 +211,13 @@ describe('Idempotency-Key on write routes (memory store)', () => {
     const names = async () => (await Promise.all(created.map((c) => deps.accessCodes.get(ws.workspaceId, c.access_code_id)))).map((r) => r?.access_code.name);
 
     // The first code's update commits, the second's faults: nothing may replay that half.
-    const second = created[1]?.access_code_id;
+    // Which code goes first is the listing's order, so the fault falls on the second write made.
+    let writes = 0;
     const update: typeof deps.accessCodes.update = (next, prev, extra) =>
-      next.access_code.access_code_id === second ? Promise.reject(new Error('fault')) : deps.accessCodes.update(next, prev, extra);
+      ++writes === 2 ? Promise.reject(new Error('fault')) : deps.accessCodes.update(next, prev, extra);
     const faulty = { ...deps, accessCodes: { ...deps.accessCodes, update } };
     await expect(underIdempotencyKey(deps, request, () => updateMultipleAccessCodes(faulty, ws.principal, input).then(() => ({})))).rejects.toThrow('fault');
-    expect(await names()).toEqual(['Renamed', null]);
+    expect((await names()).sort()).toEqual(['Renamed', null].sort());
 
     const killed = async () => {
       await updateMultipleAccessCodes(deps, ws.principal, input);
