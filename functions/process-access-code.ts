@@ -3,7 +3,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { reconcileAccessCode } from '../lib/engine/reconcile';
 import { type AppDeps, appDeps } from '../lib/deps';
 import { observed } from '../lib/observability';
-import { eventSchema } from '../lib/events/schemas';
+import { accessCodeEventSchema } from '../lib/events/schemas';
 
 /**
  * Starts lock work at once: the target of the bus rule for access_code.created, .changed and
@@ -13,7 +13,7 @@ export const makeHandler = (deps: AppDeps) =>
   middy<EventBridgeEvent<string, unknown>>()
     .use(observed())
     .handler(async (event) => {
-      const { workspace_id, access_code_id } = eventSchema.parse(event.detail);
+      const { workspace_id, access_code_id } = accessCodeEventSchema.parse(event.detail);
       await reconcileAccessCode(deps, workspace_id, access_code_id);
     });
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessCodeNotFound } from '../errors';
-import { type AccessCodeEventType, type SeamEvent, accessCodeEventTypes } from '../events/schemas';
+import { type EventType, type SeamEvent, accessCodeEventTypes, eventTypes } from '../events/schemas';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
@@ -19,7 +19,7 @@ export type GetTimelineInput = z.infer<typeof getTimelineInputSchema>;
 type Actor = TimelineEvent['actor']['type'];
 
 /** What each event says happened, and who made it happen. */
-const timelineText: Record<AccessCodeEventType, { actor: Actor; description: string }> = {
+const timelineText: Record<EventType, { actor: Actor; description: string }> = {
   'access_code.created': { actor: 'api_key', description: 'The access code was created' },
   'access_code.changed': { actor: 'api_key', description: 'The access code was changed' },
   'access_code.name_changed': { actor: 'api_key', description: 'The name of the access code was changed' },
@@ -40,12 +40,14 @@ const timelineText: Record<AccessCodeEventType, { actor: Actor; description: str
   'access_code.unmanaged.removed': { actor: 'external', description: 'An access code set outside Latchkey is no longer on the device' },
   'access_code.unmanaged.converted_to_managed': { actor: 'api_key', description: 'The access code was converted to a managed access code' },
   'access_code.unmanaged.failed_to_convert_to_managed': { actor: 'system', description: 'The access code could not be converted to a managed access code' },
+  'lock.locked': { actor: 'system', description: 'The lock was locked' },
+  'lock.unlocked': { actor: 'system', description: 'The lock was unlocked' },
 };
 
 /** Seam's timeline event, as /access_codes/get_timeline answers it. */
 export const timelineEventSchema = z.object({
   timeline_event_id: idSchema,
-  event_type: z.enum(accessCodeEventTypes),
+  event_type: z.enum(eventTypes),
   occurred_at: z.iso.datetime(),
   description: z.string(),
   actor: z.object({ type: z.enum(['api_key', 'system', 'external']) }),

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import { InvalidInputError } from '../errors';
-import type { SeamEvent } from '../events/schemas';
+import { type CodeEvent, type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
 import { idSchema } from '../schema-helpers';
 import { matchesSearch } from '../access-codes/search';
@@ -42,7 +42,7 @@ export function extraWrites(table: TableOperations, extras: WriteExtras | undefi
     ...(extras?.attempts ?? []).map((a) => ({ role: 'extra' as const, write: table.put(actionAttemptItem(a)) })),
     ...(extras?.events ?? []).flatMap((e, position) => [
       { role: 'extra' as const, write: table.put(eventItem(e)) },
-      { role: 'extra' as const, write: table.put(historyEventItem(e, position, options.codeHistoryDays)) },
+      ...(isCodeEvent(e) ? [{ role: 'extra' as const, write: table.put(historyEventItem(e, position, options.codeHistoryDays)) }] : []),
     ]),
   ];
 }
@@ -349,7 +349,7 @@ export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
 
 const eventItem = (e: SeamEvent): Item => toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });
 
-const historyEventItem = (e: SeamEvent, position: number, historyDays: number): Item =>
+const historyEventItem = (e: CodeEvent, position: number, historyDays: number): Item =>
   toItem({ ...codeHistoryKeys.event(e, position), expires_at: codeHistoryKeys.expiresAt(e, historyDays), doc: e });
 
 function encodeCursor(item: Item, byDevice: boolean): string {

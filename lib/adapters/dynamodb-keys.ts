@@ -1,7 +1,7 @@
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
-import type { SeamEvent } from '../events/schemas';
+import type { CodeEvent, SeamEvent } from '../events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord } from '../principals/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import { dueShardOf } from './dynamodb-table';
@@ -145,7 +145,7 @@ export const codeHistoryKeys = {
   eventPrefix: 'EV#',
   /** By time, then by the event's place in the write that made it (events of one write share a time). */
   eventSortKey: (occurredAt: string, position: number, eventId: string) => `EV#${occurredAt}#${String(position).padStart(2, '0')}#${eventId}`,
-  event: (e: SeamEvent, position: number): TableKey => ({
+  event: (e: CodeEvent, position: number): TableKey => ({
     pk: codeHistoryKeys.partition(e.workspace_id, e.access_code_id),
     sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id),
   }),

@@ -1,5 +1,5 @@
 import type { AccessCode } from '../access-codes/schemas';
-import type { SeamEvent } from '../events/schemas';
+import { type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { CodeHistoryRepository, GoneAccessCode } from '../ports';
 import { decodeHistoryCursor, encodeHistoryCursor } from './dynamodb-code-history';
 import { codeHistoryKeys } from './dynamodb-keys';
@@ -48,6 +48,7 @@ export function memoryCodeHistory(codeHistoryDays: number) {
     repository,
     record(list: readonly SeamEvent[]) {
       list.forEach((e, position) => {
+        if (!isCodeEvent(e)) return;
         const k = key(e.workspace_id, e.access_code_id);
         events.set(k, [...(events.get(k) ?? []), { event: structuredClone(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) }]);
       });

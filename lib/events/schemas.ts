@@ -25,20 +25,31 @@ export const accessCodeEventTypes = [
 ] as const;
 export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
 
+/** Seam's `lock.*` events: what a lock reports about its bolt. */
+export const lockEventTypes = ['lock.locked', 'lock.unlocked'] as const;
+export type LockEventType = (typeof lockEventTypes)[number];
+
+/** Every event type Latchkey emits. */
+export const eventTypes = [...accessCodeEventTypes, ...lockEventTypes] as const;
+export type EventType = (typeof eventTypes)[number];
+
 /** The events that mean a code must be (re)programmed on its lock at once: the worker's input. */
 export const workStartingEventTypes = ['access_code.created', 'access_code.changed', 'access_code.deleted'] as const satisfies readonly AccessCodeEventType[];
 
 const issueSchema = z.object({ error_code: z.string(), message: z.string(), created_at: timestampSchema });
 const warningSchema = z.object({ warning_code: z.string(), message: z.string(), created_at: timestampSchema });
 
-/** A Seam `access_code.*` event. */
+/** How a lock was locked or unlocked (Seam's `lock_method`). */
+export const lockMethodSchema = z.enum(['keycode', 'manual', 'automatic', 'unknown', 'remote', 'card']);
+
+/** A Seam event: `access_code.*` (always with its code) or `lock.*` (with the code only when one was used). */
 export const eventSchema = z.object({
   event_id: idSchema,
   workspace_id: idSchema,
   created_at: timestampSchema,
   occurred_at: timestampSchema,
-  event_type: z.enum(accessCodeEventTypes),
-  access_code_id: idSchema,
+  event_type: z.enum(eventTypes),
+  access_code_id: idSchema.optional(),
   device_id: idSchema,
   connected_account_id: idSchema,
   event_description: z.string().optional(),
@@ -56,8 +67,19 @@ export const eventSchema = z.object({
   description: z.string().optional(),
   /** backup_access_code_pulled: the backup code given out in place of this one. */
   backup_access_code_id: idSchema.optional(),
+  /** lock.locked, lock.unlocked: how, and the action attempt that asked for it when Latchkey did. */
+  method: lockMethodSchema.optional(),
+  action_attempt_id: idSchema.optional(),
+  access_code_is_managed: z.boolean().optional(),
 });
 export type SeamEvent = z.infer<typeof eventSchema>;
+
+/** An `access_code.*` event: it always names its code. */
+export const accessCodeEventSchema = eventSchema.extend({ event_type: z.enum(accessCodeEventTypes), access_code_id: idSchema });
+
+/** An event that names a code (every access_code.* event, and a lock event a code caused): kept in that code's history. */
+export type CodeEvent = SeamEvent & { access_code_id: string };
+export const isCodeEvent = (event: SeamEvent): event is CodeEvent => event.access_code_id !== undefined;
 
 export const listEventsInputSchema = z.object({
   since: isoDateTimeSchema.optional(),
@@ -66,8 +88,8 @@ export const listEventsInputSchema = z.object({
   device_ids: z.array(idSchema).max(1000).optional(),
   access_code_id: idSchema.optional(),
   access_code_ids: z.array(idSchema).max(1000).optional(),
-  event_type: z.enum(accessCodeEventTypes).optional(),
-  event_types: z.array(z.enum(accessCodeEventTypes)).max(100).optional(),
+  event_type: z.enum(eventTypes).optional(),
+  event_types: z.array(z.enum(eventTypes)).max(100).optional(),
   limit: z.number().int().min(1).max(1000).default(500),
 });
 export type ListEventsInput = z.infer<typeof listEventsInputSchema>;

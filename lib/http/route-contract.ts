@@ -72,7 +72,7 @@ export const resources = {
   unmanaged_access_code: resource(unmanagedAccessCodeSchema, 'unmanaged_access_code', '/access_codes/unmanaged', 'A code on a lock that Latchkey did not set.'),
   action_attempt: resource(actionAttemptSchema, 'action_attempt', '/action_attempts', 'The progress of an action on a lock.'),
   device: resource(deviceSchema, 'device', '/devices', 'A lock.'),
-  event: resource(eventSchema, 'event', '/events', 'An access_code.* event.'),
+  event: resource(eventSchema, 'event', '/events', 'An access_code.* or lock.* event.'),
   connected_account: resource(connectedAccountSchema, 'connected_account', '/connected_accounts', 'An account of an integration whose locks Latchkey programs.'),
   client_session: resource(clientSessionSchema, 'client_session', '/client_sessions', 'A session of one user of an app, with the devices it may reach.'),
   webhook: resource(webhookSchema, 'webhook', '/webhooks', 'An endpoint that receives the workspace’s events.'),

@@ -122,7 +122,7 @@ test('an event a bus target gave up on goes back on the bus through EventBridge,
   const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
   const events = new EventBridgeClient({ endpoint: twin.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'operator', secretAccessKey: 'x' } });
   const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-  const publish = async (event: typeof delivery.event) => {
+  const publish = async (event: { event_type: string }) => {
     await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'latchkey-prod', Source: 'latchkey', DetailType: event.event_type, Detail: JSON.stringify(event) }] }));
   };
   expect(await replayDeadLetters(await sqsReplayQueues(client()), queueUrl('WorkerDeadLetters'), {}, { dryRun: false, limit: 10 })).toMatchObject({

@@ -213,8 +213,7 @@ describe('Idempotency-Key on write routes (memory store)', () => {
     // The first code's update commits, the second's faults: nothing may replay that half.
     // Which code goes first is the listing's order, so the fault falls on the second write made.
     let writes = 0;
-    const update: typeof deps.accessCodes.update = (next, prev, extra) =>
-      ++writes === 2 ? Promise.reject(new Error('fault')) : deps.accessCodes.update(next, prev, extra);
+    const update: typeof deps.accessCodes.update = (next, prev, extra) => (++writes === 2 ? Promise.reject(new Error('fault')) : deps.accessCodes.update(next, prev, extra));
     const faulty = { ...deps, accessCodes: { ...deps.accessCodes, update } };
     await expect(underIdempotencyKey(deps, request, () => updateMultipleAccessCodes(faulty, ws.principal, input).then(() => ({})))).rejects.toThrow('fault');
     expect((await names()).sort()).toEqual(['Renamed', null].sort());
