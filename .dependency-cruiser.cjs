@@ -5,7 +5,7 @@
  */
 
 /** The domain: use cases, the engine, the device model, the integrations, accounts and the platform rooms. */
-const domain = '^lib/(access-codes|engine|devices|providers|connected-accounts|principals|workspaces|events|action-attempts|webhooks)/';
+const domain = '^lib/(access-codes|engine|devices|locks|providers|connected-accounts|principals|workspaces|events|action-attempts|webhooks)/';
 const local = '^lib/(local|cli|console)/';
 const cdk = ['^infra/', '(^|/)node_modules/(aws-cdk-lib|constructs)/'];
 
@@ -38,6 +38,13 @@ module.exports = {
       comment: 'The device model and the provider port know no codes, no engine and no integration.',
       severity: 'error',
       from: { path: '^lib/devices/' },
+      to: { path: '^lib/(access-codes|engine|providers)/' },
+    },
+    {
+      name: 'locks-no-codes-engine-providers',
+      comment: 'Remote lock and unlock reach a lock through the provider port on the deps, like the codes do.',
+      severity: 'error',
+      from: { path: '^lib/locks/' },
       to: { path: '^lib/(access-codes|engine|providers)/' },
     },
     {

@@ -162,6 +162,21 @@ export interface ActionAttemptRepository {
   put(record: ActionAttemptRecord): Promise<void>;
 }
 
+/**
+ * Remote lock and unlock: the attempt that asks, and the lock's report that ends it. Each is one
+ * transaction, so an attempt ends once, with its event and the device's new state or not at all.
+ */
+export interface LockActionRepository {
+  /** Stores a new pending LOCK_DOOR / UNLOCK_DOOR attempt (the write an Idempotency-Key commits with). */
+  start(attempt: ActionAttemptRecord): Promise<void>;
+  /**
+   * Ends `attempt` (stored pending) with its final state, its events and, when the lock moved,
+   * the device as it now is (a device since removed is not written back). Throws ConflictError
+   * when the attempt has already ended.
+   */
+  finish(attempt: ActionAttemptRecord, events: readonly SeamEvent[], device?: DeviceRecord): Promise<void>;
+}
+
 export interface EventRepository {
   get(workspaceId: string, eventId: string): Promise<SeamEvent | undefined>;
   /** Newest first. */
@@ -283,6 +298,7 @@ export interface Stores {
   devices: DeviceRepository;
   connectedAccounts: ConnectedAccountRepository;
   actionAttempts: ActionAttemptRepository;
+  lockActions: LockActionRepository;
   events: EventRepository;
   workspaces: WorkspaceRepository;
   clientSessions: ClientSessionRepository;
@@ -300,6 +316,8 @@ export interface FollowUpScheduler {
   /** How far ahead a follow-up can be scheduled; work due later is left to the poller. */
   readonly horizonMs: number;
   schedule(workspaceId: string, accessCodeId: string, dueAt: string): Promise<void>;
+  /** Checks a remote lock or unlock (its action attempt) when the lock should have reported it. */
+  scheduleBoltCheck(workspaceId: string, actionAttemptId: string, dueAt: string): Promise<void>;
 }
 
 /**

@@ -13,6 +13,7 @@ import { actionAttemptItem, dynamoDbAccessCodes } from './dynamodb-access-codes'
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
 import { dynamoDbIdempotencyKeys } from './dynamodb-idempotency-keys';
+import { dynamoDbLockActions } from './dynamodb-lock-actions';
 import { dynamoDbUnmanagedCodes } from './dynamodb-unmanaged-codes';
 import { actionAttemptKeys, apiKeyKeys, deviceKeys, eventKeys, skPrefix, workspaceKeys } from './dynamodb-keys';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
@@ -42,6 +43,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     unmanagedCodes: dynamoDbUnmanagedCodes(table, { codeHistoryDays }),
     connectedAccounts: dynamoDbConnectedAccounts(table),
     idempotencyKeys: dynamoDbIdempotencyKeys(table),
+    lockActions: dynamoDbLockActions(table, { codeHistoryDays }),
 
     devices: {
       async get(workspaceId, deviceId) {

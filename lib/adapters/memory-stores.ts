@@ -234,6 +234,21 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         attempts.set(scoped(record.workspace_id, record.action_attempt.action_attempt_id), copy(record));
       },
     },
+    lockActions: {
+      async start(attempt) {
+        const key = scoped(attempt.workspace_id, attempt.action_attempt.action_attempt_id);
+        if (attempts.has(key)) throw new ConflictError();
+        idempotencyKeys.commitPending({ action_attempts: [attempt.action_attempt] });
+        attempts.set(key, copy(attempt));
+      },
+      async finish(attempt, finished, device) {
+        const key = scoped(attempt.workspace_id, attempt.action_attempt.action_attempt_id);
+        if (attempts.get(key)?.action_attempt.status !== 'pending') throw new ConflictError();
+        if (device && !devices.has(scoped(device.device.workspace_id, device.device.device_id))) throw new ConflictError();
+        if (device) devices.set(scoped(device.device.workspace_id, device.device.device_id), copy(device));
+        applyExtras({ attempts: [attempt], events: [...finished] });
+      },
+    },
     events: {
       async get(workspaceId, eventId) {
         const e = events.get(scoped(workspaceId, eventId));

@@ -114,6 +114,31 @@ export interface LockProvider {
   listEntries?(device: DeviceRecord): Promise<LockEntry[]>;
   /** Present for sandbox providers. */
   readonly simulator?: LockSimulator;
+  /** Present for providers that lock and unlock remotely (`device.can_remotely_lock` / `can_remotely_unlock` say which devices). */
+  readonly bolt?: RemoteBolt;
+}
+
+/** A remote lock or unlock asked of a lock, named by the action attempt that tracks it. */
+export interface BoltRequest {
+  action_attempt_id: string;
+  action: 'lock' | 'unlock';
+  /** When Latchkey asked. */
+  requested_at: string;
+}
+
+/** What the lock reports about a request: not yet, done (and the bolt's state now), or refused. */
+export type BoltReport = { status: 'pending' } | { status: 'done'; locked: boolean } | { status: 'failed'; message: string };
+
+/**
+ * Remote lock and unlock. `request` asks the lock and returns at once; the lock reports when it
+ * has moved its bolt, which `check` reads (the engine asks after `traits(device).verifyAfterMs`).
+ * Failures are ProviderErrors.
+ */
+export interface RemoteBolt {
+  /** How soon after asking (and between checks) the lock's report is read. */
+  readonly checkAfterMs: number;
+  request(device: DeviceRecord, request: BoltRequest): Promise<void>;
+  check(device: DeviceRecord, request: BoltRequest): Promise<BoltReport>;
 }
 
 /** A code on the lock, whoever put it there. */

@@ -34,6 +34,7 @@ import {
 import { reportDeviceConstraintsInputSchema } from '../devices/report-constraints';
 import { deviceSchema, getDeviceInputSchema, listDevicesInputSchema, simulateDeviceInputSchema } from '../devices/schemas';
 import { eventSchema, getEventInputSchema, listEventsInputSchema } from '../events/schemas';
+import { getLockInputSchema, listLocksInputSchema, lockActionInputSchema } from '../locks/schemas';
 import {
   clientSessionIdInputSchema,
   clientSessionSchema,
@@ -163,6 +164,10 @@ export const routeContracts = {
   '/devices/list': { input: listDevicesInputSchema, answer: paged('devices', r.device), responseKey: 'devices', title: 'List Devices' },
   '/devices/simulate/connect': { input: simulateDeviceInputSchema, answer: nothing, responseKey: null, title: 'Simulate Device Connection' },
   '/devices/simulate/disconnect': { input: simulateDeviceInputSchema, answer: nothing, responseKey: null, title: 'Simulate Device Disconnection' },
+  '/locks/get': { input: getLockInputSchema, answer: z.object({ device: r.device, lock: r.device }), responseKey: 'device', title: 'Get a Lock' },
+  '/locks/list': { input: listLocksInputSchema, answer: z.object({ devices: z.array(r.device), locks: z.array(r.device) }), responseKey: 'devices', title: 'List Locks' },
+  '/locks/unlock_door': { input: lockActionInputSchema, answer: attempt, responseKey: null, title: 'Unlock a Lock', actionAttemptType: 'UNLOCK_DOOR' },
+  '/locks/lock_door': { input: lockActionInputSchema, answer: attempt, responseKey: null, title: 'Lock a Lock', actionAttemptType: 'LOCK_DOOR' },
   '/events/get': { input: getEventInputSchema, answer: one('event', r.event), responseKey: 'event', title: 'Get an Event' },
   '/events/list': { input: listEventsInputSchema, answer: list('events', r.event), responseKey: 'events', title: 'List Events' },
   '/connected_accounts/get': { input: getConnectedAccountInputSchema, answer: one('connected_account', r.connected_account), responseKey: 'connected_account', title: 'Get a Connected Account' },

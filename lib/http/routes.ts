@@ -56,6 +56,11 @@ export const routes = [
   { path: '/devices/list', methods: ['GET', 'POST'], fn: 'devices-list', writes: false },
   { path: '/devices/simulate/connect', methods: ['POST'], fn: 'devices-simulate-connect', writes: true },
   { path: '/devices/simulate/disconnect', methods: ['POST'], fn: 'devices-simulate-disconnect', writes: true },
+  { path: '/locks/get', methods: ['GET', 'POST'], fn: 'locks-get', writes: false },
+  { path: '/locks/list', methods: ['GET', 'POST'], fn: 'locks-list', writes: false },
+  /** Asks the lock through its provider (credentials), and schedules the check of its report (follow-ups). */
+  { path: '/locks/unlock_door', methods: ['POST'], fn: 'locks-unlock-door', writes: true, credentials: 'read', followUps: true },
+  { path: '/locks/lock_door', methods: ['POST'], fn: 'locks-lock-door', writes: true, credentials: 'read', followUps: true },
   { path: '/events/get', methods: ['GET', 'POST'], fn: 'events-get', writes: false },
   { path: '/events/list', methods: ['GET', 'POST'], fn: 'events-list', writes: false },
   { path: '/connected_accounts/get', methods: ['GET', 'POST'], fn: 'connected-accounts-get', writes: false },

@@ -98,7 +98,7 @@ export async function startLocalTriggers(
 ): Promise<(() => Promise<void>)[]> {
   const stops: (() => Promise<void>)[] = [];
   const queues: Record<QueueName, (handle: (body: string) => Promise<void>) => void> = {
-    followUps: (handle) => app.followUps.subscribe((workspaceId, accessCodeId) => handle(JSON.stringify({ workspace_id: workspaceId, access_code_id: accessCodeId }))),
+    followUps: (handle) => app.followUps.subscribe((message) => handle(JSON.stringify(message))),
     webhookDeliveries: (handle) => {
       const stop = app.deliveries.start((delivery) => handle(JSON.stringify(delivery)), 1000);
       stops.push(async () => stop());

@@ -16,6 +16,7 @@ describe('follow-ups', () => {
       async schedule(_workspaceId, accessCodeId, dueAt) {
         scheduled.push({ accessCodeId, dueAt });
       },
+      async scheduleBoltCheck() {},
     };
     const deps = { ...app.deps, followUps };
     const ws = await sandboxWorkspace(deps);

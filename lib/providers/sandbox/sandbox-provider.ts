@@ -31,7 +31,8 @@ export interface SandboxProviderOptions {
 /**
  * Sandbox locks that behave like real ones: changes take `latencyMs` to apply, an offline
  * lock refuses work, a full keypad has no space, a flaky lock fails a share of operations,
- * and a natively scheduling lock drops a code by itself at its ends_at.
+ * a natively scheduling lock drops a code by itself at its ends_at, and the bolt locks and
+ * unlocks remotely after the same latency.
  */
 export function sandboxProvider({ keypads, clock, latencyMs, random = Math.random }: SandboxProviderOptions): LockProvider {
   const settled = (slot: SandboxSlot, nowIso: string): KeypadEntry | undefined => {
@@ -120,6 +121,18 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
         });
       }
       return entries;
+    },
+
+    // The bolt moves `latencyMs` after it is asked; an offline lock refuses, the flaky one fails a share.
+    bolt: {
+      checkAfterMs: Math.max(250, latencyMs),
+      async request(device) {
+        guard(device);
+      },
+      async check(_device, request) {
+        if (clock.now().getTime() < Date.parse(request.requested_at) + latencyMs) return { status: 'pending' };
+        return { status: 'done', locked: request.action === 'lock' };
+      },
     },
 
     simulator: {
