@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
-import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting, wholeNumber } from '../lib/settings';
+import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, recurringLeadSecondsSetting, sandboxLatencyMsSetting, wholeNumber } from '../lib/settings';
 import { corsOriginSchema } from '../lib/http/cors';
 import { stagePattern } from '../lib/hub-contract/stage';
 
@@ -32,6 +32,7 @@ export const latchkeyConfigSchema = z.object({
   // Settings the functions read from their environment: the runtime's own schemas (lib/settings.ts).
   jitLeadSeconds: jitLeadSecondsSetting,
   nativeLeadHours: nativeLeadHoursSetting,
+  recurringLeadSeconds: recurringLeadSecondsSetting,
   codeHistoryDays: codeHistoryDaysSetting,
   sandboxLatencyMs: sandboxLatencyMsSetting,
   /** LOG_LEVEL of every function (case-insensitive here, upper case in the environment). */

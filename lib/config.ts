@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, sandboxLatencyMsSetting } from './settings';
+import { codeHistoryDaysSetting, jitLeadSecondsSetting, logLevelSetting, nativeLeadHoursSetting, recurringLeadSecondsSetting, sandboxLatencyMsSetting } from './settings';
 import { stagePattern } from './hub-contract/stage';
 
 /**
@@ -34,6 +34,7 @@ export const envSchema = z.object({
   LATCHKEY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(65536),
   LATCHKEY_JIT_LEAD_SECONDS: jitLeadSecondsSetting,
   LATCHKEY_NATIVE_LEAD_HOURS: nativeLeadHoursSetting,
+  LATCHKEY_RECURRING_LEAD_SECONDS: recurringLeadSecondsSetting,
   LATCHKEY_CODE_HISTORY_DAYS: codeHistoryDaysSetting,
   LATCHKEY_SANDBOX_LATENCY_MS: sandboxLatencyMsSetting,
   /** Share of operations the sandbox "Flaky Door" lock fails, 0..1. */

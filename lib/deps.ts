@@ -50,6 +50,7 @@ function stores(cfg: Config, parts: LocalParts): Stores & { keypads: SandboxKeyp
 export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   jitLeadSeconds: cfg.LATCHKEY_JIT_LEAD_SECONDS,
   nativeLeadHours: cfg.LATCHKEY_NATIVE_LEAD_HOURS,
+  recurringLeadSeconds: cfg.LATCHKEY_RECURRING_LEAD_SECONDS,
   delayWarningMs: cfg.LATCHKEY_DELAY_WARNING_SECONDS * 1000,
   maxAttempts: cfg.LATCHKEY_MAX_ATTEMPTS,
   retryBaseMs: cfg.LATCHKEY_RETRY_BASE_SECONDS * 1000,

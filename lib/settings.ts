@@ -23,6 +23,9 @@ const number = (min: number, max: number) => numeric.pipe(z.number().min(min).ma
 /** How long before starts_at a just-in-time lock is programmed, in seconds. */
 export const jitLeadSecondsSetting = wholeNumber(0, 86_400).default(3600);
 
+/** How long before each window of a recurring schedule a lock that does not keep the schedule is programmed, in seconds. */
+export const recurringLeadSecondsSetting = wholeNumber(0, 3600).default(120);
+
 /** How far ahead of starts_at a natively scheduling lock is loaded, in hours (a week at most). */
 export const nativeLeadHoursSetting = number(0, 168).default(72);
 

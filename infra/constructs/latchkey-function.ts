@@ -166,6 +166,7 @@ export class LatchkeyFunction extends Construct {
       ? {
           LATCHKEY_JIT_LEAD_SECONDS: String(config.jitLeadSeconds),
           LATCHKEY_NATIVE_LEAD_HOURS: String(config.nativeLeadHours),
+          LATCHKEY_RECURRING_LEAD_SECONDS: String(config.recurringLeadSeconds),
           LATCHKEY_SANDBOX_LATENCY_MS: String(config.sandboxLatencyMs),
           LATCHKEY_CODE_HISTORY_DAYS: String(config.codeHistoryDays),
         }

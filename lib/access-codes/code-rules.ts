@@ -1,9 +1,10 @@
 import type { DeviceRecord } from '../devices/schemas';
 import { InvalidInputError } from '../errors';
+import type { RecurringSchedule } from './recurring-schedule';
 import type { AccessCode, CreateAccessCodeInput } from './schemas';
 
 /** Checks the options that depend on the device or the clock (the schema checked the rest). */
-export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id'>, now: Date): void {
+export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessCodeInput, 'device_id' | 'recurring_schedule'> & { recurring_schedule?: RecurringSchedule | null }, now: Date): void {
   if (input.ends_at !== undefined && input.ends_at <= now.toISOString()) {
     throw InvalidInputError.forField('ends_at', 'Must be in the future');
   }
@@ -20,6 +21,9 @@ export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessC
   }
   if (input.use_backup_access_code_pool && input.starts_at === undefined) {
     throw InvalidInputError.forField('use_backup_access_code_pool', 'Only time-bound codes can use the backup access code pool');
+  }
+  if (input.recurring_schedule && (offline || input.use_backup_access_code_pool)) {
+    throw InvalidInputError.forField('recurring_schedule', 'Offline codes and codes using the backup access code pool cannot have a recurring schedule');
   }
 }
 

@@ -5,6 +5,8 @@ import type { AccessCode, PendingMutation } from './schemas';
 export interface LifecycleSettings {
   /** How long before starts_at a just-in-time lock is programmed. */
   jitLeadSeconds: number;
+  /** How long before each window of a recurring schedule a lock that does not keep the schedule is programmed. */
+  recurringLeadSeconds: number;
   /** How far ahead of starts_at a natively scheduling lock is loaded. */
   nativeLeadHours: number;
   /** A change still not on the lock after this long gets a delay warning. */

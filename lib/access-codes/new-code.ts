@@ -2,6 +2,7 @@ import type { DeviceRecord } from '../devices/schemas';
 import type { Deps } from '../ports';
 import type { Appearance } from './appearance';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
+import { withUpcomingWindows } from './recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 /** The settings of a new code that the client chose (create and create_multiple share them). */
@@ -24,7 +25,13 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
   const { now } = parts;
   const preferNative = input.prefer_native_scheduling ?? true;
   const type = input.starts_at === undefined ? 'ongoing' : 'time_bound';
-  const dueAt = firstDueAt({ type, starts_at: input.starts_at }, usesNativeScheduling(deps.providers.for(device).traits(device), preferNative), deps.settings, now);
+  // A recurring code is due at once: the engine works out from its windows when the lock takes it.
+  const dueAt = firstDueAt(
+    { type: input.recurring_schedule ? 'ongoing' : type, starts_at: input.starts_at },
+    usesNativeScheduling(deps.providers.for(device).traits(device), preferNative),
+    deps.settings,
+    now,
+  );
   const code: AccessCode = {
     workspace_id: parts.workspaceId,
     access_code_id: deps.ids.uuid(),
@@ -50,9 +57,10 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     pulled_backup_access_code_id: null,
     pending_mutations: [creationMutation(dueAt, now)],
     appearance: parts.appearance,
+    ...(input.recurring_schedule && { recurring_schedule: input.recurring_schedule }),
   };
   return {
-    access_code: code,
+    access_code: withUpcomingWindows(code, now),
     version: 0,
     prefer_native_scheduling: preferNative,
     attempt_for_offline_device: input.attempt_for_offline_device ?? true,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { actionTypeSchema } from '../action-attempts/schemas';
 import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
+import { recurringScheduleSchema, scheduleWindowSchema } from './recurring-schedule';
 
 export const accessCodeStatuses = ['setting', 'set', 'unset', 'removing', 'unknown'] as const;
 
@@ -66,6 +67,8 @@ export const accessCodeSchema = z.object({
     .nullable()
     .optional()
     .meta({ description: "Latchkey's addition: the name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent." }),
+  recurring_schedule: recurringScheduleSchema.optional(),
+  upcoming_windows: z.array(scheduleWindowSchema).optional().meta({ description: "Latchkey's addition, on a code with a recurring_schedule: its current and next windows (at most 10) in UTC." }),
 });
 export type AccessCode = z.infer<typeof accessCodeSchema>;
 
@@ -145,6 +148,7 @@ export const codeSettingsShape = {
   max_time_rounding: z.enum(['1hour', '1day', '1h', '1d']).optional(),
   attempt_for_offline_device: z.boolean().optional(),
   sync: z.boolean().optional(),
+  recurring_schedule: recurringScheduleSchema.optional(),
 };
 
 export const timeFrameCheck = (input: { starts_at?: string | undefined; ends_at?: string | undefined }, ctx: z.RefinementCtx) => {
@@ -176,6 +180,8 @@ export const updateAccessCodeInputSchema = z
     type: z.enum(['ongoing', 'time_bound']).optional(),
     is_managed: z.literal(true, { error: 'Only managed access codes can be updated here' }).optional(),
     ...codeSettingsShape,
+    /** null makes the code a plain (not recurring) code again. */
+    recurring_schedule: recurringScheduleSchema.nullable().optional(),
   })
   .superRefine(timeFrameCheck);
 export type UpdateAccessCodeInput = z.infer<typeof updateAccessCodeInputSchema>;

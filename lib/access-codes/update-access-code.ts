@@ -12,6 +12,7 @@ import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './code-rules';
 import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
+import { withUpcomingWindows } from './recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
 
 type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
@@ -107,10 +108,15 @@ async function applyUpdate(
   delete next.starts_at;
   delete next.ends_at;
   Object.assign(next, frame);
+  if (input.recurring_schedule === null) delete next.recurring_schedule;
+  else if (input.recurring_schedule !== undefined) next.recurring_schedule = input.recurring_schedule;
+  const scheduleChanged = JSON.stringify(current.recurring_schedule ?? null) !== JSON.stringify(next.recurring_schedule ?? null);
+  Object.assign(next, withUpcomingWindows(next, now));
+  if (next.recurring_schedule === undefined) delete next.upcoming_windows;
 
   const changed = changedProperties(current, next);
   const attempt = pendingAttempt(deps.ids, workspaceId, 'UPDATE_ACCESS_CODE', now, current.device_id);
-  if (changed.length === 0) {
+  if (changed.length === 0 && !scheduleChanged) {
     const done = succeeded(attempt, { access_code: current });
     await deps.actionAttempts.put(done);
     return done.action_attempt;
@@ -118,14 +124,16 @@ async function applyUpdate(
 
   const traits = deps.providers.for(device).traits(device);
   const renameOnLock = changed.includes('name') && traits.showsNames === true;
-  const deviceWork = renameOnLock || changed.some((k) => k === 'code' || k === 'type' || k === 'starts_at' || k === 'ends_at');
+  const deviceWork = renameOnLock || scheduleChanged || changed.some((k) => k === 'code' || k === 'type' || k === 'starts_at' || k === 'ends_at');
   const preferNative = input.prefer_native_scheduling ?? record.prefer_native_scheduling;
   let nextRecord: AccessCodeRecord = { ...record, access_code: next, version: record.version + 1, prefer_native_scheduling: preferNative };
   let finished = attempt;
   if (deviceWork) {
-    const dueAt = firstDueAt(next, usesNativeScheduling(traits, preferNative), deps.settings, now);
+    // A recurring code is due at once: the engine works out from its windows when the lock takes it.
+    const dueAt = next.recurring_schedule ? now.toISOString() : firstDueAt(next, usesNativeScheduling(traits, preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
-    next.pending_mutations = mutationsFor(current, next, renameOnLock ? changed : changed.filter((k) => k !== 'name'), now);
+    const lockChanges = renameOnLock ? changed : changed.filter((k) => k !== 'name');
+    next.pending_mutations = mutationsFor(current, next, scheduleChanged ? [...lockChanges, 'recurring_schedule'] : lockChanges, now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };
   } else {
     finished = succeeded(attempt, { access_code: next });
@@ -145,7 +153,7 @@ function mutationsFor(current: AccessCode, next: AccessCode, changed: readonly s
   if (changed.includes('code')) {
     mutations.push({ mutation_code: 'updating_code', message: 'Updating the PIN on the device', created_at, from: { code: current.code }, to: { code: next.code } });
   }
-  if (changed.some((k) => k === 'type' || k === 'starts_at' || k === 'ends_at')) {
+  if (changed.some((k) => k === 'type' || k === 'starts_at' || k === 'ends_at' || k === 'recurring_schedule')) {
     mutations.push({
       mutation_code: 'updating_time_frame',
       message: 'Updating the time frame on the device',

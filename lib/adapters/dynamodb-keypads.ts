@@ -13,6 +13,7 @@ const slotSchema = z.object({
   name: z.string().optional(),
   starts_at: timestampSchema.optional(),
   ends_at: timestampSchema.optional(),
+  recurring_schedule: z.object({ time_zone: z.string(), weekly: z.array(z.object({ days: z.array(z.string()), start_time: z.string(), end_time: z.string() })) }).optional(),
   state: z.enum(['adding', 'present', 'removing']),
   settles_at: timestampSchema,
   external: z.boolean().optional(),

@@ -1,6 +1,12 @@
 import type { CodeConstraint, DeviceRecord, ProviderName } from './schemas';
 
-/** What the lock should hold for one code. A window means the lock enforces it itself. */
+/** A weekly schedule as a lock that keeps one holds it: wall-clock windows in an IANA time zone. */
+export interface WeeklySchedule {
+  time_zone: string;
+  weekly: { days: string[]; start_time: string; end_time: string }[];
+}
+
+/** What the lock should hold for one code. A window (or a weekly schedule) means the lock enforces it itself. */
 export interface DesiredEntry {
   access_code_id: string;
   code: string;
@@ -8,6 +14,8 @@ export interface DesiredEntry {
   name?: string;
   starts_at?: string;
   ends_at?: string;
+  /** Only for a lock whose traits say `weeklySchedules`: the code works in these windows alone. */
+  recurring_schedule?: WeeklySchedule;
 }
 
 /** A problem the provider reports on a code (an upstream Seam error or warning, say). */
@@ -53,6 +61,8 @@ export interface DeviceTraits {
   /** How long after asking for a change the engine checks what happened. */
   verifyAfterMs: number;
   offlineCodes: boolean;
+  /** The lock keeps a weekly schedule itself (as Nuki locks do): a recurring code goes on once, with its schedule. */
+  weeklySchedules?: boolean;
   /** The provider keeps a code's name where people see it (a Seam upstream), so a rename is sent to it. */
   showsNames?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { DesiredEntry, DeviceTraits, KeypadEntry, ProviderError } from '../devices/lock-provider';
 import type { AccessCodeEventType } from '../events/schemas';
 import { type LifecycleSettings, usesNativeScheduling } from '../access-codes/lifecycle';
+import { inRecurringWindow } from '../access-codes/recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 import { clearedConflict, conversionRule, externalChange, externalChangeRule } from './external-changes';
 import { desiredEntry, isDeviceError, keepAccessErrors, matches, nextBoundary, withProviderReport } from './lock-view';
@@ -32,7 +33,8 @@ export function decide(s: Situation): Outcome {
   const { record, traits, settings, now } = s;
   if (record.offline) return offlineCode(record, record.offline, now);
   const native = usesNativeScheduling(traits, record.prefer_native_scheduling);
-  const desired = desiredEntry(record, native, settings, now);
+  const weekly = traits.weeklySchedules === true && record.prefer_native_scheduling;
+  const desired = desiredEntry(record, native, settings, now, weekly);
   const lock = s.lock ?? { held: undefined };
   if ('error' in lock) return callFailed(record, lock.error, { removing: desired === undefined, events: [] }, settings, now);
   const actual = lock.held;
@@ -41,8 +43,8 @@ export function decide(s: Situation): Outcome {
   if (read.converting) return conversionRule(read, actual, now);
   const external = externalChange(read, desired, actual);
   if (external) return externalChangeRule(read, external, actual, now);
-  if (desired === undefined && actual === undefined) return nothingOnLock(read, native, settings, now);
-  if (desired !== undefined && actual !== undefined && actual.state === 'present' && matches(actual, desired, traits.showsNames)) return settled(read, desired, native, settings, now);
+  if (desired === undefined && actual === undefined) return nothingOnLock(read, native, weekly, settings, now);
+  if (desired !== undefined && actual !== undefined && actual.state === 'present' && matches(actual, desired, traits.showsNames)) return settled(read, desired, native, weekly, settings, now);
   return towardsLock(read, desired, actual, traits, settings, now);
 }
 
@@ -50,7 +52,7 @@ export function decide(s: Situation): Outcome {
 const wasOnLock = (record: AccessCodeRecord) => record.was_on_lock === true || record.access_code.status === 'set' || record.access_code.is_scheduled_on_device;
 
 /** Nothing on the lock and nothing should be: gone for good (deleted or expired), or waiting for its window. */
-function nothingOnLock(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): Write {
+function nothingOnLock(record: AccessCodeRecord, native: boolean, weekly: boolean, settings: LifecycleSettings, now: Date): Write {
   const code = record.access_code;
   const onLockBefore = wasOnLock(record);
   const events: AccessCodeEventType[] = onLockBefore ? ['access_code.removed_from_device'] : [];
@@ -66,17 +68,18 @@ function nothingOnLock(record: AccessCodeRecord, native: boolean, settings: Life
     pending_mutations: code.pending_mutations.filter((m) => m.mutation_code === 'deferring_creation'),
   };
   const { was_on_lock: _offTheLock, ...waiting } = record;
-  return { kind: 'write', rule: 'waiting', record, next: { ...waiting, access_code: waitingCode, sync: undefined, due_at: nextBoundary(record, native, settings, now) }, events, attempts: [] };
+  return { kind: 'write', rule: 'waiting', record, next: { ...waiting, access_code: waitingCode, sync: undefined, due_at: nextBoundary(record, native, settings, now, weekly) }, events, attempts: [] };
 }
 
 /** The lock holds what it should: the code is set (or scheduled on a natively scheduling lock). */
-function settled(record: AccessCodeRecord, desired: DesiredEntry, native: boolean, settings: LifecycleSettings, now: Date): Write {
+function settled(record: AccessCodeRecord, desired: DesiredEntry, native: boolean, weekly: boolean, settings: LifecycleSettings, now: Date): Write {
   const code = record.access_code;
-  const active = desired.starts_at === undefined || desired.starts_at <= now.toISOString();
+  // A recurring code is set in its windows only, and unset between them.
+  const active = code.recurring_schedule !== undefined ? inRecurringWindow(code, now) : desired.starts_at === undefined || desired.starts_at <= now.toISOString();
   const settledCode: AccessCode = {
     ...code,
     status: active ? 'set' : 'unset',
-    is_scheduled_on_device: desired.starts_at !== undefined,
+    is_scheduled_on_device: desired.starts_at !== undefined || desired.recurring_schedule !== undefined,
     errors: clearedConflict({ ...code, errors: keepAccessErrors(code) }),
     warnings: code.warnings.filter((w) => w.warning_code !== 'delay_in_setting_on_device'),
     pending_mutations: [],
@@ -88,20 +91,27 @@ function settled(record: AccessCodeRecord, desired: DesiredEntry, native: boolea
     kind: 'write',
     rule: 'settled',
     record,
-    next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, settings, now) },
+    next: { ...record, access_code: settledCode, sync: undefined, due_at: nextBoundary(record, native, settings, now, weekly) },
     events,
     attempts: finishAttempts(record, now, 'settled', settledCode),
   };
 }
 
-/** The status a code has while a change is on its way: a natively scheduling lock loaded ahead of starts_at keeps it `unset`. */
-function statusOnTheWay(desired: DesiredEntry | undefined, nowIso: string): AccessCode['status'] {
+/**
+ * The status a code has while a change is on its way: a natively scheduling lock loaded ahead
+ * of starts_at keeps it `unset`, and so does a recurring code between its windows.
+ */
+function statusOnTheWay(code: AccessCode, desired: DesiredEntry | undefined, now: Date): AccessCode['status'] {
+  const nowIso = now.toISOString();
+  if (code.recurring_schedule !== undefined && code.status !== 'removing') return desired !== undefined && inRecurringWindow(code, now) ? 'setting' : 'unset';
   if (desired === undefined) return 'removing';
   if (desired.starts_at !== undefined && desired.starts_at > nowIso) return 'unset';
   return 'setting';
 }
 
 function mutationsOnTheWay(code: AccessCode, removing: boolean, nowIso: string): AccessCode['pending_mutations'] {
+  // A recurring code's window ended: it comes off the lock until its next window, and is not being deleted.
+  if (removing && code.recurring_schedule !== undefined && code.status !== 'removing') return code.pending_mutations.filter((m) => m.mutation_code !== 'deleting');
   if (removing) {
     if (code.pending_mutations.some((m) => m.mutation_code === 'deleting')) return code.pending_mutations;
     return [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: nowIso }];
@@ -116,7 +126,7 @@ function towardsLock(record: AccessCodeRecord, desired: DesiredEntry | undefined
   const code = record.access_code;
   const removing = desired === undefined;
   const sync: Sync = { ...(record.sync ?? newSync(nowIso)) };
-  const working: AccessCode = { ...code, status: statusOnTheWay(desired, nowIso), pending_mutations: mutationsOnTheWay(code, removing, nowIso) };
+  const working: AccessCode = { ...code, status: statusOnTheWay(code, desired, now), pending_mutations: mutationsOnTheWay(code, removing, nowIso) };
   const events: AccessCodeEventType[] = [];
   if (now.getTime() - Date.parse(sync.since) >= settings.delayWarningMs && !sync.warned) {
     const warning_code = removing ? 'delay_in_removing_from_device' : 'delay_in_setting_on_device';

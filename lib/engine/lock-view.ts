@@ -1,5 +1,7 @@
 import type { DesiredEntry, KeypadEntry } from '../devices/lock-provider';
 import { type LifecycleSettings, leadMs } from '../access-codes/lifecycle';
+import { type RecurringMode, windowPlan } from '../access-codes/recurring-lifecycle';
+import { windowsAfter } from '../access-codes/recurring-schedule';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 
 const ms = (iso: string) => Date.parse(iso);
@@ -11,19 +13,60 @@ const minIso = (...values: (string | undefined)[]) => values.filter((v): v is st
  * scheduling lock) from the start of its lead time until ends_at; nothing once it is deleted
  * or expired, or before its lead time.
  */
-export function desiredEntry(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
+export function desiredEntry(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date, weekly = false): DesiredEntry | undefined {
   const code = record.access_code;
   if (code.status === 'removing' || code.code === null) return undefined;
   const base = { access_code_id: code.access_code_id, code: code.code, ...(code.name !== null && { name: code.name }) };
+  if (code.recurring_schedule !== undefined) return recurringEntry(code, base, recurringMode(native, weekly), settings, now);
   if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return base;
   const t = now.getTime();
   if (t >= ms(code.ends_at) || t < ms(code.starts_at) - leadMs(native, settings)) return undefined;
   return native ? { ...base, starts_at: code.starts_at, ends_at: code.ends_at } : base;
 }
 
-/** The next time the desired entry changes by the clock alone. */
-export function nextBoundary(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date): string | undefined {
+/** How the lock keeps a recurring code, from what it can keep. */
+export const recurringMode = (native: boolean, weekly: boolean): RecurringMode => {
+  if (weekly) return 'weekly';
+  return native ? 'window_native' : 'window_just_in_time';
+};
+
+/**
+ * What the lock should hold for a recurring code: on a lock that keeps weekly schedules, the
+ * code with its schedule (from the lead before starts_at until ends_at); on any other lock,
+ * the code around its current or next window only (with that window on a lock that keeps one).
+ */
+function recurringEntry(code: AccessCode, base: DesiredEntry, mode: RecurringMode, settings: LifecycleSettings, now: Date): DesiredEntry | undefined {
+  const t = now.getTime();
+  const schedule = code.recurring_schedule;
+  if (schedule === undefined || (code.ends_at !== undefined && t >= ms(code.ends_at))) return undefined;
+  if (mode === 'weekly') {
+    if (code.starts_at !== undefined && t < ms(code.starts_at) - leadMs(true, settings)) return undefined;
+    return { ...base, recurring_schedule: schedule, ...(code.starts_at !== undefined && { starts_at: code.starts_at }), ...(code.ends_at !== undefined && { ends_at: code.ends_at }) };
+  }
+  const plan = windowPlan(code, mode, settings, now);
+  if (plan === undefined || t < plan.loadAt) return undefined;
+  return mode === 'window_native' ? { ...base, starts_at: plan.window.starts_at, ends_at: plan.window.ends_at } : base;
+}
+
+/** A recurring code's next change by the clock: its lock taking or dropping it, or a window starting or ending. */
+function recurringBoundary(code: AccessCode, mode: RecurringMode, settings: LifecycleSettings, now: Date): string | undefined {
+  const schedule = code.recurring_schedule;
+  if (schedule === undefined) return undefined;
+  const nowIso = now.toISOString();
+  const [window] = windowsAfter(schedule, { starts_at: code.starts_at, ends_at: code.ends_at }, now, 1);
+  const edges = [window?.starts_at, window?.ends_at, code.ends_at];
+  if (mode === 'weekly' && code.starts_at !== undefined) edges.push(iso(ms(code.starts_at) - leadMs(true, settings)));
+  if (mode !== 'weekly') {
+    const plan = windowPlan(code, mode, settings, now);
+    if (plan !== undefined) edges.push(iso(plan.loadAt));
+  }
+  return minIso(...edges.filter((b) => b !== undefined && b > nowIso));
+}
+
+/** The next time the desired entry (or a recurring code's status) changes by the clock alone. */
+export function nextBoundary(record: AccessCodeRecord, native: boolean, settings: LifecycleSettings, now: Date, weekly = false): string | undefined {
   const code = record.access_code;
+  if (code.recurring_schedule !== undefined) return recurringBoundary(code, recurringMode(native, weekly), settings, now);
   if (code.type === 'ongoing' || code.starts_at === undefined || code.ends_at === undefined) return undefined;
   const nowIso = now.toISOString();
   return minIso(...[iso(ms(code.starts_at) - leadMs(native, settings)), code.starts_at, code.ends_at].filter((b) => b > nowIso));
@@ -34,6 +77,7 @@ export const matches = (actual: KeypadEntry, desired: DesiredEntry, withName = f
   actual.code === desired.code &&
   actual.starts_at === desired.starts_at &&
   actual.ends_at === desired.ends_at &&
+  JSON.stringify(actual.recurring_schedule ?? null) === JSON.stringify(desired.recurring_schedule ?? null) &&
   // A code without a name leaves the provider free to name it (Seam's "New Access Code").
   (!withName || !desired.name || actual.name === desired.name) &&
   actual.state !== 'removing';

@@ -8,6 +8,7 @@ import { logger } from '../logger';
 import { recordCodeOutcome } from '../observability';
 import type { Deps } from '../ports';
 import { accessCodeEvent } from '../access-codes/events';
+import { withUpcomingWindows } from '../access-codes/recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 
 export type EngineDeps = Pick<Deps, 'followUps' | 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
@@ -117,6 +118,8 @@ async function commitOnce(deps: EngineDeps, device: DeviceRecord, now: Date, wri
   } else if (write.next) {
     const next = {
       ...write.next,
+      // A recurring code's windows move on as the engine steps through them (it steps at each window's edges).
+      access_code: withUpcomingWindows(write.next.access_code, now),
       version: record.version + 1,
       pending_action_attempts: write.next.pending_action_attempts.filter((a) => !attemptsDone.has(a.action_attempt_id)),
     };

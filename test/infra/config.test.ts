@@ -11,6 +11,7 @@ describe('parseConfig', () => {
       pollRateMinutes: 1,
       jitLeadSeconds: 3600,
       nativeLeadHours: 72,
+      recurringLeadSeconds: 120,
       codeHistoryDays: 30,
       sandboxLatencyMs: 2000,
       logLevel: 'INFO',
@@ -62,6 +63,7 @@ describe('parseConfig', () => {
   test('shares each setting the functions read with the runtime configuration', () => {
     expect(latchkeyConfigSchema.shape.jitLeadSeconds).toBe(envSchema.shape.LATCHKEY_JIT_LEAD_SECONDS);
     expect(latchkeyConfigSchema.shape.nativeLeadHours).toBe(envSchema.shape.LATCHKEY_NATIVE_LEAD_HOURS);
+    expect(latchkeyConfigSchema.shape.recurringLeadSeconds).toBe(envSchema.shape.LATCHKEY_RECURRING_LEAD_SECONDS);
     expect(latchkeyConfigSchema.shape.codeHistoryDays).toBe(envSchema.shape.LATCHKEY_CODE_HISTORY_DAYS);
     expect(latchkeyConfigSchema.shape.sandboxLatencyMs).toBe(envSchema.shape.LATCHKEY_SANDBOX_LATENCY_MS);
     expect(latchkeyConfigSchema.shape.logLevel).toBe(envSchema.shape.LOG_LEVEL);

@@ -328,6 +328,7 @@ describe.each(writers)('writing function %s', (name) => {
         Variables: {
           LATCHKEY_JIT_LEAD_SECONDS: '3600',
           LATCHKEY_NATIVE_LEAD_HOURS: '72',
+          LATCHKEY_RECURRING_LEAD_SECONDS: '120',
           LATCHKEY_SANDBOX_LATENCY_MS: '2000',
           LATCHKEY_CODE_HISTORY_DAYS: '30',
         },

@@ -222,3 +222,118 @@ describe('after a provider call', () => {
     });
   });
 });
+
+describe('decide: a recurring code (Monday 12:05-12:10 and 12:11-12:20 UTC; it is Monday 12:00)', () => {
+  const schedule = {
+    time_zone: 'UTC',
+    weekly: [
+      { days: ['mon' as const], start_time: '12:05', end_time: '12:10' },
+      { days: ['mon' as const], start_time: '12:11', end_time: '12:20' },
+    ],
+  };
+  const at = (time: string) => new Date(`2026-11-23T${time}Z`);
+  const recurring = (code: Partial<AccessCode> = {}, rest: Partial<Omit<AccessCodeRecord, 'access_code'>> = {}) =>
+    record({ status: 'unset', pending_mutations: [], recurring_schedule: schedule, ...code }, { prefer_native_scheduling: true, ...rest });
+  const onLock = (code: Partial<AccessCode> = {}) => recurring(code, { was_on_lock: true });
+  const step = (r: AccessCodeRecord, lock: LockRead, time: string, lockTraits: Partial<DeviceTraits> = {}): Situation => ({
+    record: r,
+    traits: { ...traits, ...lockTraits },
+    settings,
+    now: at(time),
+    lock,
+  });
+  const codeWith = (fields: Partial<AccessCode>) => expect.objectContaining({ access_code: expect.objectContaining(fields) });
+
+  const recurringRows: [string, Situation, Record<string, unknown>][] = [
+    [
+      'waiting: before the lead time of its first window (LATCHKEY_RECURRING_LEAD_SECONDS, 120 s)',
+      step(recurring(), empty, '12:00:00.000'),
+      { kind: 'write', rule: 'waiting', events: [], next: expect.objectContaining({ due_at: '2026-11-23T12:03:00.000Z', access_code: expect.objectContaining({ status: 'unset' }) }) },
+    ],
+    [
+      'program: within the lead time, still unset',
+      step(recurring(), empty, '12:03:00.000'),
+      { kind: 'program', desired: { access_code_id: expect.any(String), code: '4817' }, record: codeWith({ status: 'unset' }) },
+    ],
+    [
+      'settled before the window: on the lock, unset, due at the window start',
+      step(recurring(), held(), '12:04:00.000'),
+      {
+        kind: 'write',
+        rule: 'settled',
+        events: [],
+        next: expect.objectContaining({ due_at: '2026-11-23T12:05:00.000Z', access_code: expect.objectContaining({ status: 'unset', is_scheduled_on_device: false }) }),
+      },
+    ],
+    [
+      'settled in the window: set, due at the window end',
+      step(onLock(), held(), '12:05:00.000'),
+      {
+        kind: 'write',
+        rule: 'settled',
+        events: ['access_code.set_on_device'],
+        next: expect.objectContaining({ due_at: '2026-11-23T12:10:00.000Z', access_code: expect.objectContaining({ status: 'set' }) }),
+      },
+    ],
+    [
+      'program in the window: setting',
+      step(recurring(), empty, '12:06:00.000'),
+      { kind: 'program', record: codeWith({ status: 'setting', pending_mutations: [expect.objectContaining({ mutation_code: 'creating' })] }) },
+    ],
+    [
+      'remove at the window end: unset, and not being deleted',
+      step(onLock({ status: 'set' }), held(), '12:10:00.000'),
+      { kind: 'remove', record: codeWith({ status: 'unset', pending_mutations: [] }) },
+    ],
+    [
+      'off the lock between windows: removed_from_device, due in the middle of the gap (the next lead would overlap the last window)',
+      step(onLock({ status: 'unset' }), empty, '12:10:02.000'),
+      {
+        kind: 'write',
+        rule: 'waiting',
+        events: ['access_code.removed_from_device'],
+        next: expect.objectContaining({ due_at: '2026-11-23T12:10:30.000Z', access_code: expect.objectContaining({ status: 'unset' }) }),
+      },
+    ],
+    ['program for the next window from the middle of the gap', step(recurring(), empty, '12:10:30.000'), { kind: 'program', record: codeWith({ status: 'unset' }) }],
+    [
+      'remove: a deleted recurring code',
+      step(onLock({ status: 'removing' }), held(), '12:06:00.000'),
+      { kind: 'remove', record: codeWith({ status: 'removing', pending_mutations: [expect.objectContaining({ mutation_code: 'deleting' })] }) },
+    ],
+    [
+      'gone: past its ends_at',
+      step(recurring({ type: 'time_bound', starts_at: '2026-11-16T00:00:00.000Z', ends_at: '2026-11-23T12:07:00.000Z' }, { was_on_lock: true }), empty, '12:07:00.000'),
+      { kind: 'write', rule: 'gone', removed: true },
+    ],
+    [
+      'a lock that keeps a time window gets each window as a time-bound code',
+      step(recurring(), empty, '12:00:00.000', { timeWindow: 'native' }),
+      { kind: 'program', desired: expect.objectContaining({ starts_at: '2026-11-23T12:05:00.000Z', ends_at: '2026-11-23T12:10:00.000Z' }) },
+    ],
+    [
+      'a lock that keeps weekly schedules gets the code once, with its schedule',
+      step(recurring(), empty, '12:00:00.000', { timeWindow: 'native', weeklySchedules: true }),
+      { kind: 'program', desired: { access_code_id: expect.any(String), code: '4817', recurring_schedule: schedule } },
+    ],
+    [
+      'a lock that keeps weekly schedules holds it: scheduled on device, unset between windows, due at the next window edge',
+      step(recurring(), held({ recurring_schedule: schedule }), '12:10:00.000', { timeWindow: 'native', weeklySchedules: true }),
+      {
+        kind: 'write',
+        rule: 'settled',
+        events: ['access_code.scheduled_on_device'],
+        next: expect.objectContaining({ due_at: '2026-11-23T12:11:00.000Z', access_code: expect.objectContaining({ status: 'unset', is_scheduled_on_device: true }) }),
+      },
+    ],
+    [
+      'a lock that keeps weekly schedules, in a window: set',
+      step(recurring({ is_scheduled_on_device: true }), held({ recurring_schedule: schedule }), '12:12:00.000', { timeWindow: 'native', weeklySchedules: true }),
+      { kind: 'write', rule: 'settled', events: ['access_code.set_on_device'], next: codeWith({ status: 'set' }) },
+    ],
+  ];
+
+  it.each(recurringRows)('%s', (_name, s, expected) => {
+    expect(decide(s)).toMatchObject(expected);
+  });
+});

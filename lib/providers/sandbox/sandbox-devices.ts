@@ -14,6 +14,8 @@ interface SandboxModel {
   maxCodes: number;
   constraints: CodeConstraint[];
   nativeScheduling: boolean;
+  /** Also keeps weekly schedules (days and times of day), as Nuki locks do. */
+  weeklyScheduling?: boolean;
   /** Fails the configured share of operations, for testing retries. */
   flaky?: boolean;
   /** Also takes algoPIN-style offline codes, as igloohome locks do. */
@@ -25,7 +27,7 @@ interface SandboxModel {
 /**
  * The locks every sandbox workspace gets, modelled on the brands' documented PIN rules.
  * Schlage, Kwikset, Nuki, igloohome and Yale schedule codes natively (the lock keeps the
- * time window); tedee, SmartThings and Lockly take codes just in time.
+ * time window; Nuki also keeps weekly schedules); tedee, SmartThings and Lockly take codes just in time.
  */
 export const sandboxModels: readonly SandboxModel[] = [
   {
@@ -61,6 +63,7 @@ export const sandboxModels: readonly SandboxModel[] = [
     maxCodes: 200,
     constraints: [{ constraint_type: 'no_zeros' }, { constraint_type: 'cannot_start_with_12' }],
     nativeScheduling: true,
+    weeklyScheduling: true,
   },
   {
     name: 'Guest Suite',
@@ -194,6 +197,7 @@ export function buildSandboxDevices(workspaceId: string, newId: () => string, no
       provider_device_id: deviceId,
       provider_state: {
         native_scheduling: m.nativeScheduling,
+        ...(m.weeklyScheduling && { weekly_scheduling: true }),
         failure_rate: m.flaky ? failureRate : 0,
         ...(m.offline && { offline_secret: randomBytes(32).toString('hex') }),
       } satisfies SandboxState,

@@ -9,6 +9,8 @@ import type { DeviceRecord } from '../../devices/schemas';
 export const sandboxStateSchema = z.object({
   /** The lock keeps its own schedule, so time-bound codes can be loaded ahead. */
   native_scheduling: z.boolean(),
+  /** The lock also keeps weekly schedules, so a recurring code goes on once with its schedule. */
+  weekly_scheduling: z.boolean().optional(),
   /** Share of provider operations that fail transiently, 0..1. */
   failure_rate: z.number().min(0).max(1),
   /** The secret an offline-capable lock shares with its algorithm (hex); never shown or logged. */
@@ -65,6 +67,7 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
         slotCount: device.device.properties.max_active_codes_supported,
       },
       timeWindow: state(device).native_scheduling ? 'native' : 'just_in_time',
+      weeklySchedules: state(device).weekly_scheduling === true,
       choosesPin: device.device.properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code'),
       canRemoveRemotely: true,
       confirmation: 'read_back',
