@@ -8,6 +8,34 @@ export interface StaticPage {
 
 const entry = path.join(__dirname, 'page', 'console.tsx');
 
+/** Where Seam's components take a lock's picture from when its device has no image_url (Seam's servers). */
+const seamFallbackImage = 'https://connect.getseam.com/assets/images/devices/unknown-lock.png';
+/** The console's own neutral lock picture, served with the page, so no image is fetched from Seam. */
+const lockImagePath = '/console/lock.svg';
+const lockImage = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64" role="img" aria-label="Lock">
+<rect width="64" height="64" rx="12" fill="#e8ecf0"/>
+<path d="M22 28v-6a10 10 0 0 1 20 0v6" fill="none" stroke="#5b6b7a" stroke-width="4"/>
+<rect x="17" y="28" width="30" height="22" rx="4" fill="#5b6b7a"/>
+<circle cx="32" cy="38" r="3" fill="#e8ecf0"/><rect x="31" y="39" width="2" height="6" fill="#e8ecf0"/>
+</svg>
+`;
+
+/**
+ * Points Seam's DeviceImage at the console's own picture: the components fall back to an image
+ * on Seam's servers, which a private deployment cannot reach (every picture broken).
+ */
+const localLockImage = {
+  name: 'latchkey-local-lock-image',
+  setup(build: import('esbuild').PluginBuild) {
+    build.onLoad({ filter: /@seamapi[\\/]react[\\/].*DeviceImage\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(seamFallbackImage)) throw new Error(`Seam's DeviceImage no longer names ${seamFallbackImage}`);
+      return { contents: source.replace(seamFallbackImage, lockImagePath), loader: 'js' };
+    });
+  },
+};
+
 const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -57,17 +85,20 @@ export function consolePages(): (pathname: string) => Promise<StaticPage | undef
       alias: { '@seamapi/http': 'seam-http-v1' },
       define: { 'process.env.NODE_ENV': '"production"' },
       logLevel: 'silent',
+      plugins: [localLockImage],
     });
     const output = (extension: string) => {
       const file = result.outputFiles.find((f) => f.path.endsWith(extension));
       if (!file) throw new Error(`esbuild produced no console ${extension}`);
       return Buffer.from(file.contents);
     };
+    if (output('.js').includes(seamFallbackImage)) throw new Error('The console bundle still points lock images at Seam');
     return new Map<string, StaticPage>([
       ['/console', { contentType: 'text/html; charset=utf-8', body: html }],
       ['/console/', { contentType: 'text/html; charset=utf-8', body: html }],
       ['/console/app.js', { contentType: 'text/javascript; charset=utf-8', body: output('.js') }],
       ['/console/app.css', { contentType: 'text/css; charset=utf-8', body: output('.css') }],
+      [lockImagePath, { contentType: 'image/svg+xml', body: lockImage }],
     ]);
   };
   return async (pathname) => {

@@ -76,6 +76,12 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   await page.locator('.seam-add-button').click();
   await page.locator('input[name=name]').fill('Console guest');
   await page.getByRole('button', { name: 'Generate code' }).click();
+  // The form fills the code in when /access_codes/generate_code answers: saving before that is refused by the form.
+  await pollUntil(
+    'the generated code in the form',
+    () => page.locator('input[name=code]').inputValue(),
+    (code) => /^\d+$/.test(code),
+  );
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Console guest').first().waitFor({ timeout: 30_000 });
   const accessCodeId = await pollUntil(
@@ -94,5 +100,50 @@ it('lists the granted locks, creates a code in the form, and sees it reach set',
   }
   expect(codes.get(accessCodeId)).toEqual({ name: 'Console guest', status: 'set' });
   expect((await deps.accessCodes.get(server.workspaceId, accessCodeId))?.access_code.status).toBe('set');
+  await page.close();
+}, 90_000);
+
+it('shows each lock with a picture served by Latchkey, never asking Seam, and its Unlock button unlocks the lock', async () => {
+  const deps = appDeps();
+  const { publishable_key } = await createPublishableKey(deps, server.workspaceId);
+  const locks = await deps.devices.list(server.workspaceId, { limit: 100 });
+  const garage = locks.find((d) => d.device.display_name === 'Garage');
+  if (!garage) throw new Error('no Garage');
+  await getOrCreateClientSession(
+    deps,
+    workspacePrincipal(server.workspaceId),
+    getOrCreateClientSessionInputSchema.parse({ user_identifier_key: 'unlock-user', device_ids: [garage.device.device_id] }),
+  );
+
+  const page = await browser.newPage();
+  // A private deployment: nothing but Latchkey is reachable. Every request elsewhere is refused and recorded.
+  const elsewhere: string[] = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(server.url)) return route.continue();
+    elsewhere.push(url);
+    return route.abort();
+  });
+  await page.goto(`${server.url}/console?publishable_key=${publishable_key}&user_identifier_key=unlock-user`);
+  await page.getByText('Garage').first().waitFor({ timeout: 30_000 });
+  const picture = page.locator('img[alt="Garage"]').first();
+  await picture.waitFor({ timeout: 20_000 });
+  await pollUntil(
+    'the lock picture to load',
+    () => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    (loaded) => loaded,
+  );
+  expect(await picture.getAttribute('src')).toBe('/console/lock.svg');
+
+  await page.getByText('Garage').first().click();
+  const unlocked = page.waitForResponse((r) => /\/locks\/unlock_door\b/.test(r.url()), { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  expect((await unlocked).status()).toBe(200);
+  await pollUntil(
+    'the Garage to be unlocked',
+    async () => (await deps.devices.get(server.workspaceId, garage.device.device_id))?.device.properties.locked,
+    (locked) => locked === false,
+  );
+  expect(elsewhere.filter((url) => !url.startsWith('data:'))).toEqual([]);
   await page.close();
 }, 90_000);
