@@ -130,7 +130,7 @@ it('shows each lock with a picture served by Latchkey, never asking Seam, and it
   await picture.waitFor({ timeout: 20_000 });
   await pollUntil(
     'the lock picture to load',
-    () => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    () => picture.evaluate((img) => Reflect.get(img, 'complete') === true && Number(Reflect.get(img, 'naturalWidth')) > 0),
     (loaded) => loaded,
   );
   expect(await picture.getAttribute('src')).toBe('/console/lock.svg');
