@@ -2,7 +2,7 @@ import type { DeviceRecord } from '../devices/schemas';
 import type { Deps } from '../ports';
 import type { Appearance } from './appearance';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
-import { withUpcomingWindows } from './recurring-lifecycle';
+import { inRecurringWindow, withUpcomingWindows } from './recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
 
 /** The settings of a new code that the client chose (create and create_multiple share them). */
@@ -59,6 +59,8 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     appearance: parts.appearance,
     ...(input.recurring_schedule && { recurring_schedule: input.recurring_schedule }),
   };
+  // A recurring code is unset outside its windows.
+  if (code.recurring_schedule !== undefined && !inRecurringWindow(code, now)) code.status = 'unset';
   return {
     access_code: withUpcomingWindows(code, now),
     version: 0,

@@ -12,7 +12,7 @@ import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './code-rules';
 import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
-import { withUpcomingWindows } from './recurring-lifecycle';
+import { inRecurringWindow, withUpcomingWindows } from './recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord, PendingMutation, UpdateAccessCodeInput } from './schemas';
 
 type UpdateDeps = Pick<Deps, 'accessCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
@@ -132,6 +132,7 @@ async function applyUpdate(
     // A recurring code is due at once: the engine works out from its windows when the lock takes it.
     const dueAt = next.recurring_schedule ? now.toISOString() : firstDueAt(next, usesNativeScheduling(traits, preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
+    if (next.recurring_schedule !== undefined && !inRecurringWindow(next, now)) next.status = 'unset';
     const lockChanges = renameOnLock ? changed : changed.filter((k) => k !== 'name');
     next.pending_mutations = mutationsFor(current, next, scheduleChanged ? [...lockChanges, 'recurring_schedule'] : lockChanges, now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };

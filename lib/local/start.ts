@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import type { Config } from '../config';
 import type { AppDeps } from '../deps';
+import type { Clock } from '../ports';
 import { createApiKey, createWorkspace, hashApiKey } from '../workspaces/workspaces';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { consolePages } from '../console/console-pages';
@@ -29,6 +30,8 @@ export interface LocalOptions {
   streamPollMs?: number;
   /** Adds this many mock Z-Wave locks behind the real edge agent (LATCHKEY_ZWAVE_MOCK_LOCKS); none when unset. */
   zwaveMockLocks?: number;
+  /** The application's clock (tests move one by hand); the system clock when unset. */
+  clock?: Clock;
 }
 
 export interface RunningLatchkey {
@@ -82,7 +85,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const zwaveModule = options.zwaveMockLocks ? await import('./zwave/local-mode') : undefined;
   const zwave = zwaveModule && (await zwaveModule.startLocalZwave(cfg.LATCHKEY_STORE === 'dynamodb' && options.config.LATCHKEY_DYNAMODB_ENDPOINT === undefined ? options.dataDir : undefined));
 
-  const app = buildLocalApp(cfg, { parts: zwave ? { zwaveShadows: zwave.shadows } : {} });
+  const app = buildLocalApp(cfg, { parts: zwave ? { zwaveShadows: zwave.shadows } : {}, ...(options.clock && { clock: options.clock }) });
   const deps = app.deps;
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey, cfg.LATCHKEY_SANDBOX_FAILURE_RATE);
   const hub = zwaveModule && zwave && options.zwaveMockLocks ? await zwaveModule.attachMockHub(deps, zwave, workspaceId, options.zwaveMockLocks, cfg.LATCHKEY_STAGE) : undefined;

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../lib/config';
 import type { AppDeps } from '../../lib/deps';
+import type { Clock } from '../../lib/ports';
 import { startLocal } from '../../lib/local/start';
 import { createWorkspace } from '../../lib/workspaces/workspaces';
 import { recordAnswers } from './latchkey-answers';
@@ -27,7 +28,7 @@ export function appDeps(): AppDeps {
  * Every 200 answer it sends is checked against Latchkey's own OpenAPI document: `stop()` fails
  * naming each answer that does not match its route's published schema.
  */
-export async function startE2eServer(): Promise<E2eServer> {
+export async function startE2eServer(options: { clock?: Clock } = {}): Promise<E2eServer> {
   const config = loadConfig({
     ...process.env,
     LATCHKEY_STORE: 'dynamodb',
@@ -39,7 +40,7 @@ export async function startE2eServer(): Promise<E2eServer> {
     // An offline lock is retried after 1 s, 2 s, ... instead of 5 s, 10 s, ...
     LATCHKEY_RETRY_BASE_SECONDS: '1',
   });
-  const started = await startLocal({ config, port: 0, tickSeconds: 1 });
+  const started = await startLocal({ config, port: 0, tickSeconds: 1, ...(options.clock && { clock: options.clock }) });
   if (started.apiKey === undefined) {
     await started.stop();
     throw new Error('startLocal created no sandbox API key: the table was not empty');
