@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessCodeNotFound } from '../errors';
-import { type EventType, type SeamEvent, accessCodeEventTypes, eventTypes } from '../events/schemas';
+import { type EventType, type SeamEvent, eventTypes } from '../events/schemas';
 import type { Deps } from '../ports';
 import { type Principal, grantsDeviceId } from '../principals/principal';
 import { idSchema, isoDateTimeSchema } from '../schema-helpers';
@@ -10,7 +10,7 @@ export const getTimelineInputSchema = z.object({
   limit: z.number().int().min(1).max(200).default(50),
   before: isoDateTimeSchema.optional(),
   after: isoDateTimeSchema.optional(),
-  event_types: z.array(z.enum(accessCodeEventTypes)).max(50).optional(),
+  event_types: z.array(z.enum(eventTypes)).max(50).optional(),
   /** A `next_cursor` or `prev_cursor` of an earlier page (Latchkey's; Seam's spec has no parameter for it yet). */
   cursor: z.string().max(1024).optional().meta({ description: "Latchkey's addition: the next_cursor or prev_cursor of an earlier page." }),
 });
@@ -40,8 +40,11 @@ const timelineText: Record<EventType, { actor: Actor; description: string }> = {
   'access_code.unmanaged.removed': { actor: 'external', description: 'An access code set outside Latchkey is no longer on the device' },
   'access_code.unmanaged.converted_to_managed': { actor: 'api_key', description: 'The access code was converted to a managed access code' },
   'access_code.unmanaged.failed_to_convert_to_managed': { actor: 'system', description: 'The access code could not be converted to a managed access code' },
+  'access_code.first_used': { actor: 'external', description: 'The access code was used for the first time' },
+  'access_code.use_limit_reached': { actor: 'external', description: 'The access code reached its use limit' },
   'lock.locked': { actor: 'system', description: 'The lock was locked' },
   'lock.unlocked': { actor: 'system', description: 'The lock was unlocked' },
+  'lock.access_denied': { actor: 'external', description: 'The lock denied access' },
 };
 
 /** Seam's timeline event, as /access_codes/get_timeline answers it. */

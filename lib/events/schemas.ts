@@ -22,11 +22,14 @@ export const accessCodeEventTypes = [
   'access_code.unmanaged.removed',
   'access_code.unmanaged.converted_to_managed',
   'access_code.unmanaged.failed_to_convert_to_managed',
+  // Latchkey's additions (use-limited codes): the code's first entry, and the entry that used it up.
+  'access_code.first_used',
+  'access_code.use_limit_reached',
 ] as const;
 export type AccessCodeEventType = (typeof accessCodeEventTypes)[number];
 
-/** Seam's `lock.*` events: what a lock reports about its bolt. */
-export const lockEventTypes = ['lock.locked', 'lock.unlocked'] as const;
+/** Seam's `lock.*` events: what a lock reports about its bolt, and the entries it refused. */
+export const lockEventTypes = ['lock.locked', 'lock.unlocked', 'lock.access_denied'] as const;
 export type LockEventType = (typeof lockEventTypes)[number];
 
 /** Every event type Latchkey emits. */
@@ -41,6 +44,10 @@ const warningSchema = z.object({ warning_code: z.string(), message: z.string(), 
 
 /** How a lock was locked or unlocked (Seam's `lock_method`). */
 export const lockMethodSchema = z.enum(['keycode', 'manual', 'automatic', 'unknown', 'remote', 'card']);
+
+/** Why a lock refused an entry (Seam's `lock_access_denied_reason`). */
+export const accessDeniedReasons = ['unknown_code', 'expired_code', 'blocklisted_code', 'too_many_attempts', 'blocked_by_privacy_mode', 'credential_error'] as const;
+export type AccessDeniedReason = (typeof accessDeniedReasons)[number];
 
 /** A Seam event: `access_code.*` (always with its code) or `lock.*` (with the code only when one was used). */
 export const eventSchema = z.object({
@@ -71,6 +78,10 @@ export const eventSchema = z.object({
   method: lockMethodSchema.optional(),
   action_attempt_id: idSchema.optional(),
   access_code_is_managed: z.boolean().optional(),
+  /** lock.access_denied: why, when known. */
+  reason: z.object({ reason_code: z.enum(accessDeniedReasons), message: z.string() }).optional(),
+  use_count: z.number().int().nonnegative().optional().meta({ description: "Latchkey's addition: the code's use count after the entry (access_code.first_used, access_code.use_limit_reached)." }),
+  max_uses: z.number().int().positive().optional().meta({ description: "Latchkey's addition: the code's use limit (access_code.first_used, access_code.use_limit_reached)." }),
 });
 export type SeamEvent = z.infer<typeof eventSchema>;
 
