@@ -5,7 +5,7 @@ import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
   seamRoute('/access_codes/generate_code', generateCodeInputSchema, deps, async (input, { principal }) => ({
-    generated_code: await generateCode(deps, principal, input.device_id),
+    generated_code: await generateCode(deps, principal, input),
   }));
 
 export const handler = makeHandler(appDeps());

@@ -1,5 +1,6 @@
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import type { AccessCode, AccessCodeRecord } from './access-codes/schemas';
+import type { OccupiedSpan } from './access-codes/occupied-span';
 import type { UnmanagedCodeRecord } from './access-codes/unmanaged-schemas';
 import type { ActionAttemptRecord } from './action-attempts/schemas';
 import type { AccountSourceRegistry } from './connected-accounts/account-source';
@@ -47,26 +48,27 @@ export interface ListAccessCodesQuery {
  */
 export interface AccessCodeRepository {
   get(workspaceId: string, accessCodeId: string): Promise<AccessCodeRecord | undefined>;
-  getByPin(workspaceId: string, deviceId: string, code: string): Promise<AccessCodeRecord | undefined>;
+  /** The managed codes holding a PIN on a device: one, or several whose spans do not overlap (see pin-holders.ts). */
+  listByPin(workspaceId: string, deviceId: string, code: string): Promise<AccessCodeRecord[]>;
   getMany(workspaceId: string, accessCodeIds: readonly string[]): Promise<AccessCodeRecord[]>;
   list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
-  /** The PINs held on a device by managed codes (one query). */
-  listPins(workspaceId: string, deviceId: string): Promise<string[]>;
+  /** The PINs held on a device by managed codes (one query): at any time, or only those taken during `during`. */
+  listPins(workspaceId: string, deviceId: string, during?: OccupiedSpan): Promise<string[]>;
   /** The PIN bound to a common code key, while a code in the workspace holds it. */
   getCommonCodePin(workspaceId: string, commonCodeKey: string): Promise<string | undefined>;
   /** The codes sharing a common code key (one read of the key, one batch read of its codes). */
   listByCommonCodeKey(workspaceId: string, commonCodeKey: string): Promise<AccessCodeRecord[]>;
   /**
-   * Stores a new code (version 0), claims its PIN on the device and its common code key.
-   * Throws DuplicateAccessCodeError if the PIN is held, ConflictError if the key is bound to another PIN.
+   * Stores a new code (version 0), claims its PIN on the device over its occupied span and its common code key.
+   * Throws DuplicateAccessCodeError if another code holds the PIN during that span, ConflictError if the key is bound to another PIN.
    */
   create(record: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
   /** Stores several new codes at once, all or none, with the conditions of `create`. */
   createMany(records: readonly AccessCodeRecord[], extras?: WriteExtras): Promise<void>;
   /**
    * Replaces `previous` by `next` if the stored version is still `previous.version`
-   * (`next.version` must be `previous.version + 1`), moving the PIN claim when the PIN changed.
-   * Throws ConflictError when the version moved, DuplicateAccessCodeError when the new PIN is held.
+   * (`next.version` must be `previous.version + 1`), moving the PIN claim when the PIN or its span changed.
+   * Throws ConflictError when the version moved, DuplicateAccessCodeError when another code holds the PIN during the new span.
    */
   update(next: AccessCodeRecord, previous: AccessCodeRecord, extras?: WriteExtras): Promise<void>;
   /**

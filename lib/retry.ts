@@ -70,6 +70,18 @@ export const retryPolicies = {
     baseDelayMs: 25,
     maxDelayMs: 1_000,
   },
+  /**
+   * A PIN claim changed between reading it and writing it (another code took or left the PIN):
+   * read it again and check the span again. Codes taking one PIN over disjoint spans at once
+   * all get it, one per round, so this allows a few dozen rounds.
+   */
+  pinClaimMoved: {
+    retryable: (error) => error instanceof PinClaimMovedError,
+    maxAttempts: 40,
+    budgetMs: 10_000,
+    baseDelayMs: 10,
+    maxDelayMs: 200,
+  },
   /** BatchGetItem returned unprocessed keys (throttling): read those again. */
   unprocessedKeys: {
     retryable: (error) => error instanceof UnprocessedKeysError,
@@ -93,6 +105,14 @@ export class ShadowChangedError extends Error {
   constructor() {
     super('The lock shadow changed while a slot was written');
     this.name = 'ShadowChangedError';
+  }
+}
+
+/** A PIN claim was no longer as read when a transaction wrote it: nothing was written. */
+export class PinClaimMovedError extends Error {
+  constructor() {
+    super('The PIN claim changed while a code was written');
+    this.name = 'PinClaimMovedError';
   }
 }
 

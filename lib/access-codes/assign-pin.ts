@@ -2,6 +2,7 @@ import { acceptsChosenPin, generatePin, pinViolation } from '../devices/code-con
 import type { DeviceRecord } from '../devices/schemas';
 import { AppError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
+import type { OccupiedSpan } from './occupied-span';
 
 export { requireDevice } from '../devices/device-queries';
 
@@ -17,9 +18,9 @@ export async function checkChosenPin(deps: Pick<Deps, 'accessCodes'>, device: De
   if (violation !== undefined) throw InvalidInputError.forField(field, violation);
 }
 
-/** A fresh PIN for the device that no managed code on it holds. */
-export async function freshPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, preferredLength?: number): Promise<string> {
-  const inUse = await deps.accessCodes.listPins(device.device.workspace_id, device.device.device_id);
+/** A fresh PIN for the device that no managed code on it holds (at any time, or during `during`). */
+export async function freshPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, preferredLength?: number, during?: OccupiedSpan): Promise<string> {
+  const inUse = await deps.accessCodes.listPins(device.device.workspace_id, device.device.device_id, during);
   const pin = generatePin(device.device, inUse, preferredLength);
   if (pin === undefined) {
     throw new AppError('no_space_for_access_code_on_device', 400, "No unused PIN fits this device's constraints");

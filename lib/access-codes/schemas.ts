@@ -218,4 +218,11 @@ export const deleteAccessCodeInputSchema = z.object({
 });
 export type DeleteAccessCodeInput = z.infer<typeof deleteAccessCodeInputSchema>;
 
-export const generateCodeInputSchema = z.object({ device_id: idSchema });
+export const generateCodeInputSchema = z
+  .object({
+    device_id: idSchema,
+    starts_at: isoDateTimeSchema.optional().meta({ description: "Latchkey's addition: with ends_at, a PIN free from this time on (one a code of a stay that does not overlap may still hold)" }),
+    ends_at: isoDateTimeSchema.optional().meta({ description: "Latchkey's addition: with starts_at, a PIN free until this time" }),
+  })
+  .superRefine(timeFrameCheck);
+export type GenerateCodeInput = z.infer<typeof generateCodeInputSchema>;

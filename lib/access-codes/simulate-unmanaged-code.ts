@@ -14,7 +14,7 @@ export async function simulateUnmanagedCode(
   const device = await requireDevice(deps, principal, input.device_id);
   const provider = deps.providers.for(device);
   if (!provider.simulator || !provider.listEntries) throw InvalidInputError.forField('device_id', 'Only sandbox locks can simulate codes set outside Latchkey');
-  if (await deps.accessCodes.getByPin(principal.workspace_id, device.device.device_id, input.code)) throw new DuplicateAccessCodeError();
+  if ((await deps.accessCodes.listByPin(principal.workspace_id, device.device.device_id, input.code)).length > 0) throw new DuplicateAccessCodeError();
   const ref = deps.ids.uuid();
   if (!(await provider.simulator.putExternalCode(device, { ref, code: input.code, name: input.name }))) {
     throw InvalidInputError.forField('device_id', 'The lock has no free code slot');

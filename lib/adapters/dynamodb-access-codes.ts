@@ -5,17 +5,18 @@ import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import { InvalidInputError } from '../errors';
 import { type CodeEvent, type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
-import { idSchema } from '../schema-helpers';
 import { matchesSearch } from '../access-codes/search';
-import { type TableKey, accessCodeKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
+import { accessCodeKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
 import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
+import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites } from './dynamodb-pin-claims';
+import { claimMoves, holderOf } from '../access-codes/pin-holders';
+import type { Written } from '../idempotency/unit-of-work';
 import { UnprocessedKeysError, retry, retryPolicies } from '../retry';
 
 const BATCH_GET_MAX_KEYS = 100;
 
 const invalidCursor = () => InvalidInputError.forField('page_cursor', 'Invalid or expired page cursor');
-const pinClaimSchema = z.object({ access_code_id: idSchema });
 /** A common code key: its PIN and the codes sharing it (`ids`); `tracked` marks keys that record their codes. */
 const commonCodeKeyItemSchema = z.object({ code: z.string(), ids: z.set(z.string()).optional(), tracked: z.boolean().optional() });
 /** The sort position a code listing resumes after: its base-table sort key, and its gsi1 sort key when listed by device. */
@@ -62,16 +63,32 @@ const bindKey = (tableName: string, workspaceId: string, key: string, code: stri
   },
 });
 
+/** The PIN claim change of a code taking its PIN over its span. */
+const taking = (record: AccessCodeRecord): PinClaimChange[] => {
+  const key = pinClaimKeys.of(record);
+  return key ? [{ key, holder: holderOf(record.access_code) }] : [];
+};
+/** The PIN claim change of a code leaving its PIN. */
+const leaving = (record: AccessCodeRecord): PinClaimChange[] => {
+  const key = pinClaimKeys.of(record);
+  return key ? [{ key, leaving: record.access_code.access_code_id }] : [];
+};
+
+/**
+ * Runs a transaction built from fresh reads of its PIN claims until its claims are still as
+ * read when it commits (see pinClaimWrites).
+ */
+export const withPinClaims = (table: TableOperations, build: () => Promise<TableWrite[]>, written?: Written): Promise<void> =>
+  retry(retryPolicies.pinClaimMoved, async () => table.transact(await build(), written));
+
 /** The writes that create codes: each code and PIN claim, one binding per common code key. */
-export function codeCreationWrites(table: TableOperations, records: readonly AccessCodeRecord[]): TableWrite[] {
+export async function codeCreationWrites(table: TableOperations, records: readonly AccessCodeRecord[]): Promise<TableWrite[]> {
   const { put, tableName } = table;
   const writes: TableWrite[] = [];
   const keys = new Map<string, { workspaceId: string; code: string; ids: string[] }>();
   for (const record of records) {
     const { workspace_id: workspaceId, common_code_key: key, code, access_code_id: id } = record.access_code;
-    const claim = pinClaimKeys.of(record);
     writes.push({ role: 'code', write: put(codeItem(record), { ConditionExpression: 'attribute_not_exists(pk)' }) });
-    if (claim) writes.push({ role: 'pin', write: put(pinClaimItem(claim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) });
     if (key !== null && code !== null) {
       const bound = keys.get(key) ?? { workspaceId, code, ids: [] };
       if (bound.code !== code) throw new InvalidInputError('Codes sharing a common_code_key must share one PIN');
@@ -79,6 +96,7 @@ export function codeCreationWrites(table: TableOperations, records: readonly Acc
       keys.set(key, bound);
     }
   }
+  writes.push(...(await pinClaimWrites(table, records.flatMap(taking))));
   for (const [key, { workspaceId, code, ids }] of keys) writes.push(bindKey(tableName, workspaceId, key, code, ids));
   return writes;
 }
@@ -89,7 +107,7 @@ export function codeCreationWrites(table: TableOperations, records: readonly Acc
  * action attempts and events, so that they commit or fail together.
  */
 export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistoryOptions): AccessCodeRepository {
-  const { client, tableName, getItem, collect, transact, put, del } = table;
+  const { client, tableName, getItem, collect, put, del } = table;
   const extras = (e: WriteExtras | undefined) => extraWrites(table, e, options);
   /** What a write stored, for the answer of a request it commits. */
   const written = (records: readonly AccessCodeRecord[], e: WriteExtras | undefined) => ({
@@ -160,9 +178,12 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
   return {
     get: getCode,
 
-    async getByPin(workspaceId, deviceId, code) {
-      const claim = await getItem(pinClaimKeys.key(workspaceId, deviceId, code));
-      return claim && getCode(workspaceId, pinClaimSchema.parse(fromItem(claim)).access_code_id);
+    async listByPin(workspaceId, deviceId, code) {
+      const holders = holdersOf(await getItem(pinClaimKeys.key(workspaceId, deviceId, code)));
+      return getMany(
+        workspaceId,
+        holders.map((h) => h.access_code_id),
+      );
     },
 
     getMany,
@@ -213,19 +234,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
       };
     },
 
-    async listPins(workspaceId, deviceId) {
-      const claims = await collect(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': { S: pinClaimKeys.partition(workspaceId, deviceId) }, ':prefix': { S: skPrefix.pin } },
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-        },
-        Number.POSITIVE_INFINITY,
-        (item) => item.sk?.S,
-      );
-      return claims.map((c) => pinClaimKeys.pinOf(c.value));
-    },
+    listPins: (workspaceId, deviceId, during) => listHeldPins(table, workspaceId, deviceId, during),
 
     async getCommonCodePin(workspaceId, commonCodeKey) {
       return (await getCommonCode(workspaceId, commonCodeKey))?.code;
@@ -237,24 +246,23 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     },
 
     async create(record, extra) {
-      await transact([...codeCreationWrites(table, [record]), ...extras(extra)], written([record], extra));
+      await withPinClaims(table, async () => [...(await codeCreationWrites(table, [record])), ...extras(extra)], written([record], extra));
     },
 
     async createMany(records, extra) {
       if (records.length === 0) return;
-      await transact([...codeCreationWrites(table, records), ...extras(extra)], written(records, extra));
+      await withPinClaims(table, async () => [...(await codeCreationWrites(table, records)), ...extras(extra)], written(records, extra));
     },
 
     async update(next, previous, extra) {
-      const [oldClaim, newClaim] = [pinClaimKeys.of(previous), pinClaimKeys.of(next)];
-      const moved = oldClaim?.pk !== newClaim?.pk || oldClaim?.sk !== newClaim?.sk;
+      const moves = claimMoves(previous.access_code, next.access_code);
       const { workspace_id: workspaceId, common_code_key: key, access_code_id: id } = next.access_code;
       const rebind = key !== null && next.access_code.code !== null && previous.access_code.code !== null && next.access_code.code !== previous.access_code.code;
-      await transact(
-        [
+      await withPinClaims(
+        table,
+        async () => [
           { role: 'code', write: put(codeItem(next), versionIs(previous.version)) },
-          ...(moved && oldClaim ? [{ role: 'extra' as const, write: del(oldClaim) }] : []),
-          ...(moved && newClaim ? [{ role: 'pin' as const, write: put(pinClaimItem(newClaim, id), { ConditionExpression: 'attribute_not_exists(pk)' }) }] : []),
+          ...(moves ? await pinClaimWrites(table, [...leaving(previous), ...taking(next)]) : []),
           // A key's PIN follows its code only while that code is the key's one code.
           ...(rebind
             ? [
@@ -286,12 +294,12 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
 
     async remove(previous, extra) {
       const { workspace_id: workspaceId, access_code_id: id, common_code_key: key } = previous.access_code;
-      const claim = pinClaimKeys.of(previous);
       const removedAt = extra?.events?.[0]?.occurred_at ?? new Date().toISOString();
-      await transact(
-        [
+      await withPinClaims(
+        table,
+        async () => [
           { role: 'code', write: del(accessCodeKeys.key(workspaceId, id), versionIs(previous.version)) },
-          ...(claim ? [{ role: 'extra' as const, write: del(claim) }] : []),
+          ...(await pinClaimWrites(table, leaving(previous))),
           ...(key !== null ? [{ role: 'extra' as const, write: leaveKey(workspaceId, key, id) }] : []),
           {
             role: 'extra',
@@ -337,8 +345,6 @@ const codeItem = (r: AccessCodeRecord): Item =>
     ...accessCodeKeys.due(r),
     doc: r,
   });
-
-const pinClaimItem = (claim: TableKey, accessCodeId: string): Item => toItem({ ...claim, access_code_id: accessCodeId });
 
 export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
   toItem({

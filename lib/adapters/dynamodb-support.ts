@@ -8,11 +8,11 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { ConflictError, DuplicateAccessCodeError, IdempotencyKeyInUseError } from '../errors';
+import { ConflictError, IdempotencyKeyInUseError } from '../errors';
 import type { KeptAnswer } from '../idempotency/schemas';
 import { keyDigest, sealAnswer } from '../idempotency/seal';
 import { type KeyClaim, type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
-import { TransactionContentionError, retry, retryPolicies } from '../retry';
+import { PinClaimMovedError, TransactionContentionError, retry, retryPolicies } from '../retry';
 import { type Item, toItem } from './dynamodb-doc';
 import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
 
@@ -24,7 +24,8 @@ import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
 
 /**
  * What a transaction's write is, so that a cancellation reason maps to the right domain error:
- * `code` and `item` (a stored item's own condition: it changed or exists) are ConflictError.
+ * `code` and `item` (a stored item's own condition: it changed or exists) are ConflictError; `pin` (a PIN
+ * claim no longer as read) is PinClaimMovedError, to be read and written again.
  */
 export type WriteRole = 'code' | 'item' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'extra';
 
@@ -138,7 +139,7 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
       const reasons = error.CancellationReasons ?? [];
       const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
       if (failed('code') || failed('item')) throw new ConflictError();
-      if (failed('pin')) throw new DuplicateAccessCodeError();
+      if (failed('pin')) throw new PinClaimMovedError();
       if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
       if (failed('idempotencyKey')) throw new IdempotencyKeyInUseError();
       // A concurrent transaction on the same items: nothing was written, so running it again

@@ -4,7 +4,8 @@ import type { AccessCodeRecord } from '../access-codes/schemas';
 import { type UnmanagedCodeRecord, unmanagedCodeRecordSchema } from '../access-codes/unmanaged-schemas';
 import { ConflictError, InvalidInputError } from '../errors';
 import type { Page, UnmanagedCodeRepository, WriteExtras } from '../ports';
-import { type CodeHistoryOptions, codeCreationWrites, extraWrites } from './dynamodb-access-codes';
+import { type CodeHistoryOptions, codeCreationWrites, extraWrites, withPinClaims } from './dynamodb-access-codes';
+import { heldAloneBy, soleClaimItem } from './dynamodb-pin-claims';
 import { type Item, decodeCursor, encodeCursor, parseDoc, toItem } from './dynamodb-doc';
 import { accessCodeKeys, pinClaimKeys, unmanagedCodeKeys } from './dynamodb-keys';
 import type { TableOperations } from './dynamodb-support';
@@ -38,7 +39,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
     const key = claimOf(r);
     if (!key) return;
     try {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: toItem({ ...key, access_code_id: r.access_code.access_code_id }), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await client.send(new PutItemCommand({ TableName: tableName, Item: soleClaimItem(key, r.access_code.access_code_id), ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -48,9 +49,7 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
     const key = claimOf(r);
     if (!key) return;
     try {
-      await client.send(
-        new DeleteItemCommand({ TableName: tableName, Key: toItem(key), ConditionExpression: 'access_code_id = :id', ExpressionAttributeValues: { ':id': { S: r.access_code.access_code_id } } }),
-      );
+      await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(key), ...heldAloneBy(r.access_code.access_code_id) }));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -116,14 +115,15 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
     async convert(unmanaged: UnmanagedCodeRecord, managed: AccessCodeRecord, extras?: WriteExtras) {
       const { workspace_id: ws, access_code_id: id } = unmanaged.access_code;
       // The PIN claim the unmanaged code held (same id) passes to the managed code.
-      const writes = codeCreationWrites(table, [managed]).map((w) =>
-        w.role === 'pin' && w.write.Put
-          ? { ...w, write: { Put: { ...w.write.Put, ConditionExpression: 'attribute_not_exists(pk) OR access_code_id = :id', ExpressionAttributeValues: { ':id': { S: id } } } } }
-          : w,
+      await withPinClaims(
+        table,
+        async () => [
+          { role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) },
+          ...(await codeCreationWrites(table, [managed])),
+          ...extraWrites(table, extras, options),
+        ],
+        { action_attempts: attemptsOf(extras) },
       );
-      await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(ws, id), { ConditionExpression: 'attribute_exists(pk)' }) }, ...writes, ...extraWrites(table, extras, options)], {
-        action_attempts: attemptsOf(extras),
-      });
     },
   };
 }

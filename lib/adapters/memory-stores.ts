@@ -4,7 +4,7 @@ import { memoryWebhooks } from './memory-webhooks';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
-import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../errors';
+import { ConflictError, InvalidInputError } from '../errors';
 import type { SeamEvent } from '../events/schemas';
 import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
@@ -16,6 +16,7 @@ import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 import { memoryCodeHistory } from './memory-code-history';
 import { memoryUnmanagedCodes } from './memory-unmanaged-codes';
+import { type PinHolder, claimMoves, heldDuring, holderOf, withHolder, withoutHolder } from '../access-codes/pin-holders';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
@@ -30,20 +31,25 @@ const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
  */
 export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, outbox }: { codeHistoryDays?: number; outbox?: MemoryOutbox } = {}): Stores {
   const codes = new Map<string, AccessCodeRecord>();
-  const pins = new Map<string, string>();
+  /** Each PIN's holders on its device, over time (see pin-holders.ts). */
+  const pins = new Map<string, PinHolder[]>();
   /** PINs per device, so listPins does not walk every code of every workspace. */
   const devicePins = new Map<string, Set<string>>();
   const claimPin = (r: AccessCodeRecord) => {
-    const { workspace_id, device_id, code, access_code_id } = r.access_code;
+    const { workspace_id, device_id, code } = r.access_code;
     if (code === null) return;
-    pins.set(pinKey(workspace_id, device_id, code), access_code_id);
+    const pin = pinKey(workspace_id, device_id, code);
+    pins.set(pin, withHolder(pins.get(pin) ?? [], holderOf(r.access_code)));
     const key = `${workspace_id}|${device_id}`;
     devicePins.set(key, (devicePins.get(key) ?? new Set()).add(code));
   };
   const freePin = (r: AccessCodeRecord) => {
-    const { workspace_id, device_id, code } = r.access_code;
+    const { workspace_id, device_id, code, access_code_id } = r.access_code;
     if (code === null) return;
-    pins.delete(pinKey(workspace_id, device_id, code));
+    const pin = pinKey(workspace_id, device_id, code);
+    const rest = withoutHolder(pins.get(pin) ?? [], access_code_id);
+    if (rest.length > 0) return void pins.set(pin, rest);
+    pins.delete(pin);
     devicePins.get(`${workspace_id}|${device_id}`)?.delete(code);
   };
   /** Common code keys: the PIN each is bound to and the codes sharing it; a key with no code left binds nothing. */
@@ -78,12 +84,11 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
   };
   /** Checks every PIN and key condition of a creation before anything is written. */
   const checkCreation = (records: readonly AccessCodeRecord[]) => {
-    const claimed = new Set<string>();
+    const claimed = new Map<string, PinHolder[]>();
     const keyed = new Map<string, string>();
     for (const record of records) {
       const pin = pinOf(record);
-      if (pin !== undefined && (pins.has(pin) || claimed.has(pin))) throw new DuplicateAccessCodeError();
-      if (pin !== undefined) claimed.add(pin);
+      if (pin !== undefined) claimed.set(pin, withHolder(claimed.get(pin) ?? pins.get(pin) ?? [], holderOf(record.access_code)));
       const { workspace_id, common_code_key: key, code } = record.access_code;
       if (key === null || code === null) continue;
       const bound = keyed.get(cckKey(workspace_id, key)) ?? boundPin(workspace_id, key);
@@ -118,10 +123,11 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         const r = codes.get(scoped(workspaceId, accessCodeId));
         return r && copy(r);
       },
-      async getByPin(workspaceId, deviceId, code) {
-        const id = pins.get(pinKey(workspaceId, deviceId, code));
-        const r = id === undefined ? undefined : codes.get(scoped(workspaceId, id));
-        return r && copy(r);
+      async listByPin(workspaceId, deviceId, code) {
+        return (pins.get(pinKey(workspaceId, deviceId, code)) ?? []).flatMap((h) => {
+          const r = codes.get(scoped(workspaceId, h.access_code_id));
+          return r ? [copy(r)] : [];
+        });
       },
       async getMany(workspaceId, ids) {
         return ids.flatMap((id) => {
@@ -142,8 +148,8 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         const hasMore = start + query.limit < all.length;
         return { items: copy(items), nextCursor: hasMore && last ? last.access_code.access_code_id : null };
       },
-      async listPins(workspaceId, deviceId) {
-        return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
+      async listPins(workspaceId, deviceId, during) {
+        return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])].filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
       },
       async getCommonCodePin(workspaceId, key) {
         return boundPin(workspaceId, key);
@@ -169,8 +175,8 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       },
       async update(next, previous, extras) {
         assertVersion(previous);
-        const [oldPin, newPin] = [pinOf(previous), pinOf(next)];
-        if (newPin !== undefined && newPin !== oldPin && pins.has(newPin)) throw new DuplicateAccessCodeError();
+        const [newPin, moves] = [pinOf(next), claimMoves(previous.access_code, next.access_code)];
+        if (newPin !== undefined && moves) withHolder(pins.get(newPin) ?? [], holderOf(next.access_code));
         const { workspace_id, common_code_key: key, code, access_code_id } = next.access_code;
         const bound = key === null ? undefined : commonCodes.get(cckKey(workspace_id, key));
         if (bound && code !== null && code !== bound.code) {
@@ -179,8 +185,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
           bound.code = code;
         }
         commitKey([next], extras);
-        freePin(previous);
-        claimPin(next);
+        if (moves) {
+          freePin(previous);
+          claimPin(next);
+        }
         codes.set(codeKey(next), copy(next));
         applyExtras(extras);
       },

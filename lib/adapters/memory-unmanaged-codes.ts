@@ -1,3 +1,4 @@
+import type { PinHolder } from '../access-codes/pin-holders';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { UnmanagedCodeRecord } from '../access-codes/unmanaged-schemas';
 import { ConflictError, InvalidInputError } from '../errors';
@@ -10,7 +11,7 @@ const pinKey = (workspaceId: string, deviceId: string, code: string) => `${works
 /** What the unmanaged codes share with the managed codes of the same memory store. */
 export interface ManagedCodesInMemory {
   codes: Map<string, AccessCodeRecord>;
-  pins: Map<string, string>;
+  pins: Map<string, PinHolder[]>;
   devicePins: Map<string, Set<string>>;
   checkCreation(records: readonly AccessCodeRecord[]): void;
   storeCreated(record: AccessCodeRecord): void;
@@ -27,13 +28,15 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
   const claimUnmanaged = (r: UnmanagedCodeRecord) => {
     const pin = unmanagedPin(r);
     if (pin === undefined || pins.has(pin) || r.access_code.code === null) return;
-    pins.set(pin, r.access_code.access_code_id);
+    // No span: an unmanaged code holds its PIN for as long as it is on the lock.
+    pins.set(pin, [{ access_code_id: r.access_code.access_code_id }]);
     const deviceKey = `${r.access_code.workspace_id}|${r.access_code.device_id}`;
     devicePins.set(deviceKey, (devicePins.get(deviceKey) ?? new Set()).add(r.access_code.code));
   };
   const releaseUnmanaged = (r: UnmanagedCodeRecord) => {
     const pin = unmanagedPin(r);
-    if (pin === undefined || pins.get(pin) !== r.access_code.access_code_id || r.access_code.code === null) return;
+    const holders = pin === undefined ? [] : (pins.get(pin) ?? []);
+    if (pin === undefined || holders.length !== 1 || holders[0]?.access_code_id !== r.access_code.access_code_id || r.access_code.code === null) return;
     pins.delete(pin);
     devicePins.get(`${r.access_code.workspace_id}|${r.access_code.device_id}`)?.delete(r.access_code.code);
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ProvisionedThroughputExceededException, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
@@ -75,9 +75,9 @@ describe('DynamoDB stores: access codes', () => {
     const record = accessCodeFixture(ws, device, { accessCode: { code: '735912' } });
     await stores.accessCodes.create(record);
 
-    expect(await stores.accessCodes.getByPin(ws, device, '735912')).toEqual(record);
-    expect(await stores.accessCodes.getByPin(ws, device, '735913')).toBeUndefined();
-    expect(await stores.accessCodes.getByPin(ws, randomUUID(), '735912')).toBeUndefined();
+    expect(await stores.accessCodes.listByPin(ws, device, '735912')).toEqual([record]);
+    expect(await stores.accessCodes.listByPin(ws, device, '735913')).toEqual([]);
+    expect(await stores.accessCodes.listByPin(ws, randomUUID(), '735912')).toEqual([]);
   });
 
   it('lists a device’s codes in creation order, page by page', async () => {
@@ -203,7 +203,7 @@ describe('DynamoDB stores: access codes', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const [rejected] = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(rejected).toBeInstanceOf(DuplicateAccessCodeError);
-    const winner = await stores.accessCodes.getByPin(ws, device, '2718');
+    const [winner] = await stores.accessCodes.listByPin(ws, device, '2718');
     expect(ids(racers)).toContain(winner?.access_code.access_code_id);
     expect(await stores.accessCodes.listPins(ws, device)).toEqual(['2718']);
   });
@@ -229,7 +229,7 @@ describe('DynamoDB stores: access codes', () => {
 
     expect(await stores.accessCodes.get(ws, record.access_code.access_code_id)).toEqual(next);
     expect(await stores.accessCodes.listPins(ws, device)).toEqual(['5050']);
-    expect(await stores.accessCodes.getByPin(ws, device, '4040')).toBeUndefined();
+    expect(await stores.accessCodes.listByPin(ws, device, '4040')).toEqual([]);
     await stores.accessCodes.create(accessCodeFixture(ws, device, { accessCode: { code: '4040' } }));
     await expect(stores.accessCodes.create(accessCodeFixture(ws, device, { accessCode: { code: '5050' } }))).rejects.toThrow(DuplicateAccessCodeError);
   });
@@ -487,7 +487,7 @@ describe('DynamoDB stores: workspace scoping', () => {
     const id = record.access_code.access_code_id;
 
     expect(await stores.accessCodes.get(other, id)).toBeUndefined();
-    expect(await stores.accessCodes.getByPin(other, device, '9191')).toBeUndefined();
+    expect(await stores.accessCodes.listByPin(other, device, '9191')).toEqual([]);
     expect(await stores.accessCodes.getMany(other, [id])).toEqual([]);
     expect((await stores.accessCodes.list(other, { limit: 10 })).items).toEqual([]);
     expect((await stores.accessCodes.list(other, { deviceId: device, limit: 10 })).items).toEqual([]);
@@ -509,14 +509,26 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
 
   it('runs a transaction again when a concurrent one cancelled it, then reports the condition that failed', async () => {
     const { mock, stores: stubbedStores } = stubbed();
-    mock.on(TransactWriteItemsCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).rejectsOnce(cancelled('None', 'ConditionalCheckFailed'));
+    mock.on(GetItemCommand).resolves({});
+    mock.on(TransactWriteItemsCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
 
-    await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(DuplicateAccessCodeError);
+    await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(ConflictError);
     expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+  });
+
+  it('reads a PIN claim again and writes once more when it moved before the transaction committed', async () => {
+    const { mock, stores: stubbedStores } = stubbed();
+    mock.on(GetItemCommand).resolves({});
+    mock.on(TransactWriteItemsCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).resolves({});
+
+    await stubbedStores.accessCodes.create(record());
+    expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(2);
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(2);
   });
 
   it('gives up with a ConflictError when concurrent transactions keep cancelling it', async () => {
     const { mock, stores: stubbedStores } = stubbed();
+    mock.on(GetItemCommand).resolves({});
     mock.on(TransactWriteItemsCommand).rejects(cancelled('TransactionConflict', 'None'));
 
     await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(ConflictError);
@@ -526,6 +538,7 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
   it('lets infrastructure errors through unchanged', async () => {
     const { mock, stores: stubbedStores } = stubbed();
     const throttled = new ProvisionedThroughputExceededException({ message: 'Slow down', $metadata: {} });
+    mock.on(GetItemCommand).resolves({});
     mock.on(TransactWriteItemsCommand).rejects(throttled);
 
     await expect(stubbedStores.accessCodes.create(record())).rejects.toBe(throttled);

@@ -72,7 +72,7 @@ describe('unmanaged codes and external modification on DynamoDB Local', () => {
     await convertToManaged(t.deps, t.principal, { access_code_id: first.access_code_id });
     await t.tick(2);
     expect(await getAccessCode(t.deps, t.principal, { access_code_id: first.access_code_id })).toMatchObject({ is_managed: true, status: 'set', code: '8642' });
-    expect(await t.deps.accessCodes.getByPin(t.principal.workspace_id, t.gate.device_id, '8642')).toMatchObject({ access_code: { access_code_id: first.access_code_id } });
+    expect(await t.deps.accessCodes.listByPin(t.principal.workspace_id, t.gate.device_id, '8642')).toMatchObject([{ access_code: { access_code_id: first.access_code_id } }]);
 
     expect(await deleteUnmanagedCode(t.deps, t.principal, { access_code_id: second.access_code_id })).toMatchObject({ status: 'success' });
     await t.tick(3);

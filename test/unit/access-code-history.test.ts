@@ -89,7 +89,7 @@ describe('reportDeviceConstraints', () => {
     const { deps, ws } = await setup();
     const gate = ws.byType('smartthings_lock');
     await reportDeviceConstraints(deps, ws.principal, report({ device_id: gate.device_id, supported_code_lengths: [7] }));
-    for (let i = 0; i < 5; i++) expect((await generateCode(deps, ws.principal, gate.device_id)).code).toHaveLength(7);
+    for (let i = 0; i < 5; i++) expect((await generateCode(deps, ws.principal, { device_id: gate.device_id })).code).toHaveLength(7);
     expect(await errorType(createAccessCode(deps, ws.principal, create({ device_id: gate.device_id, code: '4829' })))).toBe('invalid_input');
     await expect(createAccessCode(deps, ws.principal, create({ device_id: gate.device_id, code: '4829173' }))).resolves.toBeDefined();
 

@@ -169,7 +169,7 @@ describe('getAccessCode and listAccessCodes', () => {
   it('generates codes not in use on the device', async () => {
     const { deps, ws } = await setup();
     const lock = ws.byType('schlage_lock');
-    const { code } = await generateCode(deps, ws.principal, lock.device_id);
+    const { code } = await generateCode(deps, ws.principal, { device_id: lock.device_id });
     expect(pinViolation(lock, code)).toBeUndefined();
   });
 });

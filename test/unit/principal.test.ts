@@ -46,7 +46,7 @@ describe('a client session principal', () => {
     const { access_code, action_attempt } = await createAccessCode(deps, session, createAccessCodeInputSchema.parse({ device_id: granted.device_id }));
     expect(await getAccessCode(deps, session, { access_code_id: access_code.access_code_id })).toEqual(access_code);
     expect(await getActionAttempt(deps, session, action_attempt.action_attempt_id)).toEqual(action_attempt);
-    await expect(generateCode(deps, session, granted.device_id)).resolves.toMatchObject({ device_id: granted.device_id });
+    await expect(generateCode(deps, session, { device_id: granted.device_id })).resolves.toMatchObject({ device_id: granted.device_id });
   });
 
   it('gets device_not_found for an ungranted device on every device route', async () => {
@@ -54,7 +54,7 @@ describe('a client session principal', () => {
     const notFound = { type: 'device_not_found', status: 404 };
     expect(await rejection(getDevice(deps, session, hidden.device_id))).toEqual(notFound);
     expect(await rejection(createAccessCode(deps, session, createAccessCodeInputSchema.parse({ device_id: hidden.device_id })))).toEqual(notFound);
-    expect(await rejection(generateCode(deps, session, hidden.device_id))).toEqual(notFound);
+    expect(await rejection(generateCode(deps, session, { device_id: hidden.device_id }))).toEqual(notFound);
     expect(await rejection(simulateConnection(deps, session, hidden.device_id, false))).toEqual(notFound);
     expect(await rejection(listAccessCodes(deps, session, { device_id: hidden.device_id, limit: 10 }))).toEqual(notFound);
     expect(await listDevices(deps, session, { device_ids: [hidden.device_id] })).toEqual([]);

@@ -148,6 +148,6 @@ describe('external modification', () => {
     await t.tick(4);
     expect(t.types()).not.toContain('access_code.modified_external_to_seam');
     expect((await getAccessCode(t.deps, t.ws.principal, { access_code_id: id })).code).toBe('8264');
-    expect((await generateCode(t.deps, t.ws.principal, t.gate.device_id)).code).not.toBe('8264');
+    expect((await generateCode(t.deps, t.ws.principal, { device_id: t.gate.device_id })).code).not.toBe('8264');
   });
 });
