@@ -23,11 +23,13 @@ export interface KeypadLockFacts {
   spaceIds: string[];
   createdAt: string;
   customMetadata: Device['custom_metadata'];
+  /** Whether the lock locks and unlocks remotely (through the provider's RemoteBolt); neither when absent. */
+  remote?: { lock: boolean; unlock: boolean };
 }
 
 /**
- * The Seam device object of a lock behind a real provider: a built-in keypad, online codes, no
- * remote lock or unlock, nothing to simulate. Each provider supplies only what it knows.
+ * The Seam device object of a lock behind a real provider: a built-in keypad, online codes,
+ * remote lock and unlock where the provider says so, nothing to simulate. Each provider supplies only what it knows.
  */
 export function keypadLockDevice(f: KeypadLockFacts): Device {
   return {
@@ -39,8 +41,8 @@ export function keypadLockDevice(f: KeypadLockFacts): Device {
     nickname: f.nickname,
     space_ids: f.spaceIds,
     capabilities_supported: f.capabilities,
-    can_remotely_lock: false,
-    can_remotely_unlock: false,
+    can_remotely_lock: f.remote?.lock ?? false,
+    can_remotely_unlock: f.remote?.unlock ?? false,
     can_program_online_access_codes: true,
     can_program_offline_access_codes: false,
     can_simulate_connection: false,

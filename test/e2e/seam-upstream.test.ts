@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { stableDeviceId } from '../../lib/devices/derived-ids';
 import { type E2eServer, createOtherWorkspace, startE2eServer } from '../support/e2e-server';
 import { type FakeSeam, newWebhookSecret, startFakeSeam, svixHeaders } from '../support/fake-seam';
 import { expectValid } from '../support/seam-schemas';
@@ -92,6 +93,41 @@ describe('a Seam workspace as a provider', () => {
     const unit = devices.find((d) => d.display_name === 'Unit 4B');
     expect(unit?.properties.supported_code_lengths).toEqual([4, 6]);
     unitDeviceId = unit?.device_id ?? '';
+  });
+
+  it("unlocks and locks an upstream lock through the upstream's own /locks routes, with Latchkey's events and ids", async () => {
+    const locks = seam as unknown as {
+      locks: {
+        list(): Promise<{ device_id: string; connected_account_id: string; can_remotely_unlock: boolean; properties: { locked: boolean } }[]>;
+        unlockDoor(params: { device_id: string }): Promise<{ action_attempt_id: string; action_type: string; status: string }>;
+        lockDoor(params: { device_id: string }): Promise<{ action_attempt_id: string; action_type: string; status: string }>;
+      };
+      events: { list(params: Record<string, unknown>): Promise<{ event_type: string; device_id: string; action_attempt_id?: string; method?: string }[]> };
+    };
+    const lock = (await locks.locks.list()).find((d) => d.connected_account_id === accountId && d.can_remotely_unlock);
+    if (!lock) throw new Error('no upstream lock that unlocks remotely');
+
+    const unlocked = await locks.locks.unlockDoor({ device_id: lock.device_id });
+    expect(unlocked).toMatchObject({ action_type: 'UNLOCK_DOOR', status: 'success' });
+    const upstreamDevice = () => state().devices.find((d) => stableDeviceId(accountId, d.device_id) === lock.device_id);
+    expect(state().action_attempts.filter((a) => field(a, 'action_type') === 'UNLOCK_DOOR')).toHaveLength(1);
+    expect(upstreamDevice()?.properties.locked).toBe(false);
+    const locked = await locks.locks.lockDoor({ device_id: lock.device_id });
+    expect(locked).toMatchObject({ action_type: 'LOCK_DOOR', status: 'success' });
+    expect(upstreamDevice()?.properties.locked).toBe(true);
+
+    const events = await pollUntil(
+      'the lock events',
+      () => locks.events.list({ since: '2020-01-01T00:00:00.000Z', device_id: lock.device_id, event_types: ['lock.unlocked', 'lock.locked'] }),
+      (list) => list.length === 2,
+    );
+    for (const event of events) expectValid('event', event);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event_type: 'lock.unlocked', method: 'remote', device_id: lock.device_id, action_attempt_id: unlocked.action_attempt_id }),
+        expect.objectContaining({ event_type: 'lock.locked', method: 'remote', device_id: lock.device_id, action_attempt_id: locked.action_attempt_id }),
+      ]),
+    );
   });
 
   it('creates a code upstream exactly once and follows the upstream status by polling', async () => {

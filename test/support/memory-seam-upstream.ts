@@ -46,6 +46,16 @@ export function memorySeamUpstream(devices: UpstreamDevice[]) {
       guard();
       codes.delete(id);
     },
+    async getDevice(id) {
+      guard();
+      const d = devices.find((device) => device.device_id === id);
+      return d && structuredClone(d);
+    },
+    async moveBolt(id, action) {
+      guard();
+      const d = devices.find((device) => device.device_id === id);
+      if (d) d.properties.locked = action === 'lock';
+    },
   };
   const factory: SeamUpstreamFactory = () => upstream;
   return {
@@ -53,6 +63,11 @@ export function memorySeamUpstream(devices: UpstreamDevice[]) {
     codes,
     get creates() {
       return creates;
+    },
+    /** Takes a device out of the upstream workspace. */
+    remove(deviceId: string) {
+      const at = devices.findIndex((d) => d.device_id === deviceId);
+      if (at >= 0) devices.splice(at, 1);
     },
     setDown(value: boolean) {
       down = value;

@@ -9,6 +9,9 @@ import { makeHandler as listHandler } from '../../functions/locks-list';
 import { makeHandler as followUpHandler } from '../../functions/run-follow-ups';
 import { codesApp, failure } from '../support/codes-app';
 import { invoke } from '../support/memory-app';
+import { memorySeamUpstream } from '../support/memory-seam-upstream';
+import { connectSeamAccount } from '../../lib/providers/seam';
+import { stableDeviceId } from '../../lib/devices/derived-ids';
 
 /** A follow-up scheduler that records what it was asked. */
 const recordingFollowUps = () => {
@@ -156,5 +159,50 @@ describe('lock state and remote unlock (sandbox)', () => {
     const answer = await followUpHandler(app.deps)({ Records: [{ messageId: 'm1', body: JSON.stringify(message) }] } as never, {} as never);
     expect(answer).toEqual({ batchItemFailures: [] });
     expect((await getLock(app.deps, app.ws.principal, lock.device_id)).properties.locked).toBe(false);
+  });
+});
+
+describe('remote unlock on a Seam upstream', () => {
+  const upstreamLock = (id: string, remote: boolean) => ({
+    device_id: id,
+    device_type: 'august_lock',
+    display_name: `Lock ${id}`,
+    can_program_online_access_codes: true,
+    can_remotely_lock: remote,
+    can_remotely_unlock: remote,
+    capabilities_supported: ['lock', 'access_code'],
+    properties: { name: `Lock ${id}`, online: true, locked: true, supported_code_lengths: [6], max_active_codes_supported: 10 },
+  });
+
+  it("asks the upstream's lock routes and ends when the upstream device shows the bolt moved; waits through an outage", async () => {
+    const upstream = memorySeamUpstream([upstreamLock('front', true), upstreamLock('keypad-only', false)]);
+    const app = await codesApp({ seamUpstream: upstream.factory });
+    const { connected_account_id } = await connectSeamAccount(app.deps, { workspaceId: app.ws.workspaceId, apiKey: 'seam_upstream_key_123456', endpoint: 'https://seam.example' });
+    const front = stableDeviceId(connected_account_id, 'front');
+    const keypadOnly = stableDeviceId(connected_account_id, 'keypad-only');
+    expect(await getLock(app.deps, app.ws.principal, front)).toMatchObject({ can_remotely_unlock: true, properties: { locked: true } });
+    expect(await failure(requestLockAction(app.deps, app.ws.principal, keypadOnly, 'unlock'))).toEqual({ type: 'invalid_input', fields: ['device_id'] });
+
+    const attempt = await requestLockAction(app.deps, app.ws.principal, front, 'unlock');
+    expect(attempt.status).toBe('pending');
+    upstream.setDown(true);
+    app.clock.advance(1000);
+    await checkLockAction(app.deps, app.ws.workspaceId, attempt.action_attempt_id);
+    expect((await app.deps.actionAttempts.get(app.ws.workspaceId, attempt.action_attempt_id))?.action_attempt.status).toBe('pending');
+    upstream.setDown(false);
+    await checkLockAction(app.deps, app.ws.workspaceId, attempt.action_attempt_id);
+    expect((await app.deps.actionAttempts.get(app.ws.workspaceId, attempt.action_attempt_id))?.action_attempt.status).toBe('success');
+    expect((await getLock(app.deps, app.ws.principal, front)).properties.locked).toBe(false);
+    expect(await app.deps.events.list(app.ws.workspaceId, { limit: 10, device_id: front })).toEqual([
+      expect.objectContaining({ event_type: 'lock.unlocked', method: 'remote', action_attempt_id: attempt.action_attempt_id, connected_account_id }),
+    ]);
+
+    // A lock gone from the upstream fails the attempt; an upstream that refuses the request fails it at once.
+    const locking = await requestLockAction(app.deps, app.ws.principal, front, 'lock');
+    upstream.remove('front');
+    await checkLockAction(app.deps, app.ws.workspaceId, locking.action_attempt_id);
+    expect((await app.deps.actionAttempts.get(app.ws.workspaceId, locking.action_attempt_id))?.action_attempt).toMatchObject({ status: 'error' });
+    upstream.setDown(true);
+    expect(await requestLockAction(app.deps, app.ws.principal, front, 'lock')).toMatchObject({ status: 'error', error: { type: 'uncategorized_error', message: 'Seam answered 503' } });
   });
 });

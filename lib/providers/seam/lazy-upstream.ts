@@ -16,5 +16,7 @@ export const lazySeamUpstream: SeamUpstreamFactory = (connection) => {
     createAccessCode: async (params) => (await load()).createAccessCode(params),
     updateAccessCode: async (id, params) => (await load()).updateAccessCode(id, params),
     deleteAccessCode: async (id) => (await load()).deleteAccessCode(id),
+    getDevice: async (id) => (await load()).getDevice(id),
+    moveBolt: async (id, action) => (await load()).moveBolt(id, action),
   };
 };

@@ -49,6 +49,7 @@ export function toDeviceRecord(account: ConnectedAccountRecord, upstream: Upstre
       spaceIds: [],
       createdAt: now,
       customMetadata: {},
+      remote: { lock: upstream.can_remotely_lock === true, unlock: upstream.can_remotely_unlock === true },
     }),
     provider: 'seam',
     provider_device_id: upstream.device_id,

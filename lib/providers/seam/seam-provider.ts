@@ -109,5 +109,19 @@ export function seamProvider(accounts: SeamAccounts, options: { pollMs: number }
       const existing = await find(upstream, device, handle);
       return existing && toEntry(handle.access_code_id, existing);
     },
+
+    // Through the upstream's own /locks routes; done once the upstream device shows the bolt moved.
+    bolt: {
+      checkAfterMs: 1000,
+      async request(device, request) {
+        await (await accounts.forDevice(device)).moveBolt(upstreamDeviceId(device), request.action);
+      },
+      async check(device, request) {
+        const upstream = await (await accounts.forDevice(device)).getDevice(upstreamDeviceId(device));
+        if (upstream === undefined) return { status: 'failed', message: 'The device is gone from the Seam workspace' };
+        const locked = upstream.properties.locked;
+        return locked === (request.action === 'lock') ? { status: 'done', locked } : { status: 'pending' };
+      },
+    },
   };
 }

@@ -30,6 +30,8 @@ export const upstreamDeviceSchema = z.looseObject({
   display_name: z.string().optional(),
   nickname: z.string().optional(),
   can_program_online_access_codes: z.boolean().optional(),
+  can_remotely_lock: z.boolean().optional(),
+  can_remotely_unlock: z.boolean().optional(),
   capabilities_supported: z.array(z.string()).default([]),
   properties: z
     .looseObject({
@@ -65,6 +67,10 @@ export interface SeamUpstream {
   updateAccessCode(accessCodeId: string, params: Omit<UpstreamCodeParams, 'device_id'>): Promise<void>;
   /** Succeeds when the code is already gone. */
   deleteAccessCode(accessCodeId: string): Promise<void>;
+  /** Undefined when the upstream has no such device. */
+  getDevice(deviceId: string): Promise<UpstreamDevice | undefined>;
+  /** Asks the upstream to lock or unlock; its device's `properties.locked` shows when the lock did. */
+  moveBolt(deviceId: string, action: 'lock' | 'unlock'): Promise<void>;
 }
 
 /** How the provider reaches one upstream workspace. */
@@ -164,5 +170,20 @@ export const seamHttpUpstream =
           throw upstreamFailure(error);
         }
       },
+      async getDevice(deviceId) {
+        try {
+          return upstreamDeviceSchema.parse(await seam.devices.get({ device_id: deviceId }));
+        } catch (error) {
+          if (upstreamErrorType(error)?.status === 404) return undefined;
+          throw upstreamFailure(error);
+        }
+      },
+      // Latchkey's own attempt follows the lock's report; the client does not wait for Seam's.
+      moveBolt: (deviceId, action) =>
+        guarded(async () => {
+          const options = { waitForActionAttempt: false };
+          if (action === 'lock') await seam.locks.lockDoor({ device_id: deviceId }, options);
+          else await seam.locks.unlockDoor({ device_id: deviceId }, options);
+        }),
     };
   };
