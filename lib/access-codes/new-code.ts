@@ -59,8 +59,8 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     appearance: parts.appearance,
     ...(input.recurring_schedule && { recurring_schedule: input.recurring_schedule }),
   };
-  // A recurring code is unset outside its windows.
-  if (code.recurring_schedule !== undefined && !inRecurringWindow(code, now)) code.status = 'unset';
+  // A recurring code is on its way in one of its windows, and unset outside them.
+  if (code.recurring_schedule !== undefined) code.status = inRecurringWindow(code, now) ? 'setting' : 'unset';
   return {
     access_code: withUpcomingWindows(code, now),
     version: 0,

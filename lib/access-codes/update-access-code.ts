@@ -132,7 +132,7 @@ async function applyUpdate(
     // A recurring code is due at once: the engine works out from its windows when the lock takes it.
     const dueAt = next.recurring_schedule ? now.toISOString() : firstDueAt(next, usesNativeScheduling(traits, preferNative), deps.settings, now);
     next.status = next.type === 'ongoing' || dueAt <= now.toISOString() ? 'setting' : 'unset';
-    if (next.recurring_schedule !== undefined && !inRecurringWindow(next, now)) next.status = 'unset';
+    if (next.recurring_schedule !== undefined) next.status = inRecurringWindow(next, now) ? 'setting' : 'unset';
     const lockChanges = renameOnLock ? changed : changed.filter((k) => k !== 'name');
     next.pending_mutations = mutationsFor(current, next, scheduleChanged ? [...lockChanges, 'recurring_schedule'] : lockChanges, now);
     nextRecord = { ...nextRecord, due_at: dueAt, pending_action_attempts: [...record.pending_action_attempts, pendingRef(attempt)] };

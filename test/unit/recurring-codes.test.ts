@@ -1,0 +1,95 @@
+import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { getAccessCode } from '../../lib/access-codes/get-access-code';
+import { accessCodeSchema, createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { updateAccessCode } from '../../lib/access-codes/update-access-code';
+import { AppError } from '../../lib/errors';
+import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+
+// The manual clock starts on Monday 2026-11-23 at 12:00 UTC.
+const create = (input: Record<string, unknown>) => createAccessCodeInputSchema.parse(input);
+const update = (input: Record<string, unknown>) => updateAccessCodeInputSchema.parse(input);
+const lunch = { time_zone: 'UTC', weekly: [{ days: ['mon', 'wed'], start_time: '11:30', end_time: '13:00' }] };
+const evenings = { time_zone: 'America/New_York', weekly: [{ days: ['fri'], start_time: '18:00', end_time: '02:00' }] };
+
+async function setup() {
+  const app = memoryApp();
+  const ws = await sandboxWorkspace(app.deps);
+  return { ...app, ws };
+}
+
+const rejection = async (promise: Promise<unknown>) => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return { type: error.type, status: error.statusCode, message: error.message };
+};
+
+describe('a recurring code through create and update', () => {
+  it('is created setting in one of its windows, with its schedule and upcoming windows; starts_at/ends_at make it time-bound', async () => {
+    const { deps, ws } = await setup();
+    const input = create({ device_id: ws.byType('tedee_lock').device_id, recurring_schedule: lunch, starts_at: '2026-11-20T00:00:00.000Z', ends_at: '2026-11-26T00:00:00.000Z' });
+    const { access_code } = await createAccessCode(deps, ws.principal, input);
+    expect(accessCodeSchema.parse(access_code)).toEqual(access_code);
+    expect(access_code).toMatchObject({ type: 'time_bound', status: 'setting', recurring_schedule: lunch });
+    expect(access_code.upcoming_windows).toEqual([
+      { starts_at: '2026-11-23T11:30:00.000Z', ends_at: '2026-11-23T13:00:00.000Z' },
+      { starts_at: '2026-11-25T11:30:00.000Z', ends_at: '2026-11-25T13:00:00.000Z' },
+    ]);
+  });
+
+  it('is created unset outside its windows; a Friday-night window ends on Saturday', async () => {
+    const { deps, ws } = await setup();
+    const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('tedee_lock').device_id, recurring_schedule: evenings }));
+    expect(access_code).toMatchObject({ type: 'ongoing', status: 'unset' });
+    expect(access_code.upcoming_windows?.[0]).toEqual({ starts_at: '2026-11-27T23:00:00.000Z', ends_at: '2026-11-28T07:00:00.000Z' });
+    expect(access_code.upcoming_windows).toHaveLength(10);
+  });
+
+  it('update gives a plain code a schedule (a time-frame change for the lock), and null makes it plain again', async () => {
+    const { deps, ws } = await setup();
+    const { access_code: plain } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('tedee_lock').device_id }));
+    const id = plain.access_code_id;
+
+    await updateAccessCode(deps, ws.principal, update({ access_code_id: id, recurring_schedule: evenings }));
+    const recurring = await getAccessCode(deps, ws.principal, { access_code_id: id });
+    expect(recurring).toMatchObject({ status: 'unset', recurring_schedule: evenings });
+    expect(recurring.pending_mutations.map((m) => m.mutation_code)).toContain('updating_time_frame');
+    expect(recurring.upcoming_windows?.[0]?.starts_at).toBe('2026-11-27T23:00:00.000Z');
+
+    const unchanged = await updateAccessCode(deps, ws.principal, update({ access_code_id: id, recurring_schedule: evenings }));
+    expect(unchanged.status).toBe('success');
+
+    await updateAccessCode(deps, ws.principal, update({ access_code_id: id, recurring_schedule: null }));
+    const again = await getAccessCode(deps, ws.principal, { access_code_id: id });
+    expect(again.status).toBe('setting');
+    expect(again.recurring_schedule).toBeUndefined();
+    expect(again.upcoming_windows).toBeUndefined();
+  });
+
+  it('refuses a schedule on a code using the backup pool, naming recurring_schedule', async () => {
+    const { deps, ws } = await setup();
+    const input = create({
+      device_id: ws.byType('schlage_lock').device_id,
+      recurring_schedule: lunch,
+      use_backup_access_code_pool: true,
+      starts_at: '2026-11-24T00:00:00.000Z',
+      ends_at: '2026-11-26T00:00:00.000Z',
+    });
+    expect(await rejection(createAccessCode(deps, ws.principal, input))).toEqual({
+      type: 'invalid_input',
+      status: 400,
+      message: 'Offline codes and codes using the backup access code pool cannot have a recurring schedule for "recurring_schedule"',
+    });
+  });
+
+  it('names the nested field of a bad schedule in the create input', () => {
+    const result = createAccessCodeInputSchema.safeParse({
+      device_id: '2cb2206b-5e19-418e-9a6b-d4fc333167a9',
+      recurring_schedule: { time_zone: 'UTC', weekly: [{ days: ['mon'], start_time: '10:00', end_time: '10:00' }] },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['recurring_schedule', 'weekly', 0, 'end_time']);
+  });
+});
