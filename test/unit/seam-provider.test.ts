@@ -63,6 +63,32 @@ describe('the Seam provider', () => {
     expect([...t.upstream.codes.values()]).toEqual([expect.objectContaining({ code: '482913', name: 'Guest 42', device_id: 'front' })]);
   });
 
+  it('gives a recurring code one upstream time-bound code per window, created ahead of it', async () => {
+    const t = await setup();
+    const recurring_schedule = {
+      time_zone: 'UTC',
+      weekly: [
+        { days: ['mon'], start_time: '14:00', end_time: '15:00' },
+        { days: ['mon'], start_time: '18:00', end_time: '19:00' },
+      ],
+    };
+    const { access_code } = await t.create({ device_id: t.front, code: '482913', recurring_schedule });
+    const upstreamCodes = () => [...t.upstream.codes.values()].map((c) => ({ starts_at: c.starts_at, ends_at: c.ends_at }));
+    await t.tick();
+    expect(upstreamCodes()).toEqual([{ starts_at: '2026-11-23T14:00:00.000Z', ends_at: '2026-11-23T15:00:00.000Z' }]);
+    t.upstream.settleAll();
+    await t.tick();
+    expect(await t.get(access_code.access_code_id)).toMatchObject({ status: 'unset', is_scheduled_on_device: true });
+
+    t.clock.set('2026-11-23T15:00:00.000Z');
+    await t.tick();
+    expect(upstreamCodes()).toEqual([]);
+    t.clock.set('2026-11-23T16:30:00.000Z');
+    await t.tick();
+    expect(upstreamCodes()).toEqual([{ starts_at: '2026-11-23T18:00:00.000Z', ends_at: '2026-11-23T19:00:00.000Z' }]);
+    expect(t.upstream.creates).toBe(2);
+  });
+
   it('sends a rename to the upstream, where people see code names, and settles once it shows', async () => {
     const t = await setup();
     const { access_code } = await t.create({ device_id: t.front, code: '371846', name: 'Guest 42' });
