@@ -91,6 +91,40 @@ test('a time-bound code goes on just in time and comes off at ends_at (moved clo
   expect(Object.values(await t.hub.slots(2))).not.toContain('5903');
 });
 
+test('a recurring code is on the lock only around its window, programmed just in time (moved clock)', async () => {
+  const device = await t.lockDevice(2);
+  const now = t.clock.now().getTime();
+  const start = new Date(Math.ceil((now + 10 * minute) / minute) * minute);
+  const end = new Date(start.getTime() + 5 * minute);
+  const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+  const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][start.getUTCDay()];
+  const { access_code } = await create({
+    device_id: device.device.device_id,
+    code: '6142',
+    recurring_schedule: { time_zone: 'UTC', weekly: [{ days: [day], start_time: hhmm(start), end_time: hhmm(end) }] },
+  });
+  const onLock = async () => Object.values(await t.hub.slots(2)).includes('6142');
+  await t.run();
+  expect(await get(access_code.access_code_id)).toMatchObject({ status: 'unset' });
+  expect(await onLock()).toBe(false);
+
+  // A minute before the window: within LATCHKEY_RECURRING_LEAD_SECONDS (120 s), still unset.
+  t.clock.advance(start.getTime() - minute - now);
+  await t.until('on the lock ahead of its window', onLock, (held) => held);
+  expect((await get(access_code.access_code_id)).status).toBe('unset');
+
+  t.clock.advance(2 * minute);
+  await t.until(
+    'set in its window',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+
+  t.clock.advance(5 * minute);
+  await t.until('off the lock after its window', onLock, (held) => !held);
+  expect((await get(access_code.access_code_id)).status).toBe('unset');
+});
+
 test('a full lock gives no_space_for_access_code_on_device; a freed slot takes the waiting code', async () => {
   const device = await t.lockDevice(3);
   const first = await create({ device_id: device.device.device_id, code: '1357' });
