@@ -46,6 +46,12 @@ export function inRecurringWindow(code: AccessCode, now: Date): boolean {
   return window !== undefined && window.starts_at <= now.toISOString();
 }
 
+/** When a recurring code's current or next window ends: a code given up on in one window is tried again for the next. */
+export function windowEnd(code: AccessCode, now: Date): string | undefined {
+  if (code.recurring_schedule === undefined) return undefined;
+  return windowsAfter(code.recurring_schedule, boundsOf(code), now, 1)[0]?.ends_at;
+}
+
 /** The code with its upcoming windows as of `now` (a code without a schedule has none). */
 export function withUpcomingWindows(code: AccessCode, now: Date): AccessCode {
   if (code.recurring_schedule === undefined) {

@@ -1,7 +1,7 @@
 import type { DesiredEntry, DeviceTraits, KeypadEntry, ProviderError } from '../devices/lock-provider';
 import type { AccessCodeEventType } from '../events/schemas';
 import { type LifecycleSettings, usesNativeScheduling } from '../access-codes/lifecycle';
-import { inRecurringWindow } from '../access-codes/recurring-lifecycle';
+import { inRecurringWindow, windowEnd } from '../access-codes/recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 import { clearedConflict, conversionRule, externalChange, externalChangeRule } from './external-changes';
 import { desiredEntry, isDeviceError, keepAccessErrors, matches, nextBoundary, withProviderReport } from './lock-view';
@@ -178,6 +178,12 @@ export function callFailed(record: AccessCodeRecord, error: ProviderError, how: 
   return failed(record, sync, error, how, settings, now);
 }
 
+/** When a given-up code comes back: at its ends_at, or a recurring code at the end of its window, to try the next. */
+function comesBackAt(code: AccessCode, now: Date): string | undefined {
+  if (code.recurring_schedule !== undefined) return windowEnd(code, now) ?? code.ends_at;
+  return code.type === 'time_bound' ? code.ends_at : undefined;
+}
+
 function outage(record: AccessCodeRecord, sync: Sync, error: ProviderError, events: AccessCodeEventType[], settings: LifecycleSettings, now: Date): Write {
   const outages = (sync.outages ?? 0) + 1;
   const backoff = Math.max(error.retryAfterMs ?? 0, Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** (outages - 1)));
@@ -206,9 +212,9 @@ function failed(record: AccessCodeRecord, sync: Sync, error: ProviderError, how:
   if (failedNow || lockFull) events.push(removing ? 'access_code.failed_to_remove_from_device' : 'access_code.failed_to_set_on_device');
   const nextSync = { ...sync, attempts, outages: 0, failed: sync.failed || giveUp || failedNow || lockFull };
   if (giveUp) {
-    // Given up: not on the lock and nothing on its way to it; it still comes back at its ends_at, so nothing stays on a lock past its window.
+    // Given up: not on the lock and nothing on its way to it; it still comes back (comesBackAt), so nothing stays on a lock past its window.
     const givenUp: AccessCode = { ...code, errors: issues, status: 'unset', pending_mutations: [] };
-    const dueAt = code.type === 'time_bound' ? code.ends_at : undefined;
+    const dueAt = comesBackAt(code, now);
     const attemptsDone = finishAttempts(record, now, 'failed', undefined, { type: errorCode, message: error.message });
     return { kind: 'write', rule: 'failed', record, next: { ...record, access_code: givenUp, sync: nextSync, due_at: dueAt }, events, attempts: attemptsDone };
   }

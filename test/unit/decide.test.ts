@@ -336,4 +336,9 @@ describe('decide: a recurring code (Monday 12:05-12:10 and 12:11-12:20 UTC; it i
   it.each(recurringRows)('%s', (_name, s, expected) => {
     expect(decide(s)).toMatchObject(expected);
   });
+
+  it('failed: a recurring code the lock refused is given up for this window and comes back at its end, for the next', () => {
+    const refused = decide(step(recurring({ status: 'setting' }), { error: new ProviderError('rejected_pin', 'The lock rejected the PIN') }, '12:06:00.000'));
+    expect(refused).toMatchObject({ kind: 'write', rule: 'failed', next: expect.objectContaining({ due_at: '2026-11-23T12:10:00.000Z', access_code: expect.objectContaining({ status: 'unset' }) }) });
+  });
 });
