@@ -5,6 +5,7 @@ import { inRecurringWindow, windowEnd } from '../access-codes/recurring-lifecycl
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 import { clearedConflict, conversionRule, externalChange, externalChangeRule } from './external-changes';
 import { desiredEntry, isDeviceError, keepAccessErrors, matches, nextBoundary, withProviderReport } from './lock-view';
+import { mayBeOnLock, handoverCheckAt, pinBlockers } from './pin-handover';
 import { type AssignOfflinePin, type Call, type Outcome, type Write, finishAttempts } from './outcome';
 
 /** What the lock holds for the code, or the provider error its read gave. */
@@ -17,6 +18,8 @@ export interface Situation {
   lock?: LockRead;
   settings: LifecycleSettings;
   now: Date;
+  /** The other codes holding this code's PIN on the device, at other times (pin-handover.ts). */
+  samePin?: readonly AccessCodeRecord[];
 }
 
 type Sync = NonNullable<AccessCodeRecord['sync']>;
@@ -35,7 +38,10 @@ export function decide(s: Situation): Outcome {
   const native = usesNativeScheduling(traits, record.prefer_native_scheduling);
   const weekly = traits.weeklySchedules === true && record.prefer_native_scheduling;
   const desired = desiredEntry(record, native, settings, now, weekly);
-  const lock = s.lock ?? { held: undefined };
+  const blockers = mayBeOnLock(record) ? [] : pinBlockers(record, s.samePin ?? []);
+  // Until the PIN is handed over, what a lock shows for the PIN is another code's: this one is not on the lock.
+  if (blockers.length > 0 && desired !== undefined) return waitingForPin(record, desired, blockers, traits, now);
+  const lock = blockers.length > 0 ? { held: undefined } : (s.lock ?? { held: undefined });
   if ('error' in lock) return callFailed(record, lock.error, { removing: desired === undefined, events: [] }, settings, now);
   const actual = lock.held;
   const reported = withProviderReport(record, actual, now.toISOString());
@@ -46,6 +52,22 @@ export function decide(s: Situation): Outcome {
   if (desired === undefined && actual === undefined) return nothingOnLock(read, native, weekly, settings, now);
   if (desired !== undefined && actual !== undefined && actual.state === 'present' && matches(actual, desired, traits.showsNames)) return settled(read, desired, native, weekly, settings, now);
   return towardsLock(read, desired, actual, traits, settings, now);
+}
+
+/** Another code holds the PIN on the lock, or comes first: this one waits, off the lock, until the PIN is handed over. */
+function waitingForPin(record: AccessCodeRecord, desired: DesiredEntry, blockers: readonly AccessCodeRecord[], traits: DeviceTraits, now: Date): Write {
+  const code = record.access_code;
+  // Waiting is not setting: before its stay starts the code shows unset, as if the lock had not been asked yet.
+  const notStarted = code.starts_at !== undefined && code.starts_at > now.toISOString();
+  const waitingCode: AccessCode = { ...code, status: notStarted ? 'unset' : statusOnTheWay(code, desired, now) };
+  return {
+    kind: 'write',
+    rule: 'waiting_for_pin',
+    record,
+    next: { ...record, access_code: waitingCode, due_at: handoverCheckAt(record, blockers, traits.verifyAfterMs, now) },
+    events: [],
+    attempts: [],
+  };
 }
 
 /** Codes stored before was_on_lock existed: a set or loaded code was on the lock. */

@@ -25,6 +25,7 @@ export type RuleName =
   | 'failed'
   | 'gone'
   | 'waiting'
+  | 'waiting_for_pin'
   | 'external_change_adopted'
   | 'external_change_removed'
   | 'external_change_restored'

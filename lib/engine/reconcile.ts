@@ -56,7 +56,10 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
     ...(record.access_code.code !== null && { code: record.access_code.code }),
   };
   const lock = record.offline ? undefined : await readLock(provider, device, handle);
-  const outcome = decide({ record, traits, settings: deps.settings, now, ...(lock && { lock }) });
+  const code = record.access_code;
+  // Only time-bound codes share a PIN, with stays that do not overlap theirs.
+  const samePin = code.type === 'time_bound' && code.code !== null && !record.offline ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code) : [];
+  const outcome = decide({ record, traits, settings: deps.settings, now, samePin, ...(lock && { lock }) });
   if (outcome.kind === 'write') return commit(deps, device, now, outcome);
   if (outcome.kind === 'assign_offline_pin') return assignOfflinePin(deps, device, provider, outcome, now);
   return commit(deps, device, now, await call(provider, device, handle, outcome, deps, now));

@@ -342,3 +342,62 @@ describe('decide: a recurring code (Monday 12:05-12:10 and 12:11-12:20 UTC; it i
     expect(refused).toMatchObject({ kind: 'write', rule: 'failed', next: expect.objectContaining({ due_at: '2026-11-23T12:10:00.000Z', access_code: expect.objectContaining({ status: 'unset' }) }) });
   });
 });
+
+describe('decide: one PIN handed over between stays that follow each other', () => {
+  // It is 12:00. The first guest's stay ends at 12:01, the next one's starts then; both have PIN 4817.
+  const stay = (from: number, to: number, code: Partial<AccessCode> = {}, rest: Partial<Omit<AccessCodeRecord, 'access_code'>> = {}) =>
+    record({ ...timeBound, starts_at: inMs(from), ends_at: inMs(to), ...code }, rest);
+  const minute = 60_000;
+  const day = 86_400_000;
+  const first = setCode({ type: 'time_bound', starts_at: inMs(-2 * day), ends_at: inMs(minute) });
+  const next = stay(minute, 3 * day);
+  const withPin = (r: AccessCodeRecord, samePin: AccessCodeRecord[], lock: LockRead, more: Partial<DeviceTraits> = {}): Situation => ({
+    ...situation(r, lock),
+    traits: { ...traits, ...more },
+    samePin: [r, ...samePin],
+  });
+  const waiting = (due: string, status: AccessCode['status']) => ({
+    kind: 'write',
+    rule: 'waiting_for_pin',
+    events: [],
+    next: expect.objectContaining({ due_at: due, access_code: expect.objectContaining({ status }) }),
+  });
+
+  const handoverRows: [string, Situation, Record<string, unknown>][] = [
+    [
+      'the next stay waits, unset, while the first is on the lock, and looks again when the first ends (the lock shows the PIN: the first code)',
+      withPin(next, [first], held()),
+      waiting(inMs(minute), 'unset'),
+    ],
+    [
+      'the first stay ended and its code is being removed: the next looks again after the verify time, setting',
+      withPin(
+        stay(-1000, 3 * day),
+        [setCode({ type: 'time_bound', status: 'removing', starts_at: inMs(-2 * day), ends_at: inMs(-1000) }, { sync: { since: inMs(-1000), attempts: 1, warned: false, failed: false } })],
+        held(),
+      ),
+      waiting(inMs(traits.verifyAfterMs), 'setting'),
+    ],
+    ['the first code is confirmed off the lock (gone): the next is programmed', withPin(next, [], empty), { kind: 'program', rule: 'program', desired: expect.objectContaining({ code: '4817' }) }],
+    [
+      'a natively scheduling lock is not loaded with the next stay while the first is on it',
+      withPin(stay(day, 3 * day, {}, { prefer_native_scheduling: true }), [setCode({ type: 'time_bound', is_scheduled_on_device: true, starts_at: inMs(-2 * day), ends_at: inMs(day) })], empty, {
+        timeWindow: 'native',
+      }),
+      waiting(inMs(day), 'unset'),
+    ],
+    ['of two stays neither on the lock, the earlier is programmed', withPin(stay(30_000, minute), [next], empty), { kind: 'program', rule: 'program' }],
+    ['of two stays neither on the lock, the later waits for the earlier', withPin(next, [stay(30_000, minute)], empty), waiting(inMs(minute), 'unset')],
+    ['a code on the lock stays settled whatever later stay shares its PIN', withPin(first, [next], held()), { kind: 'write', rule: 'settled' }],
+    [
+      'the next stay, deleted while it waits, is gone without a call: the entry the lock shows is the first code',
+      withPin(stay(minute, 3 * day, { status: 'removing' }), [first], held()),
+      { kind: 'write', rule: 'gone', removed: true, events: [] },
+    ],
+    ['a code of another PIN is no reason to wait', withPin(next, [{ ...first, access_code: { ...first.access_code, code: '9999' } }], empty), { kind: 'program', rule: 'program' }],
+  ];
+
+  it.each(handoverRows)('%s', (_name, s, expected) => {
+    expect(decide(s)).toMatchObject(expected);
+  });
+});
