@@ -47,7 +47,7 @@ export function decide(s: Situation): Outcome {
   const reported = withProviderReport(record, actual, now.toISOString());
   const read: AccessCodeRecord = actual !== undefined && actual.state !== 'adding' ? { ...reported, was_on_lock: true } : reported;
   if (read.converting) return conversionRule(read, actual, now);
-  const external = externalChange(read, desired, actual);
+  const external = windowLapsed(read.access_code, weekly, now) ? undefined : externalChange(read, desired, actual);
   if (external) return externalChangeRule(read, external, actual, now);
   if (desired === undefined && actual === undefined) return nothingOnLock(read, native, weekly, settings, now);
   if (desired !== undefined && actual !== undefined && actual.state === 'present' && matches(actual, desired, traits.showsNames)) return settled(read, desired, native, weekly, settings, now);
@@ -68,6 +68,15 @@ function waitingForPin(record: AccessCodeRecord, desired: DesiredEntry, blockers
     events: [],
     attempts: [],
   };
+}
+
+/**
+ * The window a recurring code was in or waiting for when last written has ended since: a lock
+ * that keeps a window dropped it by itself, which is no change made outside Latchkey.
+ */
+function windowLapsed(code: AccessCode, weekly: boolean, now: Date): boolean {
+  const last = code.upcoming_windows?.[0];
+  return code.recurring_schedule !== undefined && !weekly && last !== undefined && last.ends_at <= now.toISOString();
 }
 
 /** Codes stored before was_on_lock existed: a set or loaded code was on the lock. */

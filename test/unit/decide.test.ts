@@ -312,6 +312,16 @@ describe('decide: a recurring code (Monday 12:05-12:10 and 12:11-12:20 UTC; it i
       { kind: 'program', desired: expect.objectContaining({ starts_at: '2026-11-23T12:05:00.000Z', ends_at: '2026-11-23T12:10:00.000Z' }) },
     ],
     [
+      'a lock that keeps a time window dropped the last window by itself and the step comes late: the next window is programmed, no external change',
+      step(onLock({ status: 'set', upcoming_windows: [{ starts_at: '2026-11-23T12:05:00.000Z', ends_at: '2026-11-23T12:10:00.000Z' }] }), empty, '12:10:40.000', { timeWindow: 'native' }),
+      { kind: 'program', events: [], desired: expect.objectContaining({ starts_at: '2026-11-23T12:11:00.000Z', ends_at: '2026-11-23T12:20:00.000Z' }) },
+    ],
+    [
+      'a lock that keeps a time window lost the code in its window: an external change',
+      step(onLock({ status: 'set', upcoming_windows: [{ starts_at: '2026-11-23T12:05:00.000Z', ends_at: '2026-11-23T12:10:00.000Z' }] }), empty, '12:07:00.000', { timeWindow: 'native' }),
+      { kind: 'write', rule: 'external_change_restored', events: ['access_code.deleted_external_to_seam'] },
+    ],
+    [
       'a lock that keeps weekly schedules gets the code once, with its schedule',
       step(recurring(), empty, '12:00:00.000', { timeWindow: 'native', weeklySchedules: true }),
       { kind: 'program', desired: { access_code_id: expect.any(String), code: '4817', recurring_schedule: schedule } },
