@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { UserCodeCC, UserIDStatus } from '@zwave-js/cc';
+import { DoorLockMode, UserCodeCC, UserIDStatus } from '@zwave-js/cc';
 import { CommandClasses, NodeStatus } from '@zwave-js/core';
 import { Driver, type ZWaveNode } from 'zwave-js';
 import { accessControlEvent, type LinkEvent, type LockNode, type LockStatus, type ZwaveLink } from './zwave-link';
@@ -96,6 +96,7 @@ export async function startDriverLink(options: DriverLinkOptions): Promise<Zwave
           capacity: UserCodeCC.getSupportedUsersCached(driver, endpoint) ?? 0,
           codeChars: UserCodeCC.getSupportedASCIICharsCached(driver, endpoint),
           status: statusOf(node.status),
+          doorLock: node.supportsCC(CommandClasses['Door Lock']),
         });
       }
       return out;
@@ -110,6 +111,15 @@ export async function startDriverLink(options: DriverLinkOptions): Promise<Zwave
       const api = lockNode(nodeId).commandClasses['User Code'];
       if (code === '') await api.clear(slot);
       else await api.set(slot, UserIDStatus.Enabled, code);
+    },
+    async moveBolt(nodeId, locked) {
+      const node = lockNode(nodeId);
+      if (!node.supportsCC(CommandClasses['Door Lock'])) throw new Error(`Lock ${nodeId} has no Door Lock CC`);
+      const api = node.commandClasses['Door Lock'];
+      await api.set(locked ? DoorLockMode.Secured : DoorLockMode.Unsecured);
+      const status = await api.get();
+      if (status === undefined) throw new Error(`Lock ${nodeId} did not report its bolt`);
+      return status.currentMode === DoorLockMode.Secured;
     },
     onEvent: (listener) => void events.on('event', listener),
     close: () => driver.destroy(),

@@ -1,5 +1,5 @@
 import { type JsonObject, isObject } from '../lib/hub-contract/shadow-state';
-import { lockDeltaSchema, lockShadowName, lockShadowSchema, type ReportedLock } from '../lib/hub-contract/shadow-documents';
+import { boltRequestTtlSeconds, lockDeltaSchema, lockShadowName, lockShadowSchema, type LockShadow, type ReportedBolt, type ReportedLock } from '../lib/hub-contract/shadow-documents';
 import type { ShadowClient } from './shadow-client';
 import type { LockNode, LockStatus, ZwaveLink } from './zwave-link';
 
@@ -55,6 +55,25 @@ export function slotsToApply(input: {
   return out.sort((a, b) => a.slot - b.slot);
 }
 
+/**
+ * The bolt request to carry out, if any: one Latchkey wrote (`desired.bolt`), not yet answered
+ * (`reported.bolt`) nor acted on by this agent, and written less than `boltRequestTtlSeconds`
+ * ago: a request that waited (an agent restarting, a hub back online) never moves the bolt late.
+ */
+export function boltToApply(input: {
+  desired: { request?: string | undefined; locked?: boolean | undefined } | undefined;
+  /** When Latchkey wrote the request (the shadow's per-leaf timestamp, in seconds). */
+  requestedAt: number | undefined;
+  answered: string | undefined;
+  acted: string | undefined;
+  nowSeconds: number;
+}): { request: string; locked: boolean } | undefined {
+  const { request, locked } = input.desired ?? {};
+  if (request === undefined || locked === undefined || request === input.answered || request === input.acted) return undefined;
+  if (input.requestedAt === undefined || input.nowSeconds - input.requestedAt > boltRequestTtlSeconds) return undefined;
+  return { request, locked };
+}
+
 const stampsOf = (metadata: unknown, part: 'reported' | 'desired', field: string): Map<number, number> => {
   const out = new Map<number, number>();
   const section = isObject(metadata) ? metadata[part] : undefined;
@@ -80,6 +99,9 @@ export class LockSync {
   /** The desired value last acted on per slot. */
   private readonly acted = new Map<number, DesiredMark>();
   private queue: Promise<void> = Promise.resolve();
+  /** The last bolt request this agent carried out (or refused), and the bolt as last read. */
+  private boltActed: string | undefined;
+  private locked: boolean | undefined;
   private readOnce = false;
   private status: LockStatus;
 
@@ -118,7 +140,25 @@ export class LockSync {
       code_lengths: this.settings.codeLengths,
       ...(this.node.codeChars ? { code_chars: this.node.codeChars.slice(0, 128) } : {}),
       status: this.status,
+      door_lock: this.node.doorLock === true && this.link.moveBolt !== undefined,
     };
+  }
+
+  /** Moves the bolt as Latchkey asked and reports the outcome under the request's id. */
+  private async moveBolt(wanted: { request: string; locked: boolean } | undefined): Promise<void> {
+    const move = this.link.moveBolt?.bind(this.link);
+    if (wanted === undefined || move === undefined) return;
+    this.boltActed = wanted.request;
+    let bolt: ReportedBolt;
+    try {
+      this.locked = await move(this.node.nodeId, wanted.locked);
+      bolt = { request: wanted.request, locked: this.locked, result: this.locked === wanted.locked ? 'done' : 'failed' };
+    } catch (error) {
+      this.log.warn('lock did not move its bolt', { node_id: this.node.nodeId, error: error instanceof Error ? error.name : 'unknown' });
+      bolt = { request: wanted.request, locked: this.locked ?? !wanted.locked, result: 'failed' };
+    }
+    this.log.info('bolt moved', { node_id: this.node.nodeId, locked: bolt.locked, outcome: bolt.result });
+    await this.shadows.update(this.shadowName, { reported: { bolt } });
   }
 
   private async readAll(): Promise<void> {
@@ -190,14 +230,30 @@ export class LockSync {
         if (this.reported.get(slot) !== held) stale[slot] = held;
       }
       await this.report(stale, {}, true);
+      await this.applyBolt(parsed);
     });
+  }
+
+  /** Carries out the shadow's bolt request if it is new and fresh (see boltToApply). */
+  private async applyBolt(known?: LockShadow): Promise<void> {
+    const shadow = known ?? lockShadowSchema.safeParse(await this.shadows.get(this.shadowName)).data;
+    if (shadow === undefined) return;
+    await this.moveBolt(
+      boltToApply({
+        desired: shadow.state.desired?.bolt,
+        requestedAt: shadow.metadata.desired?.bolt?.request?.timestamp,
+        answered: shadow.state.reported?.bolt?.request,
+        acted: this.boltActed,
+        nowSeconds: Date.now() / 1000,
+      }),
+    );
   }
 
   onDelta(body: JsonObject): Promise<void> {
     const delta = lockDeltaSchema.safeParse(body);
     if (!delta.success) return Promise.resolve();
-    return this.enqueue(() =>
-      this.apply(
+    return this.enqueue(async () => {
+      await this.apply(
         slotsToApply({
           managedSlots: this.managedSlots,
           lock: this.lock,
@@ -206,8 +262,10 @@ export class LockSync {
           reportedStamps: this.reportedAt,
           acted: this.acted,
         }),
-      ),
-    );
+      );
+      // A delta leaves out the leaves reported already matches (the bolt's state): read the request whole.
+      if (delta.data.state.bolt?.request !== undefined) await this.applyBolt();
+    });
   }
 
   /** A slot changed on the lock itself: read it and report it. */

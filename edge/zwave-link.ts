@@ -16,6 +16,8 @@ export interface LockNode {
   /** Characters the lock takes in a code, when it reports them (User Code v2). */
   codeChars?: string;
   status: LockStatus;
+  /** The lock has Door Lock CC, and this link can move its bolt (`moveBolt`). */
+  doorLock?: boolean;
 }
 
 export type LinkEvent =
@@ -35,6 +37,11 @@ export interface ZwaveLink {
   readSlot(nodeId: number, slot: number): Promise<string>;
   /** Writes one slot ("" clears it). Resolves once the lock acknowledged the command, not once it took the code. */
   writeSlot(nodeId: number, slot: number, code: string): Promise<void>;
+  /**
+   * Locks or unlocks through Door Lock CC, then reads the lock's state back: whether it is now
+   * locked. Absent where the link cannot (a Z-Wave JS server link). Throws when the lock does not answer.
+   */
+  moveBolt?(nodeId: number, locked: boolean): Promise<boolean>;
   onEvent(listener: (event: LinkEvent) => void): void;
   close(): Promise<void>;
 }

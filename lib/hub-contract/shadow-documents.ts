@@ -32,8 +32,20 @@ export const reportedLockSchema = z.object({
   /** Characters the lock accepts in a code, when it says (User Code v2). */
   code_chars: z.string().max(128).optional(),
   status: lockStatusSchema,
+  /** The lock has Door Lock CC: Latchkey may lock and unlock it remotely (`desired.bolt`). */
+  door_lock: z.boolean().optional(),
 });
 export type ReportedLock = z.infer<typeof reportedLockSchema>;
+
+/** A remote lock or unlock: the Latchkey action attempt that asks, and the bolt's state it asks for. */
+export const boltRequestSchema = z.object({ request: z.string().min(1).max(64), locked: z.boolean() });
+
+/** The agent's answer to the last request it acted on: done (the bolt as the lock then reported it) or failed. */
+export const reportedBoltSchema = z.object({ request: z.string().min(1).max(64), locked: z.boolean(), result: z.enum(['done', 'failed']) });
+export type ReportedBolt = z.infer<typeof reportedBoltSchema>;
+
+/** An agent acts on a bolt request only this long after Latchkey wrote it: an old unlock never opens a door later (a restart, a hub back online). */
+export const boltRequestTtlSeconds = 60;
 
 export const reportedStateSchema = z.object({
   lock: reportedLockSchema.optional(),
@@ -41,6 +53,7 @@ export const reportedStateSchema = z.object({
   /** The PIN the lock silently refused for a slot, read back after writing it; "" once cleared. */
   refused: slotMapSchema.optional(),
   agent: z.object({ version: z.string().max(40) }).optional(),
+  bolt: reportedBoltSchema.optional(),
 });
 export type ReportedState = z.infer<typeof reportedStateSchema>;
 
@@ -48,6 +61,7 @@ export const desiredStateSchema = z.object({
   slots: slotMapSchema.optional(),
   /** Which Latchkey access code each slot is for; the agent ignores it. Written with the slot, atomically. */
   owners: z.record(slotKeySchema, z.string().max(64)).optional(),
+  bolt: boltRequestSchema.optional(),
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 
@@ -59,7 +73,7 @@ export const lockShadowSchema = z.object({
   state: z.object({ desired: desiredStateSchema.optional(), reported: reportedStateSchema.optional() }).default({}),
   metadata: z
     .object({
-      desired: z.object({ slots: slotMetaSchema.optional() }).optional(),
+      desired: z.object({ slots: slotMetaSchema.optional(), bolt: slotMetaSchema.optional() }).optional(),
       reported: z.object({ slots: slotMetaSchema.optional(), refused: slotMetaSchema.optional() }).optional(),
     })
     .default({}),
@@ -70,8 +84,8 @@ export type LockShadow = z.infer<typeof lockShadowSchema>;
 
 /** The delta message the agent receives when desired slots differ from reported ones. */
 export const lockDeltaSchema = z.object({
-  state: desiredStateSchema,
-  metadata: z.object({ slots: slotMetaSchema.optional() }).default({}),
+  state: desiredStateSchema.extend({ bolt: boltRequestSchema.partial().optional() }),
+  metadata: z.object({ slots: slotMetaSchema.optional(), bolt: slotMetaSchema.optional() }).default({}),
   version: z.number().int(),
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEdgeConfig, lockSettings } from '../../edge/config';
-import { slotsToApply } from '../../edge/lock-sync';
+import { boltToApply, slotsToApply } from '../../edge/lock-sync';
 import { accessControlEvent } from '../../edge/zwave-link';
 
 const lock = (slots: Record<number, string>) => new Map(Object.entries(slots).map(([k, v]) => [Number(k), v]));
@@ -82,5 +82,20 @@ describe('the agent configuration', () => {
     expect(message).toContain('cert_file');
     expect(message).toContain('security_keys.S0_Legacy');
     expect(message).not.toContain(secret);
+  });
+});
+
+describe('which bolt request the agent carries out', () => {
+  const base = { desired: { request: 'a1', locked: false }, requestedAt: 1000, answered: undefined, acted: undefined, nowSeconds: 1010 };
+  it('a new request written less than a minute ago', () => {
+    expect(boltToApply(base)).toEqual({ request: 'a1', locked: false });
+  });
+  it('never one already answered or acted on, one without its bolt state, or one that waited past a minute (a late unlock never opens the door)', () => {
+    expect(boltToApply({ ...base, answered: 'a1' })).toBeUndefined();
+    expect(boltToApply({ ...base, acted: 'a1' })).toBeUndefined();
+    expect(boltToApply({ ...base, desired: { request: 'a1' } })).toBeUndefined();
+    expect(boltToApply({ ...base, desired: undefined })).toBeUndefined();
+    expect(boltToApply({ ...base, nowSeconds: 1061 })).toBeUndefined();
+    expect(boltToApply({ ...base, requestedAt: undefined })).toBeUndefined();
   });
 });

@@ -12,6 +12,9 @@ import { invoke } from '../support/memory-app';
 import { memorySeamUpstream } from '../support/memory-seam-upstream';
 import { connectSeamAccount } from '../../lib/providers/seam';
 import { stableDeviceId } from '../../lib/devices/derived-ids';
+import { zwaveProvider } from '../../lib/providers/zwave';
+import { lockShadowSchema } from '../../lib/hub-contract/shadow-documents';
+import { deviceFixture } from '../support/fixtures';
 
 /** A follow-up scheduler that records what it was asked. */
 const recordingFollowUps = () => {
@@ -204,5 +207,45 @@ describe('remote unlock on a Seam upstream', () => {
     expect((await app.deps.actionAttempts.get(app.ws.workspaceId, locking.action_attempt_id))?.action_attempt).toMatchObject({ status: 'error' });
     upstream.setDown(true);
     expect(await requestLockAction(app.deps, app.ws.principal, front, 'lock')).toMatchObject({ status: 'error', error: { type: 'uncategorized_error', message: 'Seam answered 503' } });
+  });
+});
+
+describe('the Z-Wave bolt (shadow side)', () => {
+  const shadowOf = (reported: Record<string, unknown>) => ({ state: { reported }, metadata: {}, version: 3 });
+  const zwaveLock = (online = true) => {
+    const record = deviceFixture('00000000-0000-4000-8000-000000000001');
+    return {
+      ...record,
+      device: { ...record.device, properties: { ...record.device.properties, online } },
+      provider: 'zwave' as const,
+      provider_device_id: 'hub/lock-2',
+      provider_state: { thing_name: 'latchkey-local-hub-x', shadow_name: 'lock-2', node_id: 2 },
+    };
+  };
+  const request = { action_attempt_id: '00000000-0000-4000-8000-00000000000a', action: 'unlock' as const, requested_at: '2026-11-23T12:00:00.000Z' };
+
+  it('asks in desired.bolt, and reads the answer for its own request only', async () => {
+    const writes: unknown[] = [];
+    let document: ReturnType<typeof shadowOf> | undefined = shadowOf({});
+    const bolt = zwaveProvider({
+      get: async () => document && lockShadowSchema.parse(document),
+      setDesired: async (_thing, _shadow, desired, version) => {
+        writes.push({ desired, version });
+        return true;
+      },
+      list: async () => [],
+    }).bolt;
+    if (!bolt) throw new Error('no bolt');
+    await bolt.request(zwaveLock(), request);
+    expect(writes).toEqual([{ desired: { bolt: { request: request.action_attempt_id, locked: false } }, version: 3 }]);
+    await expect(bolt.request(zwaveLock(false), request)).rejects.toMatchObject({ kind: 'device_offline' });
+
+    expect(await bolt.check(zwaveLock(), request)).toEqual({ status: 'pending' });
+    document = shadowOf({ bolt: { request: 'another', locked: false, result: 'done' } });
+    expect(await bolt.check(zwaveLock(), request)).toEqual({ status: 'pending' });
+    document = shadowOf({ bolt: { request: request.action_attempt_id, locked: true, result: 'failed' } });
+    expect(await bolt.check(zwaveLock(), request)).toMatchObject({ status: 'failed' });
+    document = shadowOf({ bolt: { request: request.action_attempt_id, locked: false, result: 'done' } });
+    expect(await bolt.check(zwaveLock(), request)).toEqual({ status: 'done', locked: false });
   });
 });

@@ -11,6 +11,8 @@ export interface MockHub {
   setCommands(nodeId: number): Promise<number>;
   setAtKeypad(nodeId: number, slot: number, code: string): Promise<void>;
   unlockAtKeypad(nodeId: number, slot: number): Promise<void>;
+  /** Whether the lock's bolt is thrown (Door Lock CC). */
+  locked(nodeId: number): Promise<boolean>;
   /** Restarts the network's Z-Wave JS server (with `zwaveServer`): the agent loses its connection and must dial again. */
   restartServer(): Promise<void>;
   /** Stops the agent process (SIGTERM, as a service manager would) and starts it again on the same network and cache. */
@@ -130,6 +132,7 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
       setCommands: async (nodeId) => Number(await call('set_commands', { nodeId })),
       setAtKeypad: async (nodeId, slot, code) => void (await call('keypad', { nodeId, slot, code })),
       unlockAtKeypad: async (nodeId, slot) => void (await call('unlock', { nodeId, slot })),
+      locked: async (nodeId) => (await call('locked', { nodeId })) === true,
       restartServer: async () => void (await call('restart_server')),
       async restartAgent() {
         await stopAgent();

@@ -20,6 +20,7 @@ export const mockNetworkOptionsSchema = z.object({
       acceptLengths: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
       codes: z.record(z.string(), z.string()).optional(),
       name: z.string().optional(),
+      doorLock: z.boolean().optional(),
     }),
   ),
   /** Also run a Z-Wave JS server on the network (what Home Assistant runs), for an agent with `zwave.server_url`. */
@@ -29,7 +30,7 @@ export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
 export const mockHubRequestSchema = z.object({
   id: z.number(),
-  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'restart_server', 'stop']),
+  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'locked', 'restart_server', 'stop']),
   nodeId: z.number().optional(),
   slot: z.number().optional(),
   code: z.string().optional(),
@@ -56,6 +57,8 @@ async function main() {
         return lock().setAtKeypad(request.slot ?? 0, request.code ?? '');
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
+      case 'locked':
+        return lock().locked();
       case 'restart_server':
         if (!server) throw new Error('no Z-Wave JS server on this network');
         return server.restart();

@@ -1,5 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { UserIDStatus } from '@zwave-js/cc';
+import { DoorLockMode, DoorLockOperationType, UserIDStatus } from '@zwave-js/cc';
 import { NotificationCCGet, NotificationCCReport } from '@zwave-js/cc/NotificationCC';
 import { UserCodeCCExtendedUserCodeSet, UserCodeCCSet } from '@zwave-js/cc/UserCodeCC';
 import { CommandClasses } from '@zwave-js/core';
@@ -27,6 +27,8 @@ export interface MockLockSpec {
   codes?: Record<number, string>;
   /** The name the lock reports (Node Naming CC). */
   name?: string;
+  /** Door Lock CC (remote lock and unlock): on unless false. The bolt starts locked. */
+  doorLock?: boolean;
 }
 
 export interface MockLock {
@@ -39,6 +41,8 @@ export interface MockLock {
   setAtKeypad(slot: number, code: string): Promise<void>;
   /** Someone unlocks the door with the code in `slot`. */
   unlockAtKeypad(slot: number): Promise<void>;
+  /** Whether the bolt is thrown (Door Lock CC's current mode is secured). */
+  locked(): boolean;
 }
 
 export interface MockZwaveNetwork {
@@ -48,6 +52,9 @@ export interface MockZwaveNetwork {
   lock(nodeId: number): MockLock;
   stop(): Promise<void>;
 }
+
+// Where zwave-js's mock Door Lock behaviour keeps the bolt (packages/zwave-js/src/lib/node/mockCCBehaviors/DoorLock.ts).
+const doorLockModeKey = 'DoorLock_currentMode';
 
 // Where zwave-js's mock User Code behaviour keeps a slot (packages/zwave-js/src/lib/node/mockCCBehaviors/UserCode.ts).
 const codeKey = (slot: number) => `UserCode_userCode_${slot}`;
@@ -159,6 +166,16 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
           CommandClasses['Manufacturer Specific'],
           ccCaps({ ccId: CommandClasses['User Code'], version: spec.userCodeVersion ?? 1, numUsers: spec.slots, supportedASCIIChars: '0123456789', supportsUserCodeChecksum: false }),
           ...(spec.name ? [ccCaps({ ccId: CommandClasses['Node Naming and Location'], name: spec.name })] : []),
+          ...(spec.doorLock === false
+            ? []
+            : [
+                ccCaps({
+                  ccId: CommandClasses['Door Lock'],
+                  version: 4,
+                  supportedOperationTypes: [DoorLockOperationType.Constant],
+                  supportedDoorLockModes: [DoorLockMode.Unsecured, DoorLockMode.Secured],
+                }),
+              ]),
           ccCaps({
             ccId: CommandClasses.Notification,
             version: 8,
@@ -172,6 +189,7 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
     node.defineBehavior(...createDefaultMockNodeBehaviors());
     node.defineBehavior(notificationStatus, firmwareRules(spec, counter));
     for (const [slot, code] of Object.entries(spec.codes ?? {})) writeSlot(node, Number(slot), code);
+    if (spec.doorLock !== false) node.state.set(doorLockModeKey, DoorLockMode.Secured);
     const notify = (event: number, slot: number) =>
       node.sendToController(
         createMockZWaveRequestFrame(new NotificationCCReport({ nodeId: controller.ownNodeId, notificationType: accessControl, notificationEvent: event, eventParameters: Uint8Array.from([slot]) }), {
@@ -191,6 +209,7 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
       async unlockAtKeypad(slot) {
         await notify(keypadUnlock, slot);
       },
+      locked: () => node.state.get(doorLockModeKey) === DoorLockMode.Secured,
     });
   }
 

@@ -60,7 +60,7 @@ export async function onShadowDocuments(deps: HubEventDeps, message: Extract<Hub
   const lock = current.data.state.reported?.lock;
   let device = await deps.devices.get(workspaceId, deviceId);
   if (lock) {
-    const fresh = zwaveDevice(account, message.shadow_name, lock, now, device);
+    const fresh = zwaveDevice(account, message.shadow_name, lock, now, device, current.data.state.reported?.bolt);
     if (JSON.stringify(fresh) !== JSON.stringify(device)) await deps.devices.put(fresh);
     device = fresh;
   }

@@ -1,4 +1,4 @@
-import type { LockShadow } from '../../hub-contract/shadow-documents';
+import type { DesiredState, LockShadow } from '../../hub-contract/shadow-documents';
 
 /**
  * Latchkey's side of the hubs' lock shadows: the IoT data plane in AWS, the local IoT Core
@@ -7,10 +7,10 @@ import type { LockShadow } from '../../hub-contract/shadow-documents';
 export interface HubShadows {
   get(thingName: string, shadowName: string): Promise<LockShadow | undefined>;
   /**
-   * Writes desired slots (and their owners) if the shadow is still at `version`. False when
+   * Writes desired slots (and their owners), or a bolt request, if the shadow is still at `version`. False when
    * another writer got there first: read again and decide again.
    */
-  setDesired(thingName: string, shadowName: string, desired: { slots: Record<string, string>; owners?: Record<string, string> }, version: number): Promise<boolean>;
+  setDesired(thingName: string, shadowName: string, desired: DesiredState, version: number): Promise<boolean>;
   /** The named shadows of a hub's thing. */
   list(thingName: string): Promise<string[]>;
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { keypadLockDevice } from '../../devices/keypad-lock';
 import type { AccountSource } from '../../connected-accounts/account-source';
 import type { ConnectedAccountRecord } from '../../connected-accounts/schemas';
-import { hubThingName, parseLockShadowName, type ReportedLock } from '../../hub-contract/shadow-documents';
+import { hubThingName, parseLockShadowName, type ReportedBolt, type ReportedLock } from '../../hub-contract/shadow-documents';
 import type { DeviceRecord } from '../../devices/schemas';
 import { stableDeviceId } from '../../devices/derived-ids';
 import type { HubShadows } from './hub-shadows';
@@ -29,8 +29,12 @@ function deviceType(manufacturer: string): string {
 
 const range = (min: number, max: number) => Array.from({ length: Math.max(0, max - min + 1) }, (_, i) => min + i);
 
-/** A lock a hub reports, as a Latchkey device. `existing` keeps what Latchkey owns: creation time, nickname, metadata, offline time. */
-export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string, lock: ReportedLock, now: string, existing?: DeviceRecord): DeviceRecord {
+/**
+ * A lock a hub reports, as a Latchkey device. `existing` keeps what Latchkey owns: creation time,
+ * nickname, metadata, offline time. A lock with Door Lock CC locks and unlocks remotely; its
+ * `locked` is the bolt as the agent last reported it.
+ */
+export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string, lock: ReportedLock, now: string, existing?: DeviceRecord, bolt?: ReportedBolt): DeviceRecord {
   const settings = zwaveSettingsSchema.parse(account.provider_settings);
   const online = settings.connected && lock.status !== 'dead';
   const accountId = account.connected_account.connected_account_id;
@@ -46,12 +50,12 @@ export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string,
       name,
       displayName: name,
       nickname: existing?.device.nickname ?? name,
-      capabilities: ['access_code'],
+      capabilities: lock.door_lock === true ? ['access_code', 'lock'] : ['access_code'],
       online,
       offline: { message: settings.connected ? 'The lock does not answer its hub' : "The lock's hub is offline", since: offlineSince },
       manufacturer: lock.manufacturer.toLowerCase(),
       model: { display_name: lock.model, manufacturer_display_name: lock.manufacturer },
-      locked: true,
+      locked: bolt?.locked ?? existing?.device.properties.locked ?? true,
       batteryLevel: 1,
       codeLengths: range(lock.code_lengths.min, lock.code_lengths.max),
       capacity: Math.max(1, lock.managed_slots),
@@ -59,6 +63,7 @@ export function zwaveDevice(account: ConnectedAccountRecord, shadowName: string,
       spaceIds: existing?.device.space_ids ?? [],
       createdAt: existing?.device.created_at ?? now,
       customMetadata: existing?.device.custom_metadata ?? {},
+      remote: { lock: lock.door_lock === true, unlock: lock.door_lock === true },
     }),
     provider: 'zwave',
     provider_device_id: `${settings.thing_name}/${shadowName}`,
@@ -75,8 +80,8 @@ export function zwaveAccountSource(shadows: HubShadows, clock: { now(): Date }):
       const devices: DeviceRecord[] = [];
       for (const name of await shadows.list(thing)) {
         if (parseLockShadowName(name) === undefined) continue;
-        const lock = (await shadows.get(thing, name))?.state.reported?.lock;
-        if (lock) devices.push(zwaveDevice(account, name, lock, now));
+        const reported = (await shadows.get(thing, name))?.state.reported;
+        if (reported?.lock) devices.push(zwaveDevice(account, name, reported.lock, now, undefined, reported.bolt));
       }
       return { devices };
     },

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { retry, retryPolicies, ShadowChangedError } from '../../retry';
 import { type CodeHandle, type KeypadEntry, type LockProvider, ProviderError } from '../../devices/lock-provider';
 import type { DeviceRecord } from '../../devices/schemas';
+import type { DesiredState } from '../../hub-contract/shadow-documents';
 import type { HubShadows } from './hub-shadows';
 import { changedOnLock, refusedNow, type SlotState, SlotView } from './slots';
 
@@ -53,7 +54,7 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
     if (!document) throw new ProviderError('device_offline', 'The hub has not reported this lock');
     return new SlotView(document);
   };
-  const write = (device: DeviceRecord, v: SlotView, desired: { slots: Record<string, string>; owners?: Record<string, string> }) => {
+  const write = (device: DeviceRecord, v: SlotView, desired: DesiredState) => {
     const { thing_name: thing, shadow_name: shadow } = where(device);
     return shadows.setDesired(thing, shadow, desired, v.version);
   };
@@ -117,6 +118,26 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
       // Changed at the lock after Latchkey's write: report what the lock holds, the engine decides.
       if (changedOnLock(held)) return holds === '' ? undefined : { ...base, code: holds, state: 'present' };
       return { ...base, code: wanted, state: 'adding' };
+    },
+
+    // Door Lock CC through the agent: the request waits in `desired.bolt`, the agent answers in `reported.bolt`.
+    bolt: {
+      checkAfterMs: 1000,
+      async request(device, request) {
+        // A request queued for a hub that is away could open the door long after it was asked: refused instead.
+        if (!device.device.properties.online) throw new ProviderError('device_offline', "The lock's hub is offline");
+        return writeRetried(async () => {
+          const v = await view(device);
+          if (await write(device, v, { bolt: { request: request.action_attempt_id, locked: request.action === 'lock' } })) return;
+          throw new ShadowChangedError();
+        }, 'The lock shadow kept changing while the bolt was asked for');
+      },
+      async check(device, request) {
+        const { thing_name: thing, shadow_name: shadow } = where(device);
+        const bolt = (await shadows.get(thing, shadow))?.state.reported?.bolt;
+        if (bolt?.request !== request.action_attempt_id) return { status: 'pending' };
+        return bolt.result === 'done' ? { status: 'done', locked: bolt.locked } : { status: 'failed', message: 'The lock did not move its bolt' };
+      },
     },
 
     async listEntries(device) {
