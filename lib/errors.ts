@@ -53,6 +53,14 @@ export class DuplicateAccessCodeError extends AppError {
 /** A PIN Latchkey generated was claimed by a concurrent create first; generating another one can succeed. */
 export class GeneratedPinTakenError extends DuplicateAccessCodeError {}
 
+/** A keypad entry was recorded before: its report came again (internal, never an HTTP answer). */
+export class EntryAlreadyRecordedError extends Error {
+  constructor() {
+    super('The entry was recorded before');
+    this.name = 'EntryAlreadyRecordedError';
+  }
+}
+
 /** A conditional write lost a race: the item changed since it was read. */
 export class ConflictError extends AppError {
   constructor(message = 'The resource was modified concurrently; retry the request') {

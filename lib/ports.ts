@@ -6,6 +6,7 @@ import type { ActionAttemptRecord } from './action-attempts/schemas';
 import type { AccountSourceRegistry } from './connected-accounts/account-source';
 import type { ConnectedAccountRecord } from './connected-accounts/schemas';
 import type { ProviderRegistry } from './devices/lock-provider';
+import type { EntryClaim, EntryReport, EntryResult } from './devices/entries';
 import type { DeviceRecord } from './devices/schemas';
 import type { ListEventsInput, SeamEvent } from './events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from './principals/schemas';
@@ -33,6 +34,8 @@ export interface Page<T> {
 export interface WriteExtras {
   attempts?: ActionAttemptRecord[];
   events?: SeamEvent[];
+  /** A keypad entry this write records: the write fails with EntryAlreadyRecordedError if it was recorded before. */
+  entry?: EntryClaim;
 }
 
 export interface ListAccessCodesQuery {
@@ -183,6 +186,8 @@ export interface EventRepository {
   get(workspaceId: string, eventId: string): Promise<SeamEvent | undefined>;
   /** Newest first. */
   list(workspaceId: string, query: ListEventsInput): Promise<SeamEvent[]>;
+  /** Stores the events of an entry that changes no code, with its claim; EntryAlreadyRecordedError if it was recorded before. */
+  recordEntry(entry: EntryClaim, events: readonly SeamEvent[]): Promise<void>;
 }
 
 export interface WorkspaceRepository {
@@ -331,6 +336,8 @@ export interface Engine {
   lookNow(workspaceId: string, accessCodeId: string, device?: DeviceRecord): Promise<void>;
   /** Read the device's whole keypad and bring unmanaged codes and changed managed codes in line with it. */
   discover(device: DeviceRecord): Promise<void>;
+  /** A lock reported a keypad entry: map it to its code, count it, and record its events once. */
+  recordEntry(device: DeviceRecord, report: EntryReport): Promise<EntryResult>;
 }
 
 export interface Deps extends Stores {

@@ -5,7 +5,7 @@ import { accessCodeEvent } from './events';
 import type { AccessCode } from './schemas';
 
 /** The properties whose change an `access_code.changed` event reports. */
-export const trackedProperties = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_modification_allowed'] as const;
+export const trackedProperties = ['name', 'code', 'type', 'starts_at', 'ends_at', 'is_external_modification_allowed', 'max_uses'] as const;
 export type TrackedProperty = (typeof trackedProperties)[number];
 
 const stringOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));

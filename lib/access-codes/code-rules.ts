@@ -13,9 +13,6 @@ export function checkCodeOptions(device: DeviceRecord, input: Omit<CreateAccessC
   if (offline && !can_program_offline_access_codes) {
     throw InvalidInputError.forField('is_offline_access_code', 'This device does not support offline access codes');
   }
-  if (input.is_one_time_use && !offline) {
-    throw InvalidInputError.forField('is_one_time_use', 'Only offline access codes can be one-time use');
-  }
   if (input.use_backup_access_code_pool && !properties.supports_backup_access_code_pool) {
     throw InvalidInputError.forField('use_backup_access_code_pool', 'This device does not support a backup access code pool');
   }

@@ -26,7 +26,7 @@ export function accessCodeEvent(
   device: Device,
   eventType: AccessCodeEventType,
   now: Date,
-  extra: Partial<Pick<SeamEvent, 'event_description' | 'changed_properties' | 'from' | 'to' | 'description' | 'backup_access_code_id'>> = {},
+  extra: Partial<Pick<SeamEvent, 'event_description' | 'changed_properties' | 'from' | 'to' | 'description' | 'backup_access_code_id' | 'use_count' | 'max_uses'>> = {},
 ): SeamEvent {
   const at = now.toISOString();
   return {

@@ -4,6 +4,7 @@ import type { Appearance } from './appearance';
 import { creationMutation, firstDueAt, usesNativeScheduling } from './lifecycle';
 import { inRecurringWindow, withUpcomingWindows } from './recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord, CreateAccessCodeInput } from './schemas';
+import { requestedMaxUses } from './use-limits';
 
 /** The settings of a new code that the client chose (create and create_multiple share them). */
 export type NewCodeSettings = Omit<CreateAccessCodeInput, 'device_id' | 'code' | 'common_code_key' | 'sync'>;
@@ -59,6 +60,8 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
     appearance: parts.appearance,
     ...(input.recurring_schedule && { recurring_schedule: input.recurring_schedule }),
   };
+  const maxUses = requestedMaxUses(input, code.is_offline_access_code);
+  if (maxUses !== undefined) Object.assign(code, { max_uses: maxUses, use_count: 0, is_one_time_use: maxUses === 1 });
   // A recurring code is on its way in one of its windows, and unset outside them.
   if (code.recurring_schedule !== undefined) code.status = inRecurringWindow(code, now) ? 'setting' : 'unset';
   return {

@@ -61,6 +61,10 @@ export const accessCodeSchema = z.object({
   is_waiting_for_code_assignment: z.boolean(),
   pulled_backup_access_code_id: z.string().nullable(),
   pending_mutations: z.array(pendingMutationSchema),
+  max_uses: z.number().int().min(1).max(1000).optional().meta({ description: "Latchkey's addition: how many entries the code allows; the entry that reaches it starts the code's removal." }),
+  use_count: z.number().int().nonnegative().optional().meta({ description: "Latchkey's addition: how many entries at the lock the code has opened it for." }),
+  first_used_at: timestampSchema.optional().meta({ description: "Latchkey's addition: when the code first opened the lock." }),
+  last_used_at: timestampSchema.optional().meta({ description: "Latchkey's addition: when the code last opened the lock." }),
   /** The name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent. */
   appearance: z
     .object({ name: z.string() })
@@ -145,6 +149,8 @@ export const codeSettingsShape = {
   is_offline_access_code: z.boolean().optional(),
   use_offline_access_code: z.boolean().optional(),
   is_one_time_use: z.boolean().optional(),
+  /** Latchkey's addition: a use limit on an online code. */
+  max_uses: z.number().int().min(1).max(1000).optional().meta({ description: "Latchkey's addition: how many entries an online code allows (1 to 1000); is_one_time_use on an online code means 1." }),
   max_time_rounding: z.enum(['1hour', '1day', '1h', '1d']).optional(),
   attempt_for_offline_device: z.boolean().optional(),
   sync: z.boolean().optional(),

@@ -10,6 +10,7 @@ import { type Appearance, appearanceFor } from './appearance';
 import { refuseOfflineChange } from './code-rules';
 import { checkChosenPin, freshPin, requireDevice } from './assign-pin';
 import { checkCodeOptions } from './code-rules';
+import { requestedMaxUses } from './use-limits';
 import { changeEvents, changedProperties } from './change-events';
 import { firstDueAt, usesNativeScheduling } from './lifecycle';
 import { inRecurringWindow, withUpcomingWindows } from './recurring-lifecycle';
@@ -105,6 +106,8 @@ async function applyUpdate(
     type: frame.starts_at === undefined ? 'ongoing' : 'time_bound',
     is_external_modification_allowed: input.is_external_modification_allowed ?? input.allow_external_modification ?? current.is_external_modification_allowed,
   };
+  const maxUses = requestedMaxUses(input, false, current);
+  if (maxUses !== undefined) Object.assign(next, { max_uses: maxUses, use_count: current.use_count ?? 0, is_one_time_use: maxUses === 1 });
   delete next.starts_at;
   delete next.ends_at;
   Object.assign(next, frame);

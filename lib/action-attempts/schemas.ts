@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { idSchema, timestampSchema } from '../schema-helpers';
 
-export const actionTypeSchema = z.enum(['CREATE_ACCESS_CODE', 'UPDATE_ACCESS_CODE', 'DELETE_ACCESS_CODE', 'LOCK_DOOR', 'UNLOCK_DOOR']);
+export const actionTypeSchema = z.enum(['CREATE_ACCESS_CODE', 'UPDATE_ACCESS_CODE', 'DELETE_ACCESS_CODE', 'LOCK_DOOR', 'UNLOCK_DOOR', 'SIMULATE_KEYPAD_CODE_ENTRY']);
 export type ActionType = z.infer<typeof actionTypeSchema>;
 
 const base = { action_attempt_id: idSchema, action_type: actionTypeSchema };

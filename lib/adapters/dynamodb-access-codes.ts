@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors';
 import { type CodeEvent, type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
 import { matchesSearch } from '../access-codes/search';
-import { accessCodeKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
+import { accessCodeKeys, entryKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
 import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, parseDoc, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites } from './dynamodb-pin-claims';
@@ -39,7 +39,11 @@ export interface CodeHistoryOptions {
  * each event in its code's history partition.
  */
 export function extraWrites(table: TableOperations, extras: WriteExtras | undefined, options: CodeHistoryOptions): TableWrite[] {
+  const entry = extras?.entry;
   return [
+    ...(entry === undefined
+      ? []
+      : [{ role: 'entry' as const, write: table.put(toItem({ ...entryKeys.claim(entry), expires_at: entryKeys.expiresAt(entry), doc: entry }), { ConditionExpression: 'attribute_not_exists(pk)' }) }]),
     ...(extras?.attempts ?? []).map((a) => ({ role: 'extra' as const, write: table.put(actionAttemptItem(a)) })),
     ...(extras?.events ?? []).flatMap((e, position) => [
       { role: 'extra' as const, write: table.put(eventItem(e)) },

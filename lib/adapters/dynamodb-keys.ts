@@ -1,6 +1,7 @@
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
+import type { EntryClaim } from '../devices/entries';
 import type { CodeEvent, SeamEvent } from '../events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord } from '../principals/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
@@ -160,6 +161,12 @@ export const actionAttemptKeys = {
     sk: `${skPrefix.actionAttempt}${actionAttemptId}`,
   }),
   expiresAt: (r: ActionAttemptRecord) => expiresAfter(r.created_at, actionAttemptTtlDays),
+};
+
+/** Keypad entries recorded, one item per device and provider entry id: a repeated report finds its claim. */
+export const entryKeys = {
+  claim: (c: EntryClaim): TableKey => ({ pk: `${workspacePk(c.workspace_id)}#DEVICE#${c.device_id}#ENTRIES`, sk: `ENTRY#${c.entry_id}` }),
+  expiresAt: (c: EntryClaim) => expiresAfter(c.occurred_at, eventTtlDays),
 };
 
 export const eventKeys = {

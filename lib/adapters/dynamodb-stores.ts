@@ -9,7 +9,7 @@ import { eventSchema } from '../events/schemas';
 import type { Stores } from '../ports';
 import { apiKeyRecordSchema, workspaceSchema } from '../workspaces/schemas';
 import { matchesEventQuery } from '../events/filters';
-import { actionAttemptItem, dynamoDbAccessCodes } from './dynamodb-access-codes';
+import { actionAttemptItem, dynamoDbAccessCodes, extraWrites } from './dynamodb-access-codes';
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
 import { dynamoDbIdempotencyKeys } from './dynamodb-idempotency-keys';
@@ -86,6 +86,9 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     },
 
     events: {
+      async recordEntry(entry, events) {
+        await table.transact(extraWrites(table, { entry, events: [...events] }, { codeHistoryDays }));
+      },
       async get(workspaceId, eventId) {
         const item = await getItem(eventKeys.key(workspaceId, eventId));
         return item && parseDoc(eventSchema, item);

@@ -8,7 +8,7 @@ import {
   TransactWriteItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { ConflictError, IdempotencyKeyInUseError } from '../errors';
+import { ConflictError, EntryAlreadyRecordedError, IdempotencyKeyInUseError } from '../errors';
 import type { KeptAnswer } from '../idempotency/schemas';
 import { keyDigest, sealAnswer } from '../idempotency/seal';
 import { type KeyClaim, type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
@@ -27,7 +27,7 @@ import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
  * `code` and `item` (a stored item's own condition: it changed or exists) are ConflictError; `pin` (a PIN
  * claim no longer as read) is PinClaimMovedError, to be read and written again.
  */
-export type WriteRole = 'code' | 'item' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'extra';
+export type WriteRole = 'code' | 'item' | 'pin' | 'commonCodeKey' | 'idempotencyKey' | 'entry' | 'extra';
 
 export interface Condition {
   ConditionExpression: string;
@@ -138,6 +138,8 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
+      // A repeated entry report: nothing of it is written twice, whatever else moved meanwhile.
+      if (failed('entry')) throw new EntryAlreadyRecordedError();
       if (failed('code') || failed('item')) throw new ConflictError();
       if (failed('pin')) throw new PinClaimMovedError();
       if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');

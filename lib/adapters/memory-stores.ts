@@ -4,7 +4,8 @@ import { memoryWebhooks } from './memory-webhooks';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { DeviceRecord } from '../devices/schemas';
-import { ConflictError, InvalidInputError } from '../errors';
+import { ConflictError, EntryAlreadyRecordedError, InvalidInputError } from '../errors';
+import type { EntryClaim } from '../devices/entries';
 import type { SeamEvent } from '../events/schemas';
 import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
@@ -72,7 +73,14 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
     const { workspace_id, device_id, code } = r.access_code;
     return code === null ? undefined : pinKey(workspace_id, device_id, code);
   };
+  /** Keypad entries recorded (DynamoDB's entry claims): a repeated entry writes nothing. */
+  const entries = new Set<string>();
+  const entryKey = (c: EntryClaim) => `${c.workspace_id}|${c.device_id}|${c.entry_id}`;
+  const checkEntry = (extras: WriteExtras | undefined) => {
+    if (extras?.entry !== undefined && entries.has(entryKey(extras.entry))) throw new EntryAlreadyRecordedError();
+  };
   const applyExtras = (extras: WriteExtras | undefined) => {
+    if (extras?.entry !== undefined) entries.add(entryKey(extras.entry));
     for (const a of extras?.attempts ?? []) attempts.set(scoped(a.workspace_id, a.action_attempt.action_attempt_id), copy(a));
     for (const e of extras?.events ?? []) events.set(scoped(e.workspace_id, e.event_id), copy(e));
     history.record(extras?.events ?? []);
@@ -174,6 +182,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         applyExtras(extras);
       },
       async update(next, previous, extras) {
+        checkEntry(extras);
         assertVersion(previous);
         const [newPin, moves] = [pinOf(next), claimMoves(previous.access_code, next.access_code)];
         if (newPin !== undefined && moves) withHolder(pins.get(newPin) ?? [], holderOf(next.access_code));
@@ -258,6 +267,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       },
     },
     events: {
+      async recordEntry(entry, list) {
+        checkEntry({ entry });
+        applyExtras({ entry, events: [...list] });
+      },
       async get(workspaceId, eventId) {
         const e = events.get(scoped(workspaceId, eventId));
         return e && copy(e);

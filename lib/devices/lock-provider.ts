@@ -1,3 +1,4 @@
+import type { EntryReport } from './entries';
 import type { CodeConstraint, DeviceRecord, ProviderName } from './schemas';
 
 /** A weekly schedule as a lock that keeps one holds it: wall-clock windows in an IANA time zone. */
@@ -223,6 +224,11 @@ export interface LockSimulator {
   putExternalCode(device: DeviceRecord, entry: { ref: string; code: string; name: string }): Promise<boolean>;
   /** Changes or removes a code on the lock behind Latchkey's back. */
   changeExternally(device: DeviceRecord, handle: CodeHandle, change: ExternalChange): Promise<void>;
+  /**
+   * A person enters `code` at the keypad: the lock decides as a real one would (only a code it
+   * holds, inside its window) and the provider reports the entry as it would any other.
+   */
+  enterCode(device: DeviceRecord, entry: { entry_id: string; code: string }): Promise<EntryReport>;
 }
 
 /** Picks the provider of each device. */

@@ -34,7 +34,7 @@ import {
 import { reportDeviceConstraintsInputSchema } from '../devices/report-constraints';
 import { deviceSchema, getDeviceInputSchema, listDevicesInputSchema, simulateDeviceInputSchema } from '../devices/schemas';
 import { eventSchema, getEventInputSchema, listEventsInputSchema } from '../events/schemas';
-import { getLockInputSchema, listLocksInputSchema, lockActionInputSchema } from '../locks/schemas';
+import { getLockInputSchema, listLocksInputSchema, lockActionInputSchema, simulateKeypadEntryInputSchema } from '../locks/schemas';
 import {
   clientSessionIdInputSchema,
   clientSessionSchema,
@@ -168,6 +168,13 @@ export const routeContracts = {
   '/locks/list': { input: listLocksInputSchema, answer: z.object({ devices: z.array(r.device), locks: z.array(r.device) }), responseKey: 'devices', title: 'List Locks' },
   '/locks/unlock_door': { input: lockActionInputSchema, answer: attempt, responseKey: null, title: 'Unlock a Lock', actionAttemptType: 'UNLOCK_DOOR' },
   '/locks/lock_door': { input: lockActionInputSchema, answer: attempt, responseKey: null, title: 'Lock a Lock', actionAttemptType: 'LOCK_DOOR' },
+  '/locks/simulate/keypad_code_entry': {
+    input: simulateKeypadEntryInputSchema,
+    answer: attempt,
+    responseKey: null,
+    title: 'Simulate a Keypad Code Entry',
+    actionAttemptType: 'SIMULATE_KEYPAD_CODE_ENTRY',
+  },
   '/events/get': { input: getEventInputSchema, answer: one('event', r.event), responseKey: 'event', title: 'Get an Event' },
   '/events/list': { input: listEventsInputSchema, answer: list('events', r.event), responseKey: 'events', title: 'List Events' },
   '/connected_accounts/get': { input: getConnectedAccountInputSchema, answer: one('connected_account', r.connected_account), responseKey: 'connected_account', title: 'Get a Connected Account' },

@@ -61,6 +61,8 @@ export const routes = [
   /** Asks the lock through its provider (credentials), and schedules the check of its report (follow-ups). */
   { path: '/locks/unlock_door', methods: ['POST'], fn: 'locks-unlock-door', writes: true, credentials: 'read', followUps: true },
   { path: '/locks/lock_door', methods: ['POST'], fn: 'locks-lock-door', writes: true, credentials: 'read', followUps: true },
+  /** A sandbox keypad entry: the entry that uses up a code starts its removal at once (engine steps, follow-ups). */
+  { path: '/locks/simulate/keypad_code_entry', methods: ['POST'], fn: 'locks-simulate-keypad-code-entry', writes: true, followUps: true },
   { path: '/events/get', methods: ['GET', 'POST'], fn: 'events-get', writes: false },
   { path: '/events/list', methods: ['GET', 'POST'], fn: 'events-list', writes: false },
   { path: '/connected_accounts/get', methods: ['GET', 'POST'], fn: 'connected-accounts-get', writes: false },

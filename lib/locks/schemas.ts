@@ -11,3 +11,11 @@ export type ListLocksInput = z.infer<typeof listLocksInputSchema>;
 
 /** /locks/unlock_door and /locks/lock_door. `sync: true` waits, bounded, for the lock's report. */
 export const lockActionInputSchema = z.object({ device_id: idSchema, sync: z.boolean().default(false) });
+
+/** /locks/simulate/keypad_code_entry: a PIN typed at a sandbox lock's keypad. */
+export const simulateKeypadEntryInputSchema = z.object({
+  device_id: idSchema,
+  // Compared with the lock's PINs: bounded like every PIN (a longer one cannot be on a lock).
+  code: z.string().min(1).max(12, { error: 'Must be at most 12 characters' }),
+});
+export type SimulateKeypadEntryInput = z.infer<typeof simulateKeypadEntryInputSchema>;

@@ -111,12 +111,11 @@ describe('createAccessCode', () => {
     expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id: other.byType('kwikset_lock').device_id })))).toMatchObject({ type: 'device_not_found', status: 404 });
   });
 
-  it('validates offline, one-time and backup-pool options against the device', async () => {
+  it('validates offline and backup-pool options against the device (one-time use is a use limit on an online code)', async () => {
     const { deps, ws } = await setup();
     const device_id = ws.byType('kwikset_lock').device_id;
     for (const [field, input] of [
       ['is_offline_access_code', { is_offline_access_code: true }],
-      ['is_one_time_use', { is_one_time_use: true }],
       ['use_backup_access_code_pool', { use_backup_access_code_pool: true }],
     ] as const) {
       expect(await rejection(createAccessCode(deps, ws.principal, create({ device_id, ...input })))).toMatchObject({ validation_errors: { [field]: expect.anything() } });

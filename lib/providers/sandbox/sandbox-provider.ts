@@ -152,6 +152,20 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
         if (!slot) return;
         await keypads.replace({ ...slot, code: change.code, state: 'present', settles_at: clock.now().toISOString(), external: true });
       },
+      async enterCode(device, { entry_id, code }) {
+        const [workspaceId, deviceId] = ids(device);
+        const nowIso = clock.now().toISOString();
+        const at = { entry_id, occurred_at: nowIso };
+        for (const slot of await keypads.list(workspaceId, deviceId)) {
+          const entry = settled(slot, nowIso);
+          // A code still being added is not on the lock yet; one being removed no longer opens it.
+          if (entry?.code !== code || entry.state !== 'present') continue;
+          // A natively scheduling lock holds a code ahead of its window and refuses it until then.
+          if (entry.starts_at !== undefined && nowIso < entry.starts_at) return { ...at, outcome: 'denied', provider_ref: slot.access_code_id, reason: 'expired_code' };
+          return { ...at, outcome: 'unlocked', provider_ref: slot.access_code_id };
+        }
+        return { ...at, outcome: 'denied', code, reason: 'unknown_code' };
+      },
     },
 
     async read(device, handle) {
