@@ -79,14 +79,15 @@ const leaving = (record: AccessCodeRecord): PinClaimChange[] => {
 };
 
 /**
- * Runs a transaction built from fresh reads of its PIN claims until its claims are still as
- * read when it commits (see pinClaimWrites).
+ * Runs a transaction built with its PIN claims until its claims are still as read when it
+ * commits: the first run guesses the usual claims without reading them, the others read them
+ * fresh (see pinClaimWrites).
  */
-export const withPinClaims = (table: TableOperations, build: () => Promise<TableWrite[]>, written?: Written): Promise<void> =>
-  retry(retryPolicies.pinClaimMoved, async () => table.transact(await build(), written));
+export const withPinClaims = (table: TableOperations, build: (guess: boolean) => Promise<TableWrite[]>, written?: Written): Promise<void> =>
+  retry(retryPolicies.pinClaimMoved, async (attempt) => table.transact(await build(attempt === 1), written));
 
 /** The writes that create codes: each code and PIN claim, one binding per common code key. */
-export async function codeCreationWrites(table: TableOperations, records: readonly AccessCodeRecord[]): Promise<TableWrite[]> {
+export async function codeCreationWrites(table: TableOperations, records: readonly AccessCodeRecord[], guess = false): Promise<TableWrite[]> {
   const { put, tableName } = table;
   const writes: TableWrite[] = [];
   const keys = new Map<string, { workspaceId: string; code: string; ids: string[] }>();
@@ -100,7 +101,7 @@ export async function codeCreationWrites(table: TableOperations, records: readon
       keys.set(key, bound);
     }
   }
-  writes.push(...(await pinClaimWrites(table, records.flatMap(taking))));
+  writes.push(...(await pinClaimWrites(table, records.flatMap(taking), guess)));
   for (const [key, { workspaceId, code, ids }] of keys) writes.push(bindKey(tableName, workspaceId, key, code, ids));
   return writes;
 }
@@ -250,12 +251,12 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     },
 
     async create(record, extra) {
-      await withPinClaims(table, async () => [...(await codeCreationWrites(table, [record])), ...extras(extra)], written([record], extra));
+      await withPinClaims(table, async (guess) => [...(await codeCreationWrites(table, [record], guess)), ...extras(extra)], written([record], extra));
     },
 
     async createMany(records, extra) {
       if (records.length === 0) return;
-      await withPinClaims(table, async () => [...(await codeCreationWrites(table, records)), ...extras(extra)], written(records, extra));
+      await withPinClaims(table, async (guess) => [...(await codeCreationWrites(table, records, guess)), ...extras(extra)], written(records, extra));
     },
 
     async update(next, previous, extra) {
@@ -301,9 +302,9 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
       const removedAt = extra?.events?.[0]?.occurred_at ?? new Date().toISOString();
       await withPinClaims(
         table,
-        async () => [
+        async (guess) => [
           { role: 'code', write: del(accessCodeKeys.key(workspaceId, id), versionIs(previous.version)) },
-          ...(await pinClaimWrites(table, leaving(previous))),
+          ...(await pinClaimWrites(table, leaving(previous), guess)),
           ...(key !== null ? [{ role: 'extra' as const, write: leaveKey(workspaceId, key, id) }] : []),
           {
             role: 'extra',

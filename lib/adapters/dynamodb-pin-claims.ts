@@ -65,8 +65,11 @@ export const heldAloneBy = (accessCodeId: string): Condition => ({
  * taken off and its new holders put on (DuplicateAccessCodeError when one overlaps another
  * holder), and written back only if it is still as read. A transaction whose claim moved
  * meanwhile fails on its `pin` write, wrote nothing, and is built again from a fresh read.
+ * `guess` skips the reads where the usual case needs none: a new PIN's claim is written as
+ * absent, and a code leaving a PIN it holds alone deletes the claim; a wrong guess fails its
+ * condition like a moved claim.
  */
-export async function pinClaimWrites(table: TableOperations, changes: readonly PinClaimChange[]): Promise<TableWrite[]> {
+export async function pinClaimWrites(table: TableOperations, changes: readonly PinClaimChange[], guess = false): Promise<TableWrite[]> {
   const byItem = new Map<string, { key: TableKey; changes: PinClaimChange[] }>();
   for (const change of changes) {
     const id = `${change.key.pk}|${change.key.sk}`;
@@ -74,6 +77,11 @@ export async function pinClaimWrites(table: TableOperations, changes: readonly P
   }
   const writes: TableWrite[] = [];
   for (const { key, changes: onItem } of byItem.values()) {
+    const guessed = guess ? guessedWrite(table, key, onItem) : undefined;
+    if (guessed) {
+      writes.push(guessed);
+      continue;
+    }
     const item = await table.getItem(key);
     const read = readClaim(item);
     let holders = read.holders;
@@ -83,6 +91,18 @@ export async function pinClaimWrites(table: TableOperations, changes: readonly P
     else if (item) writes.push({ role: 'pin', write: table.del(key, read.unchanged) });
   }
   return writes;
+}
+
+/** The write of a claim guessed without reading it: new codes on a free PIN, or one code leaving a PIN it holds alone. */
+function guessedWrite(table: TableOperations, key: TableKey, changes: readonly PinClaimChange[]): TableWrite | undefined {
+  const [first] = changes;
+  if (changes.every((c) => c.leaving === undefined)) {
+    let holders: PinHolder[] = [];
+    for (const { holder } of changes) if (holder !== undefined) holders = withHolder(holders, holder);
+    return { role: 'pin', write: table.put(toItem({ ...key, holders, version: 1 }), { ConditionExpression: 'attribute_not_exists(pk)' }) };
+  }
+  if (changes.length === 1 && first?.leaving !== undefined && first.holder === undefined) return { role: 'pin', write: table.del(key, heldAloneBy(first.leaving)) };
+  return undefined;
 }
 
 /** The PINs held on a device, at any time or during `during`. */

@@ -135,6 +135,19 @@ describe('DynamoDB stores: one PIN across stays that do not overlap', () => {
     expect(requests.count).toBe(1);
   });
 
+  it('takes a free PIN, and gives up a PIN it holds alone, in its one transaction without reading the claim', async () => {
+    const { ws, device } = scope();
+    const record = stay(ws, device, '7878', 1, 4);
+
+    requests.reset();
+    await stores.accessCodes.create(record);
+    expect(requests.count).toBe(1);
+    requests.reset();
+    await stores.accessCodes.remove(record);
+    expect(requests.count).toBe(1);
+    expect(await stores.accessCodes.listPins(ws, device)).toEqual([]);
+  });
+
   it('frees only the removed stay: the PIN stays held by the other', async () => {
     const { ws, device } = scope();
     const first = stay(ws, device, '8888', 1, 4);
