@@ -62,10 +62,16 @@ export function newCodeRecord(deps: Pick<Deps, 'ids' | 'providers' | 'settings'>
   };
   const maxUses = requestedMaxUses(input, code.is_offline_access_code);
   if (maxUses !== undefined) Object.assign(code, { max_uses: maxUses, use_count: 0, is_one_time_use: maxUses === 1 });
-  // A recurring code is on its way in one of its windows, and unset outside them.
-  if (code.recurring_schedule !== undefined) code.status = inRecurringWindow(code, now) ? 'setting' : 'unset';
+  const shown = withUpcomingWindows(code, now);
+  // A recurring code is on its way in one of its windows; outside them it is unset, its creation deferred to its next window.
+  const nextWindow = shown.upcoming_windows?.[0];
+  if (shown.recurring_schedule !== undefined && inRecurringWindow(shown, now)) shown.status = 'setting';
+  else if (shown.recurring_schedule !== undefined) {
+    shown.status = 'unset';
+    if (nextWindow !== undefined) shown.pending_mutations = [creationMutation(nextWindow.starts_at, now)];
+  }
   return {
-    access_code: withUpcomingWindows(code, now),
+    access_code: shown,
     version: 0,
     prefer_native_scheduling: preferNative,
     attempt_for_offline_device: input.attempt_for_offline_device ?? true,

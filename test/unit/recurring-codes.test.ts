@@ -43,6 +43,7 @@ describe('a recurring code through create and update', () => {
     const { deps, ws } = await setup();
     const { access_code } = await createAccessCode(deps, ws.principal, create({ device_id: ws.byType('tedee_lock').device_id, recurring_schedule: evenings }));
     expect(access_code).toMatchObject({ type: 'ongoing', status: 'unset' });
+    expect(access_code.pending_mutations).toEqual([expect.objectContaining({ mutation_code: 'deferring_creation', scheduled_at: '2026-11-27T23:00:00.000Z' })]);
     expect(access_code.upcoming_windows?.[0]).toEqual({ starts_at: '2026-11-27T23:00:00.000Z', ends_at: '2026-11-28T07:00:00.000Z' });
     expect(access_code.upcoming_windows).toHaveLength(10);
   });
