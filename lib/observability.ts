@@ -74,6 +74,13 @@ export function recordProviderError(kind: string): void {
   single.addMetric('ProviderErrors', MetricUnit.Count, 1);
 }
 
+/** A provider call the engine made, or held back because the provider's limit for the device was reached. */
+export function recordProviderCall(provider: string, outcome: 'made' | 'throttled'): void {
+  const single = metrics.singleMetric();
+  single.addDimension('provider', provider);
+  single.addMetric(outcome === 'made' ? 'ProviderCalls' : 'ThrottledWaits', MetricUnit.Count, 1);
+}
+
 /** How late the poller took the most overdue code of a sweep. */
 export function recordPollerLag(lagMs: number): void {
   metrics.addMetric('PollerLag', MetricUnit.Milliseconds, Math.max(0, lagMs));

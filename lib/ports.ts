@@ -182,6 +182,15 @@ export interface LockActionRepository {
   finish(attempt: ActionAttemptRecord, events: readonly SeamEvent[], device?: DeviceRecord): Promise<void>;
 }
 
+/**
+ * Counts provider calls against a provider's limits, shared by every process: the table in
+ * AWS (one conditional counter per key and window), memory locally.
+ */
+export interface CallPacing {
+  /** Takes one call of `key` in the window `now` falls in; when the window is full, answers when the next one opens. */
+  take(key: string, limit: { calls: number; perMs: number }, now: Date): Promise<{ granted: true } | { granted: false; retryAt: string }>;
+}
+
 export interface EventRepository {
   get(workspaceId: string, eventId: string): Promise<SeamEvent | undefined>;
   /** Newest first. */
@@ -306,6 +315,7 @@ export interface Stores {
   connectedAccounts: ConnectedAccountRepository;
   actionAttempts: ActionAttemptRepository;
   lockActions: LockActionRepository;
+  pacing: CallPacing;
   events: EventRepository;
   workspaces: WorkspaceRepository;
   clientSessions: ClientSessionRepository;

@@ -162,5 +162,21 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(graph('API requests', [requests]), graph('API 5xx rate (%)', [serverErrorRate]), graph('Relay iterator age (ms)', [iteratorAge]));
     this.dashboard.addWidgets(graph('Dead letters', deadLetterDepth), graph('Webhook deliveries waiting', [backlog]), graph('Throttles (account)', [accountThrottles]));
     this.dashboard.addWidgets(graph('Function errors', errors, 12), graph('Function throttles', throttles, 12));
+    // The engine's calls to each provider, and the calls it held back at the provider's limit for a device.
+    const providerMetric = (metricName: string, provider: string) =>
+      new Metric({ namespace: 'Latchkey', metricName, dimensionsMap: { service: 'latchkey', stage, provider }, period, statistic: 'Sum', label: provider });
+    const providers = ['sandbox', 'seam', 'zwave'];
+    this.dashboard.addWidgets(
+      graph(
+        'Provider calls',
+        providers.map((p) => providerMetric('ProviderCalls', p)),
+        12,
+      ),
+      graph(
+        'Throttled waits (provider limit reached)',
+        providers.map((p) => providerMetric('ThrottledWaits', p)),
+        12,
+      ),
+    );
   }
 }

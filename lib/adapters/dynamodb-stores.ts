@@ -14,6 +14,7 @@ import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
 import { dynamoDbIdempotencyKeys } from './dynamodb-idempotency-keys';
 import { dynamoDbLockActions } from './dynamodb-lock-actions';
+import { dynamoDbCallPacing } from './dynamodb-call-pacing';
 import { dynamoDbUnmanagedCodes } from './dynamodb-unmanaged-codes';
 import { actionAttemptKeys, apiKeyKeys, deviceKeys, eventKeys, skPrefix, workspaceKeys } from './dynamodb-keys';
 import { type Item, parseDoc, toItem } from './dynamodb-doc';
@@ -44,6 +45,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     connectedAccounts: dynamoDbConnectedAccounts(table),
     idempotencyKeys: dynamoDbIdempotencyKeys(table),
     lockActions: dynamoDbLockActions(table, { codeHistoryDays }),
+    pacing: dynamoDbCallPacing(table),
 
     devices: {
       async get(workspaceId, deviceId) {

@@ -1,3 +1,4 @@
+import { memoryCallPacing } from './memory-call-pacing';
 import { defaultCodeHistoryDays } from '../settings';
 import { createMemoryAccessStores } from './memory-access';
 import { memoryWebhooks } from './memory-webhooks';
@@ -251,6 +252,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         attempts.set(scoped(record.workspace_id, record.action_attempt.action_attempt_id), copy(record));
       },
     },
+    pacing: memoryCallPacing(),
     lockActions: {
       async start(attempt) {
         const key = scoped(attempt.workspace_id, attempt.action_attempt.action_attempt_id);

@@ -66,7 +66,19 @@ export interface DeviceTraits {
   weeklySchedules?: boolean;
   /** The provider keeps a code's name where people see it (a Seam upstream), so a rename is sent to it. */
   showsNames?: boolean;
+  /** How fast the provider takes code calls for this device (its published limits); none: unpaced. */
+  callLimits?: CallLimits;
 }
+
+/** At most `calls` calls in each window of `perMs`. */
+export interface RateLimit {
+  calls: number;
+  perMs: number;
+}
+
+/** A provider's limits on code calls per device: creations, updates and deletions, each counted on its own. */
+export type CallLimits = Partial<Record<CodeCall, RateLimit>>;
+export type CodeCall = 'create' | 'update' | 'delete';
 
 export type ProviderErrorKind =
   /** The lock (or its hub) is not reachable; shown as `device_offline`. */

@@ -175,6 +175,14 @@ function towardsLock(record: AccessCodeRecord, desired: DesiredEntry | undefined
   return { kind: 'program', rule: 'program', record: asking, desired, events };
 }
 
+/**
+ * The provider's limit for the device is reached: the call waits its turn, due when the next
+ * window opens, without counting as an attempt and without failing anything.
+ */
+export function paced(call: Call, retryAt: string): Write {
+  return { kind: 'write', rule: 'paced', record: call.record, next: { ...call.record, due_at: retryAt }, events: call.events, attempts: [] };
+}
+
 /** The lock took the call: check on it once it has had time to apply it. */
 export function callMade(call: Call, providerRef: string | undefined, traits: DeviceTraits, now: Date): Write {
   const { record } = call;

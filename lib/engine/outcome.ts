@@ -11,7 +11,7 @@ import { accessCodeEvent } from '../access-codes/events';
 import { withUpcomingWindows } from '../access-codes/recurring-lifecycle';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 
-export type EngineDeps = Pick<Deps, 'followUps' | 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings'>;
+export type EngineDeps = Pick<Deps, 'followUps' | 'accessCodes' | 'unmanagedCodes' | 'actionAttempts' | 'devices' | 'clock' | 'ids' | 'providers' | 'settings' | 'pacing'>;
 
 /** The rules decide names; each outcome says which one gave it. */
 export type RuleName =
@@ -22,6 +22,7 @@ export type RuleName =
   | 'programmed'
   | 'removal_asked'
   | 'outage'
+  | 'paced'
   | 'failed'
   | 'gone'
   | 'waiting'

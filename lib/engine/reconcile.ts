@@ -2,11 +2,11 @@ import type { CodeHandle, LockProvider } from '../devices/lock-provider';
 import { ProviderError } from '../devices/lock-provider';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError } from '../errors';
-import { recordProviderError } from '../observability';
+import { recordProviderCall, recordProviderError } from '../observability';
 import { retry, retryPolicies } from '../retry';
 import { codesOnDevice } from '../access-codes/codes-on-device';
 import type { AccessCodeRecord } from '../access-codes/schemas';
-import { type LockRead, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull } from './decide';
+import { type LockRead, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull, paced } from './decide';
 import { type AssignOfflinePin, type Call, type EngineDeps, commit } from './outcome';
 
 export type { EngineDeps } from './outcome';
@@ -77,6 +77,16 @@ async function readLock(provider: LockProvider, device: DeviceRecord, handle: Co
 
 /** Asks the lock for the difference, and decides what its answer means. */
 async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHandle, outcome: Call, deps: EngineDeps, now: Date) {
+  const kind = outcome.kind === 'remove' ? 'delete' : outcome.record.provider_ref === undefined ? 'create' : 'update';
+  const limit = provider.traits(device).callLimits?.[kind];
+  if (limit !== undefined) {
+    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${kind}`, limit, now);
+    if (!turn.granted) {
+      recordProviderCall(provider.name, 'throttled');
+      return paced(outcome, turn.retryAt);
+    }
+  }
+  recordProviderCall(provider.name, 'made');
   try {
     if (outcome.kind === 'remove') {
       await provider.remove(device, handle);

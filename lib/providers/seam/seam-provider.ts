@@ -72,6 +72,8 @@ export function seamProvider(accounts: SeamAccounts, options: { pollMs: number }
         verifyAfterMs: options.pollMs,
         offlineCodes: device.device.can_program_offline_access_codes,
         showsNames: true,
+        // Seam's published limits per device: 10 creations, 10 updates and 20 deletions a minute.
+        callLimits: { create: { calls: 10, perMs: 60_000 }, update: { calls: 10, perMs: 60_000 }, delete: { calls: 20, perMs: 60_000 } },
       };
     },
 

@@ -1,0 +1,62 @@
+import { createAccessCode } from '../../lib/access-codes/create-access-code';
+import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { memoryCallPacing, pacingWindow } from '../../lib/adapters/memory-call-pacing';
+import { stableDeviceId } from '../../lib/devices/derived-ids';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
+import { connectSeamAccount } from '../../lib/providers/seam';
+import { memoryApp, sandboxWorkspace } from '../support/memory-app';
+import { memorySeamUpstream } from '../support/memory-seam-upstream';
+
+const upstreamLock = (id: string) => ({
+  device_id: id,
+  device_type: 'august_lock',
+  display_name: `Lock ${id}`,
+  can_program_online_access_codes: true,
+  capabilities_supported: ['lock', 'access_code'],
+  properties: { name: `Lock ${id}`, online: true, supported_code_lengths: [6], max_active_codes_supported: 100 },
+});
+
+describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
+  it('sends 50 codes created at once for one lock no faster than the limit, fails none, and leaves another lock unhindered', async () => {
+    const upstream = memorySeamUpstream([upstreamLock('front'), upstreamLock('back')]);
+    const app = memoryApp({ seamUpstream: upstream.factory });
+    const ws = await sandboxWorkspace(app.deps);
+    const { connected_account_id } = await connectSeamAccount(app.deps, { workspaceId: ws.workspaceId, apiKey: 'seam_upstream_key_123456', endpoint: 'https://seam.example' });
+    const front = stableDeviceId(connected_account_id, 'front');
+    const back = stableDeviceId(connected_account_id, 'back');
+    const pins = Array.from({ length: 50 }, (_, i) => String(100_000 + i * 7919).slice(0, 6));
+    for (const code of pins) await createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: front, code }));
+    await createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: back, code: '987654' }));
+
+    const upstreamOf = (device: string) => [...upstream.codes.values()].filter((c) => c.device_id === device).length;
+    const perMinute: number[] = [];
+    let before = 0;
+    for (let minute = 0; minute < 6; minute++) {
+      for (let tick = 0; tick < 6; tick++) {
+        await pollDueCodes(app.deps);
+        app.clock.advance(10_000);
+      }
+      const now = upstreamOf('front');
+      perMinute.push(now - before);
+      before = now;
+      // The other lock's code went out in the first minute, whatever the first lock's queue.
+      if (minute === 0) expect(upstreamOf('back')).toBe(1);
+    }
+    expect(perMinute).toEqual([10, 10, 10, 10, 10, 0]);
+    expect(upstream.creates).toBe(51);
+    const codes = await app.deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 100 });
+    expect(codes.items.every((c) => c.access_code.errors.length === 0 && c.sync?.attempts !== undefined && c.sync.attempts <= 1)).toBe(true);
+  });
+
+  it('counts calls per key in fixed windows and says when the next window opens', async () => {
+    const pacing = memoryCallPacing();
+    const limit = { calls: 2, perMs: 60_000 };
+    const at = new Date('2026-11-23T12:00:30.000Z');
+    expect(await pacing.take('k', limit, at)).toEqual({ granted: true });
+    expect(await pacing.take('k', limit, at)).toEqual({ granted: true });
+    expect(await pacing.take('k', limit, at)).toEqual({ granted: false, retryAt: '2026-11-23T12:01:00.000Z' });
+    expect(await pacing.take('other', limit, at)).toEqual({ granted: true });
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:00.000Z'))).toEqual({ granted: true });
+    expect(pacingWindow(limit, at).next).toBe('2026-11-23T12:01:00.000Z');
+  });
+});
