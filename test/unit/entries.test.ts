@@ -160,7 +160,9 @@ describe('keypad entries', () => {
     await simulateConnection(t.deps, t.ws.principal, lock.device_id, false);
     await t.enter(lock.device_id, '6060');
     await t.run(10);
-    expect(await t.get(code.access_code_id)).toMatchObject({ status: 'removing', use_count: 1 });
+    const waiting = await t.get(code.access_code_id);
+    expect(waiting).toMatchObject({ status: 'removing', use_count: 1 });
+    expect([...waiting.errors.map((e) => e.error_code), ...waiting.warnings.map((w) => w.warning_code)]).toContain('device_offline');
     await simulateConnection(t.deps, t.ws.principal, lock.device_id, true);
     await t.run(30);
     expect(await fails(t.get(code.access_code_id))).toMatchObject({ status: 404 });
