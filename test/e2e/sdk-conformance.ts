@@ -255,6 +255,18 @@ export function describeSdkConformance(label: string, loadSdk: () => SeamSdk): v
       await expectApiError(seam.accessCodes.create({ device_id: poolHouse, name: 'Coach', code: '739251' }), 'duplicate_access_code', 409);
     });
 
+    test.concurrent('stays that follow each other share a PIN on one lock; one overlapping them is duplicate_access_code (409)', async () => {
+      const poolHouse = lock('Pool House').device_id;
+      const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+      const stay = (name: string, from: number, to: number) => ({ device_id: poolHouse, name, code: '739254', starts_at: day(from), ends_at: day(to) });
+      const first = await codes.create(stay('First guest', 10, 14));
+      const next = await codes.create(stay('Next guest', 14, 18));
+      expect([first.accessCode.code, next.accessCode.code]).toEqual(['739254', '739254']);
+      await expectApiError(seam.accessCodes.create(stay('Overlapping guest', 13, 15)), 'duplicate_access_code', 409);
+      await expectApiError(seam.accessCodes.create({ device_id: poolHouse, name: 'Ongoing', code: '739254' }), 'duplicate_access_code', 409);
+      expect((await codes.get({ device_id: poolHouse, code: '739254' })).access_code_id).toBe(first.accessCode.access_code_id);
+    });
+
     test.concurrent('an unknown API key is SeamHttpUnauthorizedError', async () => {
       const stranger = new sdk.SeamHttp({ apiKey: newApiKey(), endpoint: server.url });
       for (const request of [stranger.devices.list(), stranger.accessCodes.get({ access_code_id: randomUUID() })]) {
