@@ -1,6 +1,6 @@
 import type { DeviceRecord } from '../devices/schemas';
 import { InvalidInputError } from '../errors';
-import type { RecurringSchedule } from './recurring-schedule';
+import type { RecurringSchedule } from '../devices/weekly-schedule';
 import type { AccessCode, CreateAccessCodeInput } from './schemas';
 
 /** Checks the options that depend on the device or the clock (the schema checked the rest). */

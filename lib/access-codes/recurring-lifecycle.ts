@@ -1,5 +1,5 @@
 import { type LifecycleSettings, leadMs } from './lifecycle';
-import { type ScheduleWindow, upcomingWindowCount, windowsAfter } from './recurring-schedule';
+import { type ScheduleWindow, inWeeklyWindow, upcomingWindowCount, windowsAfter } from '../devices/weekly-schedule';
 import type { AccessCode } from './schemas';
 
 const ms = (iso: string) => Date.parse(iso);
@@ -41,9 +41,7 @@ export function windowPlan(code: AccessCode, mode: Exclude<RecurringMode, 'weekl
 
 /** Whether a recurring code is in one of its windows at `now`. */
 export function inRecurringWindow(code: AccessCode, now: Date): boolean {
-  if (code.recurring_schedule === undefined) return false;
-  const [window] = windowsAfter(code.recurring_schedule, boundsOf(code), now, 1);
-  return window !== undefined && window.starts_at <= now.toISOString();
+  return code.recurring_schedule !== undefined && inWeeklyWindow(code.recurring_schedule, boundsOf(code), now);
 }
 
 /** When a recurring code's current or next window ends: a code given up on in one window is tried again for the next. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { actionTypeSchema } from '../action-attempts/schemas';
 import { idSchema, isoDateTimeSchema, timestampSchema } from '../schema-helpers';
-import { recurringScheduleSchema, scheduleWindowSchema } from './recurring-schedule';
+import { recurringScheduleSchema, scheduleWindowSchema } from '../devices/weekly-schedule';
 
 export const accessCodeStatuses = ['setting', 'set', 'unset', 'removing', 'unknown'] as const;
 

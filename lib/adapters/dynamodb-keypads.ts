@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../providers/sandbox';
 import { idSchema, timestampSchema } from '../schema-helpers';
 import { keypadKeys } from './dynamodb-keys';
+import { recurringScheduleSchema } from '../devices/weekly-schedule';
 
 const slotSchema = z.object({
   workspace_id: idSchema,
@@ -13,7 +14,7 @@ const slotSchema = z.object({
   name: z.string().optional(),
   starts_at: timestampSchema.optional(),
   ends_at: timestampSchema.optional(),
-  recurring_schedule: z.object({ time_zone: z.string(), weekly: z.array(z.object({ days: z.array(z.string()), start_time: z.string(), end_time: z.string() })) }).optional(),
+  recurring_schedule: recurringScheduleSchema.optional(),
   state: z.enum(['adding', 'present', 'removing']),
   settles_at: timestampSchema,
   external: z.boolean().optional(),

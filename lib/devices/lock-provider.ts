@@ -1,11 +1,6 @@
 import type { EntryReport } from './entries';
 import type { CodeConstraint, DeviceRecord, ProviderName } from './schemas';
-
-/** A weekly schedule as a lock that keeps one holds it: wall-clock windows in an IANA time zone. */
-export interface WeeklySchedule {
-  time_zone: string;
-  weekly: { days: string[]; start_time: string; end_time: string }[];
-}
+import type { RecurringSchedule } from './weekly-schedule';
 
 /** What the lock should hold for one code. A window (or a weekly schedule) means the lock enforces it itself. */
 export interface DesiredEntry {
@@ -16,7 +11,7 @@ export interface DesiredEntry {
   starts_at?: string;
   ends_at?: string;
   /** Only for a lock whose traits say `weeklySchedules`: the code works in these windows alone. */
-  recurring_schedule?: WeeklySchedule;
+  recurring_schedule?: RecurringSchedule;
 }
 
 /** A problem the provider reports on a code (an upstream Seam error or warning, say). */

@@ -1,4 +1,5 @@
 import { accessCodeEvent } from '../access-codes/events';
+import { inRecurringWindow } from '../access-codes/recurring-lifecycle';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { UnmanagedCodeRecord } from '../access-codes/unmanaged-schemas';
 import { countEntry, isUsedUp } from '../access-codes/use-limits';
@@ -37,8 +38,11 @@ async function usedCode(deps: EntryDeps, device: DeviceRecord, report: EntryRepo
 }
 
 const inWindow = (record: AccessCodeRecord, at: string): boolean => {
-  const { starts_at, ends_at } = record.access_code;
-  return (starts_at === undefined || starts_at <= at) && (ends_at === undefined || at < ends_at);
+  const code = record.access_code;
+  const { starts_at, ends_at } = code;
+  const inFrame = (starts_at === undefined || starts_at <= at) && (ends_at === undefined || at < ends_at);
+  // A recurring code works in its weekly windows only: an entry between them is an expired code.
+  return inFrame && (code.recurring_schedule === undefined || inRecurringWindow(code, new Date(at)));
 };
 
 /** A Seam lock.unlocked / lock.access_denied event of an entry at the keypad. */

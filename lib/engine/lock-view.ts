@@ -1,7 +1,7 @@
 import type { DesiredEntry, KeypadEntry } from '../devices/lock-provider';
 import { type LifecycleSettings, leadMs } from '../access-codes/lifecycle';
 import { type RecurringMode, windowPlan } from '../access-codes/recurring-lifecycle';
-import { windowsAfter } from '../access-codes/recurring-schedule';
+import { windowsAfter } from '../devices/weekly-schedule';
 import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 
 const ms = (iso: string) => Date.parse(iso);

@@ -2,7 +2,9 @@ import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { accessCodeSchema, createAccessCodeInputSchema, updateAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
+import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { AppError } from '../../lib/errors';
+import { simulateKeypadEntry } from '../../lib/locks/simulate-keypad-entry';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
 // The manual clock starts on Monday 2026-11-23 at 12:00 UTC.
@@ -92,5 +94,47 @@ describe('a recurring code through create and update', () => {
     });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['recurring_schedule', 'weekly', 0, 'end_time']);
+  });
+});
+
+describe('keypad entries on a recurring code', () => {
+  // Monday 12:05-12:10 and 12:11-12:20 UTC; the clock starts on Monday at 12:00.
+  const twoWindows = {
+    time_zone: 'UTC',
+    weekly: [
+      { days: ['mon'], start_time: '12:05', end_time: '12:10' },
+      { days: ['mon'], start_time: '12:11', end_time: '12:20' },
+    ],
+  };
+
+  async function entriesSetup() {
+    const app = memoryApp({ latencyMs: 2000 });
+    const ws = await sandboxWorkspace(app.deps);
+    const runTo = async (iso: string) => {
+      while (app.clock.now().toISOString() < iso) {
+        app.clock.advance(1000);
+        await pollDueCodes(app.deps);
+      }
+    };
+    const enter = (device_id: string, code: string) => simulateKeypadEntry(app.deps, ws.principal, { device_id, code });
+    const denials = () => app.published.filter((e) => e.event_type === 'lock.access_denied' || e.event_type === 'lock.unlocked').map((e) => [e.event_type, Reflect.get(e, 'reason')]);
+    return { ...app, ws, runTo, enter, denials };
+  }
+
+  it.each([
+    ['a just-in-time lock (between windows the code is off the lock)', 'smartthings_lock', '4821'],
+    ['a lock that keeps weekly schedules (it holds the code and refuses it between windows)', 'nuki_lock', '345678'],
+  ])('on %s: an entry in a window unlocks, one between windows is denied as expired_code', async (_name, type, pin) => {
+    const t = await entriesSetup();
+    const lock = t.ws.byType(type);
+    await createAccessCode(t.deps, t.ws.principal, create({ device_id: lock.device_id, code: pin, recurring_schedule: twoWindows }));
+    await t.runTo('2026-11-23T12:06:00.000Z');
+    await t.enter(lock.device_id, pin);
+    await t.runTo('2026-11-23T12:10:20.000Z');
+    await t.enter(lock.device_id, pin);
+    expect(t.denials()).toEqual([
+      ['lock.unlocked', undefined],
+      ['lock.access_denied', expect.objectContaining({ reason_code: 'expired_code' })],
+    ]);
   });
 });

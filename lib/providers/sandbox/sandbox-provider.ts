@@ -4,6 +4,7 @@ import { type CodeHandle, type DesiredEntry, type KeypadEntry, type LockEntry, t
 import type { SandboxKeypadStore, SandboxSlot } from './keypad-store';
 import { algoPinCodes } from './sandbox-offline';
 import type { DeviceRecord } from '../../devices/schemas';
+import { inWeeklyWindow } from '../../devices/weekly-schedule';
 
 /** How a sandbox lock behaves: its provider state, set when the workspace's locks are built. */
 export const sandboxStateSchema = z.object({
@@ -162,6 +163,9 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
           if (entry?.code !== code || entry.state !== 'present') continue;
           // A natively scheduling lock holds a code ahead of its window and refuses it until then.
           if (entry.starts_at !== undefined && nowIso < entry.starts_at) return { ...at, outcome: 'denied', provider_ref: slot.access_code_id, reason: 'expired_code' };
+          // A lock that keeps a weekly schedule refuses the code between its windows.
+          if (entry.recurring_schedule !== undefined && !inWeeklyWindow(entry.recurring_schedule, entry, clock.now()))
+            return { ...at, outcome: 'denied', provider_ref: slot.access_code_id, reason: 'expired_code' };
           return { ...at, outcome: 'unlocked', provider_ref: slot.access_code_id };
         }
         return { ...at, outcome: 'denied', code, reason: 'unknown_code' };

@@ -1,4 +1,4 @@
-import { recurringScheduleSchema, windowsAfter } from '../../lib/access-codes/recurring-schedule';
+import { recurringScheduleSchema, windowsAfter } from '../../lib/devices/weekly-schedule';
 
 const schedule = (time_zone: string, ...weekly: { days: string[]; start_time: string; end_time: string }[]) => recurringScheduleSchema.parse({ time_zone, weekly });
 const at = (iso: string) => new Date(iso);

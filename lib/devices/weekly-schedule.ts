@@ -127,3 +127,9 @@ export function windowsAfter(schedule: RecurringSchedule, bounds: ScheduleBounds
     .slice(0, limit)
     .map((w) => ({ starts_at: iso(w.start), ends_at: iso(w.end) }));
 }
+
+/** Whether `now` is in one of the schedule's windows, within its starts_at and ends_at. */
+export function inWeeklyWindow(schedule: RecurringSchedule, bounds: ScheduleBounds, now: Date): boolean {
+  const [window] = windowsAfter(schedule, bounds, now, 1);
+  return window !== undefined && window.starts_at <= now.toISOString();
+}
