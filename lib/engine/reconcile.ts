@@ -7,6 +7,7 @@ import { retry, retryPolicies } from '../retry';
 import { codesOnDevice } from '../access-codes/codes-on-device';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import { type LockRead, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull, paced } from './decide';
+import { mayBeOnLock } from './pin-handover';
 import { type AssignOfflinePin, type Call, type EngineDeps, commit } from './outcome';
 
 export type { EngineDeps } from './outcome';
@@ -57,8 +58,9 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
   };
   const lock = record.offline ? undefined : await readLock(provider, device, handle);
   const code = record.access_code;
-  // Only time-bound codes share a PIN, with stays that do not overlap theirs.
-  const samePin = code.type === 'time_bound' && code.code !== null && !record.offline ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code) : [];
+  // Only time-bound codes share a PIN, with stays that do not overlap theirs; a code that may be on the lock already waits for none.
+  const shares = code.type === 'time_bound' && code.code !== null && !record.offline && !mayBeOnLock(record);
+  const samePin = shares && code.code !== null ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code) : [];
   const outcome = decide({ record, traits, settings: deps.settings, now, samePin, ...(lock && { lock }) });
   if (outcome.kind === 'write') return commit(deps, device, now, outcome);
   if (outcome.kind === 'assign_offline_pin') return assignOfflinePin(deps, device, provider, outcome, now);
