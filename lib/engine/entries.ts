@@ -18,8 +18,9 @@ type Used = { managed: AccessCodeRecord } | { unmanaged: UnmanagedCodeRecord } |
 /** Which code the lock matched: by Latchkey's id, by where the lock keeps it (its keypad listing), or by the PIN it refused. */
 async function usedCode(deps: EntryDeps, device: DeviceRecord, report: EntryReport): Promise<Used> {
   const { workspace_id: workspaceId, device_id: deviceId } = device.device;
-  let id = report.access_code_id;
-  if (id === undefined && report.provider_ref !== undefined) {
+  const ref = report.provider_ref;
+  let id = report.access_code_id ?? (ref === undefined ? undefined : await storedWithRef(deps, workspaceId, deviceId, ref));
+  if (id === undefined && ref !== undefined) {
     const entries = (await deps.providers.for(device).listEntries?.(device)) ?? [];
     id = entries.find((e) => e.provider_ref === report.provider_ref)?.access_code_id;
   }
@@ -35,6 +36,18 @@ async function usedCode(deps: EntryDeps, device: DeviceRecord, report: EntryRepo
     if (holder) return { managed: holder };
   }
   return {};
+}
+
+/** The device's code whose provider id is `ref` (an upstream's code id), from the codes stored. */
+async function storedWithRef(deps: EntryDeps, workspaceId: string, deviceId: string, ref: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.accessCodes.list(workspaceId, { deviceId, limit: 200, cursor });
+    const found = page.items.find((r) => r.provider_ref === ref);
+    if (found) return found.access_code.access_code_id;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return undefined;
 }
 
 const inWindow = (record: AccessCodeRecord, at: string): boolean => {

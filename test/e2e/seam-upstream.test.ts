@@ -173,6 +173,46 @@ describe('a Seam workspace as a provider', () => {
     expect((await getCode(code.access_code_id)).status).toBe('set');
   });
 
+  it("turns a signed upstream lock.unlocked by a code into Latchkey's lock.unlocked with Latchkey's device and code ids, once however often it comes", async () => {
+    const code = await seam.accessCodes.create({ device_id: unitDeviceId, code: '7391' });
+    const [upstreamCode] = await pollUntil(
+      'the code upstream',
+      async () => upstreamCodes().filter((c) => c.code === '7391'),
+      (c) => c.length > 0,
+    );
+    state().updateAccessCode({ access_code_id: upstreamCode?.access_code_id ?? '', status: 'set' });
+    await pollUntil(
+      'the code set',
+      async () => getCode(code.access_code_id),
+      (c) => c.status === 'set',
+    );
+    const entry = {
+      event_id: 'evt_entry_1',
+      event_type: 'lock.unlocked',
+      workspace_id: upstream.workspaceId,
+      device_id: upstreamUnitId,
+      connected_account_id: upstream.connectedAccountId,
+      access_code_id: upstreamCode?.access_code_id,
+      method: 'keycode',
+      occurred_at: '2026-12-05T09:00:00.000Z',
+      created_at: '2026-12-05T09:00:01.000Z',
+    };
+    expect((await postWebhook(entry)).status).toBe(200);
+    expect((await postWebhook(entry)).status).toBe(200);
+    const events = await seam.events.list({ since: '2026-12-05T08:00:00.000Z', access_code_id: code.access_code_id, event_types: ['lock.unlocked'] as never });
+    expect(events).toHaveLength(1);
+    expectValid('event', events[0]);
+    expect(events[0]).toMatchObject({
+      event_type: 'lock.unlocked',
+      method: 'keycode',
+      device_id: unitDeviceId,
+      access_code_id: code.access_code_id,
+      access_code_is_managed: true,
+      occurred_at: entry.occurred_at,
+    });
+    expect(await getCode(code.access_code_id)).toMatchObject({ use_count: 1 });
+  });
+
   it('keeps retrying through an upstream outage, never calling the lock offline, and creates the code once when Seam is back', async () => {
     state().simulateWorkspaceOutage(upstream.workspaceId, { routes: ['/access_codes/create', '/access_codes/list', '/access_codes/get'] });
     const before = upstream.requests.length;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { seamCredentialSchema } from './seam-account';
 import { stableDeviceId } from '../../devices/derived-ids';
 import type { WebhookVerifier } from './seam-webhooks';
+import { upstreamEntry } from './upstream-entries';
 import { ConflictError, UnauthorizedError } from '../../errors';
 import { logger } from '../../logger';
 import type { Deps } from '../../ports';
@@ -32,7 +33,8 @@ const refused = () => new UnauthorizedError('Invalid or missing webhook signatur
 /**
  * Takes a webhook from a connected Seam workspace. The Svix signature is checked against the
  * account's webhook secret before anything is read or written; a bad one is a 401 that changes
- * nothing. A verified access_code.* event reconciles the Latchkey code at once, and a device.*
+ * nothing. A keypad entry (lock.unlocked by a code, lock.access_denied) is recorded with Latchkey's
+ * device and code. A verified access_code.* event reconciles the Latchkey code at once, and a device.*
  * or connected_account.* event syncs the account. The poller stays the fallback for a missed one.
  */
 export async function receiveSeamWebhook(
@@ -57,7 +59,11 @@ export async function receiveSeamWebhook(
   const { event_type: type, device_id: upstreamDevice, access_code_id: upstreamCode } = event.data;
   logger.info('seam webhook', { connected_account_id: connectedAccountId, event_type: type });
 
-  if (type.startsWith('access_code.') && upstreamDevice !== undefined && upstreamCode !== undefined) {
+  const entry = upstreamEntry(payload, deps.clock.now());
+  if (entry) {
+    const device = await deps.devices.get(account.workspace_id, stableDeviceId(connectedAccountId, entry.upstreamDeviceId));
+    if (device) await deps.engine.recordEntry(device, entry.report);
+  } else if (type.startsWith('access_code.') && upstreamDevice !== undefined && upstreamCode !== undefined) {
     const deviceId = stableDeviceId(connectedAccountId, upstreamDevice);
     await nudgeCode(deps, account.workspace_id, deviceId, upstreamCode);
   } else if (type.startsWith('device.') || type.startsWith('connected_account.')) {
