@@ -4,6 +4,7 @@ import { accessCodeSchema, createAccessCodeInputSchema, updateAccessCodeInputSch
 import { updateAccessCode } from '../../lib/access-codes/update-access-code';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { AppError } from '../../lib/errors';
+import { openApiDocument } from '../../lib/http/openapi';
 import { simulateKeypadEntry } from '../../lib/locks/simulate-keypad-entry';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
@@ -136,5 +137,18 @@ describe('keypad entries on a recurring code', () => {
       ['lock.unlocked', undefined],
       ['lock.access_denied', expect.objectContaining({ reason_code: 'expired_code' })],
     ]);
+  });
+});
+
+describe('/openapi.json', () => {
+  it('documents recurring_schedule on create and update, and upcoming_windows on the code, from the one schema', () => {
+    const doc = openApiDocument() as unknown as {
+      paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } } }>;
+    };
+    const input = (path: string) => doc.paths[path]?.post.requestBody.content['application/json'].schema.properties ?? {};
+    const days = { type: 'string', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
+    expect(input('/access_codes/create').recurring_schedule).toMatchObject({ properties: { weekly: { items: { properties: { days: { items: days } } } } } });
+    expect(JSON.stringify(input('/access_codes/update').recurring_schedule)).toContain('"start_time"');
+    expect(JSON.stringify(doc)).toContain('upcoming_windows');
   });
 });
