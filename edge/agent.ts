@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { keypadEventSchema, lockShadowName } from '../lib/hub-contract/shadow-documents';
 import { type EdgeConfig, lockSettings } from './config';
@@ -63,7 +64,14 @@ export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new 
     }
     const sync = syncs.get(event.nodeId);
     if (event.type === 'keypad_unlock') {
-      const payload = keypadEventSchema.parse({ type: 'keypad_unlock', shadow_name: lockShadowName(event.nodeId), node_id: event.nodeId, slot: event.slot, occurred_at: now().toISOString() });
+      const payload = keypadEventSchema.parse({
+        type: 'keypad_unlock',
+        shadow_name: lockShadowName(event.nodeId),
+        node_id: event.nodeId,
+        slot: event.slot,
+        occurred_at: now().toISOString(),
+        entry_id: randomUUID(),
+      });
       log.info('keypad unlock', { node_id: event.nodeId, slot: event.slot });
       if (shadows.isConnected()) void shadows.publishEvent(payload).catch(() => log.warn('keypad event not sent', { node_id: event.nodeId }));
       return;

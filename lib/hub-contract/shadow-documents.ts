@@ -97,6 +97,8 @@ export const keypadEventSchema = z.object({
   /** The User Code slot used, when the lock says. */
   slot: z.number().int().min(0).optional(),
   occurred_at: z.iso.datetime(),
+  /** The agent's id for this one notification, so a report sent again is one entry (absent from older agents). */
+  entry_id: z.string().min(1).max(128).optional(),
 });
 export type KeypadEvent = z.infer<typeof keypadEventSchema>;
 

@@ -2,6 +2,7 @@ import { deleteAccessCode } from '../../lib/access-codes/delete-access-code';
 import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-code';
 import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
+import { listEventsInputSchema } from '../../lib/events/schemas';
 import { zwaveHarnessForFile } from '../support/zwave-harness';
 
 /*
@@ -245,6 +246,14 @@ test('a keypad unlock names the slot, and Latchkey resolves it to the code', asy
     (l) => l !== undefined,
   );
   expect(JSON.parse(line ?? '{}')).toEqual({ message: 'keypad unlock', device_id: device.device.device_id, slot, access_code_id: access_code.access_code_id });
+  // The unlock is an entry: lock.unlocked with the code, counted on it.
+  const events = await t.until(
+    'the lock.unlocked event',
+    () => t.deps.events.list(t.ws.workspaceId, listEventsInputSchema.parse({ access_code_id: access_code.access_code_id, event_type: 'lock.unlocked' })),
+    (e) => e.length > 0,
+  );
+  expect(events).toEqual([expect.objectContaining({ method: 'keycode', device_id: device.device.device_id, access_code_id: access_code.access_code_id, access_code_is_managed: true })]);
+  expect(await get(access_code.access_code_id)).toMatchObject({ use_count: 1 });
 });
 
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {

@@ -102,7 +102,10 @@ export async function onHubPresence(deps: HubEventDeps, message: Extract<HubMess
   log.info(connected ? 'hub connected' : 'hub disconnected', { connected_account_id: account.connected_account.connected_account_id, devices: devices.length });
 }
 
-/** Someone opened a lock with a code at its keypad: logged with the code's id (never its PIN). */
+/**
+ * Someone opened a lock with a code at its keypad: logged with the code's id (never its PIN),
+ * and recorded as an entry (`lock.unlocked` with the code the slot holds, counted on it).
+ */
 export async function onKeypadEvent(deps: HubEventDeps, message: Extract<HubMessage, { kind: 'keypad' }>, log: HubEventLog): Promise<string | undefined> {
   const account = await hubAccount(deps, message.thing_name);
   if (!account) return undefined;
@@ -115,6 +118,15 @@ export async function onKeypadEvent(deps: HubEventDeps, message: Extract<HubMess
     accessCodeId = entry?.access_code_id;
   }
   log.info('keypad unlock', { device_id: deviceId, slot, access_code_id: accessCodeId });
+  if (device) {
+    await deps.engine.recordEntry(device, {
+      // An older agent sends no id: the lock, the time and the slot name the entry.
+      entry_id: message.entry_id ?? `${message.shadow_name}:${message.occurred_at}:${slot ?? ''}`,
+      occurred_at: message.occurred_at,
+      outcome: 'unlocked',
+      ...(accessCodeId === undefined ? (slot === undefined ? {} : { provider_ref: String(slot) }) : { access_code_id: accessCodeId }),
+    });
+  }
   return accessCodeId;
 }
 
