@@ -41,6 +41,8 @@ export const envSchema = z.object({
   LATCHKEY_SANDBOX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
   /** A code still not on (or off) its lock after this many seconds gets a delay warning. */
   LATCHKEY_DELAY_WARNING_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Every lock whose keypad can be read is read whole at least this often, in minutes (fractions allowed). */
+  LATCHKEY_LOCK_SWEEP_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
   /** Failed attempts before setting a code is given up. */
   LATCHKEY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** First retry delay, doubled per attempt up to the cap, in seconds. */

@@ -55,6 +55,7 @@ export const lifecycleSettings = (cfg: Config): LifecycleSettings => ({
   maxAttempts: cfg.LATCHKEY_MAX_ATTEMPTS,
   retryBaseMs: cfg.LATCHKEY_RETRY_BASE_SECONDS * 1000,
   retryCapMs: cfg.LATCHKEY_RETRY_CAP_SECONDS * 1000,
+  lockSweepMs: cfg.LATCHKEY_LOCK_SWEEP_MINUTES * 60_000,
 });
 
 /** The lifecycle settings of an unconfigured process: the config schema's defaults. */

@@ -138,8 +138,21 @@ export interface UnmanagedCodeRepository {
 export interface DeviceRepository {
   get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
+  /** Stores the device; a device stored for the first time is due its first sweep at once. */
   put(record: DeviceRecord): Promise<void>;
+  /** Removes the device and its place in the sweep. */
   remove(workspaceId: string, deviceId: string): Promise<void>;
+  /** Locks whose sweep (a whole read of the keypad) is due at `now`, from one shard of the due index: cost follows the due ones. */
+  listSweepDue(shard: number, now: string, limit: number): Promise<DueSweep[]>;
+  /** Moves a lock's next sweep to `next` if it is still due at `sweep.due_at`: of two sweepers, one wins (true). */
+  moveSweep(sweep: DueSweep, next: string): Promise<boolean>;
+}
+
+/** A lock's place in the sweep. */
+export interface DueSweep {
+  workspace_id: string;
+  device_id: string;
+  due_at: string;
 }
 
 /** Connected accounts: the integrations (a Seam workspace, a Z-Wave hub) a workspace's devices come through. */

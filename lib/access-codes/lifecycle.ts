@@ -15,6 +15,8 @@ export interface LifecycleSettings {
   maxAttempts: number;
   retryBaseMs: number;
   retryCapMs: number;
+  /** Every lock whose keypad can be read is read whole at least this often, idle or not. */
+  lockSweepMs: number;
 }
 
 const maxIso = (a: string, b: string) => (a > b ? a : b);

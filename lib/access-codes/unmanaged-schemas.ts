@@ -80,9 +80,11 @@ export const simulateExternalChangeInputSchema = z
     access_code_id: idSchema,
     change_type: z.enum(['modified', 'removed']),
     code: z.string().regex(/^\d+$/, { error: 'Must contain only digits' }).min(4, { error: 'Must be at least 4 digits' }).max(12, { error: 'Must be at most 12 digits' }).optional(),
+    /** The lock does not announce the change (as many do not): only a sweep of the lock finds it. */
+    silent: z.boolean().default(false),
   })
   .superRefine((input, ctx) => {
     if (input.change_type === 'modified' && input.code === undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'Required to modify a code' });
     if (input.change_type === 'removed' && input.code !== undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'A removed code has no PIN' });
   });
-export type SimulateExternalChangeInput = z.infer<typeof simulateExternalChangeInputSchema>;
+export type SimulateExternalChangeInput = z.input<typeof simulateExternalChangeInputSchema>;

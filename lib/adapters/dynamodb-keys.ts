@@ -69,6 +69,9 @@ export const apiKeyKeys = {
 export const deviceKeys = {
   partition: workspacePk,
   key: (workspaceId: string, deviceId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `${skPrefix.device}${deviceId}` }),
+  /** A lock's place in the sweep: its own item in the due index, under the `SWEEP#<shard>` partitions. */
+  sweep: (workspaceId: string, deviceId: string): TableKey => ({ pk: workspacePk(workspaceId), sk: `SWEEP#${deviceId}` }),
+  sweepShard: (shard: number) => `SWEEP#${shard}`,
 };
 
 /** A sandbox lock's keypad: one slot item per code on it, and a counter of slots in use. */

@@ -1,7 +1,7 @@
 import { defaultCodeHistoryDays } from '../settings';
 import { createDynamoDbAccessStores } from './dynamodb-access';
 import { dynamoDbWebhooks } from './dynamodb-webhooks';
-import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';
 import { ConflictError } from '../errors';
@@ -10,6 +10,7 @@ import type { Stores } from '../ports';
 import { apiKeyRecordSchema, workspaceSchema } from '../workspaces/schemas';
 import { matchesEventQuery } from '../events/filters';
 import { actionAttemptItem, dynamoDbAccessCodes, extraWrites } from './dynamodb-access-codes';
+import { dueShardOf } from './dynamodb-table';
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
 import { dynamoDbIdempotencyKeys } from './dynamodb-idempotency-keys';
@@ -70,10 +71,59 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
         return found.map((f) => f.value);
       },
       async put(record) {
-        await putItem(toItem({ ...deviceKeys.key(record.device.workspace_id, record.device.device_id), doc: record }));
+        const { workspace_id: workspaceId, device_id: deviceId } = record.device;
+        await putItem(toItem({ ...deviceKeys.key(workspaceId, deviceId), doc: record }));
+        // A new lock joins the sweep, due at once; a known one keeps its place.
+        await client
+          .send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: toItem({
+                ...deviceKeys.sweep(workspaceId, deviceId),
+                due_shard: deviceKeys.sweepShard(dueShardOf(deviceId)),
+                due_at: new Date(0).toISOString(),
+                workspace_id: workspaceId,
+                device_id: deviceId,
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          });
       },
       async remove(workspaceId, deviceId) {
         await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(deviceKeys.key(workspaceId, deviceId)) }));
+        await client.send(new DeleteItemCommand({ TableName: tableName, Key: toItem(deviceKeys.sweep(workspaceId, deviceId)) }));
+      },
+      async listSweepDue(shard, now, limit) {
+        const due = await collect(
+          {
+            IndexName: 'due',
+            KeyConditionExpression: 'due_shard = :shard AND due_at <= :now',
+            ExpressionAttributeValues: { ':shard': { S: deviceKeys.sweepShard(shard) }, ':now': { S: now } },
+          },
+          limit,
+          (item) => ({ workspace_id: item.workspace_id?.S ?? '', device_id: item.device_id?.S ?? '', due_at: item.due_at?.S ?? '' }),
+        );
+        return due.map((d) => d.value);
+      },
+      async moveSweep(sweep, next) {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: toItem(deviceKeys.sweep(sweep.workspace_id, sweep.device_id)),
+              UpdateExpression: 'SET due_at = :next',
+              ConditionExpression: 'due_at = :was',
+              ExpressionAttributeValues: toItem({ ':next': next, ':was': sweep.due_at }),
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return false;
+          throw error;
+        }
       },
     },
 

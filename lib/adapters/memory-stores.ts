@@ -8,7 +8,7 @@ import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, EntryAlreadyRecordedError, InvalidInputError } from '../errors';
 import type { EntryClaim } from '../devices/entries';
 import type { SeamEvent } from '../events/schemas';
-import type { ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
+import type { DueSweep, ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
 import { dueShardOf } from './dynamodb-table';
@@ -58,6 +58,8 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
   const commonCodes = new Map<string, { code: string; ids: Set<string> }>();
   const history = memoryCodeHistory(codeHistoryDays);
   const devices = new Map<string, DeviceRecord>();
+  /** Each lock's place in the sweep. */
+  const sweeps = new Map<string, DueSweep>();
   const attempts = new Map<string, ActionAttemptRecord>();
   const events = new Map<string, SeamEvent>();
   const workspaces = new Map<string, Workspace>();
@@ -235,10 +237,26 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         );
       },
       async put(record) {
-        devices.set(scoped(record.device.workspace_id, record.device.device_id), copy(record));
+        const { workspace_id, device_id } = record.device;
+        devices.set(scoped(workspace_id, device_id), copy(record));
+        if (!sweeps.has(scoped(workspace_id, device_id))) sweeps.set(scoped(workspace_id, device_id), { workspace_id, device_id, due_at: new Date(0).toISOString() });
       },
       async remove(workspaceId, deviceId) {
         devices.delete(scoped(workspaceId, deviceId));
+        sweeps.delete(scoped(workspaceId, deviceId));
+      },
+      async listSweepDue(shard, now, limit) {
+        return [...sweeps.values()]
+          .filter((s) => s.due_at <= now && dueShardOf(s.device_id) === shard)
+          .sort((a, b) => a.due_at.localeCompare(b.due_at))
+          .slice(0, limit)
+          .map((s) => ({ ...s }));
+      },
+      async moveSweep(sweep, next) {
+        const key = scoped(sweep.workspace_id, sweep.device_id);
+        if (sweeps.get(key)?.due_at !== sweep.due_at) return false;
+        sweeps.set(key, { ...sweep, due_at: next });
+        return true;
       },
     },
 

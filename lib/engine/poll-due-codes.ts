@@ -3,6 +3,7 @@ import { shardGroups } from './due-shards';
 import type { DeviceRecord } from '../devices/schemas';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
 import { discoverCodes } from './discover';
+import { sweepDueLocks } from './lock-sweep';
 
 export interface PollOptions {
   /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */
@@ -81,6 +82,9 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       failures.push(error);
     }
   }
+  // Idle locks too, at least once per sweep interval, spread over it (those read above are not read twice).
+  const sweep = await sweepDueLocks(deps, { shards, now: new Date(now), intervalMs: deps.settings.lockSweepMs, deadline, skip: new Set(devices.keys()) });
+  failures.push(...sweep.failures);
   recordPollerLag(lagMs);
-  return { processed, deferred, failed: failures.length, failures, lagMs };
+  return { processed, deferred, failed: failures.length, failures, lagMs, swept: sweep.swept };
 }

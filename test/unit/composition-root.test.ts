@@ -66,6 +66,15 @@ describe('buildDeps without the in-process stand-ins of local mode', () => {
   });
 
   test('takes its settings from the config schema', () => {
-    expect(deps.settings).toEqual({ jitLeadSeconds: 3600, nativeLeadHours: 72, recurringLeadSeconds: 120, delayWarningMs: 300_000, maxAttempts: 10, retryBaseMs: 5000, retryCapMs: 300_000 });
+    expect(deps.settings).toEqual({
+      jitLeadSeconds: 3600,
+      nativeLeadHours: 72,
+      recurringLeadSeconds: 120,
+      delayWarningMs: 300_000,
+      maxAttempts: 10,
+      retryBaseMs: 5000,
+      retryCapMs: 300_000,
+      lockSweepMs: 3_600_000,
+    });
   });
 });
