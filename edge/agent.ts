@@ -63,16 +63,16 @@ export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new 
       return;
     }
     const sync = syncs.get(event.nodeId);
-    if (event.type === 'keypad_unlock') {
+    if (event.type === 'keypad_unlock' || event.type === 'keypad_denied') {
       const payload = keypadEventSchema.parse({
-        type: 'keypad_unlock',
+        type: event.type,
         shadow_name: lockShadowName(event.nodeId),
         node_id: event.nodeId,
-        slot: event.slot,
+        ...(event.type === 'keypad_unlock' && { slot: event.slot }),
         occurred_at: now().toISOString(),
         entry_id: randomUUID(),
       });
-      log.info('keypad unlock', { node_id: event.nodeId, slot: event.slot });
+      log.info(event.type === 'keypad_unlock' ? 'keypad unlock' : 'keypad refused', { node_id: event.nodeId, slot: payload.slot });
       if (shadows.isConnected()) void shadows.publishEvent(payload).catch(() => log.warn('keypad event not sent', { node_id: event.nodeId }));
       return;
     }

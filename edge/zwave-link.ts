@@ -28,6 +28,8 @@ export type LinkEvent =
   /** Every slot may have changed ("all user codes deleted"). */
   | { type: 'all_slots_changed'; nodeId: number }
   | { type: 'keypad_unlock'; nodeId: number; slot?: number }
+  /** The lock refused a credential entered at its keypad. */
+  | { type: 'keypad_denied'; nodeId: number }
   | { type: 'status'; nodeId: number; status: LockStatus };
 
 export interface ZwaveLink {
@@ -52,6 +54,7 @@ export const accessControlEvents = {
   allCodesDeleted: 0x0c,
   codeDeleted: 0x0d,
   codeAdded: 0x0e,
+  invalidCredential: 0x32,
 } as const;
 export const accessControlType = 0x06;
 
@@ -62,6 +65,8 @@ export function accessControlEvent(nodeId: number, type: number, event: number, 
   switch (event) {
     case accessControlEvents.keypadUnlock:
       return { type: 'keypad_unlock', nodeId, ...(userId === undefined ? {} : { slot: userId }) };
+    case accessControlEvents.invalidCredential:
+      return { type: 'keypad_denied', nodeId };
     case accessControlEvents.allCodesDeleted:
       return { type: 'all_slots_changed', nodeId };
     case accessControlEvents.codeDeleted:

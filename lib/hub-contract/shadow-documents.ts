@@ -91,7 +91,8 @@ export const lockDeltaSchema = z.object({
 
 /** A keypad event the agent forwards on `latchkey/hubs/<thing>/events`. */
 export const keypadEventSchema = z.object({
-  type: z.literal('keypad_unlock'),
+  /** A keypad unlock (with the slot used), or a credential the lock refused. */
+  type: z.enum(['keypad_unlock', 'keypad_denied']),
   shadow_name: z.string(),
   node_id: z.number().int(),
   /** The User Code slot used, when the lock says. */

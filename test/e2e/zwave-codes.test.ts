@@ -256,6 +256,18 @@ test('a keypad unlock names the slot, and Latchkey resolves it to the code', asy
   expect(await get(access_code.access_code_id)).toMatchObject({ use_count: 1 });
 });
 
+test('a PIN the lock refuses at its keypad is lock.access_denied (unknown_code) on its device', async () => {
+  const device = await t.lockDevice(3);
+  await t.hub.denyAtKeypad(3);
+  const events = await t.until(
+    'the lock.access_denied event',
+    () => t.deps.events.list(t.ws.workspaceId, listEventsInputSchema.parse({ device_id: device.device.device_id, event_type: 'lock.access_denied' })),
+    (e) => e.length > 0,
+  );
+  expect(events).toEqual([expect.objectContaining({ device_id: device.device.device_id, reason: expect.objectContaining({ reason_code: 'unknown_code' }) })]);
+  expect(events[0]).not.toHaveProperty('access_code_id');
+});
+
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;
   expect(logs).toContain('slot written');

@@ -43,6 +43,7 @@ describe('which desired slots the agent writes', () => {
 
 test('Access Control notifications become keypad events with their slot', () => {
   expect(accessControlEvent(5, 6, 6, { userId: 3 })).toEqual({ type: 'keypad_unlock', nodeId: 5, slot: 3 });
+  expect(accessControlEvent(5, 6, 0x32, {})).toEqual({ type: 'keypad_denied', nodeId: 5 });
   expect(accessControlEvent(5, 6, 0x0e, { userId: 2 })).toEqual({ type: 'slot_changed', nodeId: 5, slot: 2 });
   expect(accessControlEvent(5, 6, 0x0d, undefined)).toEqual({ type: 'all_slots_changed', nodeId: 5 });
   expect(accessControlEvent(5, 6, 0x0c, undefined)).toEqual({ type: 'all_slots_changed', nodeId: 5 });

@@ -11,6 +11,8 @@ export interface MockHub {
   setCommands(nodeId: number): Promise<number>;
   setAtKeypad(nodeId: number, slot: number, code: string): Promise<void>;
   unlockAtKeypad(nodeId: number, slot: number): Promise<void>;
+  /** A PIN the lock does not hold, typed at its keypad. */
+  denyAtKeypad(nodeId: number): Promise<void>;
   /** Whether the lock's bolt is thrown (Door Lock CC). */
   locked(nodeId: number): Promise<boolean>;
   /** Restarts the network's Z-Wave JS server (with `zwaveServer`): the agent loses its connection and must dial again. */
@@ -132,6 +134,7 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
       setCommands: async (nodeId) => Number(await call('set_commands', { nodeId })),
       setAtKeypad: async (nodeId, slot, code) => void (await call('keypad', { nodeId, slot, code })),
       unlockAtKeypad: async (nodeId, slot) => void (await call('unlock', { nodeId, slot })),
+      denyAtKeypad: async (nodeId) => void (await call('deny', { nodeId })),
       locked: async (nodeId) => (await call('locked', { nodeId })) === true,
       restartServer: async () => void (await call('restart_server')),
       async restartAgent() {

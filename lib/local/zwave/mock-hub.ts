@@ -30,7 +30,7 @@ export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
 export const mockHubRequestSchema = z.object({
   id: z.number(),
-  cmd: z.enum(['slots', 'keypad', 'unlock', 'set_commands', 'locked', 'restart_server', 'stop']),
+  cmd: z.enum(['slots', 'keypad', 'unlock', 'deny', 'set_commands', 'locked', 'restart_server', 'stop']),
   nodeId: z.number().optional(),
   slot: z.number().optional(),
   code: z.string().optional(),
@@ -57,6 +57,8 @@ async function main() {
         return lock().setAtKeypad(request.slot ?? 0, request.code ?? '');
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
+      case 'deny':
+        return lock().denyAtKeypad();
       case 'locked':
         return lock().locked();
       case 'restart_server':

@@ -41,6 +41,8 @@ export interface MockLock {
   setAtKeypad(slot: number, code: string): Promise<void>;
   /** Someone unlocks the door with the code in `slot`. */
   unlockAtKeypad(slot: number): Promise<void>;
+  /** Someone types a PIN the lock does not hold: it refuses it (Access Control "invalid credential used"). */
+  denyAtKeypad(): Promise<void>;
   /** Whether the bolt is thrown (Door Lock CC's current mode is secured). */
   locked(): boolean;
 }
@@ -62,6 +64,7 @@ const statusKey = (slot: number) => `UserCode_userIdStatus_${slot}`;
 
 const accessControl = 0x06;
 const keypadUnlock = 0x06;
+const invalidCredential = 0x32;
 const userCodeDeleted = 0x0d;
 const userCodeAdded = 0x0e;
 
@@ -180,7 +183,7 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
             ccId: CommandClasses.Notification,
             version: 8,
             supportsV1Alarm: false,
-            notificationTypesAndEvents: { [accessControl]: [0x05, keypadUnlock, 0x0c, userCodeDeleted, userCodeAdded, 0x0f] },
+            notificationTypesAndEvents: { [accessControl]: [0x05, keypadUnlock, 0x0c, userCodeDeleted, userCodeAdded, 0x0f, invalidCredential] },
           }),
         ],
       },
@@ -208,6 +211,9 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
       },
       async unlockAtKeypad(slot) {
         await notify(keypadUnlock, slot);
+      },
+      async denyAtKeypad() {
+        await notify(invalidCredential, 0);
       },
       locked: () => node.state.get(doorLockModeKey) === DoorLockMode.Secured,
     });

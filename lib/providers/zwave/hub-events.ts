@@ -117,13 +117,13 @@ export async function onKeypadEvent(deps: HubEventDeps, message: Extract<HubMess
     const entry = (await deps.providers.for(device).listEntries?.(device))?.find((e) => e.provider_ref === String(slot));
     accessCodeId = entry?.access_code_id;
   }
-  log.info('keypad unlock', { device_id: deviceId, slot, access_code_id: accessCodeId });
+  log.info(message.type === 'keypad_unlock' ? 'keypad unlock' : 'keypad refused', { device_id: deviceId, slot, access_code_id: accessCodeId });
   if (device) {
     await deps.engine.recordEntry(device, {
       // An older agent sends no id: the lock, the time and the slot name the entry.
       entry_id: message.entry_id ?? `${message.shadow_name}:${message.occurred_at}:${slot ?? ''}`,
       occurred_at: message.occurred_at,
-      outcome: 'unlocked',
+      outcome: message.type === 'keypad_unlock' ? 'unlocked' : 'denied',
       ...(accessCodeId === undefined ? (slot === undefined ? {} : { provider_ref: String(slot) }) : { access_code_id: accessCodeId }),
     });
   }
