@@ -138,6 +138,30 @@ describe('keypad entries', () => {
     expect(await t.get(code.access_code_id)).toMatchObject({ use_count: 1 });
   });
 
+  it('a lock that still opens for a used-up code (its removal not yet through) reports lock.unlocked, not counted; an unlock by a code nobody knows names none', async () => {
+    const t = await setup();
+    const lock = t.ws.byType('kwikset_lock');
+    const code = await t.create({ device_id: lock.device_id, code: '2468', max_uses: 1 });
+    await t.run(3);
+    const device = await t.deps.devices.get(t.ws.workspaceId, lock.device_id);
+    if (!device) throw new Error('no device');
+    const at = t.clock.now().toISOString();
+    const entry = (entry_id: string, extra: object) => t.deps.engine.recordEntry(device, { entry_id, occurred_at: at, outcome: 'unlocked', ...extra });
+    await entry('u-1', { access_code_id: code.access_code_id });
+    expect(await entry('u-2', { access_code_id: code.access_code_id })).toMatchObject({ recorded: true, event_type: 'lock.unlocked' });
+    expect(await entry('u-3', { provider_ref: 'slot-nobody-knows' })).toEqual({ recorded: true, event_type: 'lock.unlocked' });
+    expect(t.entryEvents().map((e) => [e.event_type, e.access_code_id])).toEqual([
+      ['lock.unlocked', code.access_code_id],
+      ['access_code.first_used', code.access_code_id],
+      ['access_code.use_limit_reached', code.access_code_id],
+      ['lock.unlocked', code.access_code_id],
+      ['lock.unlocked', undefined],
+    ]);
+    const gone = await t.deps.codeHistory.getGone(t.ws.workspaceId, code.access_code_id);
+    const live = await t.deps.accessCodes.get(t.ws.workspaceId, code.access_code_id);
+    expect((live?.access_code ?? gone?.access_code)?.use_count).toBe(1);
+  });
+
   it('an entry with a code set outside Latchkey names the unmanaged code', async () => {
     const t = await setup();
     const lock = t.ws.byType('kwikset_lock');
