@@ -34,6 +34,14 @@ export type EntryCount =
 export const isUsedUp = (code: Pick<AccessCode, 'max_uses' | 'use_count'>): boolean => code.max_uses !== undefined && (code.use_count ?? 0) >= code.max_uses;
 
 /**
+ * The warning a used-up code shows while it is still on the lock (until its removal lands,
+ * however long the lock stays offline). Seam's schema accepts only its own warning codes, so it
+ * is Seam's `being_deleted`, with a message naming the use limit as the reason.
+ */
+export const limitReachedWarning = 'being_deleted';
+const limitReachedMessage = (maxUses: number) => `Use limit reached (${maxUses} of ${maxUses} uses): the access code is still on the device until its removal reaches it`;
+
+/**
  * Counts an entry of a code at `occurredAt`. The entry that reaches the limit starts the
  * code's removal at once (`removing`, due now), as a delete does.
  */
@@ -59,7 +67,12 @@ export function countEntry(record: AccessCodeRecord, occurredAt: string, now: Da
       ...record,
       version: record.version + 1,
       access_code: removing
-        ? { ...next, status: 'removing', pending_mutations: [{ mutation_code: 'deleting', message: 'Removing the access code from the device: it reached its use limit', created_at: nowIso }] }
+        ? {
+            ...next,
+            status: 'removing',
+            pending_mutations: [{ mutation_code: 'deleting', message: 'Removing the access code from the device: it reached its use limit', created_at: nowIso }],
+            warnings: [...next.warnings.filter((w) => w.warning_code !== limitReachedWarning), { warning_code: limitReachedWarning, message: limitReachedMessage(useCount), created_at: nowIso }],
+          }
         : next,
       ...(removing && { due_at: nowIso }),
     },

@@ -186,7 +186,12 @@ describe('keypad entries', () => {
     await t.run(10);
     const waiting = await t.get(code.access_code_id);
     expect(waiting).toMatchObject({ status: 'removing', use_count: 1 });
-    expect([...waiting.errors.map((e) => e.error_code), ...waiting.warnings.map((w) => w.warning_code)]).toContain('device_offline');
+    expect(waiting.errors.map((e) => e.error_code)).toContain('device_offline');
+    // The gap is shown on the code, naming the use limit, while the code is still on the lock.
+    expect(waiting.warnings).toContainEqual(expect.objectContaining({ warning_code: 'being_deleted', message: expect.stringContaining('Use limit reached (1 of 1 uses)') }));
+    t.clock.advance(60 * 60 * 1000);
+    await t.run(10);
+    expect((await t.get(code.access_code_id)).warnings.filter((w) => w.warning_code === 'being_deleted')).toHaveLength(1);
     await simulateConnection(t.deps, t.ws.principal, lock.device_id, true);
     await t.run(30);
     expect(await fails(t.get(code.access_code_id))).toMatchObject({ status: 404 });
