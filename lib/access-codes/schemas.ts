@@ -71,6 +71,9 @@ export const accessCodeSchema = z.object({
     .nullable()
     .optional()
     .meta({ description: "Latchkey's addition: the name as the lock holds it, adapted to the lock's name rules; `name` keeps what the client sent." }),
+  last_verified_at: timestampSchema
+    .optional()
+    .meta({ description: "Latchkey's addition: when the lock was last seen holding the code exactly as Latchkey left it (a read-back after programming, or a sweep of the lock)." }),
   recurring_schedule: recurringScheduleSchema.optional(),
   upcoming_windows: z.array(scheduleWindowSchema).optional().meta({ description: "Latchkey's addition, on a code with a recurring_schedule: its current and next windows (at most 10) in UTC." }),
 });

@@ -7,6 +7,7 @@ import { clearedConflict, conversionRule, externalChange, externalChangeRule } f
 import { desiredEntry, isDeviceError, keepAccessErrors, matches, nextBoundary, withProviderReport } from './lock-view';
 import { mayBeOnLock, handoverCheckAt, pinBlockers } from './pin-handover';
 import { type AssignOfflinePin, type Call, type Outcome, type Write, finishAttempts } from './outcome';
+import { withoutNotVerified } from './verification';
 
 /** What the lock holds for the code, or the provider error its read gave. */
 export type LockRead = { held: KeypadEntry | undefined } | { error: ProviderError };
@@ -112,8 +113,10 @@ function settled(record: AccessCodeRecord, desired: DesiredEntry, native: boolea
     status: active ? 'set' : 'unset',
     is_scheduled_on_device: desired.starts_at !== undefined || desired.recurring_schedule !== undefined,
     errors: clearedConflict({ ...code, errors: keepAccessErrors(code) }),
-    warnings: code.warnings.filter((w) => w.warning_code !== 'delay_in_setting_on_device'),
+    warnings: withoutNotVerified(code).filter((w) => w.warning_code !== 'delay_in_setting_on_device'),
     pending_mutations: [],
+    // Read back as Latchkey left it: the lock was just seen holding it.
+    last_verified_at: now.toISOString(),
   };
   const events: AccessCodeEventType[] = [];
   if (settledCode.is_scheduled_on_device && !code.is_scheduled_on_device) events.push('access_code.scheduled_on_device');

@@ -8,6 +8,7 @@ import { accessCodeEvent } from '../access-codes/events';
 import type { AccessCodeRecord } from '../access-codes/schemas';
 import { unmanagedIdOf } from '../access-codes/unmanaged-id';
 import type { UnmanagedAccessCode } from '../access-codes/unmanaged-schemas';
+import { markNotVerified, markVerified } from './verification';
 
 export type DiscoveryDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'providers' | 'clock' | 'ids'>;
 
@@ -42,7 +43,7 @@ const sameOnLock = (a: UnmanagedAccessCode, b: UnmanagedAccessCode) => a.code ==
  * lock reports and from the sandbox's simulations, never from API reads. Providers that
  * cannot read a whole keypad are skipped.
  */
-export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord): Promise<void> {
+export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord, sweep?: { intervalMs: number }): Promise<void> {
   const provider = deps.providers.for(device);
   if (!provider.listEntries) return;
   const { workspace_id: workspaceId, device_id: deviceId } = device.device;
@@ -50,9 +51,12 @@ export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord): 
   try {
     entries = await provider.listEntries(device);
   } catch (error) {
-    // An unreachable lock is read again on the next sweep.
-    if (error instanceof ProviderError) return;
-    throw error;
+    // An unreachable lock is read again on the next sweep; a sweep warns on codes it has not seen for too long.
+    if (!(error instanceof ProviderError)) throw error;
+    if (sweep === undefined) return;
+    const now = deps.clock.now();
+    for (const record of await codesOnDevice(deps, workspaceId, deviceId)) await markNotVerified(deps, record, now, sweep.intervalMs);
+    return;
   }
   const now = deps.clock.now();
   const nowIso = now.toISOString();
@@ -67,7 +71,9 @@ export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord): 
   for (const entry of present) {
     const mine = byRef.get(entry.provider_ref) ?? (entry.access_code_id === undefined ? undefined : byId.get(entry.access_code_id));
     if (mine) {
-      if (settled(mine) && entry.code !== mine.access_code.code) await makeDue(deps, mine, nowIso);
+      if (!settled(mine)) continue;
+      if (entry.code !== mine.access_code.code) await makeDue(deps, mine, nowIso);
+      else if (sweep !== undefined) await markVerified(deps, mine, now, sweep.intervalMs);
       continue;
     }
     const found = known.get(entry.provider_ref);

@@ -39,7 +39,7 @@ export async function sweepDueLocks(
       if (!(await deps.devices.moveSweep(due, nextSweepAt(due.device_id, intervalMs, now)))) continue;
       if (!device || deps.providers.for(device).listEntries === undefined || skip.has(`${due.workspace_id}|${due.device_id}`)) continue;
       try {
-        await discoverCodes(deps, device);
+        await discoverCodes(deps, device, { intervalMs });
         swept++;
       } catch (error) {
         failures.push(error);

@@ -26,11 +26,13 @@ test('a silent change to a set code is found within one sweep interval and the P
   const lock = (await seam.devices.list()).find((d) => d.display_name === 'Back Door');
   if (!lock) throw new Error('no Back Door');
   const code = await seam.accessCodes.create({ device_id: lock.device_id, name: 'Guest', code: '5729' });
-  await pollUntil(
+  const set = await pollUntil(
     'the code to be set',
     async () => await seam.accessCodes.get({ access_code_id: code.access_code_id }),
     (c) => c.status === 'set',
   );
+  // Latchkey's extra field: the read-back that settled it verified it.
+  expect(Date.parse((set as { last_verified_at?: string }).last_verified_at ?? '')).toBeGreaterThan(0);
   const response = await fetch(`${server.url}/access_codes/simulate/external_modification`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
@@ -49,4 +51,5 @@ test('a silent change to a set code is found within one sweep interval and the P
     (c) => c.status === 'set' && c.code === '5729',
   );
   expect(back).toMatchObject({ code: '5729', status: 'set' });
+  expect(Date.parse((back as { last_verified_at?: string }).last_verified_at ?? '')).toBeGreaterThan(Date.parse((set as { last_verified_at?: string }).last_verified_at ?? ''));
 });

@@ -1,6 +1,8 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { getAccessCode } from '../../lib/access-codes/get-access-code';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
+import { type LockProvider, ProviderError } from '../../lib/devices/lock-provider';
+import type { DeviceRecord } from '../../lib/devices/schemas';
 import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { nextSweepAt } from '../../lib/engine/lock-sweep';
@@ -9,7 +11,7 @@ import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 const minute = 60_000;
 
 describe('the sweep of idle locks', () => {
-  it('finds a silent change at an idle lock within one sweep interval and puts the PIN back; an unchanged lock writes nothing', async () => {
+  it('finds a silent change at an idle lock within one sweep interval and puts the PIN back; an unchanged lock changes nothing but its verification time', async () => {
     const app = memoryApp({ latencyMs: 500 });
     const deps = { ...app.deps, settings: { ...app.deps.settings, lockSweepMs: minute } };
     const ws = await sandboxWorkspace(deps);
@@ -25,9 +27,11 @@ describe('the sweep of idle locks', () => {
     const set = await deps.accessCodes.get(ws.workspaceId, access_code.access_code_id);
     expect(set?.access_code.status).toBe('set');
 
-    // A whole interval with nothing changed at the lock: the code is not written again.
+    // A whole interval with nothing changed at the lock: nothing about the code changes but when it was last verified (at most one write).
     await tick(13, 5000);
-    expect((await deps.accessCodes.get(ws.workspaceId, access_code.access_code_id))?.version).toBe(set?.version);
+    const quiet = await deps.accessCodes.get(ws.workspaceId, access_code.access_code_id);
+    expect(quiet?.version).toBeLessThanOrEqual((set?.version ?? 0) + 1);
+    expect({ ...quiet?.access_code, last_verified_at: undefined }).toEqual({ ...set?.access_code, last_verified_at: undefined });
 
     await simulateExternalChange(deps, ws.principal, { access_code_id: access_code.access_code_id, change_type: 'modified', code: '1357', silent: true });
     // Nothing announced it: the code is not made due.
@@ -38,6 +42,67 @@ describe('the sweep of idle locks', () => {
     // Putting the PIN back takes the lock's latency after the sweep found the change.
     await tick(4, 1000);
     expect(await getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id })).toMatchObject({ code: '5729', status: 'set' });
+  });
+
+  it('keeps last_verified_at: read back when set, moved on by sweeps; a lock unread for two intervals warns on its set codes, and a read clears it', async () => {
+    const app = memoryApp({ latencyMs: 500 });
+    // While `unreadable`, the lock's keypad cannot be listed (its provider answers device_offline).
+    let unreadable = false;
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        if (!unreadable) return provider;
+        return {
+          name: provider.name,
+          traits: (d) => provider.traits(d),
+          program: (d, e, h) => provider.program(d, e, h),
+          remove: (d, h) => provider.remove(d, h),
+          read: (d, h) => provider.read(d, h),
+          listEntries: async () => {
+            throw new ProviderError('device_offline', 'The lock is offline');
+          },
+        };
+      },
+    };
+    const deps = { ...app.deps, providers, settings: { ...app.deps.settings, lockSweepMs: minute } };
+    const ws = await sandboxWorkspace(deps);
+    const lock = ws.byType('kwikset_lock');
+    const { access_code } = await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: lock.device_id, code: '5729' }));
+    const current = async () => getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
+    const tick = async (times: number, ms: number) => {
+      for (let i = 0; i < times; i++) {
+        app.clock.advance(ms);
+        await pollDueCodes(deps);
+      }
+    };
+    await tick(4, 1000);
+    const set = await current();
+    expect(set.status).toBe('set');
+    // The read-back that settled it verified it.
+    expect(set.last_verified_at).toBeDefined();
+    expect(Date.parse(set.last_verified_at ?? '')).toBeLessThanOrEqual(app.clock.now().getTime());
+
+    // Three intervals later, sweeps have seen it again: never more than one and a half intervals ago.
+    await tick(36, 5000);
+    const swept = await current();
+    expect(app.clock.now().getTime() - Date.parse(swept.last_verified_at ?? '')).toBeLessThanOrEqual(1.5 * minute);
+    expect(swept.warnings).toEqual([]);
+
+    // The lock cannot be read for three intervals: the code is flagged, once, naming why.
+    unreadable = true;
+    await tick(36, 5000);
+    const stale = await current();
+    expect(stale.status).toBe('set');
+    expect(stale.warnings).toEqual([expect.objectContaining({ warning_code: 'unknown_issue_with_access_code', message: expect.stringContaining('two sweep intervals') })]);
+    expect(app.clock.now().getTime() - Date.parse(stale.last_verified_at ?? '')).toBeGreaterThan(2 * minute);
+
+    // Back online: the next sweep sees it as left, clears the warning and moves last_verified_at on.
+    unreadable = false;
+    await tick(13, 5000);
+    const back = await current();
+    expect(back.warnings).toEqual([]);
+    expect(app.clock.now().getTime() - Date.parse(back.last_verified_at ?? '')).toBeLessThanOrEqual(minute + 5000);
   });
 
   it('spreads 10,000 locks (ids in sequence, as a worst case) evenly over the interval: each minute of an hour gets about a sixtieth', () => {
