@@ -132,6 +132,8 @@ export interface LockProvider {
   listEntries?(device: DeviceRecord): Promise<LockEntry[]>;
   /** Present for sandbox providers. */
   readonly simulator?: LockSimulator;
+  /** Present where a person at the keypad can be simulated: sandbox locks, and Z-Wave mock locks in local mode (not real Z-Wave locks). */
+  readonly keypad?: KeypadSimulator;
   /** Present for providers that lock and unlock remotely (`device.can_remotely_lock` / `can_remotely_unlock` say which devices). */
   readonly bolt?: RemoteBolt;
 }
@@ -231,11 +233,17 @@ export interface LockSimulator {
   putExternalCode(device: DeviceRecord, entry: { ref: string; code: string; name: string }): Promise<boolean>;
   /** Changes or removes a code on the lock behind Latchkey's back. */
   changeExternally(device: DeviceRecord, handle: CodeHandle, change: ExternalChange): Promise<void>;
+}
+
+/** A person at a lock's keypad, simulated (`/locks/simulate/keypad_code_entry`). */
+export interface KeypadSimulator {
   /**
    * A person enters `code` at the keypad: the lock decides as a real one would (only a code it
-   * holds, inside its window) and the provider reports the entry as it would any other.
+   * holds, inside its window). The answer is the provider's report of the entry, or undefined
+   * when the lock reports it through the provider's own inbound path (a Z-Wave hub's events),
+   * so that it is recorded once, from there.
    */
-  enterCode(device: DeviceRecord, entry: { entry_id: string; code: string }): Promise<EntryReport>;
+  enterCode(device: DeviceRecord, entry: { entry_id: string; code: string }): Promise<EntryReport | undefined>;
 }
 
 /** Picks the provider of each device. */

@@ -85,7 +85,7 @@ export async function startLocal(options: LocalOptions): Promise<RunningLatchkey
   const zwaveModule = options.zwaveMockLocks ? await import('./zwave/local-mode') : undefined;
   const zwave = zwaveModule && (await zwaveModule.startLocalZwave(cfg.LATCHKEY_STORE === 'dynamodb' && options.config.LATCHKEY_DYNAMODB_ENDPOINT === undefined ? options.dataDir : undefined));
 
-  const app = buildLocalApp(cfg, { parts: zwave ? { zwaveShadows: zwave.shadows } : {}, ...(options.clock && { clock: options.clock }) });
+  const app = buildLocalApp(cfg, { parts: zwave ? { zwaveShadows: zwave.shadows, zwaveKeypad: zwave.keypad } : {}, ...(options.clock && { clock: options.clock }) });
   const deps = app.deps;
   const { workspaceId, apiKey } = await ensureSandboxWorkspace(deps, options.apiKey, cfg.LATCHKEY_SANDBOX_FAILURE_RATE);
   const hub = zwaveModule && zwave && options.zwaveMockLocks ? await zwaveModule.attachMockHub(deps, zwave, workspaceId, options.zwaveMockLocks, cfg.LATCHKEY_STAGE) : undefined;

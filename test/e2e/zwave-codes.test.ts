@@ -3,6 +3,7 @@ import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-cod
 import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
 import { listEventsInputSchema } from '../../lib/events/schemas';
+import { simulateKeypadEntry } from '../../lib/locks/simulate-keypad-entry';
 import { zwaveHarnessForFile } from '../support/zwave-harness';
 
 /*
@@ -266,6 +267,42 @@ test('a PIN the lock refuses at its keypad is lock.access_denied (unknown_code) 
   );
   expect(events).toEqual([expect.objectContaining({ device_id: device.device.device_id, reason: expect.objectContaining({ reason_code: 'unknown_code' }) })]);
   expect(events[0]).not.toHaveProperty('access_code_id');
+});
+
+test('a simulated keypad entry on a mock lock travels the hub path and is recorded once; a max_uses 2 code is gone after its second', async () => {
+  const device = await t.lockDevice(2);
+  const deviceId = device.device.device_id;
+  const { access_code } = await create({ device_id: deviceId, code: '7391', max_uses: 2 });
+  await t.until(
+    'set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+  const unlocks = () => t.deps.events.list(t.ws.workspaceId, listEventsInputSchema.parse({ access_code_id: access_code.access_code_id, event_type: 'lock.unlocked' }));
+  const enter = (code: string) => simulateKeypadEntry(t.deps, t.ws.principal, { device_id: deviceId, code });
+  // The route answers at once; the entry is the lock's own report, through the agent and the hub's events.
+  expect(await enter('7391')).toMatchObject({ action_type: 'SIMULATE_KEYPAD_CODE_ENTRY', status: 'success' });
+  await t.until('the first unlock', unlocks, (e) => e.length === 1);
+  expect(await get(access_code.access_code_id)).toMatchObject({ use_count: 1 });
+  await enter('7391');
+  const both = await t.until('the second unlock', unlocks, (e) => e.length === 2);
+  expect(both).toEqual([
+    expect.objectContaining({ method: 'keycode', device_id: deviceId, access_code_is_managed: true }),
+    expect.objectContaining({ method: 'keycode', device_id: deviceId, access_code_is_managed: true }),
+  ]);
+  await t.until(
+    'gone',
+    () => gone(access_code.access_code_id),
+    (g) => g,
+  );
+  expect(Object.values(await t.hub.slots(2))).not.toContain('7391');
+  // Off the lock, the PIN is refused by the lock itself.
+  const denied = () => t.deps.events.list(t.ws.workspaceId, listEventsInputSchema.parse({ device_id: deviceId, event_type: 'lock.access_denied' }));
+  const before = (await denied()).length;
+  await enter('7391');
+  await t.until('the refusal', denied, (e) => e.length === before + 1);
+  // Each entry once: the route records nothing itself, and the hub's report is not doubled.
+  expect(await unlocks()).toHaveLength(2);
 });
 
 test("no PIN reaches a log line, the agent's or Latchkey's", async () => {

@@ -4,7 +4,7 @@ import { InProcessDeliveryQueue } from '../../lib/adapters/in-process-delivery-q
 import { memoryKeypadStore } from '../../lib/providers/sandbox';
 import { ProviderError } from '../../lib/devices/lock-provider';
 import type { SeamUpstreamFactory } from '../../lib/providers/seam';
-import type { HubShadows } from '../../lib/providers/zwave';
+import type { HubShadows, ZwaveKeypad } from '../../lib/providers/zwave';
 import { envSchema } from '../../lib/config';
 import { type AppDeps, buildDeps } from '../../lib/deps';
 import type { SeamEvent } from '../../lib/events/schemas';
@@ -33,7 +33,15 @@ const unreachableUpstream: SeamUpstreamFactory = () => {
 
 /** The application on in-memory stores, with a manual clock, and its outbox relayed to a recording publisher: built through the one composition root. */
 export function memoryApp(
-  options: { latencyMs?: number; random?: () => number; seamUpstream?: SeamUpstreamFactory; zwaveShadows?: HubShadows; clock?: ManualClock; webhookTransport?: WebhookTransport } = {},
+  options: {
+    latencyMs?: number;
+    random?: () => number;
+    seamUpstream?: SeamUpstreamFactory;
+    zwaveShadows?: HubShadows;
+    zwaveKeypad?: ZwaveKeypad;
+    clock?: ManualClock;
+    webhookTransport?: WebhookTransport;
+  } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
   const keypads = memoryKeypadStore();
@@ -59,6 +67,7 @@ export function memoryApp(
       seamUpstream: options.seamUpstream ?? unreachableUpstream,
       random: options.random ?? (() => 1),
       ...(options.zwaveShadows && { zwaveShadows: options.zwaveShadows }),
+      ...(options.zwaveKeypad && { zwaveKeypad: options.zwaveKeypad }),
     },
   );
   return { deps, clock, published, keypads, outbox, deliveries };

@@ -15,6 +15,7 @@ import { localHubShadows } from '../../lib/local/zwave/local-hub-shadows';
 import { type LocalIotCore, startLocalIotCore } from '../../lib/local/zwave/local-iot-core';
 import type { MockHub } from '../../lib/local/zwave/mock-hub-client';
 import { startMockHub } from '../../lib/local/zwave/mock-hub-client';
+import { mockKeypad } from '../../lib/local/zwave/mock-keypad';
 import type { MockNetworkOptions } from '../../lib/local/zwave/mock-hub';
 import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
 
@@ -26,7 +27,8 @@ import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
 export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: { maxSlots?: number; zwaveServer?: boolean } = {}) {
   const clock = new ManualClock(new Date());
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
-  const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot) });
+  const keypad = mockKeypad();
+  const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot), zwaveKeypad: keypad });
   const ws = await sandboxWorkspace(app.deps);
   const account = await createHubAccount(app.deps, { workspaceId: ws.workspaceId, name: 'Unit 4B hub', stage: 'local' });
   const thing = zwaveSettingsSchema.parse(account.provider_settings).thing_name;
@@ -43,6 +45,7 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
     zwaveServer: options.zwaveServer,
     agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, reconnect_seconds: 0.1, max_slots: options.maxSlots ?? 30, code_lengths: { min: 4, max: 8 } },
   });
+  keypad.attach(hub);
 
   const hubLog = () => hub.output();
   /** One round of Latchkey's work: the poller, then the hub messages it caused. */

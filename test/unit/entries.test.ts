@@ -8,6 +8,8 @@ import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { AppError } from '../../lib/errors';
 import { eventSchema } from '../../lib/events/schemas';
 import { simulateKeypadEntry } from '../../lib/locks/simulate-keypad-entry';
+import { type HubShadows, zwaveProvider } from '../../lib/providers/zwave';
+import type { DeviceRecord } from '../../lib/devices/schemas';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
 const hour = 3_600_000;
@@ -217,5 +219,30 @@ describe('keypad entries', () => {
     expect(await fails(update(1))).toMatchObject({ status: 400, message: expect.stringContaining('use_count (1)') });
     await update(4);
     expect(await t.get(code.access_code_id)).toMatchObject({ max_uses: 4, use_count: 1 });
+  });
+
+  it('a lock with no simulated keypad (a real Z-Wave lock in AWS) answers a 400 naming device_id', async () => {
+    const t = await setup();
+    const lock = t.ws.byType('kwikset_lock');
+    const record = await t.deps.devices.get(t.ws.workspaceId, lock.device_id);
+    if (!record) throw new Error('no device');
+    const { keypad: _none, ...withoutKeypad } = t.deps.providers.for(record);
+    const deps = { ...t.deps, providers: { for: () => withoutKeypad } };
+    expect(await fails(simulateKeypadEntry(deps, t.ws.principal, { device_id: lock.device_id, code: '1234' }))).toMatchObject({
+      status: 400,
+      type: 'invalid_input',
+      message: expect.stringContaining('"device_id"'),
+    });
+    expect(t.entryEvents()).toEqual([]);
+  });
+
+  it("a Z-Wave provider simulates entries only when given a keypad, and leaves the report to the hub's events", async () => {
+    const shadows = { get: async () => undefined, setDesired: async () => undefined } as unknown as HubShadows;
+    expect(zwaveProvider(shadows).keypad).toBeUndefined();
+    const entered: unknown[] = [];
+    const provider = zwaveProvider(shadows, { enter: async (lock, code) => void entered.push({ node: lock.node_id, code }) });
+    const device = { provider_state: { thing_name: 'hub-1', shadow_name: 'lock-5', node_id: 5 } } as unknown as DeviceRecord;
+    expect(await provider.keypad?.enterCode(device, { entry_id: 'e-1', code: '2468' })).toBeUndefined();
+    expect(entered).toEqual([{ node: 5, code: '2468' }]);
   });
 });

@@ -10,6 +10,7 @@ import { routeHubMessages } from './local-hub-routing';
 import { localHubShadows } from './local-hub-shadows';
 import { type LocalIotCore, startLocalIotCore } from './local-iot-core';
 import { startMockHub } from './mock-hub-client';
+import { mockKeypad } from './mock-keypad';
 import { lockShadowName } from '../../hub-contract/shadow-documents';
 import { isObject } from '../../hub-contract/shadow-state';
 
@@ -25,13 +26,15 @@ const slotsPerLock = 10;
 export interface LocalZwave {
   iot: LocalIotCore;
   shadows: HubShadows;
+  /** The mock locks' keypads (simulated entries), bound to the mock hub by attachMockHub. */
+  keypad: ReturnType<typeof mockKeypad>;
 }
 
 /** Before the application is built: the local IoT Core, its shadows kept in `dataDir` when there is one. */
 export async function startLocalZwave(dataDir: string | undefined): Promise<LocalZwave> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const iot = await startLocalIotCore(dataDir === undefined ? {} : { file: join(dataDir, 'zwave-shadows.json') });
-  return { iot, shadows: localHubShadows(iot) };
+  return { iot, shadows: localHubShadows(iot), keypad: mockKeypad() };
 }
 
 /** What each mock lock held when Latchkey last stopped, from its reported shadow. */
@@ -62,6 +65,7 @@ export async function attachMockHub(deps: AppDeps, zwave: LocalZwave, workspaceI
     codes: heldCodes(iot, thing, i + 2),
   }));
   const hub = await startMockHub({ locks, agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, max_slots: slotsPerLock, reconnect_seconds: 1 } });
+  zwave.keypad.attach(hub);
   return {
     accountId: account.connected_account.connected_account_id,
     thing,

@@ -153,6 +153,9 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
         if (!slot) return;
         await keypads.replace({ ...slot, code: change.code, state: 'present', settles_at: clock.now().toISOString(), external: true });
       },
+    },
+
+    keypad: {
       async enterCode(device, { entry_id, code }) {
         const [workspaceId, deviceId] = ids(device);
         const nowIso = clock.now().toISOString();

@@ -39,6 +39,14 @@ async function writeRetried<T>(work: () => Promise<T>, failure: string): Promise
 }
 
 /**
+ * Drives a lock's keypad at the property (local mode's mock locks only: a real lock has a person
+ * in front of it). The lock decides and its hub reports the entry, as for any keypad entry.
+ */
+export interface ZwaveKeypad {
+  enter(lock: ZwaveState, code: string): Promise<void>;
+}
+
+/**
  * Z-Wave locks behind a hub's edge agent. Latchkey writes the PIN it wants into a slot of the
  * lock's shadow (`desired`); the agent programs it, reads it back and reports what the lock
  * holds (`reported`). Slots are allocated with a write conditioned on the shadow's version, so
@@ -46,7 +54,7 @@ async function writeRetried<T>(work: () => Promise<T>, failure: string): Promise
  * schedule, so windows are kept just in time. A change asked while the hub is offline waits in
  * the shadow and applies when the hub reconnects.
  */
-export function zwaveProvider(shadows: HubShadows): LockProvider {
+export function zwaveProvider(shadows: HubShadows, keypad?: ZwaveKeypad): LockProvider {
   const where = (device: DeviceRecord) => zwaveStateSchema.parse(device.provider_state);
   const view = async (device: DeviceRecord): Promise<SlotView> => {
     const { thing_name: thing, shadow_name: shadow } = where(device);
@@ -148,5 +156,15 @@ export function zwaveProvider(shadows: HubShadows): LockProvider {
         return { provider_ref: String(h.slot), code: h.code, ...(managed && h.owner !== undefined ? { access_code_id: h.owner } : {}) };
       });
     },
+
+    // The entry reaches Latchkey as the hub's keypad report (lock -> agent -> hub events), recorded once from there.
+    ...(keypad && {
+      keypad: {
+        async enterCode(device, { code }) {
+          await keypad.enter(where(device), code);
+          return undefined;
+        },
+      },
+    }),
   };
 }
