@@ -71,8 +71,12 @@ export interface RateLimit {
   perMs: number;
 }
 
-/** A provider's limits on code calls per device: creations, updates and deletions, each counted on its own. */
-export type CallLimits = Partial<Record<CodeCall, RateLimit>>;
+/**
+ * A provider's limits on code calls per device: creations, updates and deletions, each counted
+ * on its own, and `any`, every code call together (one command at a time: one call in each
+ * window as long as a command takes).
+ */
+export type CallLimits = Partial<Record<CodeCall | 'any', RateLimit>>;
 export type CodeCall = 'create' | 'update' | 'delete';
 
 export type ProviderErrorKind =

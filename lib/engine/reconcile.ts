@@ -80,9 +80,11 @@ async function readLock(provider: LockProvider, device: DeviceRecord, handle: Co
 /** Asks the lock for the difference, and decides what its answer means. */
 async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHandle, outcome: Call, deps: EngineDeps, now: Date) {
   const kind = outcome.kind === 'remove' ? 'delete' : outcome.record.provider_ref === undefined ? 'create' : 'update';
-  const limit = provider.traits(device).callLimits?.[kind];
-  if (limit !== undefined) {
-    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${kind}`, limit, now);
+  const limits = provider.traits(device).callLimits ?? {};
+  for (const counted of [kind, 'any'] as const) {
+    const limit = limits[counted];
+    if (limit === undefined) continue;
+    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${counted}`, limit, now);
     if (!turn.granted) {
       recordProviderCall(provider.name, 'throttled');
       return paced(outcome, turn.retryAt);

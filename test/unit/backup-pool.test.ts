@@ -41,7 +41,8 @@ describe('the backup access code pool', () => {
     const pool = await t.pool();
     expect(pool).toHaveLength(backupPoolSize);
     for (const r of pool) expect(r.access_code).toMatchObject({ is_backup: true, type: 'ongoing', name: `Backup ${r.access_code.access_code_id.slice(0, 8)} (Seam)` });
-    await t.tick(3);
+    // One command at a time per sandbox lock: the code and the pool go on one a second.
+    await t.tick(5);
     expect((await t.pool()).map((r) => r.access_code.status)).toEqual(['set', 'set', 'set']);
     const listed = await listAccessCodes(t.deps, t.ws.principal, listAccessCodesInputSchema.parse({ device_id: t.front.device_id }));
     expect(listed.access_codes.map((c) => c.access_code_id)).toEqual([access_code.access_code_id]);

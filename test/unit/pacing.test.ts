@@ -2,6 +2,8 @@ import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { memoryCallPacing, pacingWindow } from '../../lib/adapters/memory-call-pacing';
 import { stableDeviceId } from '../../lib/devices/derived-ids';
+import type { LockProvider } from '../../lib/devices/lock-provider';
+import type { DeviceRecord } from '../../lib/devices/schemas';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { connectSeamAccount } from '../../lib/providers/seam';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
@@ -46,6 +48,50 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     expect(upstream.creates).toBe(51);
     const codes = await app.deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 100 });
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && c.sync?.attempts !== undefined && c.sync.attempts <= 1)).toBe(true);
+  });
+
+  it('gives a sandbox lock one command at a time (one code call per latency window), fails none, and leaves another lock unhindered', async () => {
+    const app = memoryApp({ latencyMs: 1000 });
+    const calls: { device: string; at: number }[] = [];
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        return {
+          name: provider.name,
+          traits: (d) => provider.traits(d),
+          program: (d, e, h) => {
+            calls.push({ device: d.device.device_id, at: app.clock.now().getTime() });
+            return provider.program(d, e, h);
+          },
+          remove: (d, h) => provider.remove(d, h),
+          read: (d, h) => provider.read(d, h),
+        };
+      },
+    };
+    const deps = { ...app.deps, providers };
+    const ws = await sandboxWorkspace(deps);
+    const front = ws.byType('kwikset_lock').device_id;
+    const back = ws.byType('schlage_lock').device_id;
+    expect(deps.providers.for((await deps.devices.get(ws.workspaceId, front)) as DeviceRecord).traits((await deps.devices.get(ws.workspaceId, front)) as DeviceRecord).callLimits).toEqual({
+      any: { calls: 1, perMs: 1000 },
+    });
+    const pins = ['1357', '2468', '3579', '4680', '5791'];
+    for (const code of pins) await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: front, code }));
+    await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: back, code: '9753' }));
+    for (let tick = 0; tick < 80; tick++) {
+      await pollDueCodes(deps);
+      app.clock.advance(100);
+    }
+    const onFront = calls.filter((c) => c.device === front).map((c) => Math.floor(c.at / 1000));
+    expect(onFront).toHaveLength(pins.length);
+    // Never two calls to the lock in one window: each waits for the one before it.
+    expect(new Set(onFront).size).toBe(pins.length);
+    // The other lock's code went out at once, whatever the first lock's queue.
+    expect(calls.find((c) => c.device === back)?.at).toBe(calls[0]?.at);
+    const codes = await deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 10 });
+    expect(codes.items.map((c) => c.access_code.status)).toEqual(pins.map(() => 'set'));
+    expect(codes.items.every((c) => c.access_code.errors.length === 0 && (c.sync?.attempts ?? 0) <= 1)).toBe(true);
   });
 
   it('counts calls per key in fixed windows and says when the next window opens', async () => {

@@ -75,6 +75,8 @@ export function sandboxProvider({ keypads, clock, latencyMs, random = Math.rando
       // Check back once the lock has had time to apply the change.
       verifyAfterMs: Math.max(250, latencyMs),
       offlineCodes: device.device.can_program_offline_access_codes && state(device).offline_secret !== undefined,
+      // One command at a time per lock: a command takes the lock's latency, so one code call in each such window.
+      ...(latencyMs > 0 && { callLimits: { any: { calls: 1, perMs: latencyMs } } }),
     }),
 
     offlineCodes: algoPinCodes((device) => state(device).offline_secret),
