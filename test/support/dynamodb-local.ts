@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable, localDynamoDbClient } from '../../lib/adapters/dynamodb-table-setup';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
+import type { Stores } from '../../lib/ports';
 
 export interface TestTable {
   client: DynamoDBClient;
@@ -52,6 +54,33 @@ export function countRequests(client: DynamoDBClient): { readonly count: number;
     },
     reset() {
       count = 0;
+    },
+  };
+}
+
+/**
+ * The usual setup of a store test file: one test table and the DynamoDB stores on it, started
+ * before the file's tests and stopped after them. Read `table` and `stores` inside tests.
+ */
+export function storesOnTestTable(): { readonly table: TestTable; readonly stores: Stores } {
+  let started: { table: TestTable; stores: Stores } | undefined;
+  beforeAll(async () => {
+    const table = await startTestTable();
+    started = { table, stores: createDynamoDbStores({ client: table.client, tableName: table.tableName }) };
+  });
+  afterAll(async () => {
+    await started?.table.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('the test table is started in beforeAll: read it inside a test');
+    return started;
+  };
+  return {
+    get table() {
+      return get().table;
+    },
+    get stores() {
+      return get().stores;
     },
   };
 }
