@@ -126,6 +126,16 @@ const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
   }
 };
 
+/** As `guarded`, but an upstream 404 (the thing is gone upstream) answers `undefined`. */
+const unlessGone = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
+  try {
+    return await call();
+  } catch (error) {
+    if (upstreamErrorType(error)?.status === 404) return undefined;
+    throw upstreamFailure(error);
+  }
+};
+
 /**
  * The upstream on the official client. Requests time out after 10 s; the client's own retries
  * are off, so that the lifecycle engine's backoff is the only retry policy and a create is
@@ -138,14 +148,7 @@ export const seamHttpUpstream =
     return {
       listDevices: () => guarded(async () => z.array(upstreamDeviceSchema).parse(await seam.devices.list())),
       listAccessCodes: (deviceId) => guarded(async () => z.array(upstreamAccessCodeSchema).parse(await seam.accessCodes.list({ device_id: deviceId }))),
-      async getAccessCode(accessCodeId) {
-        try {
-          return upstreamAccessCodeSchema.parse(await seam.accessCodes.get({ access_code_id: accessCodeId }));
-        } catch (error) {
-          if (upstreamErrorType(error)?.status === 404) return undefined;
-          throw upstreamFailure(error);
-        }
-      },
+      getAccessCode: (accessCodeId) => unlessGone(async () => upstreamAccessCodeSchema.parse(await seam.accessCodes.get({ access_code_id: accessCodeId }))),
       async createAccessCode(params) {
         try {
           return upstreamAccessCodeSchema.parse(await seam.accessCodes.create(params));
@@ -163,21 +166,9 @@ export const seamHttpUpstream =
           await seam.accessCodes.update({ access_code_id: accessCodeId, ...params, ...(params.starts_at === undefined && { type: 'ongoing' as const }) });
         }),
       async deleteAccessCode(accessCodeId) {
-        try {
-          await seam.accessCodes.delete({ access_code_id: accessCodeId });
-        } catch (error) {
-          if (upstreamErrorType(error)?.status === 404) return;
-          throw upstreamFailure(error);
-        }
+        await unlessGone(() => seam.accessCodes.delete({ access_code_id: accessCodeId }));
       },
-      async getDevice(deviceId) {
-        try {
-          return upstreamDeviceSchema.parse(await seam.devices.get({ device_id: deviceId }));
-        } catch (error) {
-          if (upstreamErrorType(error)?.status === 404) return undefined;
-          throw upstreamFailure(error);
-        }
-      },
+      getDevice: (deviceId) => unlessGone(async () => upstreamDeviceSchema.parse(await seam.devices.get({ device_id: deviceId }))),
       // Latchkey's own attempt follows the lock's report; the client does not wait for Seam's.
       moveBolt: (deviceId, action) =>
         guarded(async () => {
