@@ -10,10 +10,14 @@ import type { AccessDeniedReason, SeamEvent } from '../events/schemas';
 import type { Deps } from '../ports';
 import { retry, retryPolicies } from '../retry';
 
-export type EntryDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'events' | 'providers' | 'clock' | 'ids' | 'engine'>;
+export type EntryDeps = Pick<Deps, 'accessCodes' | 'unmanagedCodes' | 'codeHistory' | 'events' | 'providers' | 'clock' | 'ids' | 'engine'>;
 
-/** The code an entry used: a managed code, an unmanaged one, or none Latchkey knows. */
-type Used = { managed: AccessCodeRecord } | { unmanaged: UnmanagedCodeRecord } | Record<string, never>;
+/**
+ * The code an entry used: a managed code, one that is gone since (removed while the entry was
+ * on its way, as when another entry used it up: the entry is still its own), an unmanaged one,
+ * or none Latchkey knows.
+ */
+type Used = { managed: AccessCodeRecord } | { gone: string } | { unmanaged: UnmanagedCodeRecord } | Record<string, never>;
 
 /** Which code the lock matched: by Latchkey's id, by where the lock keeps it (its keypad listing), or by the PIN it refused. */
 async function usedCode(deps: EntryDeps, device: DeviceRecord, report: EntryReport): Promise<Used> {
@@ -26,6 +30,10 @@ async function usedCode(deps: EntryDeps, device: DeviceRecord, report: EntryRepo
   }
   const managed = id === undefined ? undefined : await deps.accessCodes.get(workspaceId, id);
   if (managed?.access_code.device_id === deviceId) return { managed };
+  if (id !== undefined && managed === undefined) {
+    const gone = await deps.codeHistory.getGone(workspaceId, id);
+    if (gone?.access_code.device_id === deviceId) return { gone: id };
+  }
   if (report.provider_ref !== undefined) {
     const unmanaged = (await deps.unmanagedCodes.listByDevice(workspaceId, deviceId, { limit: 1000 })).items.find((u) => u.provider_ref === report.provider_ref);
     if (unmanaged) return { unmanaged };
@@ -110,6 +118,11 @@ async function recordOnce(deps: EntryDeps, device: DeviceRecord, report: EntryRe
     const event = report.outcome === 'unlocked' ? unlocked(deps, device, report, id, false) : denied(deps, device, report, report.reason ?? 'unknown_code', id);
     await deps.events.recordEntry(claim, [event]);
     return { event_type: event.event_type === 'lock.unlocked' ? 'lock.unlocked' : 'lock.access_denied', access_code_id: id };
+  }
+  if ('gone' in used) {
+    const event = report.outcome === 'unlocked' ? unlocked(deps, device, report, used.gone, true) : denied(deps, device, report, 'expired_code', used.gone);
+    await deps.events.recordEntry(claim, [event]);
+    return { event_type: event.event_type === 'lock.unlocked' ? 'lock.unlocked' : 'lock.access_denied', access_code_id: used.gone };
   }
   if (!('managed' in used)) {
     const event = report.outcome === 'unlocked' ? lockEvent(deps, device, report, { event_type: 'lock.unlocked', method: 'keycode' }) : denied(deps, device, report, 'unknown_code');

@@ -164,6 +164,28 @@ describe('keypad entries', () => {
     expect((live?.access_code ?? gone?.access_code)?.use_count).toBe(1);
   });
 
+  it('an entry that arrives after its code is gone (used up and removed meanwhile) still names the code, and is not counted', async () => {
+    const t = await setup();
+    const lock = t.ws.byType('kwikset_lock');
+    const code = await t.create({ device_id: lock.device_id, code: '1357', max_uses: 1 });
+    await t.run(3);
+    const device = await t.deps.devices.get(t.ws.workspaceId, lock.device_id);
+    if (!device) throw new Error('no device');
+    const at = t.clock.now().toISOString();
+    const entry = (entry_id: string, outcome: 'unlocked' | 'denied') => t.deps.engine.recordEntry(device, { entry_id, occurred_at: at, outcome, access_code_id: code.access_code_id });
+    await entry('g-1', 'unlocked');
+    await t.run(3);
+    expect(await t.deps.accessCodes.get(t.ws.workspaceId, code.access_code_id)).toBeUndefined();
+    expect(await entry('g-2', 'unlocked')).toEqual({ recorded: true, event_type: 'lock.unlocked', access_code_id: code.access_code_id });
+    expect(await entry('g-3', 'denied')).toEqual({ recorded: true, event_type: 'lock.access_denied', access_code_id: code.access_code_id });
+    const late = t.entryEvents().slice(-2);
+    expect(late).toMatchObject([
+      { event_type: 'lock.unlocked', access_code_id: code.access_code_id, access_code_is_managed: true },
+      { event_type: 'lock.access_denied', access_code_id: code.access_code_id, reason: { reason_code: 'expired_code' } },
+    ]);
+    expect((await t.deps.codeHistory.getGone(t.ws.workspaceId, code.access_code_id))?.access_code.use_count).toBe(1);
+  });
+
   it('an entry with a code set outside Latchkey names the unmanaged code', async () => {
     const t = await setup();
     const lock = t.ws.byType('kwikset_lock');
