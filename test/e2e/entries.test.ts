@@ -21,7 +21,7 @@ beforeAll(async () => {
   const lock = (await seam.devices.list()).find((d) => d.display_name === 'Back Door');
   if (!lock) throw new Error('No sandbox lock named Back Door');
   backDoor = lock.device_id;
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();

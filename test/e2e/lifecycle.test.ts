@@ -21,7 +21,7 @@ beforeAll(async () => {
   seam = new sdk.SeamHttp({ apiKey: server.apiKey, endpoint: server.url });
   codes = checkedAccessCodes(seam);
   for (const device of await seam.devices.list()) deviceIds.set(device.display_name, device.device_id);
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -86,7 +86,7 @@ test.concurrent('a time-bound code on a just-in-time lock is set for its window,
   const since = new Date(Date.now() - 1000).toISOString();
   const startsAt = new Date(Date.now() + 2000).toISOString();
   // Long enough to see it `set` on a loaded machine, where a step can take seconds.
-  const endsAt = new Date(Date.now() + 12_000).toISOString();
+  const endsAt = new Date(Date.now() + 20_000).toISOString();
   const sideGate = lock('Side Gate');
   const { accessCode } = await codes.create({ device_id: sideGate, name: 'Courier', starts_at: startsAt, ends_at: endsAt });
   const id = accessCode.access_code_id;
@@ -102,6 +102,7 @@ test.concurrent('a time-bound code on a just-in-time lock is set for its window,
       expect(['set', 'removing']).toContain(outcome.value.status);
       return false;
     },
+    { timeoutMs: 40_000 },
   );
   // Gone, and not before its window ended.
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(endsAt));
@@ -123,7 +124,7 @@ test.concurrent('a time-bound code on a just-in-time lock is set for its window,
   for (const event of events) expect(event).toMatchObject({ access_code_id: id, device_id: sideGate });
   const invalid = events.map((e: unknown) => ({ event_type: field(e, 'event_type'), schema_errors: seamSchemaErrors('event', e) })).filter((e) => e.schema_errors.length > 0);
   expect(invalid).toEqual([]);
-});
+}, 60_000);
 
 test.concurrent('a code created on an offline lock shows device_offline, and is set once the lock is back', async () => {
   const poolHouse = lock('Pool House');

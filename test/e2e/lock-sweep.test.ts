@@ -15,7 +15,7 @@ beforeAll(async () => {
   process.env.LATCHKEY_LOCK_SWEEP_MINUTES = '0.1';
   server = await startE2eServer();
   seam = new (seamHttpV2().SeamHttp)({ apiKey: server.apiKey, endpoint: server.url });
-});
+}, 60_000);
 
 afterAll(async () => {
   delete process.env.LATCHKEY_LOCK_SWEEP_MINUTES;

@@ -24,7 +24,7 @@ let server: E2eServer;
 
 beforeAll(async () => {
   server = await startE2eServer();
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();

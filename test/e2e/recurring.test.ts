@@ -21,7 +21,7 @@ beforeAll(async () => {
   seam = new sdk.SeamHttp({ apiKey: server.apiKey, endpoint: server.url });
   codes = checkedAccessCodes(seam);
   for (const device of await seam.devices.list()) deviceIds.set(device.display_name, device.device_id);
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();

@@ -56,7 +56,7 @@ beforeAll(async () => {
   process.env.LATCHKEY_SEAM_POLL_SECONDS = '1';
   server = await startE2eServer();
   seam = new sdk.SeamHttp({ apiKey: server.apiKey, endpoint: server.url });
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
