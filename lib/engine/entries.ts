@@ -110,25 +110,26 @@ interface Recorded {
   removeNow?: boolean;
 }
 
+/** An entry that changes no code: its one event, with the code it names (if any), and its claim. */
+async function recordUncounted(
+  deps: EntryDeps,
+  device: DeviceRecord,
+  report: EntryReport,
+  claim: EntryClaim,
+  named: { id?: string; managed?: boolean; denial: AccessDeniedReason },
+): Promise<Recorded> {
+  const { id, managed, denial } = named;
+  const event = report.outcome === 'denied' ? denied(deps, device, report, denial, id) : unlocked(deps, device, report, id, managed === true);
+  await deps.events.recordEntry(claim, [event]);
+  return { event_type: report.outcome === 'denied' ? 'lock.access_denied' : 'lock.unlocked', ...(id !== undefined && { access_code_id: id }) };
+}
+
 async function recordOnce(deps: EntryDeps, device: DeviceRecord, report: EntryReport, claim: EntryClaim): Promise<Recorded> {
   const used = await usedCode(deps, device, report);
   const now = deps.clock.now();
-  if ('unmanaged' in used) {
-    const id = used.unmanaged.access_code.access_code_id;
-    const event = report.outcome === 'unlocked' ? unlocked(deps, device, report, id, false) : denied(deps, device, report, report.reason ?? 'unknown_code', id);
-    await deps.events.recordEntry(claim, [event]);
-    return { event_type: event.event_type === 'lock.unlocked' ? 'lock.unlocked' : 'lock.access_denied', access_code_id: id };
-  }
-  if ('gone' in used) {
-    const event = report.outcome === 'unlocked' ? unlocked(deps, device, report, used.gone, true) : denied(deps, device, report, 'expired_code', used.gone);
-    await deps.events.recordEntry(claim, [event]);
-    return { event_type: event.event_type === 'lock.unlocked' ? 'lock.unlocked' : 'lock.access_denied', access_code_id: used.gone };
-  }
-  if (!('managed' in used)) {
-    const event = report.outcome === 'unlocked' ? lockEvent(deps, device, report, { event_type: 'lock.unlocked', method: 'keycode' }) : denied(deps, device, report, 'unknown_code');
-    await deps.events.recordEntry(claim, [event]);
-    return { event_type: event.event_type === 'lock.unlocked' ? 'lock.unlocked' : 'lock.access_denied' };
-  }
+  if ('unmanaged' in used) return recordUncounted(deps, device, report, claim, { id: used.unmanaged.access_code.access_code_id, managed: false, denial: report.reason ?? 'unknown_code' });
+  if ('gone' in used) return recordUncounted(deps, device, report, claim, { id: used.gone, managed: true, denial: 'expired_code' });
+  if (!('managed' in used)) return recordUncounted(deps, device, report, claim, { denial: 'unknown_code' });
   const record = used.managed;
   const id = record.access_code.access_code_id;
   if (report.outcome === 'denied') {
@@ -152,8 +153,9 @@ async function recordOnce(deps: EntryDeps, device: DeviceRecord, report: EntryRe
   return { event_type: 'lock.unlocked', access_code_id: id, removeNow: count.limitReached };
 }
 
-const unlocked = (deps: EntryDeps, device: DeviceRecord, report: EntryReport, id: string, managed: boolean) =>
-  lockEvent(deps, device, report, { event_type: 'lock.unlocked', method: 'keycode', access_code_id: id, access_code_is_managed: managed });
+/** `lock.unlocked` by keycode, naming the code when Latchkey knows which one. */
+const unlocked = (deps: EntryDeps, device: DeviceRecord, report: EntryReport, id: string | undefined, managed: boolean) =>
+  lockEvent(deps, device, report, { event_type: 'lock.unlocked', method: 'keycode', ...(id !== undefined && { access_code_id: id, access_code_is_managed: managed }) });
 
 const denied = (deps: EntryDeps, device: DeviceRecord, report: EntryReport, reason: AccessDeniedReason, id?: string) =>
   lockEvent(deps, device, report, {
