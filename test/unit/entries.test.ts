@@ -9,6 +9,7 @@ import { AppError } from '../../lib/errors';
 import { eventSchema } from '../../lib/events/schemas';
 import { simulateKeypadEntry } from '../../lib/locks/simulate-keypad-entry';
 import { type HubShadows, zwaveProvider } from '../../lib/providers/zwave';
+import type { EntryReport } from '../../lib/devices/entries';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
@@ -26,13 +27,19 @@ async function setup() {
   const create = async (input: Record<string, unknown>) => (await createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse(input))).access_code;
   const get = (id: string) => getAccessCode(app.deps, ws.principal, { access_code_id: id });
   const enter = (device_id: string, code: string) => simulateKeypadEntry(app.deps, ws.principal, { device_id, code });
+  /** A lock's own report of an entry, as a provider hands it to the engine: an unlock now unless said otherwise. */
+  const report = async (device_id: string, entry: Pick<EntryReport, 'entry_id'> & Partial<EntryReport>) => {
+    const device = await app.deps.devices.get(ws.workspaceId, device_id);
+    if (!device) throw new Error('no device');
+    return app.deps.engine.recordEntry(device, { occurred_at: app.clock.now().toISOString(), outcome: 'unlocked', ...entry });
+  };
   /** The entry events published since `from`, each checked against the event schema. */
   const entryEvents = (from = 0) =>
     app.published
       .slice(from)
       .filter((e) => e.event_type.startsWith('lock.') || e.event_type === 'access_code.first_used' || e.event_type === 'access_code.use_limit_reached')
       .map((e) => eventSchema.parse(e));
-  return { ...app, ws, run, create, get, enter, entryEvents };
+  return { ...app, ws, run, create, get, enter, report, entryEvents };
 }
 
 const fails = (promise: Promise<unknown>) =>
@@ -145,10 +152,7 @@ describe('keypad entries', () => {
     const lock = t.ws.byType('kwikset_lock');
     const code = await t.create({ device_id: lock.device_id, code: '2468', max_uses: 1 });
     await t.run(3);
-    const device = await t.deps.devices.get(t.ws.workspaceId, lock.device_id);
-    if (!device) throw new Error('no device');
-    const at = t.clock.now().toISOString();
-    const entry = (entry_id: string, extra: object) => t.deps.engine.recordEntry(device, { entry_id, occurred_at: at, outcome: 'unlocked', ...extra });
+    const entry = (entry_id: string, extra: Partial<EntryReport>) => t.report(lock.device_id, { entry_id, ...extra });
     await entry('u-1', { access_code_id: code.access_code_id });
     expect(await entry('u-2', { access_code_id: code.access_code_id })).toMatchObject({ recorded: true, event_type: 'lock.unlocked' });
     expect(await entry('u-3', { provider_ref: 'slot-nobody-knows' })).toEqual({ recorded: true, event_type: 'lock.unlocked' });
@@ -169,10 +173,7 @@ describe('keypad entries', () => {
     const lock = t.ws.byType('kwikset_lock');
     const code = await t.create({ device_id: lock.device_id, code: '1357', max_uses: 1 });
     await t.run(3);
-    const device = await t.deps.devices.get(t.ws.workspaceId, lock.device_id);
-    if (!device) throw new Error('no device');
-    const at = t.clock.now().toISOString();
-    const entry = (entry_id: string, outcome: 'unlocked' | 'denied') => t.deps.engine.recordEntry(device, { entry_id, occurred_at: at, outcome, access_code_id: code.access_code_id });
+    const entry = (entry_id: string, outcome: 'unlocked' | 'denied') => t.report(lock.device_id, { entry_id, outcome, access_code_id: code.access_code_id });
     await entry('g-1', 'unlocked');
     await t.run(3);
     expect(await t.deps.accessCodes.get(t.ws.workspaceId, code.access_code_id)).toBeUndefined();
