@@ -138,7 +138,7 @@ export interface UnmanagedCodeRepository {
 export interface DeviceRepository {
   get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
-  /** Stores the device; a device stored for the first time is due its first sweep at once. */
+  /** Stores the device; a device stored for the first time joins the sweep due at `sweepJoinedAt`, to be given its place. */
   put(record: DeviceRecord): Promise<void>;
   /** Removes the device and its place in the sweep. */
   remove(workspaceId: string, deviceId: string): Promise<void>;
@@ -147,6 +147,9 @@ export interface DeviceRepository {
   /** Moves a lock's next sweep to `next` if it is still due at `sweep.due_at`: of two sweepers, one wins (true). */
   moveSweep(sweep: DueSweep, next: string): Promise<boolean>;
 }
+
+/** The sweep time of a lock stored for the first time: due at once, so the next sweep gives it its place in the interval. */
+export const sweepJoinedAt = new Date(0).toISOString();
 
 /** A lock's place in the sweep. */
 export interface DueSweep {

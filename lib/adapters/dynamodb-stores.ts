@@ -6,7 +6,7 @@ import { actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';
 import { ConflictError } from '../errors';
 import { eventSchema } from '../events/schemas';
-import type { Stores } from '../ports';
+import { type Stores, sweepJoinedAt } from '../ports';
 import { apiKeyRecordSchema, workspaceSchema } from '../workspaces/schemas';
 import { matchesEventQuery } from '../events/filters';
 import { actionAttemptItem, dynamoDbAccessCodes, extraWrites } from './dynamodb-access-codes';
@@ -81,7 +81,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
               Item: toItem({
                 ...deviceKeys.sweep(workspaceId, deviceId),
                 due_shard: deviceKeys.sweepShard(dueShardOf(deviceId)),
-                due_at: new Date(0).toISOString(),
+                due_at: sweepJoinedAt,
                 workspace_id: workspaceId,
                 device_id: deviceId,
               }),

@@ -8,7 +8,7 @@ import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, EntryAlreadyRecordedError, InvalidInputError } from '../errors';
 import type { EntryClaim } from '../devices/entries';
 import type { SeamEvent } from '../events/schemas';
-import type { DueSweep, ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
+import { type DueSweep, type ListAccessCodesQuery, type Page, type Stores, type WriteExtras, sweepJoinedAt } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
 import { dueShardOf } from './dynamodb-table';
@@ -239,7 +239,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       async put(record) {
         const { workspace_id, device_id } = record.device;
         devices.set(scoped(workspace_id, device_id), copy(record));
-        if (!sweeps.has(scoped(workspace_id, device_id))) sweeps.set(scoped(workspace_id, device_id), { workspace_id, device_id, due_at: new Date(0).toISOString() });
+        if (!sweeps.has(scoped(workspace_id, device_id))) sweeps.set(scoped(workspace_id, device_id), { workspace_id, device_id, due_at: sweepJoinedAt });
       },
       async remove(workspaceId, deviceId) {
         devices.delete(scoped(workspaceId, deviceId));

@@ -105,6 +105,50 @@ describe('the sweep of idle locks', () => {
     expect(app.clock.now().getTime() - Date.parse(back.last_verified_at ?? '')).toBeLessThanOrEqual(minute + 5000);
   });
 
+  it('gives 600 locks that join at once their places in the interval without reading them, then reads each once an interval, a twelfth at a time', async () => {
+    const app = memoryApp({ latencyMs: 500 });
+    const reads = new Map<string, number>();
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        return {
+          name: provider.name,
+          traits: (d) => provider.traits(d),
+          program: (d, e, h) => provider.program(d, e, h),
+          remove: (d, h) => provider.remove(d, h),
+          read: (d, h) => provider.read(d, h),
+          listEntries: async (d) => {
+            reads.set(d.device.device_id, (reads.get(d.device.device_id) ?? 0) + 1);
+            return provider.listEntries?.(d) ?? [];
+          },
+        };
+      },
+    };
+    const deps = { ...app.deps, providers, settings: { ...app.deps.settings, lockSweepMs: minute } };
+    const ws = await sandboxWorkspace(deps);
+    const template = ws.byType('kwikset_lock');
+    const joined = (await deps.devices.get(ws.workspaceId, template.device_id)) as DeviceRecord;
+    const ids = Array.from({ length: 600 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const device_id of ids) await deps.devices.put({ ...joined, device: { ...joined.device, device_id } });
+    const readsOf = (id: string) => reads.get(id) ?? 0;
+
+    app.clock.advance(1000);
+    await pollDueCodes(deps);
+    expect(ids.filter((id) => readsOf(id) > 0)).toEqual([]);
+
+    // One interval in ticks of 5 s: every lock read exactly once, no tick reading much more than a twelfth (50).
+    const perTick: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const before = ids.reduce((n, id) => n + readsOf(id), 0);
+      app.clock.advance(5000);
+      await pollDueCodes(deps);
+      perTick.push(ids.reduce((n, id) => n + readsOf(id), 0) - before);
+    }
+    expect(ids.filter((id) => readsOf(id) !== 1)).toEqual([]);
+    expect(Math.max(...perTick)).toBeLessThan(100);
+  });
+
   it('spreads 10,000 locks (ids in sequence, as a worst case) evenly over the interval: each minute of an hour gets about a sixtieth', () => {
     const now = new Date('2026-11-23T12:00:00.000Z');
     const perMinute = new Array<number>(60).fill(0);
