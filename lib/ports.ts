@@ -200,10 +200,14 @@ export interface LockActionRepository {
 
 /**
  * Counts provider calls against a provider's limits, shared by every process: the table in
- * AWS (one conditional counter per key and window), memory locally.
+ * AWS (one item per key holding its last grants, written on a version), memory locally.
  */
 export interface CallPacing {
-  /** Takes one call of `key` in the window `now` falls in; when the window is full, answers when the next one opens. */
+  /**
+   * Takes one call of `key` when fewer than `calls` were granted in the `perMs` before `now`, so
+   * no span of `perMs` ever holds more than `calls`; refused, answers when the oldest of those
+   * grants leaves the span.
+   */
   take(key: string, limit: { calls: number; perMs: number }, now: Date): Promise<{ granted: true } | { granted: false; retryAt: string }>;
 }
 

@@ -1,21 +1,29 @@
 import type { CallPacing } from '../ports';
 
-/** The fixed window `now` falls in: its start, and when the next opens. */
-export function pacingWindow(limit: { perMs: number }, now: Date): { start: number; next: string } {
-  const start = Math.floor(now.getTime() / limit.perMs) * limit.perMs;
-  return { start, next: new Date(start + limit.perMs).toISOString() };
+export type PacingTurn = { granted: true; grants: number[] } | { granted: false; retryAt: string };
+
+/**
+ * One take against the times of the last grants of a key (epoch ms, oldest first): granted when
+ * fewer than `calls` of them fall in the `perMs` before `now`, so that no span of `perMs`, wherever
+ * it starts, ever holds more than `calls` grants; the grants kept afterwards are the last `calls`.
+ * A refused take is told when the oldest of those grants leaves the span.
+ */
+export function slidingTake(grants: readonly number[], limit: { calls: number; perMs: number }, now: Date): PacingTurn {
+  const t = now.getTime();
+  const kept = [...grants].sort((a, b) => a - b).slice(-limit.calls);
+  const oldest = kept[kept.length - limit.calls];
+  if (oldest !== undefined && oldest > t - limit.perMs) return { granted: false, retryAt: new Date(oldest + limit.perMs).toISOString() };
+  return { granted: true, grants: [...kept, t].sort((a, b) => a - b).slice(-limit.calls) };
 }
 
-/** Call counters in memory (unit tests, LATCHKEY_STORE=memory). */
+/** Grant times in memory (unit tests, LATCHKEY_STORE=memory). */
 export function memoryCallPacing(): CallPacing {
-  const counts = new Map<string, number>();
+  const grantsOf = new Map<string, number[]>();
   return {
     async take(key, limit, now) {
-      const window = pacingWindow(limit, now);
-      const counter = `${key}#${window.start}`;
-      const taken = counts.get(counter) ?? 0;
-      if (taken >= limit.calls) return { granted: false, retryAt: window.next };
-      counts.set(counter, taken + 1);
+      const turn = slidingTake(grantsOf.get(key) ?? [], limit, now);
+      if (!turn.granted) return turn;
+      grantsOf.set(key, turn.grants);
       return { granted: true };
     },
   };

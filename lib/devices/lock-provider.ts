@@ -65,7 +65,7 @@ export interface DeviceTraits {
   callLimits?: CallLimits;
 }
 
-/** At most `calls` calls in each window of `perMs`. */
+/** At most `calls` calls in any span of `perMs` (a sliding window, not fixed ones). */
 export interface RateLimit {
   calls: number;
   perMs: number;

@@ -1,6 +1,6 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
-import { memoryCallPacing, pacingWindow } from '../../lib/adapters/memory-call-pacing';
+import { memoryCallPacing, slidingTake } from '../../lib/adapters/memory-call-pacing';
 import { stableDeviceId } from '../../lib/devices/derived-ids';
 import type { LockProvider } from '../../lib/devices/lock-provider';
 import type { DeviceRecord } from '../../lib/devices/schemas';
@@ -94,15 +94,38 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && (c.sync?.attempts ?? 0) <= 1)).toBe(true);
   });
 
-  it('counts calls per key in fixed windows and says when the next window opens', async () => {
+  it('counts calls per key over a sliding span and says when the oldest grant leaves it', async () => {
     const pacing = memoryCallPacing();
     const limit = { calls: 2, perMs: 60_000 };
     const at = new Date('2026-11-23T12:00:30.000Z');
     expect(await pacing.take('k', limit, at)).toEqual({ granted: true });
     expect(await pacing.take('k', limit, at)).toEqual({ granted: true });
-    expect(await pacing.take('k', limit, at)).toEqual({ granted: false, retryAt: '2026-11-23T12:01:00.000Z' });
+    expect(await pacing.take('k', limit, at)).toEqual({ granted: false, retryAt: '2026-11-23T12:01:30.000Z' });
     expect(await pacing.take('other', limit, at)).toEqual({ granted: true });
-    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:00.000Z'))).toEqual({ granted: true });
-    expect(pacingWindow(limit, at).next).toBe('2026-11-23T12:01:00.000Z');
+    // A minute boundary opens nothing: the span is the last 60 s, wherever it starts.
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:00.000Z'))).toEqual({ granted: false, retryAt: '2026-11-23T12:01:30.000Z' });
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:30.000Z'))).toEqual({ granted: true });
+  });
+
+  it('never grants more than the limit in any span of perMs across a minute boundary (10 at 00:59, none at 01:00)', async () => {
+    const pacing = memoryCallPacing();
+    const limit = { calls: 10, perMs: 60_000 };
+    const before = new Date('2026-11-23T12:00:59.000Z');
+    const after = new Date('2026-11-23T12:01:00.000Z');
+    const first = await Promise.all(Array.from({ length: 10 }, () => pacing.take('k', limit, before)));
+    expect(first.every((a) => a.granted)).toBe(true);
+    const second = await Promise.all(Array.from({ length: 10 }, () => pacing.take('k', limit, after)));
+    expect(second).toEqual(second.map(() => ({ granted: false, retryAt: '2026-11-23T12:01:59.000Z' })));
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:58.999Z'))).toMatchObject({ granted: false });
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:59.000Z'))).toEqual({ granted: true });
+  });
+
+  it('answers a refused take with the time the oldest of the last grants leaves the span', () => {
+    const limit = { calls: 3, perMs: 1_000 };
+    const now = new Date(10_500);
+    expect(slidingTake([9_000, 9_600, 10_000, 10_200], limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
+    // A grant exactly perMs old has left the span: its place is free, and only the last `calls` grants are kept.
+    expect(slidingTake([9_500, 10_000, 10_200], limit, now)).toEqual({ granted: true, grants: [10_000, 10_200, 10_500] });
+    expect(slidingTake([9_600, 10_000, 10_200], limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
   });
 });
