@@ -89,10 +89,11 @@ export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new 
   });
   for (const node of link.locks()) ensure(node.nodeId);
 
+  // The agent's sweep: every lock verified each interval (its User Code Checksum, or every slot where it has none).
   const refresh =
     config.refresh_minutes > 0
       ? setInterval(() => {
-          if (shadows.isConnected()) for (const sync of syncs.values()) void sync.refresh();
+          if (shadows.isConnected()) for (const sync of syncs.values()) void sync.verify();
         }, config.refresh_minutes * 60_000)
       : undefined;
   refresh?.unref();
