@@ -4,12 +4,14 @@
  */
 import { runDynamoDbCost } from './dynamodb-cost';
 import { runHandlerOverhead } from './handler-overhead';
+import { runLockSweep } from './lock-sweep';
 import { runPoller } from './poller';
 
 const measures: Record<string, (args: string[]) => Promise<void>> = {
   'handler-overhead': ([rounds = '5', calls = '10000']) => runHandlerOverhead(Number(rounds), Number(calls)),
   'dynamodb-cost': ([endpoint = '', tableName = 'bench-cost']) => runDynamoDbCost(endpoint, tableName),
   poller: ([endpoint = '', ...rest]) => runPoller(endpoint, rest),
+  'lock-sweep': ([endpoint = '', ...rest]) => runLockSweep(endpoint, rest),
 };
 
 const [name = '', ...args] = process.argv.slice(2);

@@ -23,6 +23,8 @@ const outputSchema = z.object({ ConsumedCapacity: z.union([capacitySchema, z.arr
 export interface RequestCounter {
   commands: Map<string, number>;
   capacityUnits: number;
+  /** The same capacity by command, to price reads and writes apart. */
+  capacityByCommand: Map<string, number>;
   reset(): void;
 }
 
@@ -34,9 +36,11 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
   const counter: RequestCounter = {
     commands: new Map(),
     capacityUnits: 0,
+    capacityByCommand: new Map(),
     reset() {
       counter.commands.clear();
       counter.capacityUnits = 0;
+      counter.capacityByCommand.clear();
     },
   };
   client.middlewareStack.add(
@@ -49,7 +53,10 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
       const result = await next(args);
       const parsed = outputSchema.safeParse(result.output);
       const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
-      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) counter.capacityUnits += c.CapacityUnits ?? 0;
+      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+        counter.capacityUnits += c.CapacityUnits ?? 0;
+        counter.capacityByCommand.set(name, (counter.capacityByCommand.get(name) ?? 0) + (c.CapacityUnits ?? 0));
+      }
       return result;
     },
     { step: 'initialize', name: 'benchRequestCounter' },
