@@ -1,3 +1,5 @@
+import { CRC16_CCITT } from '@zwave-js/core/safe';
+
 /**
  * The User Code Checksum (User Code CC v2, "User Code Checksum Report"): a CRC-CCITT
  * (polynomial 0x1021, initial value 0x1D0F) over every slot that is not available, in slot
@@ -8,18 +10,6 @@
 
 const enabled = 0x01;
 
-function crc16ccitt(data: Uint8Array, start = 0x1d0f): number {
-  let crc = start;
-  for (const byte of data) {
-    for (let mask = 0x80; mask !== 0; mask >>= 1) {
-      const flip = ((byte & mask) !== 0) !== ((crc & 0x8000) !== 0);
-      crc = (crc << 1) & 0xffff;
-      if (flip) crc ^= 0x1021;
-    }
-  }
-  return crc;
-}
-
 /** The checksum of slots holding these codes ("" = empty), each code enabled (what the agent writes). */
 export function userCodeChecksum(slots: ReadonlyMap<number, string>): number {
   const parts: number[] = [];
@@ -28,5 +18,5 @@ export function userCodeChecksum(slots: ReadonlyMap<number, string>): number {
     if (code === '') continue;
     parts.push(slot >> 8, slot & 0xff, enabled, ...Buffer.from(code, 'ascii'));
   }
-  return parts.length === 0 ? 0 : crc16ccitt(Uint8Array.from(parts));
+  return parts.length === 0 ? 0 : CRC16_CCITT(Uint8Array.from(parts), 0x1d0f);
 }

@@ -68,6 +68,8 @@ export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord, s
   let managed = await codesOnDevice(deps, workspaceId, deviceId);
   let entries: LockEntry[];
   try {
+    // What a provider keeps for an offline lock (a hub's last report, an upstream's list) is not the lock: a sweep does not count it as seen.
+    if (sweep !== undefined && !device.device.properties.online) throw new ProviderError('device_offline', 'The lock is offline');
     entries = await provider.listEntries(device);
   } catch (error) {
     // An unreachable lock is read again on the next sweep; a sweep warns on codes it has not seen for too long.
