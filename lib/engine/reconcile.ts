@@ -84,7 +84,8 @@ async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHa
   for (const counted of [kind, 'any'] as const) {
     const limit = limits[counted];
     if (limit === undefined) continue;
-    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${counted}`, limit, now);
+    // Dated when taken, just before the call: the step's `now` is from before its read of the lock, which may have been slow.
+    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${counted}`, limit, deps.clock.now());
     if (!turn.granted) {
       recordProviderCall(provider.name, 'throttled');
       return paced(outcome, turn.retryAt);

@@ -94,6 +94,44 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && (c.sync?.attempts ?? 0) <= 1)).toBe(true);
   });
 
+  it('dates a turn when it is taken, after the step read the lock, not when the step began', async () => {
+    const app = memoryApp({ latencyMs: 1000 });
+    const taken: { at: string; clock: string }[] = [];
+    const pacing = {
+      take: (key: string, limit: { calls: number; perMs: number }, at: Date) => {
+        taken.push({ at: at.toISOString(), clock: app.clock.now().toISOString() });
+        return app.deps.pacing.take(key, limit, at);
+      },
+    };
+    // A lock whose read takes 20 s: the step's own time is 20 s old by the time it calls the lock.
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        return {
+          name: provider.name,
+          traits: (d) => provider.traits(d),
+          program: (d, e, h) => provider.program(d, e, h),
+          remove: (d, h) => provider.remove(d, h),
+          read: async (d, h) => {
+            app.clock.advance(20_000);
+            return provider.read(d, h);
+          },
+        };
+      },
+    };
+    const deps = { ...app.deps, providers, pacing };
+    const ws = await sandboxWorkspace(deps);
+    const started = app.clock.now().toISOString();
+    await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: ws.byType('kwikset_lock').device_id, code: '1357' }));
+    await pollDueCodes(deps);
+    expect(taken.length).toBeGreaterThan(0);
+    for (const turn of taken) {
+      expect(turn.at).toBe(turn.clock);
+      expect(turn.at > started).toBe(true);
+    }
+  });
+
   it('counts calls per key over a sliding span and says when the oldest grant leaves it', async () => {
     const pacing = memoryCallPacing();
     const limit = { calls: 2, perMs: 60_000 };
