@@ -22,7 +22,8 @@ function unmanagedFrom(device: DeviceRecord, entry: LockEntry, createdAt: string
     access_code_id: unmanagedIdOf(device, entry.provider_ref),
     device_id: device.device.device_id,
     name: entry.name ?? null,
-    code: entry.code,
+    // A lock or upstream that does not show the PIN lists it as ''.
+    code: entry.code === '' ? null : entry.code,
     type: timeBound ? 'time_bound' : 'ongoing',
     status: timeBound && entry.starts_at !== undefined && entry.starts_at > createdAt ? 'unset' : 'set',
     created_at: createdAt,
@@ -96,7 +97,8 @@ export async function discoverCodes(deps: DiscoveryDeps, device: DeviceRecord, s
   for (const entry of present) {
     const mine = ownerOf(entry);
     if (mine) {
-      if (!settled(mine)) continue;
+      // A lock that does not show this code's PIN (an upstream answering `code: null`) shows no change to it either.
+      if (!settled(mine) || entry.code === '') continue;
       if (entry.code !== mine.access_code.code) await makeDue(deps, mine, nowIso);
       else if (sweep !== undefined) await markVerified(deps, mine, now, sweep.intervalMs);
       continue;

@@ -150,6 +150,20 @@ describe('Seam upstream locks in the sweep', () => {
     expect(await t.events('access_code.unmanaged.created')).toEqual([]);
   });
 
+  it('takes an upstream code whose PIN Seam does not show (code: null) for no change, and leaves it unverified', async () => {
+    const t = await setup();
+    const id = await t.setCode('482913');
+    const [upstreamCode] = t.upstreamCodes();
+    if (!upstreamCode) throw new Error('no upstream code');
+    const before = await t.deps.accessCodes.get(t.ws.workspaceId, id);
+    t.upstream.codes.set(upstreamCode.access_code_id, { ...upstreamCode, code: null });
+    await discoverCodes(t.deps, await t.device(), { intervalMs: minute });
+    const after = await t.deps.accessCodes.get(t.ws.workspaceId, id);
+    expect(after?.due_at).toBe(before?.due_at);
+    expect(after?.access_code.last_verified_at).toBe(before?.access_code.last_verified_at);
+    expect(await t.unmanaged()).toEqual([]);
+  });
+
   it('does not take a code Latchkey is still creating upstream (its upstream id not yet written back) for an unmanaged one, and adopts it by PIN', async () => {
     const t = await setup();
     const { access_code } = await t.create({ code: '314159' });
