@@ -81,6 +81,13 @@ export function recordProviderCall(provider: string, outcome: 'made' | 'throttle
   single.addMetric(outcome === 'made' ? 'ProviderCalls' : 'ThrottledWaits', MetricUnit.Count, 1);
 }
 
+/** How long a code's provider call waited past the code's first due time (its turns at the provider's limits), per provider. */
+export function recordQueueAge(provider: string, waitedMs: number): void {
+  const single = metrics.singleMetric();
+  single.addDimension('provider', provider);
+  single.addMetric('QueueAge', MetricUnit.Milliseconds, Math.max(0, waitedMs));
+}
+
 /** How late the poller took the most overdue code of a sweep. */
 export function recordPollerLag(lagMs: number): void {
   metrics.addMetric('PollerLag', MetricUnit.Milliseconds, Math.max(0, lagMs));

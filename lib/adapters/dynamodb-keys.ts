@@ -5,7 +5,7 @@ import type { EntryClaim } from '../devices/entries';
 import type { CodeEvent, SeamEvent } from '../events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord } from '../principals/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
-import { dueShardOf } from './dynamodb-table';
+import { dueShardOfCode } from './dynamodb-table';
 
 /**
  * Key builders for every item kind of the single table (see docs/data-model.md). Pure
@@ -98,7 +98,7 @@ export const accessCodeKeys = {
     gsi1sk: accessCodeKeys.indexSortKey(c.created_at, c.access_code_id),
   }),
   /** Undefined when the code has no pending work: the item then stays out of the due index. */
-  due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at }),
+  due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOfCode(r)), due_at: r.due_at }),
 };
 
 /** A workspace's idempotency keys, by the SHA-256 of the key (hex), in its workspace's partition. */

@@ -11,7 +11,7 @@ import type { SeamEvent } from '../events/schemas';
 import { type DueSweep, type ListAccessCodesQuery, type Page, type Stores, type WriteExtras, sweepJoinedAt } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
-import { dueShardOf } from './dynamodb-table';
+import { dueShardOf, dueShardOfCode } from './dynamodb-table';
 import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { memoryIdempotencyKeys } from './memory-idempotency-keys';
 import { matchesSearch } from '../access-codes/search';
@@ -217,7 +217,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       async listDue(shard, now, limit) {
         return copy(
           [...codes.values()]
-            .filter((r) => r.due_at !== undefined && r.due_at <= now && dueShardOf(r.access_code.access_code_id) === shard)
+            .filter((r) => r.due_at !== undefined && r.due_at <= now && dueShardOfCode(r) === shard)
             .sort((a, b) => (a.due_at ?? '').localeCompare(b.due_at ?? ''))
             .slice(0, limit),
         );

@@ -54,6 +54,10 @@ describe('DynamoDB keys', () => {
 
     const { due_at: _cleared, ...settled } = due;
     expect(accessCodeKeys.due(settled)).toBeUndefined();
+
+    // Waiting its turn at a provider's limit, it is in its lock's shard, where its lock's whole line is.
+    const waiting = { ...due, queued_since: '2026-11-24T13:59:00.000Z' };
+    expect(accessCodeKeys.due(waiting)).toEqual({ due_shard: `DUE#${dueShardOf(device)}`, due_at: '2026-11-24T14:00:00.000Z' });
   });
 
   it('claims a PIN per device, and no claim for a code without a PIN', () => {

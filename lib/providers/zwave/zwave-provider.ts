@@ -81,6 +81,8 @@ export function zwaveProvider(shadows: HubShadows, keypad?: ZwaveKeypad): LockPr
         confirmation: 'webhook',
         verifyAfterMs: 30_000,
         offlineCodes: false,
+        // One command at a time per lock: a User Code Set takes the lock about half a second.
+        callLimits: { any: { calls: 1, perMs: 500 } },
       };
     },
 
