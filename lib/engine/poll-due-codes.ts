@@ -39,7 +39,9 @@ export function fairOrder(records: readonly AccessCodeRecord[]): { order: Access
   const byLock = new Map<string, AccessCodeRecord[]>();
   for (const record of records) {
     const key = `${record.access_code.workspace_id}|${record.access_code.device_id}`;
-    byLock.set(key, [...(byLock.get(key) ?? []), record]);
+    const line = byLock.get(key);
+    if (line) line.push(record);
+    else byLock.set(key, [record]);
   }
   const lockLines = [...byLock.values()].map((line) => line.sort((a, b) => linePlace(a).localeCompare(linePlace(b))));
   lockLines.sort((a, b) => linePlace(a[0] as AccessCodeRecord).localeCompare(linePlace(b[0] as AccessCodeRecord)));

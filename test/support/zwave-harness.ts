@@ -20,7 +20,24 @@ import type { MockNetworkOptions } from '../../lib/local/zwave/mock-hub';
 import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
 
 /**
- * A Latchkey app on in-memory stores with a hand-moved clock, wired to a local IoT Core, and a
+ * A clock that runs in real time, as the agent does, and that tests also move by hand: the
+ * engine's pacing of a lock (one call each half second) needs time to pass between rounds.
+ */
+class RunningClock extends ManualClock {
+  private offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  override advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+  override set(iso: string): void {
+    this.offsetMs = Date.parse(iso) - Date.now();
+  }
+}
+
+/**
+ * A Latchkey app on in-memory stores with a running, hand-moved clock, wired to a local IoT Core, and a
  * property behind it: a mock hub process running the real edge agent and zwave-js's driver on
  * mock User Code locks. One per test file (a driver takes seconds to start).
  */
@@ -32,7 +49,7 @@ export interface ZwaveHarnessOptions {
 }
 
 export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: ZwaveHarnessOptions = {}) {
-  const clock = new ManualClock(new Date());
+  const clock = new RunningClock();
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
   const keypad = mockKeypad();
   const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot), zwaveKeypad: keypad });
