@@ -332,6 +332,27 @@ describe('DynamoDB stores: access codes', () => {
     expect(ids(await stores.accessCodes.listDue(shard, now, 10))).toEqual(ids([later]));
     expect(ids(await stores.accessCodes.listDue(shard + 1, now, 10))).toContain(otherShard.access_code.access_code_id);
   });
+
+  it("lists a code waiting its turn at a provider's limit in its lock's shard, and in its own again once its call is made", async () => {
+    // Due a day before the other tests' codes, so their codes are not due at this test's now.
+    const { ws } = scope();
+    const device = idInShard(9);
+    const now = '2026-11-19T14:00:00.000Z';
+    const first = accessCodeFixture(ws, device, { accessCode: { access_code_id: idInShard(2), code: '3101' }, record: { due_at: '2026-11-19T12:00:00.000Z' } });
+    await stores.accessCodes.create(first);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual(ids([first]));
+    const waiting = bumped(first, (r) => {
+      r.queued_since = '2026-11-19T12:00:00.000Z';
+      r.due_at = '2026-11-19T13:00:00.000Z';
+    });
+    await stores.accessCodes.update(waiting, first);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual([]);
+    expect(await stores.accessCodes.listDue(9, now, 10)).toEqual([waiting]);
+    const { queued_since: _made, ...called } = bumped(waiting);
+    await stores.accessCodes.update(called, waiting);
+    expect(ids(await stores.accessCodes.listDue(9, now, 10))).toEqual([]);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual(ids([first]));
+  });
 });
 
 describe('DynamoDB stores: events', () => {
