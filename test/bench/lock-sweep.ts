@@ -5,6 +5,7 @@ import * as z from 'zod';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { accessCodeFixture } from '../support/fixtures';
 import { countRequests, describe, total } from './dynamodb-cost';
+import { prices, splitCapacity } from './prices';
 import { type Check, type Row, type Section, fmt } from './report';
 import { childEnv, emit, median, runChild } from './support';
 
@@ -32,27 +33,6 @@ type Tick = z.infer<typeof tickSchema>;
 type Item = Record<string, AttributeValue>;
 
 const INTERVAL_MINUTES = 60;
-
-/** On-demand prices (us-east-1, since November 2024); docs/benchmarks.md gives the table. */
-export const prices = {
-  readRequestUnit: 0.125 / 1e6,
-  writeRequestUnit: 0.625 / 1e6,
-  lambdaGbSecond: 0.0000166667,
-  lambdaMemoryGb: 1,
-};
-
-const readCommands = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand', 'ScanCommand']);
-
-/** Capacity units split into reads and writes, by the command that consumed them. */
-export function splitCapacity(capacity: Record<string, number>): { read: number; write: number } {
-  let read = 0;
-  let write = 0;
-  for (const [command, units] of Object.entries(capacity)) {
-    if (readCommands.has(command)) read += units;
-    else write += units;
-  }
-  return { read, write };
-}
 
 async function batchWrite(client: DynamoDBClient, tableName: string, items: Item[], inFlight = 8): Promise<void> {
   let next = 0;

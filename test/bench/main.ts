@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { measureCodeLife } from './code-life';
 import { measureColdStart } from './cold-start';
 import { measureDynamoDbCost } from './dynamodb-cost';
 import { measureHandlerOverhead } from './handler-overhead';
@@ -27,6 +28,8 @@ interface Settings {
   coldStartRuns: number;
   poller: PollerSettings;
   lockSweep: LockSweepSettings;
+  /** Codes whose whole life is priced. */
+  codeLifeCodes: number;
 }
 
 const quickSettings: Settings = {
@@ -37,6 +40,7 @@ const quickSettings: Settings = {
   coldStartRuns: 3,
   poller: { notDue: 10_000, burst: 1_000, sweeps: 3 },
   lockSweep: { locks: 1_000, codesPerLock: 2 },
+  codeLifeCodes: 50,
 };
 
 const fullSettings: Settings = {
@@ -47,9 +51,10 @@ const fullSettings: Settings = {
   coldStartRuns: 11,
   poller: { notDue: 100_000, burst: 10_000, sweeps: 5 },
   lockSweep: { locks: 10_000, codesPerLock: 2 },
+  codeLifeCodes: 100,
 };
 
-const sectionIds = ['api-vs-fake', 'handler-overhead', 'cold-start', 'api-on-dynamodb', 'dynamodb-cost', 'poller', 'lock-sweep'] as const;
+const sectionIds = ['api-vs-fake', 'handler-overhead', 'cold-start', 'api-on-dynamodb', 'dynamodb-cost', 'poller', 'lock-sweep', 'code-life'] as const;
 
 function parseArgs(argv: readonly string[]) {
   const quick = argv.includes('--quick');
@@ -96,7 +101,7 @@ async function main() {
   if (wanted('cold-start')) {
     await add('3: bundles and cold imports', () => measureColdStart({ runs: settings.coldStartRuns, outDir: join(repoRoot, 'bench-results', 'bundles') }));
   }
-  if (wanted('api-on-dynamodb') || wanted('dynamodb-cost') || wanted('poller') || wanted('lock-sweep')) {
+  if (wanted('api-on-dynamodb') || wanted('dynamodb-cost') || wanted('poller') || wanted('lock-sweep') || wanted('code-life')) {
     progress('starting DynamoDB Local');
     const dynamoDb = await startDynamoDbLocal();
     try {
@@ -110,6 +115,7 @@ async function main() {
       if (wanted('lock-sweep')) {
         await add(`6: sweep of ${settings.lockSweep.locks.toLocaleString('en-US')} idle locks`, () => measureLockSweep(endpoint, settings.lockSweep, quick));
       }
+      if (wanted('code-life')) await add(`7: a code's whole life, ${settings.codeLifeCodes} codes`, () => measureCodeLife(endpoint, settings.codeLifeCodes));
     } finally {
       await dynamoDb.stop();
     }
