@@ -29,6 +29,8 @@ export const codeLifeSchema = z.object({
   idleTick: usageSchema,
   verified: z.number(),
   gone: z.number(),
+  /** Write and read units by phase (create and set, verification, delete and removal), poll ticks included. */
+  phases: z.array(z.object({ phase: z.string(), read: z.number(), write: z.number(), ticks: z.number() })),
   seconds: z.number(),
 });
 type CodeLife = z.infer<typeof codeLifeSchema>;
@@ -218,7 +220,15 @@ export async function runCodeLife(endpoint: string, [codesArg = '100']: string[]
       ids.push(body.access_code.access_code_id);
     }
   }
+  const phases: CodeLife['phases'] = [];
+  let last = { read: 0, write: 0, ticks: 0 };
+  const phase = (name: string) => {
+    const now = { ...splitCapacity(Object.fromEntries(counter.capacityByCommand)), ticks };
+    phases.push({ phase: name, read: now.read - last.read, write: now.write - last.write, ticks: now.ticks - last.ticks });
+    last = now;
+  };
   await until('every code set', async () => (await lookAll()).every((r) => r?.access_code.status === 'set'));
+  phase('create and set');
   const setAt = new Map((await lookAll()).map((r) => [r?.access_code.access_code_id, r?.access_code.last_verified_at]));
   // One sweep interval: every lock read once, so each code verified once.
   const verifiedCount = async () => (await lookAll()).filter((r) => r !== undefined && r.access_code.last_verified_at !== setAt.get(r.access_code.access_code_id)).length;
@@ -230,15 +240,17 @@ export async function runCodeLife(endpoint: string, [codesArg = '100']: string[]
     await minute();
     verified = await verifiedCount();
   }
+  phase('one verification');
   for (let i = 0; i < ids.length; i += 10) {
     await Promise.all(ids.slice(i, i + 10).map((id) => route('access-codes-delete', '/access_codes/delete', { access_code_id: id }, apiKey)));
   }
   await until('every code gone', async () => (await lookAll()).every((r) => r === undefined));
   await sleep(500);
+  phase('delete and removal');
   const life = snapshot();
   const gone = (await lookAll()).filter((r) => r === undefined).length;
   for (const stop of stops) await stop();
-  emit({ codes, life, ticks, idleTick, verified, gone, seconds: (performance.now() - started) / 1000 } satisfies CodeLife);
+  emit({ codes, life, ticks, idleTick, verified, gone, phases, seconds: (performance.now() - started) / 1000 } satisfies CodeLife);
   client.destroy();
   lookClient.destroy();
 }
@@ -290,6 +302,17 @@ export async function measureCodeLife(endpoint: string, codes: number): Promise<
     { part: 'SQS requests (follow-ups x3)', per_code: fmt(u.sqsRequests, 2), per_1000: money(per1000.sqs), share: share(per1000.sqs) },
     { part: 'total', per_code: null, per_1000: money(total), share: '100%' },
   ];
+  const idle = splitCapacity(r.idleTick.capacity);
+  for (const p of r.phases) {
+    const read = Math.max(0, p.read - p.ticks * idle.read) / r.codes;
+    const write = Math.max(0, p.write - p.ticks * idle.write) / r.codes;
+    rows.push({
+      part: `  of which ${p.phase}: RRU / WRU`,
+      per_code: `${fmt(read, 1)} / ${fmt(write, 1)}`,
+      per_1000: money(1000 * (read * prices.readRequestUnit + write * prices.writeRequestUnit)),
+      share: share(1000 * (read * prices.readRequestUnit + write * prices.writeRequestUnit)),
+    });
+  }
   const checks: Check[] = [
     { name: "a code's whole life, per 1,000 codes", value: money(total), target: `<= $${TARGET_PER_1000}`, ok: total <= TARGET_PER_1000 },
     { name: 'codes verified by the sweep', value: `${r.verified} of ${r.codes}`, target: String(r.codes), ok: r.verified === r.codes },
