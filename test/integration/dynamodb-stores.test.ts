@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { dueShardOf } from '../../lib/adapters/dynamodb-table';
 import { deviceKeys } from '../../lib/adapters/dynamodb-keys';
+import { localDynamoDbClient } from '../../lib/adapters/dynamodb-table-setup';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../../lib/errors';
 import type { Stores } from '../../lib/ports';
@@ -267,6 +277,35 @@ describe('DynamoDB stores: access codes', () => {
     expect(await stores.accessCodes.listPins(ws, device)).toEqual(['8080']);
   });
 
+  it('writes a change of the code item alone as one conditional PutItem, not a transaction, and refuses it on a stale version', async () => {
+    const { ws, device } = scope();
+    const record = accessCodeFixture(ws, device, { accessCode: { code: '7070' } });
+    await stores.accessCodes.create(record);
+    const sent: string[] = [];
+    const client = localDynamoDbClient(table.endpoint);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'commandNames' },
+    );
+    const counted = createDynamoDbStores({ client, tableName: table.tableName });
+    const renamed = bumped(record, (r) => {
+      r.access_code.name = 'Renamed';
+    });
+
+    await counted.accessCodes.update(renamed, record);
+    const stale = bumped(record, (r) => {
+      r.access_code.name = 'Stale';
+    });
+    await expect(counted.accessCodes.update(stale, record)).rejects.toThrow(ConflictError);
+
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(await stores.accessCodes.get(ws, record.access_code.access_code_id)).toEqual(renamed);
+    client.destroy();
+  });
+
   it('lets exactly one of two concurrent updates from the same version win', async () => {
     const { ws, device } = scope();
     const record = accessCodeFixture(ws, device, { accessCode: { code: '1212' } });
@@ -527,6 +566,10 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
   };
   const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
   const record = () => accessCodeFixture(randomUUID(), randomUUID());
+  const renamedFrom = (r: AccessCodeRecord) =>
+    bumped(r, (next) => {
+      next.access_code.name = 'Renamed';
+    });
 
   it('runs a transaction again when a concurrent one cancelled it, then reports the condition that failed', async () => {
     const { mock, stores: stubbedStores } = stubbed();
@@ -555,6 +598,19 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
 
     await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(ConflictError);
     expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(5);
+  });
+
+  it('maps a single Put refused by another writer to ConflictError, and runs it again when a transaction held the item', async () => {
+    const { mock, stores: stubbedStores } = stubbed();
+    const code = record();
+    const other = marshall({ pk: 'x', sk: 'y', doc: { version: 7 } });
+    mock
+      .on(PutItemCommand)
+      .rejectsOnce(new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} }))
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: other }));
+
+    await expect(stubbedStores.accessCodes.update(renamedFrom(code), code)).rejects.toThrow(ConflictError);
+    expect(mock.commandCalls(PutItemCommand)).toHaveLength(2);
   });
 
   it('lets infrastructure errors through unchanged', async () => {
