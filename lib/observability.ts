@@ -67,25 +67,34 @@ export function recordCodeOutcome(outcome: 'set' | 'failed' | 'removed', timeToS
   if (outcome === 'set' && timeToSetMs !== undefined) metrics.addMetric('TimeToSet', MetricUnit.Milliseconds, Math.max(0, timeToSetMs));
 }
 
+/**
+ * The one instance that emits metrics with dimensions of their own, made on first use: each
+ * addMetric on it writes its line at once and clears the dimensions added before it, so a
+ * dimension and its metric, added together with nothing awaited between, never mix with another's.
+ * (A `singleMetric()` per call built a Metrics instance, its config and console each time: about
+ * 33 µs of CPU a metric against 2.5 µs reused with metrics off, 60 µs against 9 µs with them on.)
+ */
+let single: Metrics | undefined;
+const singleMetric = (): Metrics => {
+  single ??= metrics.singleMetric();
+  return single;
+};
+
 /** A lock provider's failure, counted by kind (device_offline, provider_unavailable, ...). */
 export function recordProviderError(kind: string): void {
-  const single = metrics.singleMetric();
-  single.addDimension('kind', kind);
-  single.addMetric('ProviderErrors', MetricUnit.Count, 1);
+  singleMetric().addDimension('kind', kind).addMetric('ProviderErrors', MetricUnit.Count, 1);
 }
 
 /** A provider call the engine made, or held back because the provider's limit for the device was reached. */
 export function recordProviderCall(provider: string, outcome: 'made' | 'throttled'): void {
-  const single = metrics.singleMetric();
-  single.addDimension('provider', provider);
-  single.addMetric(outcome === 'made' ? 'ProviderCalls' : 'ThrottledWaits', MetricUnit.Count, 1);
+  singleMetric()
+    .addDimension('provider', provider)
+    .addMetric(outcome === 'made' ? 'ProviderCalls' : 'ThrottledWaits', MetricUnit.Count, 1);
 }
 
 /** How long a code's provider call waited past the code's first due time (its turns at the provider's limits), per provider. */
 export function recordQueueAge(provider: string, waitedMs: number): void {
-  const single = metrics.singleMetric();
-  single.addDimension('provider', provider);
-  single.addMetric('QueueAge', MetricUnit.Milliseconds, Math.max(0, waitedMs));
+  singleMetric().addDimension('provider', provider).addMetric('QueueAge', MetricUnit.Milliseconds, Math.max(0, waitedMs));
 }
 
 /** How late the poller took the most overdue code of a sweep. */
