@@ -20,7 +20,7 @@ import { memoryCodeHistory } from './memory-code-history';
 import { memoryUnmanagedCodes } from './memory-unmanaged-codes';
 import { type PinHolder, claimMoves, heldDuring, holderOf, withHolder, withoutHolder } from '../access-codes/pin-holders';
 
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy } from './memory-copy';
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
 const cckKey = (workspaceId: string, key: string) => `${workspaceId}|${key}`;
 const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
