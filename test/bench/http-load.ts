@@ -355,9 +355,11 @@ export async function measureOnDynamoDb(settings: LoadSettings, endpoint: string
         return true;
       }),
     };
-    // Deletes are measured in memory only (1a): making their codes on DynamoDB Local would take most of the run.
-    for (const scenario of scenarios().filter((s) => s.deletes !== true)) {
-      const floorName = scenario.name.startsWith('create') || scenario.name === 'update' ? 'transaction' : 'GetItem';
+    // Updates and deletes are measured in memory only (1a): 32 connections renaming one code on DynamoDB Local
+    // measure its version conflicts (and left the engine a backlog that stalled the creates after them), and
+    // making the codes to delete would take most of the run.
+    for (const scenario of scenarios().filter((s) => s.deletes !== true && s.name !== 'update')) {
+      const floorName = scenario.name.startsWith('create') ? 'transaction' : 'GetItem';
       const request = scenario.request(latchkey.server.value, latchkey.accessCodeId);
       const [l, floor] = await alternate([httpSide(latchkey, request, settings.connections), floors[floorName]], settings);
       if (l === undefined || floor === undefined) continue;
