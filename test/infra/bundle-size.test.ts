@@ -11,9 +11,10 @@ import { parseConfig } from '../../infra/config';
 import { LatchkeyFunction } from '../../infra/constructs/latchkey-function';
 import { functionEntry, functionNames } from '../../infra/functions';
 
-// 560 KB since weekly schedules (luxon, 71 KB minified, reaches every bundle through the access-code
-// schema; the largest bundle was 520 KB with it). Issue #20 aims at 300 KB: lower it, never raise it.
-const budgetBytes = 560_000;
+// 465 KB: the largest bundle is 460 KB (access-codes-create) since weekly schedules compute their
+// windows with @date-fns/tz's tzOffset instead of luxon (71 KB minified, in every bundle through the
+// access-code schema). Issue #20 aims at 300 KB: lower it, never raise it.
+const budgetBytes = 465_000;
 const outDir = path.join(os.tmpdir(), 'latchkey-bundle-size');
 
 /** Bundles a function exactly as its NodejsFunction does, in memory. */
@@ -44,7 +45,7 @@ const bundleOf = (name: string) => {
 beforeAll(() => Promise.all(functionNames.map(bundleOf)), 180_000);
 
 describe.each(functionNames)('the bundle of %s', (name) => {
-  test('is under 560 KB minified', async () => {
+  test(`is under ${budgetBytes / 1000} KB minified`, async () => {
     const { bytes } = await bundleOf(name);
     expect(bytes).toBeLessThan(budgetBytes);
   });
