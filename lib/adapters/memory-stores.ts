@@ -160,7 +160,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         return { items: copy(items), nextCursor: hasMore && last ? last.access_code.access_code_id : null };
       },
       async listPins(workspaceId, deviceId, during) {
-        return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])].filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
+        const held = [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
+        // devicePins holds a PIN exactly while some code holds it (claimPin/freePin): with no span, each is in use as is.
+        if (during === undefined) return held;
+        return held.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
       },
       async getCommonCodePin(workspaceId, key) {
         return boundPin(workspaceId, key);
