@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { accessCodeFixture } from '../support/fixtures';
 import { countRequests, describe, total } from './dynamodb-cost';
+import { batchWrite } from './poller';
 import { prices, splitCapacity } from './prices';
 import { type Check, type Row, type Section, fmt } from './report';
 import { childEnv, emit, median, runChild } from './support';
@@ -33,21 +34,6 @@ type Tick = z.infer<typeof tickSchema>;
 type Item = Record<string, AttributeValue>;
 
 const INTERVAL_MINUTES = 60;
-
-async function batchWrite(client: DynamoDBClient, tableName: string, items: Item[], inFlight = 8): Promise<void> {
-  let next = 0;
-  const writer = async () => {
-    while (next < items.length) {
-      let requests = items.slice(next, next + 25).map((Item) => ({ PutRequest: { Item } }));
-      next += 25;
-      while (requests.length > 0) {
-        const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (UnprocessedItems?.[tableName] ?? []).flatMap((r) => (r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : []));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, writer));
-}
 
 /**
  * Child side: `locks` idle sandbox locks, each holding `codesPerLock` set codes, join the sweep

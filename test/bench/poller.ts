@@ -44,7 +44,7 @@ const MAX_TICKS = 20;
 const JIT_LEAD_MS = 3_600_000;
 
 /** Writes items 25 at a time, several batches in flight, until DynamoDB has taken all of them. */
-async function batchWrite(client: DynamoDBClient, tableName: string, items: Item[], inFlight = 8): Promise<void> {
+export async function batchWrite(client: DynamoDBClient, tableName: string, items: Item[], inFlight = 8): Promise<void> {
   let next = 0;
   const writer = async () => {
     while (next < items.length) {
