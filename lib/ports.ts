@@ -198,6 +198,16 @@ export interface LockActionRepository {
   finish(attempt: ActionAttemptRecord, events: readonly SeamEvent[], device?: DeviceRecord): Promise<void>;
 }
 
+/** One call's work, named so that two workers doing the same work take one turn between them. */
+export interface CallHolder {
+  /** The work: a code at one version of its record. */
+  id: string;
+  /** How long a grant to this work stands for it: the longest a worker can take to make the call. */
+  holdMs: number;
+}
+
+export type PacingTurn = { granted: true } | { granted: false; retryAt: string; held?: true };
+
 /**
  * Counts provider calls against a provider's limits, shared by every process: the table in
  * AWS (one item per key holding its last grants, written on a version), memory locally.
@@ -206,9 +216,10 @@ export interface CallPacing {
   /**
    * Takes one call of `key` when fewer than `calls` were granted in the `perMs` before `now`, so
    * no span of `perMs` ever holds more than `calls`; refused, answers when the oldest of those
-   * grants leaves the span.
+   * grants leaves the span. With `holder`, a take whose work was granted a call of `key` in the
+   * last `holdMs` is refused as `held` (another worker is making that call) until the hold ends.
    */
-  take(key: string, limit: { calls: number; perMs: number }, now: Date): Promise<{ granted: true } | { granted: false; retryAt: string }>;
+  take(key: string, limit: { calls: number; perMs: number }, now: Date, holder?: CallHolder): Promise<PacingTurn>;
 }
 
 export interface EventRepository {

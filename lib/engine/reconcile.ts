@@ -70,7 +70,8 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
   if (outcome.kind === 'write' || outcome.kind === 'assign_offline_pin') turns.passed(handle.access_code_id);
   if (outcome.kind === 'write') return commit(deps, device, now, outcome);
   if (outcome.kind === 'assign_offline_pin') return assignOfflinePin(deps, device, provider, outcome, now);
-  return commit(deps, device, now, await call(provider, device, handle, outcome, { deps, now, turns }));
+  const made = await call(provider, device, handle, outcome, { deps, now, turns });
+  if (made !== undefined) await commit(deps, device, now, made);
 }
 
 async function readLock(provider: LockProvider, device: DeviceRecord, handle: CodeHandle): Promise<LockRead> {
@@ -102,8 +103,20 @@ export function turnsFor(provider: string, device: DeviceRecord, kind: CodeCall,
   );
 }
 
-/** Takes the call's turns in its line's order; the first refused makes it wait, due when that turn can come. */
-async function takeTurns(provider: LockProvider, device: DeviceRecord, outcome: Call, turns: Turns, clock: Clock): Promise<string | undefined> {
+/**
+ * How long a grant to a code at one version stands for it: the longest an engine worker runs
+ * (the Lambda timeouts in lib/triggers.ts). Two steps of one code at once (a request's first
+ * step and a poller tick, say) take one call between them; the other leaves the code to it. A
+ * worker that dies holding it leaves the code due, taken again once the hold ends.
+ */
+export const callHoldMs = 60_000;
+
+/**
+ * Takes the call's turns in its line's order: undefined when every one is granted, or else when
+ * the call may come (the first refused turn makes it wait), or `held` when another worker holds
+ * this code's call.
+ */
+async function takeTurns(provider: LockProvider, device: DeviceRecord, outcome: Call, turns: Turns, clock: Clock): Promise<string | 'held' | undefined> {
   const kind = outcome.kind === 'remove' ? 'delete' : outcome.record.provider_ref === undefined ? 'create' : 'update';
   const wanted = turnsFor(provider.name, device, kind, provider.traits(device).callLimits ?? {});
   const id = outcome.record.access_code.access_code_id;
@@ -111,12 +124,13 @@ async function takeTurns(provider: LockProvider, device: DeviceRecord, outcome: 
     turns.passed(id);
     return undefined;
   }
+  const holder = { id: `${id}@${outcome.record.version}`, holdMs: callHoldMs };
   await turns.before(id);
   try {
     for (const { key, limit } of wanted) {
       // Dated when taken, just before the call: the step's `now` is from before its read of the lock (and its wait in line), which may have been slow.
-      const turn = await turns.take(key, limit, clock.now());
-      if (!turn.granted) return turn.retryAt;
+      const turn = await turns.take(key, limit, clock.now(), holder);
+      if (!turn.granted) return turn.held ? 'held' : turn.retryAt;
     }
     return undefined;
   } finally {
@@ -124,9 +138,10 @@ async function takeTurns(provider: LockProvider, device: DeviceRecord, outcome: 
   }
 }
 
-/** Asks the lock for the difference, and decides what its answer means. */
+/** Asks the lock for the difference, and decides what its answer means; nothing to write when another worker holds the call. */
 async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHandle, outcome: Call, { deps, now, turns }: { deps: EngineDeps; now: Date; turns: Turns }) {
   const waitUntil = await takeTurns(provider, device, outcome, turns, deps.clock);
+  if (waitUntil === 'held') return undefined;
   if (waitUntil !== undefined) {
     recordProviderCall(provider.name, 'throttled');
     return paced(outcome, waitUntil, now);

@@ -1,7 +1,7 @@
 import type { RateLimit } from '../devices/lock-provider';
-import type { CallPacing } from '../ports';
+import type { CallHolder, CallPacing, PacingTurn } from '../ports';
 
-export type Turn = { granted: true } | { granted: false; retryAt: string };
+export type Turn = PacingTurn;
 
 /**
  * How an engine step takes its turns at a provider's limits. A step on its own (a follow-up, a
@@ -13,14 +13,14 @@ export interface Turns {
   before(accessCodeId: string): Promise<void>;
   /** This code has taken its turns (or needs none): the next code of its line may take its own. */
   passed(accessCodeId: string): void;
-  take(key: string, limit: RateLimit, now: Date): Promise<Turn>;
+  take(key: string, limit: RateLimit, now: Date, holder: CallHolder): Promise<Turn>;
 }
 
 /** Turns asked of the pacing one step at a time. */
 export const directTurns = (pacing: CallPacing): Turns => ({
   before: async () => {},
   passed: () => {},
-  take: (key, limit, now) => pacing.take(key, limit, now),
+  take: (key, limit, now, holder) => pacing.take(key, limit, now, holder),
 });
 
 /** A lock's line place, by a code's time in line: waiting since, or else due since; the id breaks ties. */
@@ -68,15 +68,16 @@ export function waitingLines(pacing: CallPacing, lines: readonly (readonly strin
   return {
     before: async (accessCodeId) => places.get(accessCodeId)?.ahead,
     passed: (accessCodeId) => places.get(accessCodeId)?.pass(),
-    async take(key, limit, now) {
+    async take(key, limit, now, holder) {
       const shut = closed.get(key);
       if (shut !== undefined) {
         shut.waiting++;
         const windowsLater = Math.floor(shut.waiting / shut.limit.calls);
         return { granted: false, retryAt: new Date(Date.parse(shut.retryAt) + windowsLater * shut.limit.perMs).toISOString() };
       }
-      const turn = await pacing.take(key, limit, now);
-      if (!turn.granted) closed.set(key, { retryAt: turn.retryAt, limit, waiting: 0 });
+      const turn = await pacing.take(key, limit, now, holder);
+      // A held turn says only that this code's call is being made elsewhere, not that the limit is reached.
+      if (!turn.granted && !turn.held) closed.set(key, { retryAt: turn.retryAt, limit, waiting: 0 });
       return turn;
     },
   };

@@ -78,4 +78,19 @@ describe('provider call pacing on DynamoDB Local', () => {
     expect(await a.pacing.take(key, limit, at(60))).toEqual({ granted: true });
     expect(await b.pacing.take(key, limit, at(60))).toMatchObject({ granted: false });
   });
+
+  it('grants one call to the same work taken by four processes at once, and keeps the other grants as they were', async () => {
+    const key = `seam#${randomUUID()}#create`;
+    const limit = { calls: 10, perMs: 60_000 };
+    const at = new Date('2026-11-23T12:00:10.000Z');
+    const work = { id: `${randomUUID()}@2`, holdMs: 60_000 };
+    const pacing = processes();
+    const answers = await Promise.all(pacing.map((p) => p.take(key, limit, at, work)));
+    expect(answers.filter((a) => a.granted)).toHaveLength(1);
+    expect(answers.filter((a) => !a.granted)).toEqual(Array.from({ length: 3 }, () => ({ granted: false, retryAt: '2026-11-23T12:01:10.000Z', held: true })));
+    // Other work still finds 9 turns; the held work is granted again once its hold ends.
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => (pacing[i % 4] as CallPacing).take(key, limit, at, { id: `other-${i}@1`, holdMs: 60_000 })));
+    expect(others.filter((a) => a.granted)).toHaveLength(9);
+    expect(await local.stores.pacing.take(key, limit, new Date('2026-11-23T12:01:10.000Z'), work)).toEqual({ granted: true });
+  });
 });

@@ -5,7 +5,7 @@ import { stableDeviceId } from '../../lib/devices/derived-ids';
 import { type LockProvider, ProviderError } from '../../lib/devices/lock-provider';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
-import { turnsFor } from '../../lib/engine/reconcile';
+import { reconcileAccessCode, turnsFor } from '../../lib/engine/reconcile';
 import { waitingLines } from '../../lib/engine/turns';
 import { dueShardOf, dueShardOfCode } from '../../lib/engine/due-shards';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
@@ -77,6 +77,23 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     expect(upstream.creates).toBe(51);
     const codes = await app.deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 100 });
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && c.sync?.attempts !== undefined && c.sync.attempts <= 1)).toBe(true);
+  });
+
+  it("makes one upstream create when a code's own step, a second copy of it and a poller tick take the code at once", async () => {
+    const upstream = memorySeamUpstream([upstreamLock('front')]);
+    const app = memoryApp({ seamUpstream: upstream.factory });
+    const ws = await sandboxWorkspace(app.deps);
+    const { connected_account_id } = await connectSeamAccount(app.deps, { workspaceId: ws.workspaceId, apiKey: 'seam_upstream_key_123456', endpoint: 'https://seam.example' });
+    const created = await createAccessCode(app.deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: stableDeviceId(connected_account_id, 'front'), code: '482913' }));
+    const id = created.access_code.access_code_id;
+    const { deps, calls } = recordingProviders(app);
+    await Promise.all([reconcileAccessCode(deps, ws.workspaceId, id), reconcileAccessCode(deps, ws.workspaceId, id), pollDueCodes(deps)]);
+    expect(calls).toHaveLength(1);
+    expect(upstream.creates).toBe(1);
+    // The step that made the call wrote what it made; the others left the code to it.
+    const record = await app.deps.accessCodes.get(ws.workspaceId, id);
+    expect(record?.provider_ref).toBe([...upstream.codes.values()][0]?.access_code_id);
+    expect(record?.sync?.attempts).toBe(1);
   });
 
   it('gives a sandbox lock one command at a time (one code call per latency window), fails none, and leaves another lock unhindered', async () => {
@@ -322,7 +339,7 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     const limit = { calls: 2, perMs: 60_000 };
     const at = new Date('2026-11-23T12:00:30.000Z');
     const answers = [];
-    for (let i = 0; i < 7; i++) answers.push(await turns.take('lock', limit, at));
+    for (let i = 0; i < 7; i++) answers.push(await turns.take('lock', limit, at, { id: `code-${i}@1`, holdMs: 60_000 }));
     expect(answers).toEqual([
       { granted: true },
       { granted: true },
@@ -365,9 +382,34 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
   it('answers a refused take with the time the oldest of the last grants leaves the span', () => {
     const limit = { calls: 3, perMs: 1_000 };
     const now = new Date(10_500);
-    expect(slidingTake([9_000, 9_600, 10_000, 10_200], limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
+    const at = (...times: number[]) => times.map((t) => ({ at: t }));
+    expect(slidingTake(at(9_000, 9_600, 10_000, 10_200), limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
     // A grant exactly perMs old has left the span: its place is free, and only the last `calls` grants are kept.
-    expect(slidingTake([9_500, 10_000, 10_200], limit, now)).toEqual({ granted: true, grants: [10_000, 10_200, 10_500] });
-    expect(slidingTake([9_600, 10_000, 10_200], limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
+    expect(slidingTake(at(9_500, 10_000, 10_200), limit, now)).toEqual({ granted: true, grants: at(10_000, 10_200, 10_500) });
+    expect(slidingTake(at(9_600, 10_000, 10_200), limit, now)).toEqual({ granted: false, retryAt: new Date(10_600).toISOString() });
+  });
+
+  it('grants one call to a work two workers take at once: the second is held until the hold ends, other work is not', async () => {
+    const pacing = memoryCallPacing();
+    const limit = { calls: 10, perMs: 60_000 };
+    const work = { id: 'code-1@3', holdMs: 60_000 };
+    const at = new Date('2026-11-23T12:00:00.000Z');
+    expect(await pacing.take('k', limit, at, work)).toEqual({ granted: true });
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:00:59.999Z'), work)).toEqual({ granted: false, retryAt: '2026-11-23T12:01:00.000Z', held: true });
+    // The same code at its next version is new work; so is another code.
+    expect(await pacing.take('k', limit, at, { ...work, id: 'code-1@4' })).toEqual({ granted: true });
+    expect(await pacing.take('k', limit, at, { ...work, id: 'code-2@3' })).toEqual({ granted: true });
+    // A worker that died holding it: the work is taken again once the hold ends.
+    expect(await pacing.take('k', limit, new Date('2026-11-23T12:01:00.000Z'), work)).toEqual({ granted: true });
+  });
+
+  it("a poller tick's held turn closes nothing: the codes after it still ask the pacing", async () => {
+    const pacing = memoryCallPacing();
+    const limit = { calls: 10, perMs: 60_000 };
+    const at = new Date('2026-11-23T12:00:00.000Z');
+    await pacing.take('lock', limit, at, { id: 'a@1', holdMs: 60_000 });
+    const turns = waitingLines(pacing, [['a', 'b']]);
+    expect(await turns.take('lock', limit, at, { id: 'a@1', holdMs: 60_000 })).toMatchObject({ granted: false, held: true });
+    expect(await turns.take('lock', limit, at, { id: 'b@1', holdMs: 60_000 })).toEqual({ granted: true });
   });
 });
