@@ -94,7 +94,7 @@ test("a PIN changed and a code removed at the upstream behind Latchkey's back ar
   expect(back).toMatchObject({ code: '5729', status: 'set' });
   // Latchkey's own code was never taken for one set outside it.
   expect(await t.seam.accessCodes.unmanaged.list({ device_id: t.deviceId })).toEqual([]);
-});
+}, 120_000);
 
 test('a code set at Seam outside Latchkey becomes an unmanaged code through the sweep', async () => {
   state().addAccessCode({ workspace_id: t.upstream.workspaceId, device_id: t.upstreamDeviceId, name: 'Cleaner', code: '8642', status: 'set' });
@@ -105,4 +105,4 @@ test('a code set at Seam outside Latchkey becomes an unmanaged code through the 
     wait,
   );
   expect(unmanaged).toEqual([expect.objectContaining({ code: '8642', name: 'Cleaner', device_id: t.deviceId })]);
-});
+}, 120_000);

@@ -61,7 +61,7 @@ test('a silent change at a lock with the checksum is found through it, and Latch
   );
   // The differing checksum cost one read of the lock's 6 slots, and the put-back one read-back.
   expect((await t.hub.reads(2)).slots - before.slots).toBeGreaterThanOrEqual(6);
-});
+}, 90_000);
 
 test('a lock without the checksum is read slot by slot on each sweep, and a silent keypad code becomes an unmanaged code', async () => {
   const device = await t.lockDevice(3);
@@ -81,7 +81,7 @@ test('a lock without the checksum is read slot by slot on each sweep, and a sile
     (list) => list.access_codes.some((c) => c.code === '8080'),
   );
   expect(unmanaged.access_codes.find((c) => c.code === '8080')).toMatchObject({ is_managed: false, status: 'set' });
-});
+}, 90_000);
 
 test("no PIN reaches a log line, the agent's or Latchkey's", () => {
   const logs = `${t.hub.output()}\n${t.logLines.join('\n')}`;

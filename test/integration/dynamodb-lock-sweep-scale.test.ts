@@ -84,5 +84,5 @@ describe('the sweep of many idle locks on DynamoDB Local', () => {
     expect(Math.max(...perTick)).toBeLessThanOrEqual((2 * LOCKS) / 12);
     const found = await deps.events.list(workspaceId, { limit: 10, access_code_id: access_code.access_code_id, event_type: 'access_code.modified_external_to_seam' });
     expect(found).toHaveLength(1);
-  });
+  }, 120_000);
 });
