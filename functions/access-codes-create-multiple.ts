@@ -1,5 +1,6 @@
 import { createMultipleAccessCodes, createMultipleInputSchema } from '../lib/access-codes/linked-codes';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -7,4 +8,4 @@ export const makeHandler = (deps: AppDeps) =>
     access_codes: await createMultipleAccessCodes(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -2,6 +2,7 @@ import { awaitCreatedCode } from '../lib/access-codes/await-created-code';
 import { createAccessCode } from '../lib/access-codes/create-access-code';
 import { createAccessCodeInputSchema } from '../lib/access-codes/schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -10,4 +11,4 @@ export const makeHandler = (deps: AppDeps) =>
     return input.sync ? awaitCreatedCode(deps, principal, created) : created;
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

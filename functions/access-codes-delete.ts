@@ -2,6 +2,7 @@ import { deleteAccessCode } from '../lib/access-codes/delete-access-code';
 import { deleteAccessCodeInputSchema } from '../lib/access-codes/schemas';
 import { awaitActionAttempt } from '../lib/action-attempts/await-action-attempt';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -10,4 +11,4 @@ export const makeHandler = (deps: AppDeps) =>
     return { action_attempt: input.sync ? await awaitActionAttempt(deps, principal, attempt) : attempt };
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { reportDeviceConstraints, reportDeviceConstraintsInputSchema } from '../lib/devices/report-constraints';
 import { seamRoute } from '../lib/http/seam-route';
 
@@ -8,4 +9,4 @@ export const makeHandler = (deps: AppDeps) =>
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,6 +1,7 @@
 import { convertToManaged } from '../lib/access-codes/convert-to-managed';
 import { convertToManagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

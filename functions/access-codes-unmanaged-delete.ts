@@ -1,6 +1,7 @@
 import { deleteUnmanagedCode } from '../lib/access-codes/delete-unmanaged-code';
 import { deleteUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -8,4 +9,4 @@ export const makeHandler = (deps: AppDeps) =>
     action_attempt: await deleteUnmanagedCode(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

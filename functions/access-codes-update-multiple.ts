@@ -1,5 +1,6 @@
 import { updateMultipleAccessCodes, updateMultipleInputSchema } from '../lib/access-codes/linked-codes';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -8,4 +9,4 @@ export const makeHandler = (deps: AppDeps) =>
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamCallerRoute } from '../lib/http/seam-route';
 import { createClientSession } from '../lib/principals/client-sessions';
 import { requireOpener } from '../lib/principals/principal';
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     client_session: await createClientSession(deps, requireOpener(caller), input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { bearerToken } from '../lib/http/request';
 import { seamRoute } from '../lib/http/seam-route';
 import { getClientSession } from '../lib/principals/client-sessions';
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     client_session: await getClientSession(deps, principal, input, bearerToken(event)),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

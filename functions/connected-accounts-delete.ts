@@ -1,6 +1,7 @@
 import { deleteConnectedAccount } from '../lib/connected-accounts/connected-accounts';
 import { deleteConnectedAccountInputSchema } from '../lib/connected-accounts/schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

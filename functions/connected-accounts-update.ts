@@ -1,6 +1,7 @@
 import { updateConnectedAccount } from '../lib/connected-accounts/connected-accounts';
 import { updateConnectedAccountInputSchema } from '../lib/connected-accounts/schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -8,4 +9,4 @@ export const makeHandler = (deps: AppDeps) =>
     connected_account: await updateConnectedAccount(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { simulateConnection } from '../lib/devices/device-queries';
 import { simulateDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

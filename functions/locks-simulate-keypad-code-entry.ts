@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 import { simulateKeypadEntry } from '../lib/locks/simulate-keypad-entry';
 import { simulateKeypadEntryInputSchema } from '../lib/locks/schemas';
@@ -8,4 +9,4 @@ export const makeHandler = (deps: AppDeps) =>
     action_attempt: await simulateKeypadEntry(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

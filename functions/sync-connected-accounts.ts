@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { syncAllAccounts } from '../lib/connected-accounts/connected-accounts';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 
@@ -18,4 +19,4 @@ export const makeHandler = (deps: AppDeps) =>
       return result;
     });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

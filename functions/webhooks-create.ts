@@ -1,4 +1,5 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 import { requireOwner } from '../lib/principals/principal';
 import { createWebhookInputSchema } from '../lib/webhooks/schemas';
@@ -9,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     webhook: await createWebhook(deps, requireOwner(principal), input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

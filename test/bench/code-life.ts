@@ -62,7 +62,7 @@ export async function runCodeLife(endpoint: string, [codesArg = '100']: string[]
     { ManualClock, invoke },
     { lambdaContext },
   ] = await Promise.all([
-    import('../../lib/deps'),
+    import('../../lib/wiring/whole-app'),
     import('../../lib/config'),
     import('../../lib/adapters/dynamodb-table-setup'),
     import('../../lib/adapters/dynamodb-stores'),

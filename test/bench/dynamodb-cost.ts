@@ -82,7 +82,7 @@ export async function runDynamoDbCost(endpoint: string, tableName: string): Prom
   // Loaded in the child only: the parent imports this module to tabulate, and never builds the application.
   const [{ buildDeps }, { loadConfig }, { createDynamoDbStores }, { ensureTable, localDynamoDbClient }, { createWorkspace }, { invoke }, { createAccessCode }, { workspacePrincipal }] =
     await Promise.all([
-      import('../../lib/deps'),
+      import('../../lib/wiring/whole-app'),
       import('../../lib/config'),
       import('../../lib/adapters/dynamodb-stores'),
       import('../../lib/adapters/dynamodb-table-setup'),

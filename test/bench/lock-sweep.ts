@@ -54,7 +54,7 @@ export async function runLockSweep(endpoint: string, [locksArg = '10000', codesA
     { ManualClock },
     { providerRegistry },
   ] = await Promise.all([
-    import('../../lib/deps'),
+    import('../../lib/wiring/whole-app'),
     import('../../lib/config'),
     import('../../lib/adapters/dynamodb-table-setup'),
     import('../../lib/adapters/dynamodb-keys'),

@@ -105,7 +105,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
     { creationMutation },
     { ManualClock },
   ] = await Promise.all([
-    import('../../lib/deps'),
+    import('../../lib/wiring/whole-app'),
     import('../../lib/config'),
     import('../../lib/adapters/dynamodb-table-setup'),
     import('../../lib/adapters/dynamodb-keys'),
