@@ -27,6 +27,14 @@ describe('memory stores copy', () => {
     expect(copied.bytes).not.toBe(original.bytes);
   });
 
+  it('keeps an object without a prototype without one', () => {
+    const bare: Record<string, unknown> = Object.assign(Object.create(null), { a: { b: [1] } });
+    const copied = copy(bare);
+    expect(Object.getPrototypeOf(copied)).toBeNull();
+    expect(copied).toEqual(bare);
+    expect(copied.a).not.toBe(bare.a);
+  });
+
   it('passes primitives through', () => {
     expect(copy('x')).toBe('x');
     expect(copy(7)).toBe(7);
