@@ -95,18 +95,23 @@ export type RoutePath = (typeof routes)[number]['path'];
 /** Serves every path no route matches, with a Seam-shaped 404. */
 export const notFoundFunction = 'not-found';
 
+/** Each route's path as a pattern with its `{name}` segments, compiled once for matchRoute. */
+const routePatterns = routes.map((route: RouteDefinition) => {
+  const names: string[] = [];
+  const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, names, pattern: new RegExp(`^${pattern}$`) };
+});
+
 /**
  * The route serving a request path, and the values of its `{name}` segments: what API
  * Gateway's route matching does, for the local server.
  */
 export function matchRoute(path: string): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
-  for (const route of routes) {
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}$`).exec(path);
+  for (const { route, names, pattern } of routePatterns) {
+    const match = pattern.exec(path);
     if (match) return { route, pathParameters: Object.fromEntries(names.map((n, i) => [n, decodeSegment(match[i + 1] ?? '')])) };
   }
   return undefined;
