@@ -7,8 +7,8 @@ import { type CodeEvent, type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
 import { matchesSearch } from '../access-codes/search';
 import { accessCodeKeys, entryKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
-import { storedAccessCode, storedActionAttempt, storedCodeRecord, storedCodeRecordSchema } from './dynamodb-code-doc';
-import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, parseDoc, toItem } from './dynamodb-doc';
+import { recordOfCodeItem, storedAccessCode, storedActionAttempt, storedCodeRecord } from './dynamodb-code-doc';
+import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites } from './dynamodb-pin-claims';
 import { claimMoves, holderOf } from '../access-codes/pin-holders';
@@ -121,7 +121,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     action_attempts: (e?.attempts ?? []).map((a) => a.action_attempt),
   });
 
-  const parseCode = (item: Item) => parseDoc(storedCodeRecordSchema, item);
+  const parseCode = recordOfCodeItem;
   const getCode = async (workspaceId: string, accessCodeId: string) => {
     const item = await getItem(accessCodeKeys.key(workspaceId, accessCodeId));
     return item && parseCode(item);

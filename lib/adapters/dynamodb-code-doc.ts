@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { type AccessCode, type AccessCodeRecord, accessCodeRecordSchema, accessCodeSchema } from '../access-codes/schemas';
 import { actionAttemptRecordSchema, type ActionAttemptRecord } from '../action-attempts/schemas';
+import { type Item, fromItem } from './dynamodb-doc';
+import { accessCodeKeys } from './dynamodb-keys';
 
 /*
  * How a managed code is stored wherever the table keeps one (its own item, its gone item, the
@@ -60,8 +62,18 @@ function putBack(value: unknown, defaults: Defaults): unknown {
 /** The Seam object of a code as stored. */
 export const storedAccessCode = (code: AccessCode): Record<string, unknown> => leaveOut(code, codeDefaults);
 
-/** A code's record as stored in its item's `doc`. `version` is always kept: every write's condition reads it. */
-export const storedCodeRecord = (record: AccessCodeRecord): Record<string, unknown> => ({ ...leaveOut(record, recordDefaults), access_code: storedAccessCode(record.access_code) });
+/** The fields of a code item's Seam object that its keys hold (accessCodeKeys.fieldsOf reads them back). */
+const keyFields = ['workspace_id', 'access_code_id', 'device_id', 'created_at'] as const;
+
+/**
+ * A code's record as stored in its item's `doc`: without its defaults, nor the fields its keys
+ * hold. `version` is always kept: every write's condition reads it.
+ */
+export function storedCodeRecord(record: AccessCodeRecord): Record<string, unknown> {
+  const code = storedAccessCode(record.access_code);
+  for (const field of keyFields) delete code[field];
+  return { ...leaveOut(record, recordDefaults), access_code: code };
+}
 
 /**
  * An action attempt as stored: a result carrying a code (create and update attempts) carries
@@ -76,8 +88,15 @@ export function storedActionAttempt(record: ActionAttemptRecord): ActionAttemptR
 /** A code's Seam object as read back from any item that stores one. */
 export const storedAccessCodeSchema = z.preprocess((value) => putBack(value, codeDefaults), accessCodeSchema);
 
+/** A code item's record: its `doc` (whole, or stored without its defaults and key fields) with what it left out put back. */
+export function recordOfCodeItem(item: Item): AccessCodeRecord {
+  const { doc } = fromItem({ doc: item.doc ?? { NULL: true } });
+  const fromKeys = accessCodeKeys.fieldsOf({ pk: item.pk?.S, sk: item.sk?.S, gsi1pk: item.gsi1pk?.S, gsi1sk: item.gsi1sk?.S });
+  return storedCodeRecordSchema.parse(isObject(doc) && isObject(doc.access_code) ? { ...doc, access_code: { ...fromKeys, ...doc.access_code } } : doc);
+}
+
 /** A code item's `doc`, whole or stored without its defaults. */
-export const storedCodeRecordSchema = z.preprocess((value) => {
+const storedCodeRecordSchema = z.preprocess((value) => {
   const record = putBack(value, recordDefaults);
   return isObject(record) ? { ...record, access_code: putBack(record.access_code, codeDefaults) } : record;
 }, accessCodeRecordSchema);

@@ -35,11 +35,32 @@ const bumped = (r: AccessCodeRecord, change: (r: AccessCodeRecord) => void = () 
   return next;
 };
 
-/** A code as the engine leaves it once set on an ongoing sandbox lock, with its next step due. */
-const setCode = (ws: string, device: string): AccessCodeRecord =>
+/**
+ * A code on its way off a lock of a cloud provider, as the engine writes it while it waits to
+ * read the lock back: its provider's id for it, a deletion pending and its attempt, its sync
+ * progress, and its next step due.
+ */
+const removingCode = (ws: string, device: string): AccessCodeRecord =>
   accessCodeFixture(ws, device, {
-    accessCode: { name: 'Guest 12', type: 'ongoing', status: 'set', starts_at: undefined, ends_at: undefined, pending_mutations: [], appearance: { name: 'Guest 12' }, last_verified_at: fixtureTime },
-    record: { prefer_native_scheduling: true, due_at: '2026-11-24T14:00:00.000Z', provider_ref: randomUUID(), was_on_lock: true, provider_issues: { errors: [], warnings: [] } },
+    accessCode: {
+      name: 'Guest 12 - booking 88412',
+      type: 'ongoing',
+      status: 'removing',
+      starts_at: undefined,
+      ends_at: undefined,
+      pending_mutations: [{ mutation_code: 'deleting', message: 'Removing the access code from the device', created_at: fixtureTime }],
+      appearance: { name: 'Guest 12 - booking 88412' },
+      last_verified_at: fixtureTime,
+    },
+    record: {
+      prefer_native_scheduling: true,
+      due_at: '2026-11-24T14:00:00.000Z',
+      provider_ref: randomUUID(),
+      was_on_lock: true,
+      provider_issues: { errors: [], warnings: [] },
+      pending_action_attempts: [{ action_attempt_id: randomUUID(), action_type: 'DELETE_ACCESS_CODE' }],
+      sync: { since: fixtureTime, attempts: 1, warned: false, failed: false, outages: 0 },
+    },
   });
 
 /** A code none of whose fields holds its usual value. */
@@ -71,9 +92,9 @@ const succeeded = (ws: string, record: AccessCodeRecord): ActionAttemptRecord =>
 };
 
 describe('DynamoDB stores: the stored shape of a code', () => {
-  it('writes a set code under 1 KB: one write unit for the item and one for each of its index copies', async () => {
+  it('writes a code under 1 KB: one write unit for the item and one for each of its index copies', async () => {
     const { ws, device } = scope();
-    const record = setCode(ws, device);
+    const record = removingCode(ws, device);
     await stores.accessCodes.create(record);
     const consumed: ConsumedCapacity[] = [];
     const client = localDynamoDbClient(table.endpoint);
@@ -92,6 +113,7 @@ describe('DynamoDB stores: the stored shape of a code', () => {
       r.access_code.last_verified_at = '2026-11-23T12:05:00.000Z';
     });
 
+    // The due index's key stays: one copy there too.
     await counted.accessCodes.update(verified, record);
 
     expect(consumed).toEqual([expect.objectContaining({ CapacityUnits: 3, Table: { CapacityUnits: 1 }, GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 1 }, due: { CapacityUnits: 1 } } })]);
@@ -114,7 +136,12 @@ describe('DynamoDB stores: the stored shape of a code', () => {
     expect((await stores.accessCodes.list(ws, { deviceId: device, limit: 10 })).items).toEqual(both);
     expect(await stores.accessCodes.listByCommonCodeKey(ws, 'booking-8812')).toEqual([unusual]);
     expect(await stores.accessCodes.listDue(accessCodeDueShard(usual), '2026-11-24T14:00:00.000Z', 1000)).toContainEqual(usual);
-    for (const r of both) {
+    const moved = bumped(usual, (r) => {
+      r.access_code.device_id = randomUUID();
+    });
+    await stores.accessCodes.update(moved, usual);
+    expect(await stores.accessCodes.get(ws, id(usual))).toEqual(moved);
+    for (const r of [unusual, moved]) {
       const attempt = succeeded(ws, r);
       await stores.actionAttempts.put(attempt);
       expect(await stores.actionAttempts.get(ws, attempt.action_attempt.action_attempt_id)).toEqual(attempt);

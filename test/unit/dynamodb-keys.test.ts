@@ -47,6 +47,22 @@ describe('DynamoDB keys', () => {
     });
   });
 
+  it("reads a code's ids, device and creation time back from its keys, and nothing from keys of another shape", () => {
+    const r = accessCodeFixture(ws, device, { accessCode: { access_code_id: codeId, created_at: '2026-11-23T12:00:00.000Z' } });
+    expect(accessCodeKeys.fieldsOf({ ...accessCodeKeys.key(ws, codeId), ...accessCodeKeys.index(r) })).toEqual({
+      workspace_id: ws,
+      access_code_id: codeId,
+      device_id: device,
+      created_at: '2026-11-23T12:00:00.000Z',
+    });
+    expect(accessCodeKeys.fieldsOf(accessCodeKeys.key(ws, codeId))).toEqual({ workspace_id: ws, access_code_id: codeId });
+    expect(accessCodeKeys.fieldsOf({ ...accessCodeKeys.key(ws, codeId), gsi1pk: `WS#${ws}#DEV#${device}#UCODES`, gsi1sk: `2026-11-23T12:00:00.000Z#${device}` })).toEqual({
+      workspace_id: ws,
+      access_code_id: codeId,
+    });
+    expect(accessCodeKeys.fieldsOf(deviceKeys.key(ws, device))).toEqual({});
+  });
+
   it('puts a code in its due shard only while it has a due_at', () => {
     const due = accessCodeFixture(ws, device, { accessCode: { access_code_id: codeId }, record: { due_at: '2026-11-24T14:00:00.000Z' } });
     expect(accessCodeKeys.due(due)).toEqual({ due_shard: `DUE#${dueShardOf(codeId)}`, due_at: '2026-11-24T14:00:00.000Z' });
