@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { pollDueCodes } from '../lib/engine/poll-due-codes';
 import { dueShardCount } from '../lib/engine/due-shards';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
 import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
@@ -43,4 +44,4 @@ export const makeHandler = (deps: AppDeps) =>
       return { processed, deferred, failed };
     });
 
-export const handler = makeHandler(appDeps(locks));
+export const handler = makeHandler(appDeps(locks, engine));

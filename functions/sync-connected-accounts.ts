@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { syncAllAccounts } from '../lib/connected-accounts/connected-accounts';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type LockDeps } from '../lib/deps';
 import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
@@ -10,7 +10,7 @@ import { observed } from '../lib/observability';
  * provider lists devices, so that locks added, renamed, gone offline or removed upstream show
  * up even when a webhook was missed.
  */
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: LockDeps) =>
   middy<unknown>()
     .use(observed())
     .handler(async () => {

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
 import { locks } from '../lib/wiring/locks';
 import { hubMessageSchema, onHubMessage } from '../lib/providers/zwave';
 import { logger } from '../lib/logger';
@@ -20,4 +21,4 @@ export const makeHandler = (deps: AppDeps) =>
       await onHubMessage(deps, message.data, log);
     });
 
-export const handler = makeHandler(appDeps(locks));
+export const handler = makeHandler(appDeps(locks, engine));

@@ -23,11 +23,11 @@ import { callsLocks, missingConfiguration, needsOf } from './triggers';
 
 export interface AppDeps extends Deps, HttpDeps, WebhookOut {}
 
-/** What the lock side adds to the application: lock providers, account sources and the engine that drives them. */
-export type LockDeps = Pick<AppDeps, 'providers' | 'accountSources' | 'engine'>;
-
 /** The application of a function that neither applies lifecycle rules nor reaches locks (`callsLocks` in lib/triggers.ts): no lock side. */
-export type CoreDeps = Omit<AppDeps, keyof LockDeps>;
+export type CoreDeps = Omit<AppDeps, 'providers' | 'accountSources' | 'engine'>;
+
+/** The application of a function that reaches locks but takes no engine step (its table entry has no `followUps`): no engine. */
+export type LockDeps = Omit<AppDeps, 'engine'>;
 
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidGenerator: IdGenerator = { uuid: () => randomUUID() };
@@ -42,17 +42,21 @@ type Backend = Stores & { keypads: SandboxKeypadStore; secrets: SecretStore };
 export interface Pieces {
   /** The lock side (lib/wiring/locks.ts): every function whose table entry `callsLocks`. */
   locks?: LockSide;
+  /** The engine (lib/wiring/engine.ts), which drives the lock side: every function whose table entry takes engine steps (`followUps`). */
+  engine?: EngineSide;
   /** The memory store (lib/wiring/whole-app.ts), for LATCHKEY_STORE=memory: local mode and tests only. */
   memory?: (cfg: Config, parts: LocalParts) => Backend;
 }
 
-/** Builds the lock side onto the rest of the application. */
-export interface LockSide {
-  /** Every lock provider and account source, wired to the stores they keep state in and to how they reach the world. */
-  providers(base: Omit<CoreDeps, 'authenticate' | 'maxBodyBytes'> & Pick<Backend, 'keypads'>, cfg: Config, wiring: Partial<ProviderWiring>): Pick<AppDeps, 'providers' | 'accountSources'>;
-  /** The engine, reading the application it is wired into at each call. */
-  engine(app: () => AppDeps): Engine;
-}
+/** Builds the lock side onto the rest of the application: every lock provider and account source, wired to the stores they keep state in and to how they reach the world. */
+export type LockSide = (
+  base: Omit<CoreDeps, 'authenticate' | 'maxBodyBytes'> & Pick<Backend, 'keypads'>,
+  cfg: Config,
+  wiring: Partial<ProviderWiring>,
+) => Pick<AppDeps, 'providers' | 'accountSources'>;
+
+/** Builds the engine, reading the application it is wired into at each call. */
+export type EngineSide = (app: () => AppDeps) => Engine;
 
 /**
  * The memory store where it is chosen but not wired: a function module imported by a test or by
@@ -156,9 +160,10 @@ export interface LocalParts extends Partial<ProviderWiring> {
  * through it; `overrides` swap single parts (local mode's in-process bus and queues, a test's
  * clock), `parts` add what only they have. Without the lock side the answer has none of its parts.
  */
-export function composeApp(cfg: Config, pieces: Pieces & { locks: LockSide }, overrides?: Partial<AppDeps>, parts?: LocalParts): AppDeps;
+export function composeApp(cfg: Config, pieces: Pieces & { locks: LockSide; engine: EngineSide }, overrides?: Partial<AppDeps>, parts?: LocalParts): AppDeps;
+export function composeApp(cfg: Config, pieces: Pieces & { locks: LockSide }, overrides?: Partial<AppDeps>, parts?: LocalParts): LockDeps;
 export function composeApp(cfg: Config, pieces: Pieces, overrides?: Partial<AppDeps>, parts?: LocalParts): CoreDeps;
-export function composeApp(cfg: Config, pieces: Pieces, overrides: Partial<AppDeps> = {}, parts: LocalParts = {}): CoreDeps | AppDeps {
+export function composeApp(cfg: Config, pieces: Pieces, overrides: Partial<AppDeps> = {}, parts: LocalParts = {}): CoreDeps | LockDeps | AppDeps {
   const { outbox, keypads: _keypads, ...wiring } = parts;
   const withoutLocks = {
     ...stores(cfg, pieces, parts),
@@ -172,25 +177,34 @@ export function composeApp(cfg: Config, pieces: Pieces, overrides: Partial<AppDe
     authenticate: authenticator(wired, cfg.LATCHKEY_API_KEY_CACHE_SECONDS),
     maxBodyBytes: cfg.LATCHKEY_MAX_BODY_BYTES,
   });
-  const { locks } = pieces;
+  const { locks, engine } = pieces;
+  if (engine && !locks) throw new Error('The engine is wired without the lock side it drives (lib/wiring/locks.ts)');
   if (!locks) {
     const { keypads: _unused, ...wired } = withoutLocks;
     const core: CoreDeps = { ...wired, ...http(wired) };
     outbox?.relayTo(core.publisher);
     return core;
   }
-  const { keypads: _unused, ...wired } = { ...withoutLocks, ...locks.providers(withoutLocks, cfg, wiring), ...overrides };
-  const app: AppDeps = { ...wired, engine: overrides.engine ?? locks.engine(() => app), ...http(wired) };
+  const { keypads: _unused, ...wired } = { ...withoutLocks, ...locks(withoutLocks, cfg, wiring), ...overrides };
+  if (!engine) {
+    const locked: LockDeps = { ...wired, ...http(wired) };
+    outbox?.relayTo(locked.publisher);
+    return locked;
+  }
+  const app: AppDeps = { ...wired, engine: overrides.engine ?? engine(() => app), ...http(wired) };
   outbox?.relayTo(app.publisher);
   return app;
 }
 
 /** What a function's entry wires that its table entry does not call for, or lacks that it does. */
 function wiringFaults(fn: string, pieces: Pieces): string[] {
-  const needed = callsLocks(needsOf(fn));
-  if (needed && !pieces.locks) return ['its entry wires no lock side (lib/wiring/locks.ts), which its table entry needs'];
-  if (!needed && pieces.locks) return ['its entry wires the lock side, which its table entry does not need (no lifecycle, credentials or hub shadows)'];
-  return [];
+  const needs = needsOf(fn);
+  const faults = [];
+  if (callsLocks(needs) && !pieces.locks) faults.push('its entry wires no lock side (lib/wiring/locks.ts), which its table entry needs');
+  if (!callsLocks(needs) && pieces.locks) faults.push('its entry wires the lock side, which its table entry does not need (no lifecycle, credentials or hub shadows)');
+  if (needs.followUps === true && !pieces.engine) faults.push('its entry wires no engine (lib/wiring/engine.ts), which its table entry needs (it takes engine steps)');
+  if (needs.followUps !== true && pieces.engine) faults.push('its entry wires the engine, which its table entry does not need (it takes no engine step)');
+  return faults;
 }
 
 /**
@@ -212,13 +226,14 @@ let shared: CoreDeps | undefined;
 
 /**
  * A Lambda function's application, built once per cold start from its environment: with the lock
- * side when its entry passes it (lib/wiring/locks.ts), so only those bundles hold providers and
- * the engine. Local mode gives handlers its own through their factories.
+ * side and the engine when its entry passes them (lib/wiring/), so only those bundles hold the
+ * providers and the engine. Local mode gives handlers its own through their factories.
  */
 export function appDeps(): CoreDeps;
-export function appDeps(locks: LockSide): AppDeps;
-export function appDeps(locks?: LockSide): CoreDeps {
-  const pieces: Pieces = locks ? { locks } : {};
+export function appDeps(locks: LockSide): LockDeps;
+export function appDeps(locks: LockSide, engine: EngineSide): AppDeps;
+export function appDeps(locks?: LockSide, engine?: EngineSide): CoreDeps {
+  const pieces: Pieces = { ...(locks && { locks }), ...(engine && { engine }) };
   shared ??= composeApp(checkedForLambda(config(), pieces), pieces);
   return shared;
 }

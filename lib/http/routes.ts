@@ -49,7 +49,8 @@ export const routes = [
   { path: '/access_codes/unmanaged/update', methods: ['POST', 'PATCH'], fn: 'access-codes-unmanaged-update', writes: true },
   { path: '/access_codes/unmanaged/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-unmanaged-delete', writes: true, credentials: 'read' },
   { path: '/access_codes/unmanaged/convert_to_managed', methods: ['POST', 'PATCH'], fn: 'access-codes-unmanaged-convert-to-managed', writes: true },
-  { path: '/access_codes/simulate/create_unmanaged_access_code', methods: ['POST'], fn: 'access-codes-simulate-create-unmanaged', writes: true },
+  /** Reads the sandbox keypad whole (engine discovery), which can bring managed codes back in line and schedule their next steps (follow-ups). */
+  { path: '/access_codes/simulate/create_unmanaged_access_code', methods: ['POST'], fn: 'access-codes-simulate-create-unmanaged', writes: true, followUps: true },
   { path: '/access_codes/simulate/external_modification', methods: ['POST'], fn: 'access-codes-simulate-external-modification', writes: true },
   { path: '/action_attempts/get', methods: ['GET', 'POST'], fn: 'action-attempts-get', writes: false },
   { path: '/devices/get', methods: ['GET', 'POST'], fn: 'devices-get', writes: false },

@@ -3,6 +3,7 @@ import { memorySecretStore } from '../adapters/memory-connected-accounts';
 import type { Config } from '../config';
 import { type AppDeps, composeApp, type LocalParts, type Pieces } from '../deps';
 import { memoryKeypadStore } from '../providers/sandbox';
+import { engine } from './engine';
 import { locks } from './locks';
 
 /** The memory store (LATCHKEY_STORE=memory): local mode's and the tests' backend, never a Lambda's. */
@@ -17,5 +18,5 @@ const memory: Pieces['memory'] = (cfg, parts) => ({
  * the CLI and tests, which serve every function in one process.
  */
 export function buildDeps(cfg: Config, overrides: Partial<AppDeps> = {}, parts: LocalParts = {}): AppDeps {
-  return composeApp(cfg, { locks, memory }, overrides, parts);
+  return composeApp(cfg, { locks, engine, memory }, overrides, parts);
 }

@@ -12,14 +12,17 @@ import { LatchkeyFunction } from '../../infra/constructs/latchkey-function';
 import { functionEntry, functionNames } from '../../infra/functions';
 import { callsLocks, needsOf } from '../../lib/triggers';
 
-// 449 KB: the largest bundle is 448.3 KB (access-codes-create). Since each function's entry wires
+// 439 KB: the largest bundle is 438.5 KB (locks-unlock-door). Since each function's entry wires
 // only the pieces its table entry needs (lib/wiring/), the functions that call no lock leave the
-// providers and the engine out (~372 KB), and no bundle holds the memory store (-15 KB). The X-Ray
-// SDK and the Tracer (~124 KB) are still in every bundle. Issue #20 aims at 300 KB: lower it, never raise it.
-const budgetBytes = 449_000;
+// providers and the engine out (~373 KB), those that take no engine step the engine (the create,
+// ~419 KB), and no bundle holds the memory store. The X-Ray SDK and the Tracer (~124 KB) are
+// still in every bundle. Issue #20 aims at 300 KB: lower it, never raise it.
+const budgetBytes = 439_000;
 const outDir = path.join(os.tmpdir(), 'latchkey-bundle-size');
 /** The faces of the lock side (lib/wiring/locks.ts): what a function whose table entry calls no lock leaves out. */
-const lockSide = ['lib/wiring/locks.ts', 'lib/providers/registry.ts', 'lib/engine/engine.ts'];
+const lockSide = ['lib/wiring/locks.ts', 'lib/providers/registry.ts'];
+/** The faces of the engine (lib/wiring/engine.ts): what a function whose table entry takes no engine step leaves out. */
+const engineSide = ['lib/wiring/engine.ts', 'lib/engine/engine.ts'];
 
 /** Bundles a function exactly as its NodejsFunction does, in memory. */
 async function bundle(name: string) {
@@ -79,9 +82,10 @@ describe.each(functionNames)('the bundle of %s', (name) => {
     expect(loadedLater.filter((module) => !module.startsWith('node:') && !known.has(module))).toEqual([]);
   });
 
-  test('holds the lock side (the providers registry, the engine) exactly when its table entry calls locks, and never the memory store', async () => {
+  test('holds the lock side exactly when its table entry calls locks, the engine exactly when it takes engine steps, and never the memory store', async () => {
     const { held } = await bundleOf(name);
     expect(lockSide.filter((file) => held.includes(file))).toEqual(callsLocks(needsOf(name)) ? lockSide : []);
+    expect(engineSide.filter((file) => held.includes(file))).toEqual(needsOf(name).followUps ? engineSide : []);
     expect(held).not.toContain('lib/adapters/memory-stores.ts');
   });
 });

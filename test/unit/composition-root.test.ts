@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { envSchema } from '../../lib/config';
 import { checkedForLambda, composeApp } from '../../lib/deps';
 import { buildDeps } from '../../lib/wiring/whole-app';
+import { engine } from '../../lib/wiring/engine';
 import { locks } from '../../lib/wiring/locks';
 import { callsLocks, functionNeeds, jobs, needsOf, requiredVariables } from '../../lib/triggers';
 import { webhookDeliverySchema } from '../../lib/webhooks/schemas';
@@ -34,12 +35,25 @@ describe('a Lambda cold start', () => {
   });
 
   test.each([...functionNeeds.keys()])('%s starts with the pieces its table entry needs, and only those', (fn) => {
-    const pieces = callsLocks(needsOf(fn)) ? { locks } : {};
+    const needs = needsOf(fn);
+    const pieces = { ...(callsLocks(needs) && { locks }), ...(needs.followUps && { engine }) };
     expect(() => checkedForLambda(lambda(fn, configuredFor(fn)), pieces)).not.toThrow();
   });
 
   test('a function whose table entry calls locks fails without the lock side, naming it', () => {
     expect(() => checkedForLambda(lambda('access-codes-create'), {})).toThrow('access-codes-create cannot start: its entry wires no lock side (lib/wiring/locks.ts), which its table entry needs');
+  });
+
+  test('a function whose table entry takes engine steps fails without the engine, naming it', () => {
+    expect(() => checkedForLambda(lambda('webhooks-seam', configuredFor('webhooks-seam')), { locks })).toThrow(
+      'webhooks-seam cannot start: its entry wires no engine (lib/wiring/engine.ts), which its table entry needs (it takes engine steps)',
+    );
+  });
+
+  test('a function whose table entry takes no engine step fails with the engine: its bundle would hold code it never runs', () => {
+    expect(() => checkedForLambda(lambda('access-codes-create'), { locks, engine })).toThrow(
+      'access-codes-create cannot start: its entry wires the engine, which its table entry does not need (it takes no engine step)',
+    );
   });
 
   test('a function whose table entry calls no lock fails with the lock side: its bundle would hold code it never runs', () => {
@@ -93,6 +107,17 @@ describe('buildDeps without the in-process stand-ins of local mode', () => {
       retryCapMs: 300_000,
       lockSweepMs: 3_600_000,
     });
+  });
+});
+
+describe('composeApp by pieces', () => {
+  test('with the lock side but no engine (a function that takes no engine step) has providers and no engine', () => {
+    const deps = composeApp(envSchema.parse({ LATCHKEY_TABLE_NAME: 'latchkey-dev' }), { locks });
+    expect(Object.keys(deps).filter((key) => ['providers', 'accountSources', 'engine'].includes(key))).toEqual(['providers', 'accountSources']);
+  });
+
+  test('refuses the engine without the lock side it drives', () => {
+    expect(() => composeApp(envSchema.parse({ LATCHKEY_TABLE_NAME: 'latchkey-dev' }), { engine })).toThrow('The engine is wired without the lock side it drives (lib/wiring/locks.ts)');
   });
 });
 
