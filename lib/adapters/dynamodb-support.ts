@@ -2,7 +2,6 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -17,6 +16,7 @@ import type { KeptAnswer } from '../idempotency/schemas';
 import { keyDigest, sealAnswer } from '../idempotency/seal';
 import { type KeyClaim, type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
 import { PinClaimMovedError, TransactionContentionError, retry, retryPolicies } from '../retry';
+import { batchedGets } from './dynamodb-batched-gets';
 import { type Item, toItem } from './dynamodb-doc';
 import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
 
@@ -94,7 +94,8 @@ function conditionError(failed: (role: WriteRole) => boolean): Error | undefined
 
 /** The operations of one table that the repositories build on. */
 export function tableOperations(client: DynamoDBClient, tableName: string) {
-  const getItem = async (key: TableKey): Promise<Item | undefined> => (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
+  /** A strongly consistent read; reads asked for at once go out as one BatchGetItem (batchedGets). */
+  const getItem = batchedGets(client, tableName);
 
   const putItem = async (item: Item): Promise<void> => {
     await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
