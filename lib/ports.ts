@@ -51,8 +51,11 @@ export interface ListAccessCodesQuery {
  */
 export interface AccessCodeRepository {
   get(workspaceId: string, accessCodeId: string): Promise<AccessCodeRecord | undefined>;
-  /** The managed codes holding a PIN on a device: one, or several whose spans do not overlap (see pin-holders.ts). */
-  listByPin(workspaceId: string, deviceId: string, code: string): Promise<AccessCodeRecord[]>;
+  /**
+   * The managed codes holding a PIN on a device: one, or several whose spans do not overlap (see
+   * pin-holders.ts). `except`: a holder the caller has in hand, neither read nor listed.
+   */
+  listByPin(workspaceId: string, deviceId: string, code: string, except?: string): Promise<AccessCodeRecord[]>;
   getMany(workspaceId: string, accessCodeIds: readonly string[]): Promise<AccessCodeRecord[]>;
   list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
   /** The PINs held on a device by managed codes (one query): at any time, or only those taken during `during`. */

@@ -184,12 +184,10 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
   return {
     get: getCode,
 
-    async listByPin(workspaceId, deviceId, code) {
+    async listByPin(workspaceId, deviceId, code, except) {
       const holders = holdersOf(await getItem(pinClaimKeys.key(workspaceId, deviceId, code)));
-      return getMany(
-        workspaceId,
-        holders.map((h) => h.access_code_id),
-      );
+      const others = holders.map((h) => h.access_code_id).filter((id) => id !== except);
+      return others.length === 0 ? [] : getMany(workspaceId, others);
     },
 
     getMany,

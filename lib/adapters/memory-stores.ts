@@ -134,9 +134,9 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         const r = codes.get(scoped(workspaceId, accessCodeId));
         return r && copy(r);
       },
-      async listByPin(workspaceId, deviceId, code) {
+      async listByPin(workspaceId, deviceId, code, except) {
         return (pins.get(pinKey(workspaceId, deviceId, code)) ?? []).flatMap((h) => {
-          const r = codes.get(scoped(workspaceId, h.access_code_id));
+          const r = h.access_code_id === except ? undefined : codes.get(scoped(workspaceId, h.access_code_id));
           return r ? [copy(r)] : [];
         });
       },

@@ -111,16 +111,16 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       }
     });
   }
-  // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there.
-  for (const found of devices.values()) {
+  // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there. Locks side by side, as their codes were.
+  await forEachConcurrently([...devices.values()], concurrency * Math.max(1, shards.length), async (found) => {
     const device = await found;
-    if (!device || deps.clock.now().getTime() >= deadline) continue;
+    if (!device || deps.clock.now().getTime() >= deadline) return;
     try {
       await discoverCodes(deps, device);
     } catch (error) {
       failures.push(error);
     }
-  }
+  });
   // Idle locks too, at least once per sweep interval, spread over it (those read above are not read twice).
   const sweep = await sweepDueLocks(deps, { shards, now: new Date(now), intervalMs: deps.settings.lockSweepMs, deadline, skip: new Set(devices.keys()) });
   failures.push(...sweep.failures);

@@ -65,7 +65,7 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
   const code = record.access_code;
   // Only time-bound codes share a PIN, with stays that do not overlap theirs; a code that may be on the lock already waits for none.
   const shares = code.type === 'time_bound' && code.code !== null && !record.offline && !mayBeOnLock(record);
-  const samePin = shares && code.code !== null ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code) : [];
+  const samePin = shares && code.code !== null ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code, code.access_code_id) : [];
   const outcome = decide({ record, traits, settings: deps.settings, now, samePin, ...(lock && { lock }) });
   if (outcome.kind === 'write' || outcome.kind === 'assign_offline_pin') turns.passed(handle.access_code_id);
   if (outcome.kind === 'write') return commit(deps, device, now, outcome);
