@@ -23,7 +23,7 @@ const pollInputSchema = z.looseObject({
 });
 
 /** Time kept back from the Lambda timeout to record the last steps and log. */
-const safetyMarginMs = 5000;
+export const safetyMarginMs = 5000;
 
 /**
  * Runs on the EventBridge schedule (and on the local timer): one engine step for every code

@@ -17,7 +17,8 @@ const dataCommands = new Set([
   'TransactWriteItemsCommand',
 ]);
 
-const capacitySchema = z.object({ CapacityUnits: z.number().optional() });
+const unitsSchema = z.object({ CapacityUnits: z.number().optional() });
+const capacitySchema = unitsSchema.extend({ GlobalSecondaryIndexes: z.record(z.string(), unitsSchema).optional() });
 const outputSchema = z.object({ ConsumedCapacity: z.union([capacitySchema, z.array(capacitySchema)]).optional() });
 
 export interface RequestCounter {
@@ -25,22 +26,27 @@ export interface RequestCounter {
   capacityUnits: number;
   /** The same capacity by command, to price reads and writes apart. */
   capacityByCommand: Map<string, number>;
+  /** The part of it each global secondary index took, by `<index name> <command>` (with `byIndex`). */
+  capacityByIndex: Map<string, number>;
   reset(): void;
 }
 
 /**
  * Counts the client's requests by command and sums the capacity DynamoDB reports for them:
- * a middleware asks every data command for ReturnConsumedCapacity TOTAL and reads it back.
+ * a middleware asks every data command for ReturnConsumedCapacity TOTAL (INDEXES with `byIndex`:
+ * the total and each index's share) and reads it back.
  */
-export function countRequests(client: DynamoDBClient): RequestCounter {
+export function countRequests(client: DynamoDBClient, options: { byIndex?: boolean } = {}): RequestCounter {
   const counter: RequestCounter = {
     commands: new Map(),
     capacityUnits: 0,
     capacityByCommand: new Map(),
+    capacityByIndex: new Map(),
     reset() {
       counter.commands.clear();
       counter.capacityUnits = 0;
       counter.capacityByCommand.clear();
+      counter.capacityByIndex.clear();
     },
   };
   client.middlewareStack.add(
@@ -48,7 +54,7 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
       const name = context.commandName ?? 'unknown';
       counter.commands.set(name, (counter.commands.get(name) ?? 0) + 1);
       if (dataCommands.has(name) && typeof args.input === 'object' && args.input !== null) {
-        Object.assign(args.input, { ReturnConsumedCapacity: 'TOTAL' });
+        Object.assign(args.input, { ReturnConsumedCapacity: options.byIndex ? 'INDEXES' : 'TOTAL' });
       }
       const result = await next(args);
       const parsed = outputSchema.safeParse(result.output);
@@ -56,6 +62,10 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
       for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
         counter.capacityUnits += c.CapacityUnits ?? 0;
         counter.capacityByCommand.set(name, (counter.capacityByCommand.get(name) ?? 0) + (c.CapacityUnits ?? 0));
+        for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) {
+          const key = `${index} ${name}`;
+          counter.capacityByIndex.set(key, (counter.capacityByIndex.get(key) ?? 0) + (units.CapacityUnits ?? 0));
+        }
       }
       return result;
     },

@@ -27,6 +27,23 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * A clock that runs in real time and that tests also move by hand: for work that must see time
+ * pass (an edge agent, pacing across rounds, a poller's deadline).
+ */
+export class RunningClock extends ManualClock {
+  private offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  override advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+  override set(iso: string): void {
+    this.offsetMs = Date.parse(iso) - Date.now();
+  }
+}
+
 /** A Seam upstream that is never there, for apps whose tests do not connect Seam accounts. */
 const unreachableUpstream: SeamUpstreamFactory = () => {
   throw new ProviderError('provider_unavailable', 'No Seam upstream in this test');

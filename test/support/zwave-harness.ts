@@ -17,24 +17,7 @@ import type { MockHub } from '../../lib/local/zwave/mock-hub-client';
 import { startMockHub } from '../../lib/local/zwave/mock-hub-client';
 import { mockKeypad } from '../../lib/local/zwave/mock-keypad';
 import type { MockNetworkOptions } from '../../lib/local/zwave/mock-hub';
-import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
-
-/**
- * A clock that runs in real time, as the agent does, and that tests also move by hand: the
- * engine's pacing of a lock (one call each half second) needs time to pass between rounds.
- */
-class RunningClock extends ManualClock {
-  private offsetMs = 0;
-  override now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  override advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-  override set(iso: string): void {
-    this.offsetMs = Date.parse(iso) - Date.now();
-  }
-}
+import { RunningClock, memoryApp, sandboxWorkspace } from './memory-app';
 
 /**
  * A Latchkey app on in-memory stores with a running, hand-moved clock, wired to a local IoT Core, and a
