@@ -114,7 +114,7 @@ module.exports = {
       name: 'wiring-no-local',
       comment: "The Lambda's wiring knows no local mode: lib/local/ builds on the wiring, not the other way.",
       severity: 'error',
-      from: { path: '^lib/(deps|triggers)\\.ts$' },
+      from: { path: ['^lib/(deps|triggers)\\.ts$', '^lib/wiring/'] },
       to: { path: local },
     },
     {

@@ -89,11 +89,28 @@ export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new 
   });
   for (const node of link.locks()) ensure(node.nodeId);
 
+  // The agent's sweep: every lock verified each interval (its User Code Checksum, or every slot
+  // where it has none), one after another spread over the interval, so a hub's locks never
+  // fill the Z-Wave network together.
+  const intervalMs = config.refresh_minutes * 60_000;
+  const spread = new Set<NodeJS.Timeout>();
   const refresh =
     config.refresh_minutes > 0
       ? setInterval(() => {
-          if (shadows.isConnected()) for (const sync of syncs.values()) void sync.refresh();
-        }, config.refresh_minutes * 60_000)
+          if (!shadows.isConnected()) return;
+          const locks = [...syncs.values()];
+          locks.forEach((sync, i) => {
+            const timer = setTimeout(
+              () => {
+                spread.delete(timer);
+                void sync.verify();
+              },
+              (i * intervalMs) / locks.length,
+            );
+            timer.unref();
+            spread.add(timer);
+          });
+        }, intervalMs)
       : undefined;
   refresh?.unref();
 
@@ -104,6 +121,7 @@ export function startEdgeAgent(config: EdgeConfig, { log, link, now = () => new 
     },
     async stop() {
       if (refresh) clearInterval(refresh);
+      for (const timer of spread) clearTimeout(timer);
       await Promise.all([...syncs.values()].map((s) => s.idle()));
       await shadows.close();
     },

@@ -30,7 +30,10 @@ export const edgeConfigSchema = z
     code_lengths: lengthsSchema.default({ min: 4, max: 8 }),
     /** Per lock (by node id) overrides. */
     locks: z.record(z.string().regex(/^\d+$/), z.object({ max_slots: z.number().int().min(1).max(60).optional(), code_lengths: lengthsSchema.optional() })).default({}),
-    /** Re-read every slot this often, for locks that do not announce keypad changes; 0 turns it off. */
+    /**
+     * Verify every lock this often, for changes a lock does not announce: its User Code Checksum
+     * (User Code v2), every slot only when it differs or the lock has none; 0 turns it off.
+     */
     refresh_minutes: z.number().min(0).max(1440).default(60),
     zwave_log_level: z.enum(['error', 'warn', 'info', 'debug']).optional(),
     /** How soon to dial IoT Core (or the Z-Wave JS server) again after losing it. */

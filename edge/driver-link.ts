@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DoorLockMode, UserCodeCC, UserIDStatus } from '@zwave-js/cc';
+import { DoorLockMode, UserCodeCC, UserCodeCommand, UserIDStatus } from '@zwave-js/cc';
 import { CommandClasses, NodeStatus } from '@zwave-js/core';
 import { Driver, type ZWaveNode } from 'zwave-js';
 import { accessControlEvent, type LinkEvent, type LockNode, type LockStatus, type ZwaveLink } from './zwave-link';
@@ -106,6 +106,14 @@ export async function startDriverLink(options: DriverLinkOptions): Promise<Zwave
       if (answer === undefined) throw new Error(`Lock ${nodeId} did not answer for slot ${slot}`);
       const held = answer.userIdStatus === UserIDStatus.Enabled || answer.userIdStatus === UserIDStatus.Disabled;
       return held ? asText(answer.userCode) : '';
+    },
+    async userCodeChecksum(nodeId) {
+      const api = lockNode(nodeId).commandClasses['User Code'];
+      // Known from the lock's capabilities report (version 2), kept in zwave-js's cache.
+      if (api.supportsCommand(UserCodeCommand.UserCodeChecksumGet) !== true) return undefined;
+      const checksum = await api.getUserCodeChecksum();
+      if (checksum === undefined) throw new Error(`Lock ${nodeId} did not answer for its user code checksum`);
+      return checksum;
     },
     async writeSlot(nodeId, slot, code) {
       const api = lockNode(nodeId).commandClasses['User Code'];

@@ -1,6 +1,7 @@
 import { type JsonObject, isObject } from '../lib/hub-contract/shadow-state';
 import { boltRequestTtlSeconds, lockDeltaSchema, lockShadowName, lockShadowSchema, type LockShadow, type ReportedBolt, type ReportedLock } from '../lib/hub-contract/shadow-documents';
 import type { ShadowClient } from './shadow-client';
+import { userCodeChecksum } from './user-code-checksum';
 import type { LockNode, LockStatus, ZwaveLink } from './zwave-link';
 
 export interface AgentLog {
@@ -103,6 +104,13 @@ export class LockSync {
   private boltActed: string | undefined;
   private locked: boolean | undefined;
   private readOnce = false;
+  /**
+   * The User Code Checksum the lock answers while it holds what the agent last read or set;
+   * undefined when unknown (the lock has none, or the agent cannot follow its own writes).
+   */
+  private checksum: number | undefined;
+  /** The agent's checksum of the slots it knows matched the lock's last answer (every code enabled, none beyond the managed slots), so it can follow its own writes. */
+  private followsChecksum = false;
   private status: LockStatus;
 
   constructor(
@@ -161,9 +169,34 @@ export class LockSync {
     await this.shadows.update(this.shadowName, { reported: { bolt } });
   }
 
-  private async readAll(): Promise<void> {
+  /** The lock's User Code Checksum, or undefined when it has none (or did not answer: the slots are read instead). */
+  private async askChecksum(): Promise<number | undefined> {
+    const ask = this.link.userCodeChecksum?.bind(this.link);
+    if (ask === undefined) return undefined;
+    try {
+      return await ask(this.node.nodeId);
+    } catch (error) {
+      this.log.warn('lock did not give its user code checksum', { node_id: this.node.nodeId, error: error instanceof Error ? error.name : 'unknown' });
+      return undefined;
+    }
+  }
+
+  /**
+   * Reads every managed slot. `checksum`: the lock's answer asked just before (asked here when
+   * not given), which the slots read now stand for. A change between the two makes the next
+   * answer differ, so it costs one more read, never a missed change.
+   */
+  private async readAll(checksum?: number): Promise<void> {
+    const answer = checksum ?? (await this.askChecksum());
     for (let slot = 1; slot <= this.managedSlots; slot++) this.lock.set(slot, await this.link.readSlot(this.node.nodeId, slot));
     this.readOnce = true;
+    this.checksum = answer;
+    this.followsChecksum = answer !== undefined && answer === userCodeChecksum(this.lock);
+  }
+
+  /** After the agent's own writes and single-slot reads: the checksum the lock should now answer, when the agent can compute it. */
+  private followChecksum(): void {
+    this.checksum = this.followsChecksum ? userCodeChecksum(this.lock) : undefined;
   }
 
   /** Sends what changed; remembers what the shadow now holds only once IoT Core accepted it. */
@@ -199,39 +232,42 @@ export class LockSync {
       refused[slot] = code !== '' && held !== code ? code : '';
       this.log.info('slot written', { node_id: this.node.nodeId, slot, outcome: held === code ? (code === '' ? 'cleared' : 'set') : 'refused' });
     }
+    if (changes.length > 0) this.followChecksum();
     await this.report(slots, refused);
   }
 
   /** Full pass: (first time) read the lock, read the shadow, apply what Latchkey asked for, report the difference. */
   sync(): Promise<void> {
-    return this.enqueue(async () => {
-      if (!this.readOnce) await this.readAll();
-      const document = await this.shadows.get(this.shadowName);
-      const shadow = document === undefined ? undefined : lockShadowSchema.safeParse(document);
-      if (shadow !== undefined && !shadow.success) this.log.warn('shadow document not understood', { node_id: this.node.nodeId });
-      const parsed = shadow?.success ? shadow.data : undefined;
-      this.reported.clear();
-      this.reportedAt.clear();
-      for (const [key, code] of Object.entries(parsed?.state.reported?.slots ?? {})) this.reported.set(Number(key), code);
-      for (const [slot, at] of stampsOf(document?.metadata, 'reported', 'slots')) this.reportedAt.set(slot, at);
-      await this.apply(
-        slotsToApply({
-          managedSlots: this.managedSlots,
-          lock: this.lock,
-          desired: parsed?.state.desired?.slots,
-          desiredStamps: parsed?.metadata.desired?.slots,
-          reportedStamps: this.reportedAt,
-          acted: this.acted,
-        }),
-      );
-      const stale: Record<string, string> = {};
-      for (let slot = 1; slot <= this.managedSlots; slot++) {
-        const held = this.lock.get(slot) ?? '';
-        if (this.reported.get(slot) !== held) stale[slot] = held;
-      }
-      await this.report(stale, {}, true);
-      await this.applyBolt(parsed);
-    });
+    return this.enqueue(() => this.syncNow());
+  }
+
+  private async syncNow(): Promise<void> {
+    if (!this.readOnce) await this.readAll();
+    const document = await this.shadows.get(this.shadowName);
+    const shadow = document === undefined ? undefined : lockShadowSchema.safeParse(document);
+    if (shadow !== undefined && !shadow.success) this.log.warn('shadow document not understood', { node_id: this.node.nodeId });
+    const parsed = shadow?.success ? shadow.data : undefined;
+    this.reported.clear();
+    this.reportedAt.clear();
+    for (const [key, code] of Object.entries(parsed?.state.reported?.slots ?? {})) this.reported.set(Number(key), code);
+    for (const [slot, at] of stampsOf(document?.metadata, 'reported', 'slots')) this.reportedAt.set(slot, at);
+    await this.apply(
+      slotsToApply({
+        managedSlots: this.managedSlots,
+        lock: this.lock,
+        desired: parsed?.state.desired?.slots,
+        desiredStamps: parsed?.metadata.desired?.slots,
+        reportedStamps: this.reportedAt,
+        acted: this.acted,
+      }),
+    );
+    const stale: Record<string, string> = {};
+    for (let slot = 1; slot <= this.managedSlots; slot++) {
+      const held = this.lock.get(slot) ?? '';
+      if (this.reported.get(slot) !== held) stale[slot] = held;
+    }
+    await this.report(stale, {}, true);
+    await this.applyBolt(parsed);
   }
 
   /** Carries out the shadow's bolt request if it is new and fresh (see boltToApply). */
@@ -275,6 +311,7 @@ export class LockSync {
         await this.readAll();
       } else {
         this.lock.set(slot, await this.link.readSlot(this.node.nodeId, slot));
+        this.followChecksum();
       }
       const changed: Record<string, string> = {};
       for (const [n, held] of this.lock) if (this.reported.get(n) !== held) changed[n] = held;
@@ -287,10 +324,23 @@ export class LockSync {
     return this.enqueue(() => this.report({}, {}, true));
   }
 
-  /** Re-reads every slot later (locks that do not announce keypad changes). */
-  refresh(): Promise<void> {
-    this.readOnce = false;
-    return this.sync();
+  /**
+   * The agent's sweep of this lock, for changes the lock does not announce: asks for its User
+   * Code Checksum and compares it with the checksum of what the agent last read or set. Equal:
+   * nothing more is sent to the lock or IoT Core. Different, or a lock without the checksum:
+   * every slot is read and the full sync reports what changed (the cloud's external-change
+   * rules take it from the shadow, as for a keypad change).
+   */
+  verify(): Promise<void> {
+    return this.enqueue(async () => {
+      const answer = await this.askChecksum();
+      if (this.readOnce && answer !== undefined && answer === this.checksum) return;
+      const before = new Map(this.lock);
+      await this.readAll(answer);
+      const changed = [...this.lock].filter(([slot, code]) => before.has(slot) && before.get(slot) !== code).map(([slot]) => slot);
+      if (answer !== undefined) this.log.info('user code checksum differs: every slot read', { node_id: this.node.nodeId, changed_slots: changed });
+      await this.syncNow();
+    });
   }
 
   /** Waits for the work queued so far. */

@@ -102,6 +102,8 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
   const events = new EventEmitter();
   const emit = (event: LinkEvent) => events.emit('event', event);
   const locks = new Map<number, LockNode>();
+  /** Locks whose capabilities report (User Code v2) says they answer a User Code Checksum Get. */
+  const checksums = new Set<number>();
   const pending = new Map<string, { command: string; resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
   /** Slots this link is reading or writing: the value events they cause are the link's own, not a change at the lock. */
   const busy = new Set<string>();
@@ -138,6 +140,8 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
     let capacity = await cached('supportedUsers');
     if (typeof capacity !== 'number') capacity = await invoke(node.nodeId, 'getUsersCount', []);
     const chars = await cached('supportedASCIIChars');
+    if ((await cached('supportsUserCodeChecksum')) === true) checksums.add(node.nodeId);
+    else checksums.delete(node.nodeId);
     locks.set(node.nodeId, {
       nodeId: node.nodeId,
       name: node.name || node.label || `Lock ${node.nodeId}`,
@@ -308,6 +312,13 @@ export async function startServerLink(options: ServerLinkOptions): Promise<Zwave
         // Enabled (1) or disabled (2): the slot holds a code.
         return answer.data.userIdStatus === 1 || answer.data.userIdStatus === 2 ? codeText(answer.data.userCode) : '';
       }),
+    async userCodeChecksum(nodeId) {
+      if (!locks.has(nodeId)) throw new Error(`Node ${nodeId} is not a User Code lock`);
+      if (!checksums.has(nodeId)) return undefined;
+      const checksum = await invoke(nodeId, 'getUserCodeChecksum', []);
+      if (typeof checksum !== 'number') throw new Error(`Lock ${nodeId} did not answer for its user code checksum`);
+      return checksum;
+    },
     writeSlot: (nodeId, slot, code) => onSlot(nodeId, slot, async () => void (code === '' ? await invoke(nodeId, 'clear', [slot]) : await invoke(nodeId, 'set', [slot, 1, code]))),
     onEvent: (listener) => void events.on('event', listener),
     async close() {

@@ -37,6 +37,12 @@ export interface ZwaveLink {
   locks(): LockNode[];
   /** Reads one slot from the lock itself ("" = empty). Throws when the lock does not answer. */
   readSlot(nodeId: number, slot: number): Promise<string>;
+  /**
+   * Asks the lock for its User Code Checksum (User Code CC v2): one command, whatever the
+   * number of slots. Undefined when the lock has none (User Code v1, or a v2 lock that does not
+   * support it), or the link cannot ask. Throws when the lock does not answer.
+   */
+  userCodeChecksum?(nodeId: number): Promise<number | undefined>;
   /** Writes one slot ("" clears it). Resolves once the lock acknowledged the command, not once it took the code. */
   writeSlot(nodeId: number, slot: number, code: string): Promise<void>;
   /**

@@ -1,7 +1,7 @@
 import { getTimeline, getTimelineInputSchema } from '../lib/access-codes/timeline';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type CoreDeps } from '../lib/deps';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) => seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { principal }) => getTimeline(deps, principal, input));
+export const makeHandler = (deps: CoreDeps) => seamRoute('/access_codes/get_timeline', getTimelineInputSchema, deps, (input, { principal }) => getTimeline(deps, principal, input));
 
 export const handler = makeHandler(appDeps());

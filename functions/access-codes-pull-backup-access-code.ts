@@ -1,7 +1,8 @@
 import { pullBackupAccessCode, pullBackupInputSchema } from '../lib/access-codes/pull-backup-access-code';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type LockDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) => seamRoute('/access_codes/pull_backup_access_code', pullBackupInputSchema, deps, (input, { principal }) => pullBackupAccessCode(deps, principal, input));
+export const makeHandler = (deps: LockDeps) => seamRoute('/access_codes/pull_backup_access_code', pullBackupInputSchema, deps, (input, { principal }) => pullBackupAccessCode(deps, principal, input));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

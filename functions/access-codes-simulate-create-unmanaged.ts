@@ -1,6 +1,8 @@
 import { simulateUnmanagedCode } from '../lib/access-codes/simulate-unmanaged-code';
 import { simulateUnmanagedInputSchema } from '../lib/access-codes/unmanaged-schemas';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 
 export const makeHandler = (deps: AppDeps) =>
@@ -8,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     access_code: await simulateUnmanagedCode(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { eachMessage } from '../lib/adapters/sqs-batch';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type CoreDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 import { deliverWebhook } from '../lib/webhooks/deliver';
@@ -13,7 +13,7 @@ import { webhookDeliverySchema } from '../lib/webhooks/schemas';
  * the secret store failed), or a malformed message, is reported back: SQS hands it out again,
  * and a message still failing after its receives goes to the dead-letter queue.
  */
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(observed())
     .handler(

@@ -1,9 +1,9 @@
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type CoreDeps } from '../lib/deps';
 import { getDevice } from '../lib/devices/device-queries';
 import { getDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: CoreDeps) =>
   seamRoute('/devices/get', getDeviceInputSchema, deps, async (input, { principal }) => ({
     device: await getDevice(deps, principal, input.device_id),
   }));

@@ -1,12 +1,13 @@
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type LockDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { simulateConnection } from '../lib/devices/device-queries';
 import { simulateDeviceInputSchema } from '../lib/devices/schemas';
 import { seamRoute } from '../lib/http/seam-route';
 
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: LockDeps) =>
   seamRoute('/devices/simulate/disconnect', simulateDeviceInputSchema, deps, async (input, { principal }) => {
     await simulateConnection(deps, principal, input.device_id, false);
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

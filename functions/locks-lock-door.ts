@@ -1,5 +1,7 @@
 import { awaitActionAttempt } from '../lib/action-attempts/await-action-attempt';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 import { requestLockAction } from '../lib/locks/lock-actions';
 import { lockActionInputSchema } from '../lib/locks/schemas';
@@ -10,4 +12,4 @@ export const makeHandler = (deps: AppDeps) =>
     return { action_attempt: input.sync ? await awaitActionAttempt(deps, principal, attempt) : attempt };
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

@@ -1,4 +1,6 @@
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { seamRoute } from '../lib/http/seam-route';
 import { simulateKeypadEntry } from '../lib/locks/simulate-keypad-entry';
 import { simulateKeypadEntryInputSchema } from '../lib/locks/schemas';
@@ -8,4 +10,4 @@ export const makeHandler = (deps: AppDeps) =>
     action_attempt: await simulateKeypadEntry(deps, principal, input),
   }));
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

@@ -3,6 +3,8 @@ import * as z from 'zod';
 import { pollDueCodes } from '../lib/engine/poll-due-codes';
 import { dueShardCount } from '../lib/engine/due-shards';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 
@@ -21,7 +23,7 @@ const pollInputSchema = z.looseObject({
 });
 
 /** Time kept back from the Lambda timeout to record the last steps and log. */
-const safetyMarginMs = 5000;
+export const safetyMarginMs = 5000;
 
 /**
  * Runs on the EventBridge schedule (and on the local timer): one engine step for every code
@@ -42,4 +44,4 @@ export const makeHandler = (deps: AppDeps) =>
       return { processed, deferred, failed };
     });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { reconcileAccessCode } from '../lib/engine/reconcile';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { observed } from '../lib/observability';
 import { accessCodeEventSchema } from '../lib/events/schemas';
 
@@ -17,4 +19,4 @@ export const makeHandler = (deps: AppDeps) =>
       await reconcileAccessCode(deps, workspace_id, access_code_id);
     });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

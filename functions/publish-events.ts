@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishStreamRecords } from '../lib/adapters/dynamodb-event-stream';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type CoreDeps } from '../lib/deps';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 
@@ -9,7 +9,7 @@ import { observed } from '../lib/observability';
  * Reads the table's stream and puts every newly stored event on the bus: the outbox's relay.
  * A batch that fails is read again from its first unpublished event (ReportBatchItemFailures).
  */
-export const makeHandler = (deps: Pick<AppDeps, 'publisher'>) =>
+export const makeHandler = (deps: Pick<CoreDeps, 'publisher'>) =>
   middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(observed())
     .handler(async (event) => {

@@ -5,6 +5,8 @@ import { checkLockAction } from '../lib/locks/lock-actions';
 import { eachMessage } from '../lib/adapters/sqs-batch';
 import { followUpMessageSchema } from '../lib/adapters/sqs-follow-ups';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 
@@ -25,4 +27,4 @@ export const makeHandler = (deps: AppDeps) =>
       ),
     );
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { syncAllAccounts } from '../lib/connected-accounts/connected-accounts';
-import { type AppDeps, appDeps } from '../lib/deps';
+import { appDeps, type LockDeps } from '../lib/deps';
+import { locks } from '../lib/wiring/locks';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
 
@@ -9,7 +10,7 @@ import { observed } from '../lib/observability';
  * provider lists devices, so that locks added, renamed, gone offline or removed upstream show
  * up even when a webhook was missed.
  */
-export const makeHandler = (deps: AppDeps) =>
+export const makeHandler = (deps: LockDeps) =>
   middy<unknown>()
     .use(observed())
     .handler(async () => {
@@ -18,4 +19,4 @@ export const makeHandler = (deps: AppDeps) =>
       return result;
     });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks));

@@ -1,5 +1,7 @@
 import { receiveSeamWebhook } from '../lib/providers/seam';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { seamWebhookVerifier, type WebhookVerifier } from '../lib/providers/seam';
 import { UnauthorizedError } from '../lib/errors';
 import { rawRoute } from '../lib/http/seam-route';
@@ -12,4 +14,4 @@ export const makeHandler = (deps: AppDeps, verify: WebhookVerifier = seamWebhook
     return {};
   });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

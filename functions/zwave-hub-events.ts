@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import { type AppDeps, appDeps } from '../lib/deps';
+import { engine } from '../lib/wiring/engine';
+import { locks } from '../lib/wiring/locks';
 import { hubMessageSchema, onHubMessage } from '../lib/providers/zwave';
 import { logger } from '../lib/logger';
 import { observed } from '../lib/observability';
@@ -19,4 +21,4 @@ export const makeHandler = (deps: AppDeps) =>
       await onHubMessage(deps, message.data, log);
     });
 
-export const handler = makeHandler(appDeps());
+export const handler = makeHandler(appDeps(locks, engine));

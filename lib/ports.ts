@@ -51,8 +51,11 @@ export interface ListAccessCodesQuery {
  */
 export interface AccessCodeRepository {
   get(workspaceId: string, accessCodeId: string): Promise<AccessCodeRecord | undefined>;
-  /** The managed codes holding a PIN on a device: one, or several whose spans do not overlap (see pin-holders.ts). */
-  listByPin(workspaceId: string, deviceId: string, code: string): Promise<AccessCodeRecord[]>;
+  /**
+   * The managed codes holding a PIN on a device: one, or several whose spans do not overlap (see
+   * pin-holders.ts). `except`: a holder the caller has in hand, neither read nor listed.
+   */
+  listByPin(workspaceId: string, deviceId: string, code: string, except?: string): Promise<AccessCodeRecord[]>;
   getMany(workspaceId: string, accessCodeIds: readonly string[]): Promise<AccessCodeRecord[]>;
   list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
   /** The PINs held on a device by managed codes (one query): at any time, or only those taken during `during`. */
@@ -138,7 +141,7 @@ export interface UnmanagedCodeRepository {
 export interface DeviceRepository {
   get(workspaceId: string, deviceId: string): Promise<DeviceRecord | undefined>;
   list(workspaceId: string, query: { deviceIds?: readonly string[]; limit: number }): Promise<DeviceRecord[]>;
-  /** Stores the device; a device stored for the first time is due its first sweep at once. */
+  /** Stores the device; a device stored for the first time joins the sweep due at `sweepJoinedAt`, to be given its place. */
   put(record: DeviceRecord): Promise<void>;
   /** Removes the device and its place in the sweep. */
   remove(workspaceId: string, deviceId: string): Promise<void>;
@@ -147,6 +150,9 @@ export interface DeviceRepository {
   /** Moves a lock's next sweep to `next` if it is still due at `sweep.due_at`: of two sweepers, one wins (true). */
   moveSweep(sweep: DueSweep, next: string): Promise<boolean>;
 }
+
+/** The sweep time of a lock stored for the first time: due at once, so the next sweep gives it its place in the interval. */
+export const sweepJoinedAt = new Date(0).toISOString();
 
 /** A lock's place in the sweep. */
 export interface DueSweep {
@@ -195,13 +201,28 @@ export interface LockActionRepository {
   finish(attempt: ActionAttemptRecord, events: readonly SeamEvent[], device?: DeviceRecord): Promise<void>;
 }
 
+/** One call's work, named so that two workers doing the same work take one turn between them. */
+export interface CallHolder {
+  /** The work: a code at one version of its record. */
+  id: string;
+  /** How long a grant to this work stands for it: the longest a worker can take to make the call. */
+  holdMs: number;
+}
+
+export type PacingTurn = { granted: true } | { granted: false; retryAt: string; held?: true };
+
 /**
  * Counts provider calls against a provider's limits, shared by every process: the table in
- * AWS (one conditional counter per key and window), memory locally.
+ * AWS (one item per key holding its last grants, written on a version), memory locally.
  */
 export interface CallPacing {
-  /** Takes one call of `key` in the window `now` falls in; when the window is full, answers when the next one opens. */
-  take(key: string, limit: { calls: number; perMs: number }, now: Date): Promise<{ granted: true } | { granted: false; retryAt: string }>;
+  /**
+   * Takes one call of `key` when fewer than `calls` were granted in the `perMs` before `now`, so
+   * no span of `perMs` ever holds more than `calls`; refused, answers when the oldest of those
+   * grants leaves the span. With `holder`, a take whose work was granted a call of `key` in the
+   * last `holdMs` is refused as `held` (another worker is making that call) until the hold ends.
+   */
+  take(key: string, limit: { calls: number; perMs: number }, now: Date, holder?: CallHolder): Promise<PacingTurn>;
 }
 
 export interface EventRepository {

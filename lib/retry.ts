@@ -82,6 +82,18 @@ export const retryPolicies = {
     baseDelayMs: 10,
     maxDelayMs: 200,
   },
+  /**
+   * A provider call's turn lost the race on its grants' version to another process taking one:
+   * read the grants again. Each round grants one racer, and once the limit is reached the rest
+   * are refused on their read, so a limit of a few dozen calls settles in as many rounds.
+   */
+  pacingConflict: {
+    retryable: (error) => error instanceof ConflictError,
+    maxAttempts: 60,
+    budgetMs: 5_000,
+    baseDelayMs: 5,
+    maxDelayMs: 100,
+  },
   /** BatchGetItem returned unprocessed keys (throttling): read those again. */
   unprocessedKeys: {
     retryable: (error) => error instanceof UnprocessedKeysError,

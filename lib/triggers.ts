@@ -176,6 +176,12 @@ export function needsOf(fn: string): Needs {
 /** Whether the function reaches Z-Wave hubs' shadows: every provider caller does, and whoever says so. */
 export const usesHubShadows = (needs: Needs): boolean => needs.hubShadows === true || needs.credentials !== undefined;
 
+/**
+ * Whether the function gets the lock side (lock providers, account sources and the engine): it
+ * applies lifecycle rules to codes on locks or reaches locks. The others' bundles leave that code out.
+ */
+export const callsLocks = (needs: Needs): boolean => needs.lifecycle || usesHubShadows(needs);
+
 /** The configuration of each capability in AWS: the variables it needs, and why, for the message of a cold start that lacks them. */
 const capabilities: { needed: (needs: Needs) => boolean; because: string; variables: readonly (keyof Config)[] }[] = [
   { needed: (needs) => needs.followUps === true, because: 'it takes engine steps, which schedule follow-ups', variables: ['LATCHKEY_FOLLOW_UP_QUEUE_URL'] },

@@ -162,9 +162,9 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(graph('API requests', [requests]), graph('API 5xx rate (%)', [serverErrorRate]), graph('Relay iterator age (ms)', [iteratorAge]));
     this.dashboard.addWidgets(graph('Dead letters', deadLetterDepth), graph('Webhook deliveries waiting', [backlog]), graph('Throttles (account)', [accountThrottles]));
     this.dashboard.addWidgets(graph('Function errors', errors, 12), graph('Function throttles', throttles, 12));
-    // The engine's calls to each provider, and the calls it held back at the provider's limit for a device.
-    const providerMetric = (metricName: string, provider: string) =>
-      new Metric({ namespace: 'Latchkey', metricName, dimensionsMap: { service: 'latchkey', stage, provider }, period, statistic: 'Sum', label: provider });
+    // The engine's calls to each provider, the calls it held back at the provider's limits, and how long calls waited past their due time.
+    const providerMetric = (metricName: string, provider: string, statistic = 'Sum', label = provider) =>
+      new Metric({ namespace: 'Latchkey', metricName, dimensionsMap: { service: 'latchkey', stage, provider }, period, statistic, label });
     const providers = ['sandbox', 'seam', 'zwave'];
     this.dashboard.addWidgets(
       graph(
@@ -175,6 +175,18 @@ export class Monitoring extends Construct {
       graph(
         'Throttled waits (provider limit reached)',
         providers.map((p) => providerMetric('ThrottledWaits', p)),
+        12,
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Queue age, p90 (ms past due when the call was made)',
+        providers.map((p) => providerMetric('QueueAge', p, 'p90', `${p} p90`)),
+        12,
+      ),
+      graph(
+        'Queue age, max (ms)',
+        providers.map((p) => providerMetric('QueueAge', p, 'Maximum', `${p} max`)),
         12,
       ),
     );

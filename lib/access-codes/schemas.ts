@@ -88,6 +88,11 @@ export const accessCodeRecordSchema = z.object({
   attempt_for_offline_device: z.boolean(),
   /** When the lifecycle engine next has work for this code; absent when it has none. */
   due_at: timestampSchema.optional(),
+  /**
+   * While the code waits its turn at a provider's limit: when it first fell due. Its place in
+   * its lock's waiting line (earliest first); gone once its call is made.
+   */
+  queued_since: timestampSchema.optional(),
   /** Action attempts that finish when the code reaches its next settled state. */
   pending_action_attempts: z.array(z.object({ action_attempt_id: idSchema, action_type: actionTypeSchema })),
   /** The provider's own id for the code on the lock (an upstream Seam access_code_id), once known. */

@@ -1,13 +1,14 @@
 import { type BatchGetItemCommandOutput, BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, type QueryCommandInput, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { type AccessCodeRecord, accessCodeRecordSchema } from '../access-codes/schemas';
+import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import { InvalidInputError } from '../errors';
 import { type CodeEvent, type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { AccessCodeRepository, ListAccessCodesQuery, Page, WriteExtras } from '../ports';
 import { matchesSearch } from '../access-codes/search';
 import { accessCodeKeys, entryKeys, actionAttemptKeys, codeHistoryKeys, commonCodeKeyKeys, dueShardKey, eventKeys, expiresAfter, pinClaimKeys, skPrefix } from './dynamodb-keys';
-import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, parseDoc, toItem } from './dynamodb-doc';
+import { recordOfCodeItem, storedAccessCode, storedActionAttempt, storedCodeRecord } from './dynamodb-code-doc';
+import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
 import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites } from './dynamodb-pin-claims';
 import { claimMoves, holderOf } from '../access-codes/pin-holders';
@@ -120,7 +121,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     action_attempts: (e?.attempts ?? []).map((a) => a.action_attempt),
   });
 
-  const parseCode = (item: Item) => parseDoc(accessCodeRecordSchema, item);
+  const parseCode = recordOfCodeItem;
   const getCode = async (workspaceId: string, accessCodeId: string) => {
     const item = await getItem(accessCodeKeys.key(workspaceId, accessCodeId));
     return item && parseCode(item);
@@ -183,12 +184,10 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
   return {
     get: getCode,
 
-    async listByPin(workspaceId, deviceId, code) {
+    async listByPin(workspaceId, deviceId, code, except) {
       const holders = holdersOf(await getItem(pinClaimKeys.key(workspaceId, deviceId, code)));
-      return getMany(
-        workspaceId,
-        holders.map((h) => h.access_code_id),
-      );
+      const others = holders.map((h) => h.access_code_id).filter((id) => id !== except);
+      return others.length === 0 ? [] : getMany(workspaceId, others);
     },
 
     getMany,
@@ -313,7 +312,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
                 ...codeHistoryKeys.gone(workspaceId, id),
                 expires_at: expiresAfter(removedAt, options.codeHistoryDays),
                 doc: {
-                  access_code: previous.access_code,
+                  access_code: storedAccessCode(previous.access_code),
                   removed_at: removedAt,
                   readable_until: new Date(Date.parse(removedAt) + options.codeHistoryDays * 86_400_000).toISOString(),
                 },
@@ -348,14 +347,14 @@ const codeItem = (r: AccessCodeRecord): Item =>
     ...accessCodeKeys.key(r.access_code.workspace_id, r.access_code.access_code_id),
     ...accessCodeKeys.index(r),
     ...accessCodeKeys.due(r),
-    doc: r,
+    doc: storedCodeRecord(r),
   });
 
 export const actionAttemptItem = (r: ActionAttemptRecord): Item =>
   toItem({
     ...actionAttemptKeys.key(r.workspace_id, r.action_attempt.action_attempt_id),
     expires_at: actionAttemptKeys.expiresAt(r),
-    doc: r,
+    doc: storedActionAttempt(r),
   });
 
 const eventItem = (e: SeamEvent): Item => toItem({ ...eventKeys.key(e.workspace_id, e.event_id), ...eventKeys.index(e), expires_at: eventKeys.expiresAt(e), doc: e });

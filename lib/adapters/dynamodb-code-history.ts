@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { accessCodeSchema } from '../access-codes/schemas';
 import { InvalidInputError } from '../errors';
 import { type SeamEvent, eventSchema } from '../events/schemas';
 import type { CodeHistoryQuery, CodeHistoryRepository, Page } from '../ports';
 import { timestampSchema } from '../schema-helpers';
 import { codeHistoryKeys } from './dynamodb-keys';
+import { storedAccessCodeSchema } from './dynamodb-code-doc';
 import { type Item, decodeCursor, encodeCursor, parseDoc, toItem } from './dynamodb-doc';
 import type { TableOperations } from './dynamodb-support';
 
-const goneSchema = z.object({ access_code: accessCodeSchema, removed_at: timestampSchema, readable_until: timestampSchema });
+const goneSchema = z.object({ access_code: storedAccessCodeSchema, removed_at: timestampSchema, readable_until: timestampSchema });
 
 /** A timeline page's position: the sort key of the event it continues after (next) or before (prev). */
 const historyCursorSchema = z.strictObject({

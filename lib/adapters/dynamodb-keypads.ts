@@ -1,8 +1,9 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { SandboxKeypadStore, SandboxSlot } from '../providers/sandbox';
 import { idSchema, timestampSchema } from '../schema-helpers';
+import { batchedGets } from './dynamodb-batched-gets';
 import { keypadKeys } from './dynamodb-keys';
 import { recurringScheduleSchema } from '../devices/weekly-schedule';
 
@@ -29,10 +30,12 @@ export function dynamoDbKeypadStore(client: DynamoDBClient, tableName: string): 
   const replace = async (slot: SandboxSlot) => {
     await client.send(new PutItemCommand({ TableName: tableName, Item: slotItem(slot), ConditionExpression: 'attribute_exists(pk)' }));
   };
+  // The poller's steps read many slots at once: they go out together.
+  const getItem = batchedGets(client, tableName);
   return {
     async get(workspaceId, deviceId, accessCodeId) {
-      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(keypadKeys.slot(workspaceId, deviceId, accessCodeId)), ConsistentRead: true }));
-      return Item ? slotSchema.parse(unmarshall(Item).doc) : undefined;
+      const item = await getItem(keypadKeys.slot(workspaceId, deviceId, accessCodeId));
+      return item ? slotSchema.parse(unmarshall(item).doc) : undefined;
     },
     async put(slot, capacity) {
       try {

@@ -1,11 +1,11 @@
-import type { AccessCodeRecord } from '../access-codes/schemas';
+import type { AccessCode, AccessCodeRecord } from '../access-codes/schemas';
 import type { ActionAttemptRecord } from '../action-attempts/schemas';
 import type { ConnectedAccountRecord } from '../connected-accounts/schemas';
 import type { EntryClaim } from '../devices/entries';
 import type { CodeEvent, SeamEvent } from '../events/schemas';
 import type { ClientSessionRecord, PersonalAccessTokenRecord } from '../principals/schemas';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
-import { dueShardOf } from './dynamodb-table';
+import { dueShardOfCode } from './dynamodb-table';
 
 /**
  * Key builders for every item kind of the single table (see docs/data-model.md). Pure
@@ -98,7 +98,17 @@ export const accessCodeKeys = {
     gsi1sk: accessCodeKeys.indexSortKey(c.created_at, c.access_code_id),
   }),
   /** Undefined when the code has no pending work: the item then stays out of the due index. */
-  due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOf(r.access_code.access_code_id)), due_at: r.due_at }),
+  due: (r: AccessCodeRecord): DueKey | undefined => (r.due_at === undefined ? undefined : { due_shard: dueShardKey(dueShardOfCode(r)), due_at: r.due_at }),
+  /** The code's fields its item's keys hold (the inverse of `key` and `index`); those the keys do not have the shape of are left out. */
+  fieldsOf: (keys: Partial<Record<keyof TableKey | keyof Gsi1Key, string | undefined>>): Partial<Pick<AccessCode, 'workspace_id' | 'access_code_id' | 'device_id' | 'created_at'>> => {
+    const workspaceId = keys.pk?.startsWith('WS#') ? keys.pk.slice('WS#'.length) : undefined;
+    const accessCodeId = keys.sk?.startsWith(skPrefix.accessCode) ? keys.sk.slice(skPrefix.accessCode.length) : undefined;
+    if (workspaceId === undefined || accessCodeId === undefined) return {};
+    const devicePrefix = `${workspacePk(workspaceId)}#DEV#`;
+    const device = keys.gsi1pk?.startsWith(devicePrefix) && keys.gsi1pk.endsWith('#CODES') ? keys.gsi1pk.slice(devicePrefix.length, -'#CODES'.length) : undefined;
+    const created = keys.gsi1sk?.endsWith(`#${accessCodeId}`) ? keys.gsi1sk.slice(0, -`#${accessCodeId}`.length) : undefined;
+    return { workspace_id: workspaceId, access_code_id: accessCodeId, ...(device !== undefined && { device_id: device }), ...(created !== undefined && { created_at: created }) };
+  },
 };
 
 /** A workspace's idempotency keys, by the SHA-256 of the key (hex), in its workspace's partition. */

@@ -2,14 +2,14 @@ import { defaultCodeHistoryDays } from '../settings';
 import { createDynamoDbAccessStores } from './dynamodb-access';
 import { dynamoDbWebhooks } from './dynamodb-webhooks';
 import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { actionAttemptRecordSchema } from '../action-attempts/schemas';
 import { deviceRecordSchema } from '../devices/schemas';
 import { ConflictError } from '../errors';
 import { eventSchema } from '../events/schemas';
-import type { Stores } from '../ports';
+import { type Stores, sweepJoinedAt } from '../ports';
 import { apiKeyRecordSchema, workspaceSchema } from '../workspaces/schemas';
 import { matchesEventQuery } from '../events/filters';
 import { actionAttemptItem, dynamoDbAccessCodes, extraWrites } from './dynamodb-access-codes';
+import { storedActionAttemptSchema } from './dynamodb-code-doc';
 import { dueShardOf } from './dynamodb-table';
 import { dynamoDbCodeHistory } from './dynamodb-code-history';
 import { dynamoDbConnectedAccounts } from './dynamodb-connected-accounts';
@@ -81,7 +81,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
               Item: toItem({
                 ...deviceKeys.sweep(workspaceId, deviceId),
                 due_shard: deviceKeys.sweepShard(dueShardOf(deviceId)),
-                due_at: new Date(0).toISOString(),
+                due_at: sweepJoinedAt,
                 workspace_id: workspaceId,
                 device_id: deviceId,
               }),
@@ -130,7 +130,7 @@ export function createDynamoDbStores({ client, tableName, codeHistoryDays = defa
     actionAttempts: {
       async get(workspaceId, actionAttemptId) {
         const item = await getItem(actionAttemptKeys.key(workspaceId, actionAttemptId));
-        return item && parseDoc(actionAttemptRecordSchema, item);
+        return item && parseDoc(storedActionAttemptSchema, item);
       },
       async put(record) {
         await putItem(actionAttemptItem(record));

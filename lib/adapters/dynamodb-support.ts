@@ -1,18 +1,22 @@
 import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   TransactionCanceledException,
+  TransactionConflictException,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ConflictError, EntryAlreadyRecordedError, IdempotencyKeyInUseError } from '../errors';
 import type { KeptAnswer } from '../idempotency/schemas';
 import { keyDigest, sealAnswer } from '../idempotency/seal';
 import { type KeyClaim, type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
 import { PinClaimMovedError, TransactionContentionError, retry, retryPolicies } from '../retry';
+import { batchedGets } from './dynamodb-batched-gets';
 import { type Item, toItem } from './dynamodb-doc';
 import { type TableKey, idempotencyKeyKeys } from './dynamodb-keys';
 
@@ -74,9 +78,24 @@ export const versionIs = (version: number): Condition => ({
   ExpressionAttributeValues: { ':expected': { N: String(version) } },
 });
 
+/**
+ * The domain error for writes whose condition failed, by the role of the write (`failed` says
+ * which roles did), or undefined when none of them maps to one.
+ */
+function conditionError(failed: (role: WriteRole) => boolean): Error | undefined {
+  // A repeated entry report: nothing of it is written twice, whatever else moved meanwhile.
+  if (failed('entry')) return new EntryAlreadyRecordedError();
+  if (failed('code') || failed('item')) return new ConflictError();
+  if (failed('pin')) return new PinClaimMovedError();
+  if (failed('commonCodeKey')) return new ConflictError('common_code_key is bound to another code');
+  if (failed('idempotencyKey')) return new IdempotencyKeyInUseError();
+  return undefined;
+}
+
 /** The operations of one table that the repositories build on. */
 export function tableOperations(client: DynamoDBClient, tableName: string) {
-  const getItem = async (key: TableKey): Promise<Item | undefined> => (await client.send(new GetItemCommand({ TableName: tableName, Key: toItem(key), ConsistentRead: true }))).Item;
+  /** A strongly consistent read; reads asked for at once go out as one BatchGetItem (batchedGets). */
+  const getItem = batchedGets(client, tableName);
 
   const putItem = async (item: Item): Promise<void> => {
     await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
@@ -131,22 +150,38 @@ export function tableOperations(client: DynamoDBClient, tableName: string) {
     }
   }
 
+  /**
+   * One try of the writes. A single Put, Update or Delete goes as that request: a transaction of
+   * one item costs twice its write units (DynamoDB's transactional writes are two-phase) and
+   * nothing more atomic. Both ways, a failed condition becomes the same domain error.
+   */
   async function transactOnce(writes: readonly TableWrite[]): Promise<void> {
+    const [only] = writes;
+    if (writes.length === 1 && only !== undefined && only.write.ConditionCheck === undefined) return writeOnce(only);
     try {
       await client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.write) }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const failed = (role: WriteRole) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed');
-      // A repeated entry report: nothing of it is written twice, whatever else moved meanwhile.
-      if (failed('entry')) throw new EntryAlreadyRecordedError();
-      if (failed('code') || failed('item')) throw new ConflictError();
-      if (failed('pin')) throw new PinClaimMovedError();
-      if (failed('commonCodeKey')) throw new ConflictError('common_code_key is bound to another code');
-      if (failed('idempotencyKey')) throw new IdempotencyKeyInUseError();
+      const refused = conditionError((role) => writes.some((w, i) => w.role === role && reasons[i]?.Code === 'ConditionalCheckFailed'));
+      if (refused !== undefined) throw refused;
       // A concurrent transaction on the same items: nothing was written, so running it again
       // either succeeds or reports which condition now fails.
       if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new TransactionContentionError();
+      throw error;
+    }
+  }
+
+  async function writeOnce({ role, write }: TableWrite): Promise<void> {
+    try {
+      if (write.Put !== undefined) await client.send(new PutItemCommand(write.Put));
+      else if (write.Update !== undefined) await client.send(new UpdateItemCommand(write.Update));
+      else if (write.Delete !== undefined) await client.send(new DeleteItemCommand(write.Delete));
+      else throw new Error('A table write names no Put, Update or Delete');
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw conditionError((failed) => failed === role) ?? error;
+      // The item is in a transaction under way: nothing was written, so running it again is safe.
+      if (error instanceof TransactionConflictException) throw new TransactionContentionError();
       throw error;
     }
   }

@@ -17,4 +17,4 @@ export const tableDefinition = {
 } as const;
 
 /** The due index's shards are the engine's; the table's keys and the stack use them from here too. */
-export { dueShardCount, dueShardOf, shardGroups } from '../engine/due-shards';
+export { dueShardCount, dueShardOf, dueShardOfCode, shardGroups } from '../engine/due-shards';

@@ -3,7 +3,7 @@ import type { Written } from '../idempotency/unit-of-work';
 import type { ClientSessionRepository, CredentialRepository } from '../ports';
 import type { ClientSessionRecord, PersonalAccessTokenRecord, PublishableKeyRecord } from '../principals/schemas';
 
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy } from './memory-copy';
 
 /**
  * In-memory client sessions and credentials with the DynamoDB adapter's semantics (claims,

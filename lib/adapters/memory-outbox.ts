@@ -1,5 +1,6 @@
 import type { SeamEvent } from '../events/schemas';
 import type { EventPublisher } from '../ports';
+import { copy } from './memory-copy';
 
 /**
  * The in-memory store's outbox, its stand-in for the table's stream: events join it when the
@@ -16,7 +17,7 @@ export class MemoryOutbox {
   /** Called by the store inside a commit. */
   append(events: readonly SeamEvent[]): void {
     if (events.length === 0) return;
-    this.pending.push(...structuredClone(events));
+    this.pending.push(...copy(events));
     void this.flush();
   }
 

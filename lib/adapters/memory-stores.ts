@@ -8,10 +8,10 @@ import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, EntryAlreadyRecordedError, InvalidInputError } from '../errors';
 import type { EntryClaim } from '../devices/entries';
 import type { SeamEvent } from '../events/schemas';
-import type { DueSweep, ListAccessCodesQuery, Page, Stores, WriteExtras } from '../ports';
+import { type DueSweep, type ListAccessCodesQuery, type Page, type Stores, type WriteExtras, sweepJoinedAt } from '../ports';
 import type { ApiKeyRecord, Workspace } from '../workspaces/schemas';
 import type { MemoryOutbox } from './memory-outbox';
-import { dueShardOf } from './dynamodb-table';
+import { dueShardOf, dueShardOfCode } from './dynamodb-table';
 import { memoryConnectedAccounts } from './memory-connected-accounts';
 import { memoryIdempotencyKeys } from './memory-idempotency-keys';
 import { matchesSearch } from '../access-codes/search';
@@ -20,7 +20,7 @@ import { memoryCodeHistory } from './memory-code-history';
 import { memoryUnmanagedCodes } from './memory-unmanaged-codes';
 import { type PinHolder, claimMoves, heldDuring, holderOf, withHolder, withoutHolder } from '../access-codes/pin-holders';
 
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy } from './memory-copy';
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
 const cckKey = (workspaceId: string, key: string) => `${workspaceId}|${key}`;
 const byCreation = (a: AccessCodeRecord, b: AccessCodeRecord) =>
@@ -134,9 +134,9 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         const r = codes.get(scoped(workspaceId, accessCodeId));
         return r && copy(r);
       },
-      async listByPin(workspaceId, deviceId, code) {
+      async listByPin(workspaceId, deviceId, code, except) {
         return (pins.get(pinKey(workspaceId, deviceId, code)) ?? []).flatMap((h) => {
-          const r = codes.get(scoped(workspaceId, h.access_code_id));
+          const r = h.access_code_id === except ? undefined : codes.get(scoped(workspaceId, h.access_code_id));
           return r ? [copy(r)] : [];
         });
       },
@@ -160,7 +160,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         return { items: copy(items), nextCursor: hasMore && last ? last.access_code.access_code_id : null };
       },
       async listPins(workspaceId, deviceId, during) {
-        return [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])].filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
+        const held = [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
+        // devicePins holds a PIN exactly while some code holds it (claimPin/freePin): with no span, each is in use as is.
+        if (during === undefined) return held;
+        return held.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
       },
       async getCommonCodePin(workspaceId, key) {
         return boundPin(workspaceId, key);
@@ -217,7 +220,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       async listDue(shard, now, limit) {
         return copy(
           [...codes.values()]
-            .filter((r) => r.due_at !== undefined && r.due_at <= now && dueShardOf(r.access_code.access_code_id) === shard)
+            .filter((r) => r.due_at !== undefined && r.due_at <= now && dueShardOfCode(r) === shard)
             .sort((a, b) => (a.due_at ?? '').localeCompare(b.due_at ?? ''))
             .slice(0, limit),
         );
@@ -239,7 +242,7 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
       async put(record) {
         const { workspace_id, device_id } = record.device;
         devices.set(scoped(workspace_id, device_id), copy(record));
-        if (!sweeps.has(scoped(workspace_id, device_id))) sweeps.set(scoped(workspace_id, device_id), { workspace_id, device_id, due_at: new Date(0).toISOString() });
+        if (!sweeps.has(scoped(workspace_id, device_id))) sweeps.set(scoped(workspace_id, device_id), { workspace_id, device_id, due_at: sweepJoinedAt });
       },
       async remove(workspaceId, deviceId) {
         devices.delete(scoped(workspaceId, deviceId));

@@ -5,7 +5,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { ensureTable, localDynamoDbClient } from '../adapters/dynamodb-table-setup';
 import { loadConfig } from '../config';
-import { buildDeps } from '../deps';
+import { buildDeps } from '../wiring/whole-app';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { connectSeamAccount } from '../providers/seam';
 import { connectZwaveHub } from './connect-zwave';

@@ -61,22 +61,29 @@ export interface DeviceTraits {
   weeklySchedules?: boolean;
   /** The provider keeps a code's name where people see it (a Seam upstream), so a rename is sent to it. */
   showsNames?: boolean;
-  /** How fast the provider takes code calls for this device (its published limits); none: unpaced. */
+  /** How fast the provider takes code calls for this device and its account or hub (its published limits); none: unpaced. */
   callLimits?: CallLimits;
 }
 
-/** At most `calls` calls in each window of `perMs`. */
+/** At most `calls` calls in any span of `perMs` (a sliding window, not fixed ones). */
 export interface RateLimit {
   calls: number;
   perMs: number;
 }
 
 /**
- * A provider's limits on code calls per device: creations, updates and deletions, each counted
- * on its own, and `any`, every code call together (one command at a time: one call in each
- * window as long as a command takes).
+ * Limits on code calls: creations, updates and deletions, each counted on its own, and `any`,
+ * every code call together (one command at a time: one call in each window as long as a
+ * command takes).
  */
-export type CallLimits = Partial<Record<CodeCall | 'any', RateLimit>>;
+export type CallCounts = Partial<Record<CodeCall | 'any', RateLimit>>;
+
+/**
+ * A provider's limits on code calls: per device (the counts at the top), and per connected
+ * account or hub (`account`: every device behind one upstream account, gateway or hub
+ * together). A call takes a turn of every limit that applies to it.
+ */
+export type CallLimits = CallCounts & { account?: CallCounts };
 export type CodeCall = 'create' | 'update' | 'delete';
 
 export type ProviderErrorKind =

@@ -1,7 +1,7 @@
-import { DateTime, IANAZone } from 'luxon';
+import { tzOffset } from '@date-fns/tz';
 import * as z from 'zod';
 
-/** Days as a recurring schedule names them, Monday first (luxon's weekday 1 to 7). */
+/** Days as a recurring schedule names them, Monday first. */
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /** The most windows one schedule may have: a day named in a weekly entry is one window. */
@@ -12,6 +12,8 @@ export const upcomingWindowCount = 10;
 
 const minutesPerDay = 1440;
 const minutesPerWeek = 7 * minutesPerDay;
+const msPerMinute = 60_000;
+const msPerDay = minutesPerDay * msPerMinute;
 
 const wallTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'Must be a time of day as HH:MM, from 00:00 to 23:59' });
 
@@ -57,10 +59,21 @@ function checkWindows(weekly: readonly WeeklyWindow[], ctx: z.RefinementCtx) {
   for (const index of overlapping) ctx.addIssue({ code: 'custom', path: ['weekly', index], message: 'Overlaps another window of this schedule' });
 }
 
+/** Whether the runtime's time zone data knows `zone` (an IANA name such as America/New_York, or UTC). */
+function isTimeZone(zone: string): boolean {
+  if (zone === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A weekly schedule in the lock's time zone: the wall-clock windows in which a code works. */
 export const recurringScheduleSchema = z
   .object({
-    time_zone: z.string().refine((zone) => IANAZone.isValidZone(zone), { error: 'Must be an IANA time zone, such as America/New_York' }),
+    time_zone: z.string().refine(isTimeZone, { error: 'Must be an IANA time zone, such as America/New_York' }),
     weekly: z.array(weeklyWindowSchema).min(1, { error: 'Must have at least one window' }),
   })
   .superRefine((schedule, ctx) => checkWindows(schedule.weekly, ctx))
@@ -80,18 +93,29 @@ export interface ScheduleBounds {
   ends_at?: string | undefined;
 }
 
+/** The zone's offset from UTC at instant `t`, in minutes. */
+const offsetAt = (zone: string, t: number) => tzOffset(zone, new Date(t));
+
 /**
- * The instant a wall-clock time of one day has in the zone. A repeated time (the hour a clock
- * goes back) is its first occurrence; a skipped one (the hour a clock goes forward) is the
- * first valid minute after it.
+ * The instant a wall-clock time of one day has in the zone; `day` is that day's midnight written
+ * as if it were UTC. A repeated time (the hour a clock goes back) is its first occurrence; a
+ * skipped one (the hour a clock goes forward) is the first valid minute after it.
  */
-function instantOf(day: DateTime, minutes: number, zone: string): number {
+function instantOf(day: number, minutes: number, zone: string): number {
   for (let m = minutes; m < minutes + minutesPerDay; m++) {
-    const wall = day.plus({ minutes: m });
-    const local = DateTime.fromObject({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute }, { zone });
-    if (local.hour === wall.hour && local.minute === wall.minute) return Math.min(...local.getPossibleOffsets().map((d) => d.toMillis()));
+    const wall = day + m * msPerMinute;
+    // The offsets in force around the wall time; an instant that shows the wall time under one of them is one it has.
+    const offsets = new Set([offsetAt(zone, wall - msPerDay), offsetAt(zone, wall), offsetAt(zone, wall + msPerDay)]);
+    const instants = [...offsets].filter((offset) => offsetAt(zone, wall - offset * msPerMinute) === offset).map((offset) => wall - offset * msPerMinute);
+    if (instants.length > 0) return Math.min(...instants);
   }
   throw new Error('No valid time in a day of the zone');
+}
+
+/** Midnight of the day `t` falls on in the zone, written as if it were UTC. */
+function dayIn(zone: string, t: number): number {
+  const local = new Date(t + offsetAt(zone, t) * msPerMinute);
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -105,14 +129,14 @@ export function windowsAfter(schedule: RecurringSchedule, bounds: ScheduleBounds
   const lower = Math.max(from.getTime(), bounds.starts_at === undefined ? Number.NEGATIVE_INFINITY : Date.parse(bounds.starts_at));
   const upper = bounds.ends_at === undefined ? Number.POSITIVE_INFINITY : Date.parse(bounds.ends_at);
   // A window that started the day before (or ends the next day) may still be running.
-  const firstDay = DateTime.fromMillis(lower, { zone }).startOf('day').minus({ days: 1 });
+  const firstDay = dayIn(zone, lower) - msPerDay;
   const windows: { start: number; end: number }[] = [];
   const weeksNeeded = limit + 1;
   for (let offset = 0; offset < weeksNeeded * 7 + 2 && windows.length < limit * 2; offset++) {
-    const date = firstDay.plus({ days: offset });
-    const day = DateTime.utc(date.year, date.month, date.day);
-    if (day.toMillis() - 2 * 86_400_000 > upper) break;
-    const weekday = weekdays[date.weekday - 1];
+    const day = firstDay + offset * msPerDay;
+    if (day - 2 * msPerDay > upper) break;
+    // getUTCDay counts from Sunday (0); the schedule's days from Monday.
+    const weekday = weekdays[(new Date(day).getUTCDay() + 6) % 7];
     for (const window of schedule.weekly) {
       if (weekday === undefined || !window.days.includes(weekday)) continue;
       const startMinutes = minuteOfDay(window.start_time);

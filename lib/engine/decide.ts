@@ -179,11 +179,16 @@ function towardsLock(record: AccessCodeRecord, desired: DesiredEntry | undefined
 }
 
 /**
- * The provider's limit for the device is reached: the call waits its turn, due when the next
- * window opens, without counting as an attempt and without failing anything.
+ * The provider's limit for the device is reached: the call waits its turn, due when its turn
+ * can come, without counting as an attempt and without failing anything. It keeps the time it
+ * first fell due (`queued_since`), its place in the lock's waiting line.
  */
-export function paced(call: Call, retryAt: string): Write {
-  return { kind: 'write', rule: 'paced', record: call.record, next: { ...call.record, due_at: retryAt }, events: call.events, attempts: [] };
+export function paced(call: Call, retryAt: string, now: Date): Write {
+  const { record } = call;
+  const nowIso = now.toISOString();
+  const fellDue = record.due_at !== undefined && record.due_at < nowIso ? record.due_at : nowIso;
+  const next = { ...record, due_at: retryAt, queued_since: record.queued_since ?? fellDue };
+  return { kind: 'write', rule: 'paced', record, next, events: call.events, attempts: [] };
 }
 
 /** The lock took the call: check on it once it has had time to apply it. */

@@ -1,4 +1,5 @@
 import type { DeviceRecord } from '../devices/schemas';
+import { sweepJoinedAt } from '../ports';
 import { discoverCodes } from './discover';
 import type { EngineDeps } from './reconcile';
 
@@ -34,10 +35,13 @@ export async function sweepDueLocks(
   for (const shard of shards) {
     for (const due of await deps.devices.listSweepDue(shard, now.toISOString(), limit)) {
       if (deps.clock.now().getTime() >= deadline) return { swept, failures };
-      const device: DeviceRecord | undefined = await deps.devices.get(due.workspace_id, due.device_id);
       // Another sweeper moving it first took this lock.
       if (!(await deps.devices.moveSweep(due, nextSweepAt(due.device_id, intervalMs, now)))) continue;
-      if (!device || deps.providers.for(device).listEntries === undefined || skip.has(`${due.workspace_id}|${due.device_id}`)) continue;
+      // A lock that has just joined (a whole account connected at once, say) is only given its
+      // place in the interval: read at once, thousands of new locks would reach a provider together.
+      if (due.due_at === sweepJoinedAt || skip.has(`${due.workspace_id}|${due.device_id}`)) continue;
+      const device: DeviceRecord | undefined = await deps.devices.get(due.workspace_id, due.device_id);
+      if (!device || deps.providers.for(device).listEntries === undefined) continue;
       try {
         await discoverCodes(deps, device, { intervalMs });
         swept++;

@@ -126,6 +126,8 @@ async function commitOnce(deps: EngineDeps, device: DeviceRecord, now: Date, wri
       pending_action_attempts: write.next.pending_action_attempts.filter((a) => !attemptsDone.has(a.action_attempt_id)),
     };
     if (next.sync === undefined) delete next.sync;
+    // A code keeps its place in its lock's waiting line only while it waits for a turn.
+    if (write.rule !== 'paced') delete next.queued_since;
     if (next.due_at === undefined) delete next.due_at;
     await deps.accessCodes.update(next, record, extras);
     await scheduleFollowUp(deps, next, now);

@@ -1,6 +1,8 @@
 import { recordPollerLag } from '../observability';
 import { shardGroups } from './due-shards';
 import type { DeviceRecord } from '../devices/schemas';
+import type { AccessCodeRecord } from '../access-codes/schemas';
+import { linePlace, waitingLines } from './turns';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
 import { discoverCodes } from './discover';
 import { sweepDueLocks } from './lock-sweep';
@@ -28,10 +30,42 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
 }
 
 /**
+ * The order a tick works on its due codes in: each lock's codes in its line's order (waiting
+ * longest first, then due first), and the locks taken in turn, one code of each per round, with
+ * the workspaces interleaved in every round, so a lock or a workspace with a thousand codes due
+ * holds back no other.
+ */
+export function fairOrder(records: readonly AccessCodeRecord[]): { order: AccessCodeRecord[]; lines: string[][] } {
+  const byLock = new Map<string, AccessCodeRecord[]>();
+  for (const record of records) {
+    const key = `${record.access_code.workspace_id}|${record.access_code.device_id}`;
+    const line = byLock.get(key);
+    if (line) line.push(record);
+    else byLock.set(key, [record]);
+  }
+  const lockLines = [...byLock.values()].map((line) => line.sort((a, b) => linePlace(a).localeCompare(linePlace(b))));
+  lockLines.sort((a, b) => linePlace(a[0] as AccessCodeRecord).localeCompare(linePlace(b[0] as AccessCodeRecord)));
+  // Locks in workspace turns: the first lock of each workspace, then the second of each, ...
+  const seenOfWorkspace = new Map<string, number>();
+  const ranked = lockLines.map((line) => {
+    const ws = (line[0] as AccessCodeRecord).access_code.workspace_id;
+    const rank = seenOfWorkspace.get(ws) ?? 0;
+    seenOfWorkspace.set(ws, rank + 1);
+    return { line, rank };
+  });
+  const locks = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.line);
+  const order: AccessCodeRecord[] = [];
+  const longest = Math.max(0, ...locks.map((line) => line.length));
+  for (let round = 0; round < longest; round++) for (const line of locks) if (round < line.length) order.push(line[round] as AccessCodeRecord);
+  return { order, lines: locks.map((line) => line.map((r) => r.access_code.access_code_id)) };
+}
+
+/**
  * One tick of the poller: every code whose lifecycle work is due gets one engine step. It
  * reads only the sparse due index, so its cost follows the number of due codes, not stored
  * ones. A code that fails stays due and is retried on the next tick; so is any code left
- * when the deadline comes.
+ * when the deadline comes. Each round reads a page of every shard and works on it in fair
+ * order (fairOrder), the codes of a lock taking their turns at the provider's limits in line.
  */
 export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) {
   const { shards = shardGroups(1)[0] ?? [], pageSize = 500, concurrency = 16, deadline = Infinity } = options;
@@ -42,46 +76,51 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
   let processed = 0;
   let deferred = 0;
   const failures: unknown[] = [];
-  await Promise.all(
-    shards.map(async (shard) => {
-      const seen = new Set<string>();
-      for (;;) {
-        const due = (await deps.accessCodes.listDue(shard, now, pageSize)).filter((r) => !seen.has(r.access_code.access_code_id));
-        for (const record of due) if (record.due_at !== undefined) lagMs = Math.max(lagMs, Date.parse(now) - Date.parse(record.due_at));
-        if (due.length === 0) return;
-        await forEachConcurrently(due, concurrency, async (record) => {
-          const { workspace_id: workspaceId, access_code_id: accessCodeId } = record.access_code;
-          seen.add(accessCodeId);
-          if (deps.clock.now().getTime() >= deadline) {
-            deferred++;
-            return;
-          }
-          // One device read per sweep, however many of its codes are due.
-          const device = (deviceId: string) => {
-            const key = `${workspaceId}|${deviceId}`;
-            if (!devices.has(key)) devices.set(key, deps.devices.get(workspaceId, deviceId));
-            return devices.get(key) as Promise<DeviceRecord | undefined>;
-          };
-          try {
-            await reconcileAccessCode(deps, workspaceId, accessCodeId, { record, device });
-            processed++;
-          } catch (error) {
-            failures.push(error);
-          }
-        });
+  const seen = new Set<string>();
+  let open = [...shards];
+  while (open.length > 0) {
+    const pages = await Promise.all(open.map(async (shard) => ({ shard, due: (await deps.accessCodes.listDue(shard, now, pageSize)).filter((r) => !seen.has(r.access_code.access_code_id)) })));
+    open = pages.filter((page) => page.due.length > 0).map((page) => page.shard);
+    const due = pages.flatMap((page) => page.due);
+    for (const record of due) {
+      seen.add(record.access_code.access_code_id);
+      if (record.due_at !== undefined) lagMs = Math.max(lagMs, Date.parse(now) - Date.parse(record.due_at));
+    }
+    const { order, lines } = fairOrder(due);
+    const turns = waitingLines(deps.pacing, lines);
+    // As many codes at once as the shards would take each on their own.
+    await forEachConcurrently(order, concurrency * Math.max(1, shards.length), async (record) => {
+      const { workspace_id: workspaceId, access_code_id: accessCodeId } = record.access_code;
+      try {
+        if (deps.clock.now().getTime() >= deadline) {
+          deferred++;
+          return;
+        }
+        // One device read per sweep, however many of its codes are due.
+        const device = (deviceId: string) => {
+          const key = `${workspaceId}|${deviceId}`;
+          if (!devices.has(key)) devices.set(key, deps.devices.get(workspaceId, deviceId));
+          return devices.get(key) as Promise<DeviceRecord | undefined>;
+        };
+        await reconcileAccessCode(deps, workspaceId, accessCodeId, { record, device, turns });
+        processed++;
+      } catch (error) {
+        failures.push(error);
+      } finally {
+        turns.passed(accessCodeId);
       }
-    }),
-  );
-  // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there.
-  for (const found of devices.values()) {
+    });
+  }
+  // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there. Locks side by side, as their codes were.
+  await forEachConcurrently([...devices.values()], concurrency * Math.max(1, shards.length), async (found) => {
     const device = await found;
-    if (!device || deps.clock.now().getTime() >= deadline) continue;
+    if (!device || deps.clock.now().getTime() >= deadline) return;
     try {
       await discoverCodes(deps, device);
     } catch (error) {
       failures.push(error);
     }
-  }
+  });
   // Idle locks too, at least once per sweep interval, spread over it (those read above are not read twice).
   const sweep = await sweepDueLocks(deps, { shards, now: new Date(now), intervalMs: deps.settings.lockSweepMs, deadline, skip: new Set(devices.keys()) });
   failures.push(...sweep.failures);

@@ -1,14 +1,16 @@
-import type { CodeHandle, LockProvider } from '../devices/lock-provider';
+import type { CallLimits, CodeCall, CodeHandle, LockProvider, RateLimit } from '../devices/lock-provider';
 import { ProviderError } from '../devices/lock-provider';
 import type { DeviceRecord } from '../devices/schemas';
 import { ConflictError, DuplicateAccessCodeError } from '../errors';
-import { recordProviderCall, recordProviderError } from '../observability';
+import { recordProviderCall, recordProviderError, recordQueueAge } from '../observability';
 import { retry, retryPolicies } from '../retry';
 import { codesOnDevice } from '../access-codes/codes-on-device';
 import type { AccessCodeRecord } from '../access-codes/schemas';
+import type { Clock } from '../ports';
 import { type LockRead, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull, paced } from './decide';
 import { mayBeOnLock } from './pin-handover';
 import { type AssignOfflinePin, type Call, type EngineDeps, commit } from './outcome';
+import { type Turns, directTurns } from './turns';
 
 export type { EngineDeps } from './outcome';
 
@@ -27,9 +29,12 @@ export async function reconcileAccessCode(
     device?: (deviceId: string) => Promise<DeviceRecord | undefined>;
     /** The lock just reported a change to this code's slot: look now, whatever the code's due time says. */
     dueNow?: boolean;
+    /** How the step takes its turns at the provider's limits: the poller's waiting lines, or the pacing directly. */
+    turns?: Turns;
   } = {},
 ): Promise<void> {
   const loadDevice = known.device ?? ((deviceId: string) => deps.devices.get(workspaceId, deviceId));
+  const turns = known.turns ?? directTurns(deps.pacing);
   // The poller passes the record it just read from the due index; a lost race reads it again.
   let listed = known.record;
   try {
@@ -40,7 +45,7 @@ export async function reconcileAccessCode(
       if (!record || (!known.dueNow && (record.due_at === undefined || record.due_at > now.toISOString()))) return;
       const device = await loadDevice(record.access_code.device_id);
       if (!device) await deps.accessCodes.remove(record, { events: [] });
-      else await step(deps, record, device, now);
+      else await step(deps, record, device, now, turns);
     });
   } catch (error) {
     // A step that keeps losing to other writers is taken again when it is next due.
@@ -48,7 +53,7 @@ export async function reconcileAccessCode(
   }
 }
 
-async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date): Promise<void> {
+async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRecord, now: Date, turns: Turns): Promise<void> {
   const provider = deps.providers.for(device);
   const traits = provider.traits(device);
   const handle: CodeHandle = {
@@ -60,11 +65,13 @@ async function step(deps: EngineDeps, record: AccessCodeRecord, device: DeviceRe
   const code = record.access_code;
   // Only time-bound codes share a PIN, with stays that do not overlap theirs; a code that may be on the lock already waits for none.
   const shares = code.type === 'time_bound' && code.code !== null && !record.offline && !mayBeOnLock(record);
-  const samePin = shares && code.code !== null ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code) : [];
+  const samePin = shares && code.code !== null ? await deps.accessCodes.listByPin(code.workspace_id, code.device_id, code.code, code.access_code_id) : [];
   const outcome = decide({ record, traits, settings: deps.settings, now, samePin, ...(lock && { lock }) });
+  if (outcome.kind === 'write' || outcome.kind === 'assign_offline_pin') turns.passed(handle.access_code_id);
   if (outcome.kind === 'write') return commit(deps, device, now, outcome);
   if (outcome.kind === 'assign_offline_pin') return assignOfflinePin(deps, device, provider, outcome, now);
-  return commit(deps, device, now, await call(provider, device, handle, outcome, deps, now));
+  const made = await call(provider, device, handle, outcome, { deps, now, turns });
+  if (made !== undefined) await commit(deps, device, now, made);
 }
 
 async function readLock(provider: LockProvider, device: DeviceRecord, handle: CodeHandle): Promise<LockRead> {
@@ -77,20 +84,73 @@ async function readLock(provider: LockProvider, device: DeviceRecord, handle: Co
   }
 }
 
-/** Asks the lock for the difference, and decides what its answer means. */
-async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHandle, outcome: Call, deps: EngineDeps, now: Date) {
+/**
+ * The turns a call takes, in order: the device's limit for its kind and for any call, then its
+ * account's (or hub's). A device's key is `<provider>#<workspace>#<device>#<kind>`, an account's
+ * `<provider>#<workspace>#ACCOUNT#<connected account>#<kind>`.
+ */
+export function turnsFor(provider: string, device: DeviceRecord, kind: CodeCall, limits: CallLimits): { key: string; limit: RateLimit }[] {
+  const { workspace_id: ws, device_id: deviceId, connected_account_id: accountId } = device.device;
+  const scopes = [
+    { at: `${provider}#${ws}#${deviceId}`, counts: limits },
+    { at: `${provider}#${ws}#ACCOUNT#${accountId}`, counts: limits.account ?? {} },
+  ];
+  return scopes.flatMap(({ at, counts }) =>
+    ([kind, 'any'] as const).flatMap((counted) => {
+      const limit = counts[counted];
+      return limit === undefined ? [] : [{ key: `${at}#${counted}`, limit }];
+    }),
+  );
+}
+
+/**
+ * How long a grant to a code at one version stands for it: the longest an engine worker runs
+ * (the Lambda timeouts in lib/triggers.ts). Two steps of one code at once (a request's first
+ * step and a poller tick, say) take one call between them; the other leaves the code to it. A
+ * worker that dies holding it leaves the code due, taken again once the hold ends.
+ */
+export const callHoldMs = 60_000;
+
+/**
+ * Takes the call's turns in its line's order: undefined when every one is granted, or else when
+ * the call may come (the first refused turn makes it wait), or `held` when another worker holds
+ * this code's call.
+ */
+async function takeTurns(provider: LockProvider, device: DeviceRecord, outcome: Call, turns: Turns, clock: Clock): Promise<string | 'held' | undefined> {
   const kind = outcome.kind === 'remove' ? 'delete' : outcome.record.provider_ref === undefined ? 'create' : 'update';
-  const limits = provider.traits(device).callLimits ?? {};
-  for (const counted of [kind, 'any'] as const) {
-    const limit = limits[counted];
-    if (limit === undefined) continue;
-    const turn = await deps.pacing.take(`${provider.name}#${device.device.workspace_id}#${device.device.device_id}#${counted}`, limit, now);
-    if (!turn.granted) {
-      recordProviderCall(provider.name, 'throttled');
-      return paced(outcome, turn.retryAt);
+  const wanted = turnsFor(provider.name, device, kind, provider.traits(device).callLimits ?? {});
+  const id = outcome.record.access_code.access_code_id;
+  if (wanted.length === 0) {
+    turns.passed(id);
+    return undefined;
+  }
+  const holder = { id: `${id}@${outcome.record.version}`, holdMs: callHoldMs };
+  await turns.before(id);
+  try {
+    for (const { key, limit } of wanted) {
+      // Dated when taken, just before the call: the step's `now` is from before its read of the lock (and its wait in line), which may have been slow.
+      const turn = await turns.take(key, limit, clock.now(), holder);
+      if (!turn.granted) return turn.held ? 'held' : turn.retryAt;
     }
+    return undefined;
+  } finally {
+    turns.passed(id);
+  }
+}
+
+/** Asks the lock for the difference, and decides what its answer means; nothing to write when another worker holds the call. */
+async function call(provider: LockProvider, device: DeviceRecord, handle: CodeHandle, outcome: Call, { deps, now, turns }: { deps: EngineDeps; now: Date; turns: Turns }) {
+  const waitUntil = await takeTurns(provider, device, outcome, turns, deps.clock);
+  if (waitUntil === 'held') return undefined;
+  if (waitUntil !== undefined) {
+    recordProviderCall(provider.name, 'throttled');
+    return paced(outcome, waitUntil, now);
   }
   recordProviderCall(provider.name, 'made');
+  // How long the call waited past the code's first due time (0 for a call made on time).
+  const { queued_since: queuedSince, due_at: dueAt } = outcome.record;
+  const since = queuedSince ?? dueAt;
+  if (since !== undefined) recordQueueAge(provider.name, deps.clock.now().getTime() - Date.parse(since));
   try {
     if (outcome.kind === 'remove') {
       await provider.remove(device, handle);

@@ -49,7 +49,8 @@ export const routes = [
   { path: '/access_codes/unmanaged/update', methods: ['POST', 'PATCH'], fn: 'access-codes-unmanaged-update', writes: true },
   { path: '/access_codes/unmanaged/delete', methods: ['POST', 'DELETE'], fn: 'access-codes-unmanaged-delete', writes: true, credentials: 'read' },
   { path: '/access_codes/unmanaged/convert_to_managed', methods: ['POST', 'PATCH'], fn: 'access-codes-unmanaged-convert-to-managed', writes: true },
-  { path: '/access_codes/simulate/create_unmanaged_access_code', methods: ['POST'], fn: 'access-codes-simulate-create-unmanaged', writes: true },
+  /** Reads the sandbox keypad whole (engine discovery), which can bring managed codes back in line and schedule their next steps (follow-ups). */
+  { path: '/access_codes/simulate/create_unmanaged_access_code', methods: ['POST'], fn: 'access-codes-simulate-create-unmanaged', writes: true, followUps: true },
   { path: '/access_codes/simulate/external_modification', methods: ['POST'], fn: 'access-codes-simulate-external-modification', writes: true },
   { path: '/action_attempts/get', methods: ['GET', 'POST'], fn: 'action-attempts-get', writes: false },
   { path: '/devices/get', methods: ['GET', 'POST'], fn: 'devices-get', writes: false },
@@ -95,18 +96,23 @@ export type RoutePath = (typeof routes)[number]['path'];
 /** Serves every path no route matches, with a Seam-shaped 404. */
 export const notFoundFunction = 'not-found';
 
+/** Each route's path as a pattern with its `{name}` segments, compiled once for matchRoute. */
+const routePatterns = routes.map((route: RouteDefinition) => {
+  const names: string[] = [];
+  const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, names, pattern: new RegExp(`^${pattern}$`) };
+});
+
 /**
  * The route serving a request path, and the values of its `{name}` segments: what API
  * Gateway's route matching does, for the local server.
  */
 export function matchRoute(path: string): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
-  for (const route of routes) {
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}$`).exec(path);
+  for (const { route, names, pattern } of routePatterns) {
+    const match = pattern.exec(path);
     if (match) return { route, pathParameters: Object.fromEntries(names.map((n, i) => [n, decodeSegment(match[i + 1] ?? '')])) };
   }
   return undefined;

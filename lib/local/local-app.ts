@@ -4,7 +4,8 @@ import { InProcessDeliveryQueue } from '../adapters/in-process-delivery-queue';
 import { InProcessFollowUps } from '../adapters/in-process-follow-ups';
 import { MemoryOutbox } from '../adapters/memory-outbox';
 import type { Config } from '../config';
-import { type AppDeps, buildDeps, type LocalParts, systemClock } from '../deps';
+import { type AppDeps, type LocalParts, systemClock } from '../deps';
+import { buildDeps } from '../wiring/whole-app';
 import { logger } from '../logger';
 import type { Clock } from '../ports';
 

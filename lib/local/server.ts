@@ -55,8 +55,7 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
 }
 
 /** An API Gateway HTTP API (payload v2) event for one local request. */
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: string, url = new URL(req.url ?? '/', 'http://localhost')): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -130,7 +129,8 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
   const maxRequestBytes = 10 * 1024 * 1024;
   const corsOrigins = options.corsOrigins ?? [];
   const server = createServer({ maxHeaderSize: maxHeaderBytes }, async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     // CORS as API Gateway's corsPreflight does it: preflights answered here, never by a handler.
     const origin = allowsOrigin(corsOrigins, req.headers.origin) ? req.headers.origin : undefined;
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
@@ -163,19 +163,22 @@ export function createLocalServer(handlers: { byPath: Map<string, HttpFunction>;
         result = errorResponse(new PayloadTooLargeError(maxRequestBytes), randomUUID());
         closeAfter = !body.drained;
       } else {
-        const event = toApiGatewayEvent(req, body.bytes, matched ? `ANY ${matched.route.path}` : '$default');
+        const event = toApiGatewayEvent(req, body.bytes, matched ? `ANY ${matched.route.path}` : '$default', url);
         if (matched && Object.keys(matched.pathParameters).length > 0) event.pathParameters = matched.pathParameters;
         result = await (routed ?? handlers.notFound)(event, lambdaContext(path));
       }
     } catch (error) {
       result = errorResponse(error, randomUUID());
     }
+    const responseBody = result.body ?? '';
+    // A length, as API Gateway sends: the answer goes out in one write instead of chunks.
     res.writeHead(result.statusCode ?? 200, {
       ...(result.headers as Record<string, string>),
       ...(origin && corsResponseHeaders(origin)),
       ...(closeAfter && { connection: 'close' }),
+      'content-length': Buffer.byteLength(responseBody),
     });
-    res.end(result.body ?? '', () => {
+    res.end(responseBody, () => {
       if (closeAfter) req.socket.destroy();
     });
   });

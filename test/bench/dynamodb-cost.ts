@@ -17,26 +17,36 @@ const dataCommands = new Set([
   'TransactWriteItemsCommand',
 ]);
 
-const capacitySchema = z.object({ CapacityUnits: z.number().optional() });
+const unitsSchema = z.object({ CapacityUnits: z.number().optional() });
+const capacitySchema = unitsSchema.extend({ GlobalSecondaryIndexes: z.record(z.string(), unitsSchema).optional() });
 const outputSchema = z.object({ ConsumedCapacity: z.union([capacitySchema, z.array(capacitySchema)]).optional() });
 
 export interface RequestCounter {
   commands: Map<string, number>;
   capacityUnits: number;
+  /** The same capacity by command, to price reads and writes apart. */
+  capacityByCommand: Map<string, number>;
+  /** The part of it each global secondary index took, by `<index name> <command>` (with `byIndex`). */
+  capacityByIndex: Map<string, number>;
   reset(): void;
 }
 
 /**
  * Counts the client's requests by command and sums the capacity DynamoDB reports for them:
- * a middleware asks every data command for ReturnConsumedCapacity TOTAL and reads it back.
+ * a middleware asks every data command for ReturnConsumedCapacity TOTAL (INDEXES with `byIndex`:
+ * the total and each index's share) and reads it back.
  */
-export function countRequests(client: DynamoDBClient): RequestCounter {
+export function countRequests(client: DynamoDBClient, options: { byIndex?: boolean } = {}): RequestCounter {
   const counter: RequestCounter = {
     commands: new Map(),
     capacityUnits: 0,
+    capacityByCommand: new Map(),
+    capacityByIndex: new Map(),
     reset() {
       counter.commands.clear();
       counter.capacityUnits = 0;
+      counter.capacityByCommand.clear();
+      counter.capacityByIndex.clear();
     },
   };
   client.middlewareStack.add(
@@ -44,12 +54,19 @@ export function countRequests(client: DynamoDBClient): RequestCounter {
       const name = context.commandName ?? 'unknown';
       counter.commands.set(name, (counter.commands.get(name) ?? 0) + 1);
       if (dataCommands.has(name) && typeof args.input === 'object' && args.input !== null) {
-        Object.assign(args.input, { ReturnConsumedCapacity: 'TOTAL' });
+        Object.assign(args.input, { ReturnConsumedCapacity: options.byIndex ? 'INDEXES' : 'TOTAL' });
       }
       const result = await next(args);
       const parsed = outputSchema.safeParse(result.output);
       const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
-      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) counter.capacityUnits += c.CapacityUnits ?? 0;
+      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+        counter.capacityUnits += c.CapacityUnits ?? 0;
+        counter.capacityByCommand.set(name, (counter.capacityByCommand.get(name) ?? 0) + (c.CapacityUnits ?? 0));
+        for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) {
+          const key = `${index} ${name}`;
+          counter.capacityByIndex.set(key, (counter.capacityByIndex.get(key) ?? 0) + (units.CapacityUnits ?? 0));
+        }
+      }
       return result;
     },
     { step: 'initialize', name: 'benchRequestCounter' },
@@ -75,7 +92,7 @@ export async function runDynamoDbCost(endpoint: string, tableName: string): Prom
   // Loaded in the child only: the parent imports this module to tabulate, and never builds the application.
   const [{ buildDeps }, { loadConfig }, { createDynamoDbStores }, { ensureTable, localDynamoDbClient }, { createWorkspace }, { invoke }, { createAccessCode }, { workspacePrincipal }] =
     await Promise.all([
-      import('../../lib/deps'),
+      import('../../lib/wiring/whole-app'),
       import('../../lib/config'),
       import('../../lib/adapters/dynamodb-stores'),
       import('../../lib/adapters/dynamodb-table-setup'),

@@ -8,10 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { measureCodeLife } from './code-life';
 import { measureColdStart } from './cold-start';
 import { measureDynamoDbCost } from './dynamodb-cost';
 import { measureHandlerOverhead } from './handler-overhead';
 import { type LoadSettings, measureAgainstFake, measureOnDynamoDb } from './http-load';
+import { type LockSweepSettings, measureLockSweep } from './lock-sweep';
 import { type PollerSettings, measurePoller } from './poller';
 import { type Section, renderSection, sectionJson, verdict } from './report';
 import { machine, repoRoot } from './support';
@@ -25,6 +27,9 @@ interface Settings {
   handlerCalls: number;
   coldStartRuns: number;
   poller: PollerSettings;
+  lockSweep: LockSweepSettings;
+  /** Codes whose whole life is priced. */
+  codeLifeCodes: number;
 }
 
 const quickSettings: Settings = {
@@ -34,6 +39,8 @@ const quickSettings: Settings = {
   handlerCalls: 10_000,
   coldStartRuns: 3,
   poller: { notDue: 10_000, burst: 1_000, sweeps: 3 },
+  lockSweep: { locks: 1_000, codesPerLock: 2 },
+  codeLifeCodes: 50,
 };
 
 const fullSettings: Settings = {
@@ -43,9 +50,11 @@ const fullSettings: Settings = {
   handlerCalls: 30_000,
   coldStartRuns: 11,
   poller: { notDue: 100_000, burst: 10_000, sweeps: 5 },
+  lockSweep: { locks: 10_000, codesPerLock: 2 },
+  codeLifeCodes: 100,
 };
 
-const sectionIds = ['api-vs-fake', 'handler-overhead', 'cold-start', 'api-on-dynamodb', 'dynamodb-cost', 'poller'] as const;
+const sectionIds = ['api-vs-fake', 'handler-overhead', 'cold-start', 'api-on-dynamodb', 'dynamodb-cost', 'poller', 'lock-sweep', 'code-life'] as const;
 
 function parseArgs(argv: readonly string[]) {
   const quick = argv.includes('--quick');
@@ -92,7 +101,7 @@ async function main() {
   if (wanted('cold-start')) {
     await add('3: bundles and cold imports', () => measureColdStart({ runs: settings.coldStartRuns, outDir: join(repoRoot, 'bench-results', 'bundles') }));
   }
-  if (wanted('api-on-dynamodb') || wanted('dynamodb-cost') || wanted('poller')) {
+  if (wanted('api-on-dynamodb') || wanted('dynamodb-cost') || wanted('poller') || wanted('lock-sweep') || wanted('code-life')) {
     progress('starting DynamoDB Local');
     const dynamoDb = await startDynamoDbLocal();
     try {
@@ -103,6 +112,10 @@ async function main() {
         const { notDue, burst } = settings.poller;
         await add(`5: poller (${notDue.toLocaleString('en-US')} not-due codes, burst of ${burst.toLocaleString('en-US')})`, () => measurePoller(endpoint, settings.poller, quick));
       }
+      if (wanted('lock-sweep')) {
+        await add(`6: sweep of ${settings.lockSweep.locks.toLocaleString('en-US')} idle locks`, () => measureLockSweep(endpoint, settings.lockSweep, quick));
+      }
+      if (wanted('code-life')) await add(`7: a code's whole life, ${settings.codeLifeCodes} codes`, () => measureCodeLife(endpoint, settings.codeLifeCodes));
     } finally {
       await dynamoDb.stop();
     }

@@ -5,6 +5,7 @@
  *   serve.ts latchkey   Latchkey's local server; store and endpoint from LATCHKEY_STORE and
  *                       LATCHKEY_DYNAMODB_ENDPOINT, as `npm start` takes them
  *   serve.ts fake       @seamapi/fake-seam-connect, seeded, on 127.0.0.1
+ *   serve.ts floor      a bare node:http server that reads each request's body and answers a constant JSON
  */
 
 import type { Server } from 'node:http';
@@ -42,13 +43,44 @@ async function serveFake(): Promise<Served> {
   return { url: `http://127.0.0.1:${port}`, apiKey: seed.seam_apikey1_token, deviceId: seed.august_device_1, workspaceId: seed.seed_workspace_1 };
 }
 
+/** The floor: what any server must do for a get (read the request, answer JSON of an access code's size), and nothing else. */
+async function serveFloor(): Promise<Served> {
+  const { createServer } = await import('node:http');
+  const body = JSON.stringify({
+    access_code: {
+      access_code_id: '00000000-0000-4000-8000-000000000000',
+      device_id: '00000000-0000-4000-8000-000000000001',
+      name: 'Bench',
+      code: '97531864',
+      type: 'ongoing',
+      status: 'set',
+      created_at: '2026-12-06T00:00:00.000Z',
+      errors: [],
+      warnings: [],
+      is_managed: true,
+    },
+    ok: true,
+  });
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  process.stdin.on('close', () => process.exit(0));
+  return { url: `http://127.0.0.1:${port}`, apiKey: 'floor', deviceId: 'floor', workspaceId: 'floor' };
+}
+
 async function main() {
   const target = process.argv[2];
-  if (target !== 'fake' && target !== 'latchkey') {
-    console.error('usage: serve.ts latchkey|fake');
+  if (target !== 'fake' && target !== 'latchkey' && target !== 'floor') {
+    console.error('usage: serve.ts latchkey|fake|floor');
     process.exit(2);
   }
-  const served = target === 'fake' ? await serveFake() : await serveLatchkey();
+  const served = target === 'fake' ? await serveFake() : target === 'floor' ? await serveFloor() : await serveLatchkey();
   process.stdout.write(`${JSON.stringify(served)}\n`);
   process.stdin.resume();
 }

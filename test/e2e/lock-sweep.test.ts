@@ -52,4 +52,4 @@ test('a silent change to a set code is found within one sweep interval and the P
   );
   expect(back).toMatchObject({ code: '5729', status: 'set' });
   expect(Date.parse((back as { last_verified_at?: string }).last_verified_at ?? '')).toBeGreaterThan(Date.parse((set as { last_verified_at?: string }).last_verified_at ?? ''));
-});
+}, 60_000);

@@ -10,7 +10,8 @@ import { zwaveHarnessForFile } from '../support/zwave-harness';
  * keypad events over the server's WebSocket. The one driver of this file is the server's.
  */
 
-const t = zwaveHarnessForFile([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true });
+// The agent sweeps its lock every 1.2 s (refresh_minutes): the lock's User Code Checksum, asked through the server.
+const t = zwaveHarnessForFile([{ nodeId: 2, slots: 6, name: 'Unit 4B Front', userCodeVersion: 2, acceptLengths: { min: 4, max: 8 } }], { zwaveServer: true, refreshMinutes: 0.02 });
 
 const create = (input: Record<string, unknown>) => t.create(input);
 const get = (id: string) => t.get(id);
@@ -66,6 +67,46 @@ test('a keypad unlock names the slot', async () => {
     (l) => l !== undefined,
   );
   expect(JSON.parse(line ?? '{}')).toMatchObject({ message: 'keypad unlock', device_id: device.device.device_id, slot: 6 });
+});
+
+test("a silent change is found through the lock's checksum, asked through the server, and the PIN is put back", async () => {
+  const device = await t.lockDevice(2);
+  const { access_code } = await create({ device_id: device.device.device_id, code: '3141' });
+  await t.until(
+    'set',
+    () => get(access_code.access_code_id),
+    (c) => c.status === 'set',
+  );
+  const slot = Number(Object.entries(await t.hub.slots(2)).find(([, code]) => code === '3141')?.[0]);
+  // The server's value event for the write may come after it and read the slot once more: past one sweep, that is over.
+  const settled = await t.hub.reads(2);
+  await t.until(
+    'a sweep',
+    () => t.hub.reads(2),
+    (r) => r.checksums > settled.checksums,
+  );
+  // Two sweeps whose checksum matched read no slot (a late value event may still read one: then the next two are watched).
+  let before = await t.hub.reads(2);
+  await t.until(
+    'two sweeps that read no slot',
+    async () => {
+      const now = await t.hub.reads(2);
+      if (now.checksums < before.checksums + 2) return false;
+      const quiet = now.slots === before.slots;
+      before = now;
+      return quiet;
+    },
+    (quiet) => quiet,
+  );
+  t.clock.advance(60_000);
+  t.pins.push('2718');
+  await t.hub.changeSilently(2, slot, '2718');
+  await t.until(
+    'the PIN put back',
+    () => t.hub.slots(2),
+    (s) => s[String(slot)] === '3141',
+  );
+  expect(t.hub.output()).toContain('user code checksum differs: every slot read');
 });
 
 test('when the server restarts (Home Assistant restarting), the agent dials it again and a code created meanwhile is set', async () => {

@@ -10,11 +10,19 @@ import { esbuildOptionsFor, functionBundling, providerClientModules, runtimeProv
 import { parseConfig } from '../../infra/config';
 import { LatchkeyFunction } from '../../infra/constructs/latchkey-function';
 import { functionEntry, functionNames } from '../../infra/functions';
+import { callsLocks, needsOf } from '../../lib/triggers';
 
-// 560 KB since weekly schedules (luxon, 71 KB minified, reaches every bundle through the access-code
-// schema; the largest bundle was 520 KB with it). Issue #20 aims at 300 KB: lower it, never raise it.
-const budgetBytes = 560_000;
+// 441 KB: the largest bundle is 439.5 KB (locks-unlock-door). Since each function's entry wires
+// only the pieces its table entry needs (lib/wiring/), the functions that call no lock leave the
+// providers and the engine out (~373 KB), those that take no engine step the engine (the create,
+// ~419 KB), and no bundle holds the memory store. The X-Ray SDK and the Tracer (~124 KB) are
+// still in every bundle. Issue #20 aims at 300 KB: lower it, never raise it.
+const budgetBytes = 441_000;
 const outDir = path.join(os.tmpdir(), 'latchkey-bundle-size');
+/** The faces of the lock side (lib/wiring/locks.ts): what a function whose table entry calls no lock leaves out. */
+const lockSide = ['lib/wiring/locks.ts', 'lib/providers/registry.ts'];
+/** The faces of the engine (lib/wiring/engine.ts): what a function whose table entry takes no engine step leaves out. */
+const engineSide = ['lib/wiring/engine.ts', 'lib/engine/engine.ts'];
 
 /** Bundles a function exactly as its NodejsFunction does, in memory. */
 async function bundle(name: string) {
@@ -27,7 +35,13 @@ async function bundle(name: string) {
     .filter((imported) => imported.external);
   const externals = imports.filter((imported) => imported.kind !== 'dynamic-import').map((imported) => imported.path);
   const loadedLater = imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path);
-  return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)], inputs: Object.keys(result.metafile.inputs) };
+  // Files whose code is in the bundle: an import whose bindings go unused is read but leaves nothing.
+  const held = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([file]) => file),
+  );
+  return { bytes: code.contents.byteLength, externals: [...new Set(externals)], loadedLater: [...new Set(loadedLater)], inputs: Object.keys(result.metafile.inputs), held };
 }
 
 const bundles = new Map<string, ReturnType<typeof bundle>>();
@@ -44,7 +58,7 @@ const bundleOf = (name: string) => {
 beforeAll(() => Promise.all(functionNames.map(bundleOf)), 180_000);
 
 describe.each(functionNames)('the bundle of %s', (name) => {
-  test('is under 560 KB minified', async () => {
+  test(`is under ${budgetBytes / 1000} KB minified`, async () => {
     const { bytes } = await bundleOf(name);
     expect(bytes).toBeLessThan(budgetBytes);
   });
@@ -66,6 +80,13 @@ describe.each(functionNames)('the bundle of %s', (name) => {
     expect(externals.filter((module) => providerClientModules.includes(module))).toEqual([]);
     const known = new Set([...builtinModules, ...providerClientModules, ...runtimeProvidedModules]);
     expect(loadedLater.filter((module) => !module.startsWith('node:') && !known.has(module))).toEqual([]);
+  });
+
+  test('holds the lock side exactly when its table entry calls locks, the engine exactly when it takes engine steps, and never the memory store', async () => {
+    const { held } = await bundleOf(name);
+    expect(lockSide.filter((file) => held.includes(file))).toEqual(callsLocks(needsOf(name)) ? lockSide : []);
+    expect(engineSide.filter((file) => held.includes(file))).toEqual(needsOf(name).followUps ? engineSide : []);
+    expect(held).not.toContain('lib/adapters/memory-stores.ts');
   });
 });
 

@@ -126,11 +126,16 @@ test("every alarm's description sends the reader to a row of the README's table 
   }
 });
 
-test('a dashboard per stage with the alarms, codes set and failed, time to set, and the alarmed figures', () => {
+test('a dashboard per stage with the alarms, codes set and failed, time to set, the alarmed figures, and provider calls, throttled waits and queue age per provider', () => {
   const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
   expect(dashboards).toHaveLength(1);
   const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
   expect(dashboards[0]?.Properties?.DashboardName).toBe('latchkey-dev');
   for (const figure of ['CodesSet', 'CodesFailed', 'TimeToSet', 'PollerLag', 'IteratorAge', '5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles', '\\"type\\":\\"alarm\\"'])
     expect(body).toContain(figure);
+  // Each provider's calls, waits and queue age, by the provider dimension the engine records them with.
+  for (const provider of ['sandbox', 'seam', 'zwave']) {
+    for (const figure of ['ProviderCalls', 'ThrottledWaits', 'QueueAge']) expect(body).toMatch(new RegExp(`\\\\"${figure}\\\\",\\\\"provider\\\\",\\\\"${provider}\\\\"`));
+  }
+  expect(body).toMatch(/Queue age, p90/);
 });

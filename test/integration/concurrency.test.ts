@@ -1,5 +1,6 @@
 import { loadConfig } from '../../lib/config';
-import { type AppDeps, buildDeps } from '../../lib/deps';
+import type { AppDeps } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';
 import { type TestHttpServer, startHttpServer } from '../support/http-server';
 import { sandboxWorkspace } from '../support/memory-app';

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException, PutItemCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { dueShardOf } from '../../lib/adapters/dynamodb-table';
 import { deviceKeys } from '../../lib/adapters/dynamodb-keys';
+import { localDynamoDbClient } from '../../lib/adapters/dynamodb-table-setup';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, DuplicateAccessCodeError, InvalidInputError } from '../../lib/errors';
 import type { Stores } from '../../lib/ports';
@@ -267,6 +277,35 @@ describe('DynamoDB stores: access codes', () => {
     expect(await stores.accessCodes.listPins(ws, device)).toEqual(['8080']);
   });
 
+  it('writes a change of the code item alone as one conditional PutItem, not a transaction, and refuses it on a stale version', async () => {
+    const { ws, device } = scope();
+    const record = accessCodeFixture(ws, device, { accessCode: { code: '7070' } });
+    await stores.accessCodes.create(record);
+    const sent: string[] = [];
+    const client = localDynamoDbClient(table.endpoint);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'commandNames' },
+    );
+    const counted = createDynamoDbStores({ client, tableName: table.tableName });
+    const renamed = bumped(record, (r) => {
+      r.access_code.name = 'Renamed';
+    });
+
+    await counted.accessCodes.update(renamed, record);
+    const stale = bumped(record, (r) => {
+      r.access_code.name = 'Stale';
+    });
+    await expect(counted.accessCodes.update(stale, record)).rejects.toThrow(ConflictError);
+
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(await stores.accessCodes.get(ws, record.access_code.access_code_id)).toEqual(renamed);
+    client.destroy();
+  });
+
   it('lets exactly one of two concurrent updates from the same version win', async () => {
     const { ws, device } = scope();
     const record = accessCodeFixture(ws, device, { accessCode: { code: '1212' } });
@@ -331,6 +370,27 @@ describe('DynamoDB stores: access codes', () => {
     await stores.accessCodes.update(rest, earlier);
     expect(ids(await stores.accessCodes.listDue(shard, now, 10))).toEqual(ids([later]));
     expect(ids(await stores.accessCodes.listDue(shard + 1, now, 10))).toContain(otherShard.access_code.access_code_id);
+  });
+
+  it("lists a code waiting its turn at a provider's limit in its lock's shard, and in its own again once its call is made", async () => {
+    // Due a day before the other tests' codes, so their codes are not due at this test's now.
+    const { ws } = scope();
+    const device = idInShard(9);
+    const now = '2026-11-19T14:00:00.000Z';
+    const first = accessCodeFixture(ws, device, { accessCode: { access_code_id: idInShard(2), code: '3101' }, record: { due_at: '2026-11-19T12:00:00.000Z' } });
+    await stores.accessCodes.create(first);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual(ids([first]));
+    const waiting = bumped(first, (r) => {
+      r.queued_since = '2026-11-19T12:00:00.000Z';
+      r.due_at = '2026-11-19T13:00:00.000Z';
+    });
+    await stores.accessCodes.update(waiting, first);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual([]);
+    expect(await stores.accessCodes.listDue(9, now, 10)).toEqual([waiting]);
+    const { queued_since: _made, ...called } = bumped(waiting);
+    await stores.accessCodes.update(called, waiting);
+    expect(ids(await stores.accessCodes.listDue(9, now, 10))).toEqual([]);
+    expect(ids(await stores.accessCodes.listDue(2, now, 10))).toEqual(ids([first]));
   });
 });
 
@@ -506,6 +566,10 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
   };
   const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
   const record = () => accessCodeFixture(randomUUID(), randomUUID());
+  const renamedFrom = (r: AccessCodeRecord) =>
+    bumped(r, (next) => {
+      next.access_code.name = 'Renamed';
+    });
 
   it('runs a transaction again when a concurrent one cancelled it, then reports the condition that failed', async () => {
     const { mock, stores: stubbedStores } = stubbed();
@@ -534,6 +598,19 @@ describe('DynamoDB stores: failures DynamoDB Local does not produce', () => {
 
     await expect(stubbedStores.accessCodes.create(record())).rejects.toThrow(ConflictError);
     expect(mock.commandCalls(TransactWriteItemsCommand)).toHaveLength(5);
+  });
+
+  it('maps a single Put refused by another writer to ConflictError, and runs it again when a transaction held the item', async () => {
+    const { mock, stores: stubbedStores } = stubbed();
+    const code = record();
+    const other = marshall({ pk: 'x', sk: 'y', doc: { version: 7 } });
+    mock
+      .on(PutItemCommand)
+      .rejectsOnce(new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} }))
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: other }));
+
+    await expect(stubbedStores.accessCodes.update(renamedFrom(code), code)).rejects.toThrow(ConflictError);
+    expect(mock.commandCalls(PutItemCommand)).toHaveLength(2);
   });
 
   it('lets infrastructure errors through unchanged', async () => {

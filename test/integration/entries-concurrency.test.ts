@@ -1,7 +1,8 @@
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { createAccessCodeInputSchema } from '../../lib/access-codes/schemas';
 import { loadConfig } from '../../lib/config';
-import { type AppDeps, buildDeps } from '../../lib/deps';
+import type { AppDeps } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
 import { listEventsInputSchema } from '../../lib/events/schemas';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';
 import { sandboxWorkspace } from '../support/memory-app';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fc from 'fast-check';
 import { loadConfig } from '../../lib/config';
-import { type AppDeps, buildDeps } from '../../lib/deps';
+import type { AppDeps } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
 import { routes } from '../../lib/http/routes';
 import { type TestTable, startTestTable } from '../support/dynamodb-local';
 import { type TestHttpServer, startHttpServer } from '../support/http-server';

@@ -2,6 +2,7 @@ import { ProviderError } from '../../lib/devices/lock-provider';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { zwaveDevice } from '../../lib/providers/zwave';
 import { zwaveProvider } from '../../lib/providers/zwave';
+import { turnsFor } from '../../lib/engine/reconcile';
 import type { ConnectedAccountRecord } from '../../lib/connected-accounts/schemas';
 import { localHubShadows } from '../../lib/local/zwave/local-hub-shadows';
 import { type LocalIotCore, startLocalIotCore } from '../../lib/local/zwave/local-iot-core';
@@ -71,6 +72,16 @@ test("the device has the lock's slot count and PIN lengths, and Latchkey keeps w
   expect(device.device.properties).toMatchObject({ max_active_codes_supported: 3, supported_code_lengths: [4, 5, 6, 7, 8], online: true });
   expect(device.device.device_type).toBe('kwikset_lock');
   expect(provider().traits(device)).toMatchObject({ timeWindow: 'just_in_time', choosesPin: false, canRemoveRemotely: true });
+});
+
+test("code calls are paced one at a time per lock and two a second per hub, so that a hub's locks share its one radio", () => {
+  const device = report('lock-5', 3);
+  const limits = provider().traits(device).callLimits ?? {};
+  expect(limits).toEqual({ any: { calls: 1, perMs: 500 }, account: { any: { calls: 2, perMs: 1000 } } });
+  expect(turnsFor('zwave', device, 'create', limits).map((t) => t.key)).toEqual([
+    `zwave#${account.workspace_id}#${device.device.device_id}#any`,
+    `zwave#${account.workspace_id}#ACCOUNT#${accountId}#any`,
+  ]);
 });
 
 test('codes get free slots, never one the lock holds a keypad code in; a full lock has no space', async () => {

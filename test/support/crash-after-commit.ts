@@ -8,7 +8,7 @@
  */
 import { createAccessCode } from '../../lib/access-codes/create-access-code';
 import { loadConfig } from '../../lib/config';
-import { buildDeps } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
 import { underIdempotencyKey } from '../../lib/http/idempotency-key';
 import { createClientSession } from '../../lib/principals/client-sessions';
 import { workspacePrincipal } from '../../lib/principals/principal';

@@ -14,6 +14,10 @@ export interface FakeSeam {
   fake: Fake;
   /** Method and path of every request that reached the bridge, oldest first. */
   requests: string[];
+  /** The same requests with when each reached the bridge, by the clock given to startFakeSeam. */
+  log: { request: string; at: number }[];
+  /** Requests the bridge has taken and not yet answered. */
+  readonly inFlight: number;
   stop(): Promise<void>;
 }
 
@@ -52,15 +56,21 @@ async function loopbackOnly<T>(start: () => Promise<T>): Promise<T> {
  * client sends PATCH and DELETE with a query string (real Seam takes both): a small bridge in
  * front of it rewrites those verbs, so that the product's client runs unchanged.
  */
-export async function startFakeSeam(): Promise<FakeSeam> {
+export async function startFakeSeam(options: { now?: () => Date } = {}): Promise<FakeSeam> {
+  const now = options.now ?? (() => new Date());
   const fake = await createFake();
   const seed = await fake.seed();
   const fakePort = await loopbackOnly(() => fake.startServer()).then((server) => server.port);
 
   const requests: string[] = [];
+  const log: { request: string; at: number }[] = [];
+  let inFlight = 0;
   const bridge = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://bridge');
     requests.push(`${req.method} ${url.pathname}`);
+    log.push({ request: `${req.method} ${url.pathname}`, at: now().getTime() });
+    inFlight++;
+    res.on('close', () => inFlight--);
     let body = await readBody(req);
     let method = req.method ?? 'GET';
     if (method === 'PATCH' || method === 'PUT') method = 'POST';
@@ -89,6 +99,10 @@ export async function startFakeSeam(): Promise<FakeSeam> {
     connectedAccountId: seed.john_connected_account_id,
     fake,
     requests,
+    log,
+    get inFlight() {
+      return inFlight;
+    },
     async stop() {
       bridge.closeAllConnections();
       await new Promise<void>((resolve) => bridge.close(() => resolve()));

@@ -6,7 +6,8 @@ import { ProviderError } from '../../lib/devices/lock-provider';
 import type { SeamUpstreamFactory } from '../../lib/providers/seam';
 import type { HubShadows, ZwaveKeypad } from '../../lib/providers/zwave';
 import { envSchema } from '../../lib/config';
-import { type AppDeps, buildDeps } from '../../lib/deps';
+import type { AppDeps } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
 import type { SeamEvent } from '../../lib/events/schemas';
 import type { Clock, WebhookTransport } from '../../lib/ports';
 import { workspacePrincipal } from '../../lib/principals/principal';
@@ -23,6 +24,23 @@ export class ManualClock implements Clock {
   }
   set(iso: string): void {
     this.current = new Date(iso);
+  }
+}
+
+/**
+ * A clock that runs in real time and that tests also move by hand: for work that must see time
+ * pass (an edge agent, pacing across rounds, a poller's deadline).
+ */
+export class RunningClock extends ManualClock {
+  private offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  override advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+  override set(iso: string): void {
+    this.offsetMs = Date.parse(iso) - Date.now();
   }
 }
 

@@ -17,15 +17,22 @@ import type { MockHub } from '../../lib/local/zwave/mock-hub-client';
 import { startMockHub } from '../../lib/local/zwave/mock-hub-client';
 import { mockKeypad } from '../../lib/local/zwave/mock-keypad';
 import type { MockNetworkOptions } from '../../lib/local/zwave/mock-hub';
-import { ManualClock, memoryApp, sandboxWorkspace } from './memory-app';
+import { RunningClock, memoryApp, sandboxWorkspace } from './memory-app';
 
 /**
- * A Latchkey app on in-memory stores with a hand-moved clock, wired to a local IoT Core, and a
+ * A Latchkey app on in-memory stores with a running, hand-moved clock, wired to a local IoT Core, and a
  * property behind it: a mock hub process running the real edge agent and zwave-js's driver on
  * mock User Code locks. One per test file (a driver takes seconds to start).
  */
-export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: { maxSlots?: number; zwaveServer?: boolean } = {}) {
-  const clock = new ManualClock(new Date());
+/** `refreshMinutes`: the agent's sweep of its locks (`refresh_minutes`); off unless given. */
+export interface ZwaveHarnessOptions {
+  maxSlots?: number;
+  zwaveServer?: boolean;
+  refreshMinutes?: number;
+}
+
+export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: ZwaveHarnessOptions = {}) {
+  const clock = new RunningClock();
   const iot: LocalIotCore = await startLocalIotCore({ now: () => clock.now().getTime() });
   const keypad = mockKeypad();
   const app = memoryApp({ clock, zwaveShadows: localHubShadows(iot), zwaveKeypad: keypad });
@@ -43,7 +50,15 @@ export async function zwaveHarness(locks: MockNetworkOptions['locks'], options: 
   const hub: MockHub = await startMockHub({
     locks,
     zwaveServer: options.zwaveServer,
-    agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, reconnect_seconds: 0.1, max_slots: options.maxSlots ?? 30, code_lengths: { min: 4, max: 8 } },
+    agent: {
+      mqtt_url: iot.url,
+      thing_name: thing,
+      cache_dir: cacheDir,
+      reconnect_seconds: 0.1,
+      max_slots: options.maxSlots ?? 30,
+      code_lengths: { min: 4, max: 8 },
+      ...(options.refreshMinutes !== undefined && { refresh_minutes: options.refreshMinutes }),
+    },
   });
   keypad.attach(hub);
 
@@ -112,7 +127,7 @@ export type ZwaveHarness = Awaited<ReturnType<typeof zwaveHarness>>;
  * The preamble every Z-Wave end-to-end file shares: one harness started before the file's tests
  * and stopped after them. What it returns reaches the running harness, inside tests only.
  */
-export function zwaveHarnessForFile(locks: MockNetworkOptions['locks'], options: { maxSlots?: number; zwaveServer?: boolean } = {}): ZwaveHarness {
+export function zwaveHarnessForFile(locks: MockNetworkOptions['locks'], options: ZwaveHarnessOptions = {}): ZwaveHarness {
   let started: ZwaveHarness | undefined;
   beforeAll(async () => {
     started = await zwaveHarness(locks, options);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { envSchema } from '../../lib/config';
-import { buildDeps, checkedForLambda } from '../../lib/deps';
-import { jobs, needsOf, requiredVariables } from '../../lib/triggers';
+import { checkedForLambda, composeApp } from '../../lib/deps';
+import { buildDeps } from '../../lib/wiring/whole-app';
+import { engine } from '../../lib/wiring/engine';
+import { locks } from '../../lib/wiring/locks';
+import { callsLocks, functionNeeds, jobs, needsOf, requiredVariables } from '../../lib/triggers';
 import { webhookDeliverySchema } from '../../lib/webhooks/schemas';
 
 const lambda = (fn: string, variables: Record<string, string> = {}) =>
@@ -28,6 +31,34 @@ describe('a Lambda cold start', () => {
   test('webhook delivery fails without its queues, naming each', () => {
     expect(() => checkedForLambda(lambda('deliver-webhooks', { LATCHKEY_SECRETS_PREFIX: 'latchkey/dev/' }))).toThrow(
       'deliver-webhooks cannot start: LATCHKEY_WEBHOOK_QUEUE_URL is not set (it queues webhook deliveries); LATCHKEY_WEBHOOK_DEAD_LETTER_QUEUE_URL is not set (it queues webhook deliveries)',
+    );
+  });
+
+  test.each([...functionNeeds.keys()])('%s starts with the pieces its table entry needs, and only those', (fn) => {
+    const needs = needsOf(fn);
+    const pieces = { ...(callsLocks(needs) && { locks }), ...(needs.followUps && { engine }) };
+    expect(() => checkedForLambda(lambda(fn, configuredFor(fn)), pieces)).not.toThrow();
+  });
+
+  test('a function whose table entry calls locks fails without the lock side, naming it', () => {
+    expect(() => checkedForLambda(lambda('access-codes-create'), {})).toThrow('access-codes-create cannot start: its entry wires no lock side (lib/wiring/locks.ts), which its table entry needs');
+  });
+
+  test('a function whose table entry takes engine steps fails without the engine, naming it', () => {
+    expect(() => checkedForLambda(lambda('webhooks-seam', configuredFor('webhooks-seam')), { locks })).toThrow(
+      'webhooks-seam cannot start: its entry wires no engine (lib/wiring/engine.ts), which its table entry needs (it takes engine steps)',
+    );
+  });
+
+  test('a function whose table entry takes no engine step fails with the engine: its bundle would hold code it never runs', () => {
+    expect(() => checkedForLambda(lambda('access-codes-create'), { locks, engine })).toThrow(
+      'access-codes-create cannot start: its entry wires the engine, which its table entry does not need (it takes no engine step)',
+    );
+  });
+
+  test('a function whose table entry calls no lock fails with the lock side: its bundle would hold code it never runs', () => {
+    expect(() => checkedForLambda(lambda('access-codes-get'), { locks })).toThrow(
+      'access-codes-get cannot start: its entry wires the lock side, which its table entry does not need (no lifecycle, credentials or hub shadows)',
     );
   });
 
@@ -76,5 +107,35 @@ describe('buildDeps without the in-process stand-ins of local mode', () => {
       retryCapMs: 300_000,
       lockSweepMs: 3_600_000,
     });
+  });
+});
+
+describe('composeApp by pieces', () => {
+  test('with the lock side but no engine (a function that takes no engine step) has providers and no engine', () => {
+    const deps = composeApp(envSchema.parse({ LATCHKEY_TABLE_NAME: 'latchkey-dev' }), { locks });
+    expect(Object.keys(deps).filter((key) => ['providers', 'accountSources', 'engine'].includes(key))).toEqual(['providers', 'accountSources']);
+  });
+
+  test('refuses the engine without the lock side it drives', () => {
+    expect(() => composeApp(envSchema.parse({ LATCHKEY_TABLE_NAME: 'latchkey-dev' }), { engine })).toThrow('The engine is wired without the lock side it drives (lib/wiring/locks.ts)');
+  });
+});
+
+describe('composeApp without the lock side (a function whose table entry calls no lock)', () => {
+  test('has no providers, account sources or engine', () => {
+    const deps = composeApp(envSchema.parse({ LATCHKEY_TABLE_NAME: 'latchkey-dev' }), {});
+    expect(Object.keys(deps).filter((key) => ['providers', 'accountSources', 'engine'].includes(key))).toEqual([]);
+    expect(typeof deps.authenticate).toBe('function');
+  });
+
+  test('stands in for the memory store with one that names the fault at its first use: tests and npm start serve their own deps', () => {
+    const deps = composeApp(envSchema.parse({ LATCHKEY_STORE: 'memory' }), {});
+    expect(() => deps.workspaces.list()).toThrow('The memory store is not wired into a function of its own: LATCHKEY_STORE=memory is served through buildDeps (lib/wiring/whole-app.ts)');
+  });
+
+  test('in Lambda, a cold start refuses the memory store', () => {
+    expect(() => checkedForLambda(lambda('access-codes-get', { LATCHKEY_STORE: 'memory' }), {})).toThrow(
+      'access-codes-get cannot start: LATCHKEY_STORE is memory, which only local mode and tests wire',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { defaultLifecycleSettings } from '../../lib/deps';
 import type { AccessCode, AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { type DeviceTraits, type KeypadEntry, ProviderError } from '../../lib/devices/lock-provider';
-import { type LockRead, type Situation, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull } from '../../lib/engine/decide';
+import { type LockRead, type Situation, callFailed, callMade, decide, offlinePinAssigned, offlineSlotFull, paced } from '../../lib/engine/decide';
 import type { AssignOfflinePin, Call } from '../../lib/engine/outcome';
 import { accessCodeFixture, fixtureTime } from '../support/fixtures';
 
@@ -197,6 +197,24 @@ describe('after a provider call', () => {
       rule: 'programmed',
       next: { provider_ref: 'ref-1', due_at: inMs(traits.verifyAfterMs), sync: { attempts: 1, outages: 0 } },
     });
+  });
+
+  it('paced: waits for its turn without counting an attempt, keeping the time it first fell due however often it waits', () => {
+    const first = paced(call, inMs(60_000), now);
+    expect(first).toMatchObject({ rule: 'paced', attempts: [], next: { due_at: inMs(60_000), queued_since: fixtureTime } });
+    expect(first.next?.sync).toEqual(call.record.sync);
+    const again = paced({ ...call, record: first.next as AccessCodeRecord }, inMs(120_000), new Date(Date.parse(inMs(60_000))));
+    expect(again.next).toMatchObject({ due_at: inMs(120_000), queued_since: fixtureTime });
+  });
+
+  it('outage with Retry-After: a 429 or busy answer waits at least as long as the provider asked, counted as no attempt and failing nothing', () => {
+    const busy = new ProviderError('provider_unavailable', 'The gateway is busy', { retryAfterMs: 90_000 });
+    const outcome = callFailed(call.record, busy, { removing: false, events: call.events }, settings, now);
+    expect(outcome).toMatchObject({ rule: 'outage', attempts: [], next: { due_at: inMs(90_000), sync: { attempts: 0, outages: 1, failed: false } } });
+    expect(outcome.events).not.toContain('access_code.failed_to_set_on_device');
+    expect(outcome.next?.access_code.errors).toEqual([]);
+    const removing = callFailed(call.record, busy, { removing: true, events: [] }, settings, now);
+    expect(removing).toMatchObject({ rule: 'outage', next: { due_at: inMs(90_000), sync: { attempts: 0 } } });
   });
 
   it('failed: a full lock is told at once, and retried', () => {

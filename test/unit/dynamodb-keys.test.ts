@@ -47,6 +47,22 @@ describe('DynamoDB keys', () => {
     });
   });
 
+  it("reads a code's ids, device and creation time back from its keys, and nothing from keys of another shape", () => {
+    const r = accessCodeFixture(ws, device, { accessCode: { access_code_id: codeId, created_at: '2026-11-23T12:00:00.000Z' } });
+    expect(accessCodeKeys.fieldsOf({ ...accessCodeKeys.key(ws, codeId), ...accessCodeKeys.index(r) })).toEqual({
+      workspace_id: ws,
+      access_code_id: codeId,
+      device_id: device,
+      created_at: '2026-11-23T12:00:00.000Z',
+    });
+    expect(accessCodeKeys.fieldsOf(accessCodeKeys.key(ws, codeId))).toEqual({ workspace_id: ws, access_code_id: codeId });
+    expect(accessCodeKeys.fieldsOf({ ...accessCodeKeys.key(ws, codeId), gsi1pk: `WS#${ws}#DEV#${device}#UCODES`, gsi1sk: `2026-11-23T12:00:00.000Z#${device}` })).toEqual({
+      workspace_id: ws,
+      access_code_id: codeId,
+    });
+    expect(accessCodeKeys.fieldsOf(deviceKeys.key(ws, device))).toEqual({});
+  });
+
   it('puts a code in its due shard only while it has a due_at', () => {
     const due = accessCodeFixture(ws, device, { accessCode: { access_code_id: codeId }, record: { due_at: '2026-11-24T14:00:00.000Z' } });
     expect(accessCodeKeys.due(due)).toEqual({ due_shard: `DUE#${dueShardOf(codeId)}`, due_at: '2026-11-24T14:00:00.000Z' });
@@ -54,6 +70,10 @@ describe('DynamoDB keys', () => {
 
     const { due_at: _cleared, ...settled } = due;
     expect(accessCodeKeys.due(settled)).toBeUndefined();
+
+    // Waiting its turn at a provider's limit, it is in its lock's shard, where its lock's whole line is.
+    const waiting = { ...due, queued_since: '2026-11-24T13:59:00.000Z' };
+    expect(accessCodeKeys.due(waiting)).toEqual({ due_shard: `DUE#${dueShardOf(device)}`, due_at: '2026-11-24T14:00:00.000Z' });
   });
 
   it('claims a PIN per device, and no claim for a code without a PIN', () => {

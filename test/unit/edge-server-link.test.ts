@@ -150,6 +150,25 @@ test('slots are read and written by User Code CC calls to the lock, codes as str
   await expect(link.readSlot(3, 1)).rejects.toThrow('Node 3 is not a User Code lock');
 });
 
+test('the User Code Checksum is asked of a lock whose capabilities say it has one; of another, nothing is sent', async () => {
+  const server = await fakeServer({
+    answer: (m) =>
+      m.command === 'start_listening'
+        ? { result: { state: { nodes: [lockNode, { ...lockNode, nodeId: 4 }] } } }
+        : m.command === 'node.get_value' && (m.valueId as { property: string }).property === 'supportsUserCodeChecksum'
+          ? { result: { value: m.nodeId === 2 } }
+          : m.command === 'endpoint.invoke_cc_api' && m.methodName === 'getUserCodeChecksum'
+            ? { result: { response: 0xbeef } }
+            : undefined,
+  });
+  const { link } = await open(server);
+  expect(await link.userCodeChecksum?.(2)).toBe(0xbeef);
+  expect(await link.userCodeChecksum?.(4)).toBeUndefined();
+  const asked = server.received.filter((m) => m.command === 'endpoint.invoke_cc_api').map(({ nodeId, methodName, args }) => ({ nodeId, methodName, args }));
+  expect(asked).toEqual([{ nodeId: 2, methodName: 'getUserCodeChecksum', args: [] }]);
+  await expect(link.userCodeChecksum?.(3)).rejects.toThrow('Node 3 is not a User Code lock');
+});
+
 test("a failed command names the server's error codes, never its message (which may quote the PIN)", async () => {
   const server = await fakeServer({
     answer: (m) => (m.command === 'endpoint.invoke_cc_api' ? { error: { errorCode: 'zwave_error', zwaveErrorCode: 5, message: 'code 7340 is invalid' } } : undefined),

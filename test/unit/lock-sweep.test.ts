@@ -5,6 +5,7 @@ import { type LockProvider, ProviderError } from '../../lib/devices/lock-provide
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { simulateExternalChange } from '../../lib/access-codes/simulate-external-change';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
+import { simulateConnection } from '../../lib/devices/device-queries';
 import { nextSweepAt } from '../../lib/engine/lock-sweep';
 import { memoryApp, sandboxWorkspace } from '../support/memory-app';
 
@@ -103,6 +104,75 @@ describe('the sweep of idle locks', () => {
     const back = await current();
     expect(back.warnings).toEqual([]);
     expect(app.clock.now().getTime() - Date.parse(back.last_verified_at ?? '')).toBeLessThanOrEqual(minute + 5000);
+  });
+
+  it('does not count an offline lock as seen, whatever its provider still lists for it: its set codes warn after two intervals, and clear once it is back', async () => {
+    const app = memoryApp({ latencyMs: 500 });
+    const deps = { ...app.deps, settings: { ...app.deps.settings, lockSweepMs: minute } };
+    const ws = await sandboxWorkspace(deps);
+    const lock = ws.byType('kwikset_lock');
+    const { access_code } = await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: lock.device_id, code: '5729' }));
+    const current = async () => getAccessCode(deps, ws.principal, { access_code_id: access_code.access_code_id });
+    const tick = async (times: number, ms: number) => {
+      for (let i = 0; i < times; i++) {
+        app.clock.advance(ms);
+        await pollDueCodes(deps);
+      }
+    };
+    await tick(4, 1000);
+    expect((await current()).status).toBe('set');
+
+    await simulateConnection(deps, ws.principal, lock.device_id, false);
+    await tick(36, 5000);
+    expect((await current()).warnings).toEqual([expect.objectContaining({ warning_code: 'unknown_issue_with_access_code', message: expect.stringContaining('two sweep intervals') })]);
+
+    await simulateConnection(deps, ws.principal, lock.device_id, true);
+    await tick(13, 5000);
+    expect((await current()).warnings).toEqual([]);
+  });
+
+  it('gives 600 locks that join at once their places in the interval without reading them, then reads each once an interval, a twelfth at a time', async () => {
+    const app = memoryApp({ latencyMs: 500 });
+    const reads = new Map<string, number>();
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        return {
+          name: provider.name,
+          traits: (d) => provider.traits(d),
+          program: (d, e, h) => provider.program(d, e, h),
+          remove: (d, h) => provider.remove(d, h),
+          read: (d, h) => provider.read(d, h),
+          listEntries: async (d) => {
+            reads.set(d.device.device_id, (reads.get(d.device.device_id) ?? 0) + 1);
+            return provider.listEntries?.(d) ?? [];
+          },
+        };
+      },
+    };
+    const deps = { ...app.deps, providers, settings: { ...app.deps.settings, lockSweepMs: minute } };
+    const ws = await sandboxWorkspace(deps);
+    const template = ws.byType('kwikset_lock');
+    const joined = (await deps.devices.get(ws.workspaceId, template.device_id)) as DeviceRecord;
+    const ids = Array.from({ length: 600 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const device_id of ids) await deps.devices.put({ ...joined, device: { ...joined.device, device_id } });
+    const readsOf = (id: string) => reads.get(id) ?? 0;
+
+    app.clock.advance(1000);
+    await pollDueCodes(deps);
+    expect(ids.filter((id) => readsOf(id) > 0)).toEqual([]);
+
+    // One interval in ticks of 5 s: every lock read exactly once, no tick reading much more than a twelfth (50).
+    const perTick: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const before = ids.reduce((n, id) => n + readsOf(id), 0);
+      app.clock.advance(5000);
+      await pollDueCodes(deps);
+      perTick.push(ids.reduce((n, id) => n + readsOf(id), 0) - before);
+    }
+    expect(ids.filter((id) => readsOf(id) !== 1)).toEqual([]);
+    expect(Math.max(...perTick)).toBeLessThan(100);
   });
 
   it('spreads 10,000 locks (ids in sequence, as a worst case) evenly over the interval: each minute of an hour gets about a sixtieth', () => {

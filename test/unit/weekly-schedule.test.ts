@@ -52,6 +52,18 @@ describe('windowsAfter: wall-clock windows across DST', () => {
     const night = schedule('Australia/Sydney', { days: ['sun'], start_time: '02:30', end_time: '04:00' });
     expect(windowsAfter(night, {}, at('2027-04-03T00:00:00Z'), 1)).toEqual([{ starts_at: '2027-04-03T15:30:00.000Z', ends_at: '2027-04-03T18:00:00.000Z' }]);
   });
+  it('Lord Howe: a half-hour change skips 02:00-02:30 in October and repeats 01:30-02:00 in April', () => {
+    const skipped = schedule('Australia/Lord_Howe', { days: ['sun'], start_time: '02:00', end_time: '03:00' });
+    expect(windowsAfter(skipped, {}, at('2027-09-30T00:00:00Z'), 2)).toEqual([
+      { starts_at: '2027-10-02T15:30:00.000Z', ends_at: '2027-10-02T16:00:00.000Z' },
+      { starts_at: '2027-10-09T15:00:00.000Z', ends_at: '2027-10-09T16:00:00.000Z' },
+    ]);
+    const repeated = schedule('Australia/Lord_Howe', { days: ['sun'], start_time: '01:45', end_time: '02:15' });
+    expect(windowsAfter(repeated, {}, at('2027-03-30T00:00:00Z'), 2)).toEqual([
+      { starts_at: '2027-04-03T14:45:00.000Z', ends_at: '2027-04-03T15:45:00.000Z' },
+      { starts_at: '2027-04-10T15:15:00.000Z', ends_at: '2027-04-10T15:45:00.000Z' },
+    ]);
+  });
 });
 
 describe('windowsAfter: days, midnight and bounds', () => {

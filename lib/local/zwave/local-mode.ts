@@ -58,13 +58,16 @@ export async function attachMockHub(deps: AppDeps, zwave: LocalZwave, workspaceI
   };
   routeHubMessages(iot, deps, log);
   const cacheDir = mkdtempSync(join(tmpdir(), 'latchkey-mock-hub-'));
+  // User Code v2 locks with the User Code Checksum, which the agent's sweep asks for (every LATCHKEY_LOCK_SWEEP_MINUTES, as the cloud's).
   const locks = Array.from({ length: lockCount }, (_, i) => ({
     nodeId: i + 2,
     slots: slotsPerLock,
+    userCodeVersion: 2 as const,
     name: `Z-Wave Lock ${i + 1}`,
     codes: heldCodes(iot, thing, i + 2),
   }));
-  const hub = await startMockHub({ locks, agent: { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, max_slots: slotsPerLock, reconnect_seconds: 1 } });
+  const agent = { mqtt_url: iot.url, thing_name: thing, cache_dir: cacheDir, max_slots: slotsPerLock, reconnect_seconds: 1, refresh_minutes: deps.settings.lockSweepMs / 60_000 };
+  const hub = await startMockHub({ locks, agent });
   zwave.keypad.attach(hub);
   return {
     accountId: account.connected_account.connected_account_id,

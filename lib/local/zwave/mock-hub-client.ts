@@ -1,6 +1,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod';
 import type { EdgeConfig } from '../../../edge/config';
 import type { MockHubRequest, MockNetworkOptions } from './mock-hub';
 
@@ -9,7 +10,11 @@ export interface MockHub {
   slots(nodeId: number): Promise<Record<string, string>>;
   /** User Code Set commands the lock has received since the network started. */
   setCommands(nodeId: number): Promise<number>;
+  /** User Code Get (slot) and User Code Checksum Get commands the lock has answered since the network started. */
+  reads(nodeId: number): Promise<{ slots: number; checksums: number }>;
   setAtKeypad(nodeId: number, slot: number, code: string): Promise<void>;
+  /** The lock's memory changes and the lock announces nothing: only a read (or its checksum) shows it. */
+  changeSilently(nodeId: number, slot: number, code: string): Promise<void>;
   unlockAtKeypad(nodeId: number, slot: number): Promise<void>;
   /** A PIN the lock does not hold, typed at its keypad. */
   denyAtKeypad(nodeId: number): Promise<void>;
@@ -30,6 +35,7 @@ export interface MockHubOptions extends MockNetworkOptions {
 }
 
 const root = join(__dirname, '..', '..', '..');
+const readsSchema = z.object({ slots: z.number(), checksums: z.number() });
 
 const exited = (child: ChildProcess, killAfterMs: number) =>
   new Promise<void>((resolve) => {
@@ -132,7 +138,9 @@ export function startMockHub(options: MockHubOptions, startTimeoutMs = 60_000, c
         return out;
       },
       setCommands: async (nodeId) => Number(await call('set_commands', { nodeId })),
+      reads: async (nodeId) => readsSchema.parse(await call('reads', { nodeId })),
       setAtKeypad: async (nodeId, slot, code) => void (await call('keypad', { nodeId, slot, code })),
+      changeSilently: async (nodeId, slot, code) => void (await call('silent', { nodeId, slot, code })),
       unlockAtKeypad: async (nodeId, slot) => void (await call('unlock', { nodeId, slot })),
       denyAtKeypad: async (nodeId) => void (await call('deny', { nodeId })),
       locked: async (nodeId) => (await call('locked', { nodeId })) === true,

@@ -17,6 +17,7 @@ export const mockNetworkOptionsSchema = z.object({
       nodeId: z.number().int().min(2),
       slots: z.number().int().min(1),
       userCodeVersion: z.union([z.literal(1), z.literal(2)]).optional(),
+      userCodeChecksum: z.boolean().optional(),
       acceptLengths: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
       codes: z.record(z.string(), z.string()).optional(),
       name: z.string().optional(),
@@ -30,7 +31,7 @@ export type MockNetworkOptions = z.input<typeof mockNetworkOptionsSchema>;
 
 export const mockHubRequestSchema = z.object({
   id: z.number(),
-  cmd: z.enum(['slots', 'keypad', 'unlock', 'deny', 'set_commands', 'locked', 'restart_server', 'stop']),
+  cmd: z.enum(['slots', 'keypad', 'silent', 'unlock', 'deny', 'set_commands', 'reads', 'locked', 'restart_server', 'stop']),
   nodeId: z.number().optional(),
   slot: z.number().optional(),
   code: z.string().optional(),
@@ -53,8 +54,12 @@ async function main() {
         return lock().slots();
       case 'set_commands':
         return lock().setCommands;
+      case 'reads':
+        return lock().reads;
       case 'keypad':
         return lock().setAtKeypad(request.slot ?? 0, request.code ?? '');
+      case 'silent':
+        return lock().changeSilently(request.slot ?? 0, request.code ?? '');
       case 'unlock':
         return lock().unlockAtKeypad(request.slot ?? 0);
       case 'deny':

@@ -1,7 +1,7 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { DoorLockMode, DoorLockOperationType, UserIDStatus } from '@zwave-js/cc';
 import { NotificationCCGet, NotificationCCReport } from '@zwave-js/cc/NotificationCC';
-import { UserCodeCCExtendedUserCodeSet, UserCodeCCSet } from '@zwave-js/cc/UserCodeCC';
+import { UserCodeCCExtendedUserCodeSet, UserCodeCCGet, UserCodeCCSet, UserCodeCCUserCodeChecksumGet } from '@zwave-js/cc/UserCodeCC';
 import { CommandClasses } from '@zwave-js/core';
 import { SerialAPIParser, ZWaveSerialFrameType } from '@zwave-js/serial';
 import { createAndOpenMockedZWaveSerialPort, MockPort } from '@zwave-js/serial/mock';
@@ -21,6 +21,8 @@ export interface MockLockSpec {
   slots: number;
   /** User Code CC version: 1 (no capabilities report) or 2. */
   userCodeVersion?: 1 | 2;
+  /** The User Code Checksum (version 2 only): on unless false. */
+  userCodeChecksum?: boolean;
   /** PIN lengths the lock's firmware takes; other PINs are dropped without an error, as v1 locks do. */
   acceptLengths?: { min: number; max: number };
   /** What the slots hold when the network starts. */
@@ -37,8 +39,12 @@ export interface MockLock {
   slots(): Record<number, string>;
   /** User Code Set commands the lock has received. */
   readonly setCommands: number;
+  /** User Code Get (one slot each) and User Code Checksum Get commands the lock has received. */
+  readonly reads: { slots: number; checksums: number };
   /** Someone changes a code at the keypad (or the lock's own app): "" deletes it. */
   setAtKeypad(slot: number, code: string): Promise<void>;
+  /** The lock's memory changes and the lock says nothing (no notification), as many locks behave: "" deletes it. */
+  changeSilently(slot: number, code: string): void;
   /** Someone unlocks the door with the code in `slot`. */
   unlockAtKeypad(slot: number): Promise<void>;
   /** Someone types a PIN the lock does not hold: it refuses it (Access Control "invalid credential used"). */
@@ -82,6 +88,17 @@ function readSlots(node: MockNode, count: number): Record<number, string> {
 function writeSlot(node: MockNode, slot: number, code: string) {
   node.state.set(statusKey(slot), code === '' ? UserIDStatus.Available : UserIDStatus.Enabled);
   node.state.set(codeKey(slot), code === '' ? undefined : code);
+}
+
+/** Counts the reads the lock answers (zwave-js's behaviours answer them). */
+function readCounter(counter: { slots: number; checksums: number }): MockNodeBehavior {
+  return {
+    handleCC(_controller, _self, received) {
+      if (received instanceof UserCodeCCGet) counter.slots++;
+      else if (received instanceof UserCodeCCUserCodeChecksumGet) counter.checksums++;
+      return undefined;
+    },
+  };
 }
 
 /** Drops the PINs a real lock's firmware would refuse: wrong length, or a PIN another slot holds. */
@@ -155,6 +172,8 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
   const locks: MockLock[] = [];
   for (const spec of specs) {
     const counter = { sets: 0 };
+    const reads = { slots: 0, checksums: 0 };
+    const version = spec.userCodeVersion ?? 1;
     const node = await MockNode.create({
       id: spec.nodeId,
       controller,
@@ -167,7 +186,13 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
         commandClasses: [
           CommandClasses.Version,
           CommandClasses['Manufacturer Specific'],
-          ccCaps({ ccId: CommandClasses['User Code'], version: spec.userCodeVersion ?? 1, numUsers: spec.slots, supportedASCIIChars: '0123456789', supportsUserCodeChecksum: false }),
+          ccCaps({
+            ccId: CommandClasses['User Code'],
+            version,
+            numUsers: spec.slots,
+            supportedASCIIChars: '0123456789',
+            supportsUserCodeChecksum: version >= 2 && spec.userCodeChecksum !== false,
+          }),
           ...(spec.name ? [ccCaps({ ccId: CommandClasses['Node Naming and Location'], name: spec.name })] : []),
           ...(spec.doorLock === false
             ? []
@@ -190,7 +215,7 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
     });
     controller.addNode(node);
     node.defineBehavior(...createDefaultMockNodeBehaviors());
-    node.defineBehavior(notificationStatus, firmwareRules(spec, counter));
+    node.defineBehavior(notificationStatus, firmwareRules(spec, counter), readCounter(reads));
     for (const [slot, code] of Object.entries(spec.codes ?? {})) writeSlot(node, Number(slot), code);
     if (spec.doorLock !== false) node.state.set(doorLockModeKey, DoorLockMode.Secured);
     const notify = (event: number, slot: number) =>
@@ -204,6 +229,12 @@ export async function startMockZwaveNetwork(specs: readonly MockLockSpec[]): Pro
       slots: () => readSlots(node, spec.slots),
       get setCommands() {
         return counter.sets;
+      },
+      get reads() {
+        return { ...reads };
+      },
+      changeSilently(slot, code) {
+        writeSlot(node, slot, code);
       },
       async setAtKeypad(slot, code) {
         writeSlot(node, slot, code);

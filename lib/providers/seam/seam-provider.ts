@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CodeHandle, DesiredEntry, KeypadEntry, LockProvider } from '../../devices/lock-provider';
+import type { CodeHandle, DesiredEntry, KeypadEntry, LockEntry, LockProvider } from '../../devices/lock-provider';
 import { ProviderError } from '../../devices/lock-provider';
 import type { DeviceRecord } from '../../devices/schemas';
 import type { SeamAccounts } from './seam-account';
@@ -14,12 +14,14 @@ export type SeamDeviceState = z.infer<typeof seamDeviceStateSchema>;
 
 const normalTime = (value: string | null | undefined) => (value ? new Date(value).toISOString() : undefined);
 
+// Seam keeps a scheduled code `unset` until its window starts: it is in Seam's hands, so it counts as held.
+const stateOf = (upstream: UpstreamAccessCode): KeypadEntry['state'] => (upstream.status === 'removing' ? 'removing' : upstream.status === 'set' || upstream.status === 'unset' ? 'present' : 'adding');
+
 /** An upstream code as the engine sees a keypad entry. */
 function toEntry(accessCodeId: string, upstream: UpstreamAccessCode): KeypadEntry {
   const starts_at = normalTime(upstream.starts_at);
   const ends_at = normalTime(upstream.ends_at);
-  // Seam keeps a scheduled code `unset` until its window starts: it is in Seam's hands, so it counts as held.
-  const state = upstream.status === 'removing' ? 'removing' : upstream.status === 'set' || upstream.status === 'unset' ? 'present' : 'adding';
+  const state = stateOf(upstream);
   return {
     access_code_id: accessCodeId,
     code: upstream.code ?? '',
@@ -30,6 +32,23 @@ function toEntry(accessCodeId: string, upstream: UpstreamAccessCode): KeypadEntr
     provider_ref: upstream.access_code_id,
     errors: upstream.errors.map((e) => ({ code: e.error_code, message: e.message })),
     warnings: upstream.warnings.map((w) => ({ code: w.warning_code, message: w.message })),
+  };
+}
+
+/**
+ * An upstream code as a whole-keypad listing shows it. Its place is the upstream's code id;
+ * which Latchkey code it is (if any) the engine works out from the ids it stored.
+ */
+function toLockEntry(upstream: UpstreamAccessCode): LockEntry {
+  const starts_at = normalTime(upstream.starts_at);
+  const ends_at = normalTime(upstream.ends_at);
+  return {
+    provider_ref: upstream.access_code_id,
+    code: upstream.code ?? '',
+    state: stateOf(upstream),
+    ...(upstream.name ? { name: upstream.name } : {}),
+    ...(starts_at !== undefined && { starts_at }),
+    ...(ends_at !== undefined && { ends_at }),
   };
 }
 
@@ -110,6 +129,12 @@ export function seamProvider(accounts: SeamAccounts, options: { pollMs: number }
       const upstream = await accounts.forDevice(device);
       const existing = await find(upstream, device, handle);
       return existing && toEntry(handle.access_code_id, existing);
+    },
+
+    // One upstream /access_codes/list per device: the sweep and the engine's whole-lock reads see every code Seam holds for it.
+    async listEntries(device) {
+      const upstream = await accounts.forDevice(device);
+      return (await upstream.listAccessCodes(upstreamDeviceId(device))).map(toLockEntry);
     },
 
     // Through the upstream's own /locks routes; done once the upstream device shows the bolt moved.

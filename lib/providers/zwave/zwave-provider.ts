@@ -81,6 +81,9 @@ export function zwaveProvider(shadows: HubShadows, keypad?: ZwaveKeypad): LockPr
         confirmation: 'webhook',
         verifyAfterMs: 30_000,
         offlineCodes: false,
+        // One command at a time per lock: a User Code Set takes the lock about half a second. A
+        // hub's controller has one radio and sends one command at a time, whichever lock it is for.
+        callLimits: { any: { calls: 1, perMs: 500 }, account: { any: { calls: 2, perMs: 1000 } } },
       };
     },
 
