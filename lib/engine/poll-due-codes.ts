@@ -43,8 +43,17 @@ export function fairOrder(records: readonly AccessCodeRecord[]): { order: Access
     if (line) line.push(record);
     else byLock.set(key, [record]);
   }
-  const lockLines = [...byLock.values()].map((line) => line.sort((a, b) => linePlace(a).localeCompare(linePlace(b))));
-  lockLines.sort((a, b) => linePlace(a[0] as AccessCodeRecord).localeCompare(linePlace(b[0] as AccessCodeRecord)));
+  // Each code's place is worked out once; places are ISO times and ids, so code-unit order is
+  // their order (localeCompare gave the same order at many times the cost in a burst).
+  const placeOf = new Map<AccessCodeRecord, string>();
+  for (const record of records) placeOf.set(record, linePlace(record));
+  const byPlace = (a: AccessCodeRecord, b: AccessCodeRecord) => {
+    const pa = placeOf.get(a) as string;
+    const pb = placeOf.get(b) as string;
+    return pa < pb ? -1 : pa > pb ? 1 : 0;
+  };
+  const lockLines = [...byLock.values()].map((line) => line.sort(byPlace));
+  lockLines.sort((a, b) => byPlace(a[0] as AccessCodeRecord, b[0] as AccessCodeRecord));
   // Locks in workspace turns: the first lock of each workspace, then the second of each, ...
   const seenOfWorkspace = new Map<string, number>();
   const ranked = lockLines.map((line) => {
