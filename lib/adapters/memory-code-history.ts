@@ -50,7 +50,11 @@ export function memoryCodeHistory(codeHistoryDays: number) {
       list.forEach((e, position) => {
         if (!isCodeEvent(e)) return;
         const k = key(e.workspace_id, e.access_code_id);
-        events.set(k, [...(events.get(k) ?? []), { event: structuredClone(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) }]);
+        const stored = { event: structuredClone(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) };
+        // Appended in place: copying the list on each event made a code's thousandth update copy a thousand events.
+        const list = events.get(k);
+        if (list) list.push(stored);
+        else events.set(k, [stored]);
       });
     },
     gone(accessCode: AccessCode, removedAt: string) {
