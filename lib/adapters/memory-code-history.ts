@@ -3,6 +3,7 @@ import { type SeamEvent, isCodeEvent } from '../events/schemas';
 import type { CodeHistoryRepository, GoneAccessCode } from '../ports';
 import { decodeHistoryCursor, encodeHistoryCursor } from './dynamodb-code-history';
 import { codeHistoryKeys } from './dynamodb-keys';
+import { copy } from './memory-copy';
 
 const DAY_MS = 86_400_000;
 interface Stored {
@@ -19,7 +20,7 @@ export function memoryCodeHistory(codeHistoryDays: number) {
   const repository: CodeHistoryRepository = {
     async getGone(workspaceId, accessCodeId) {
       const g = gone.get(key(workspaceId, accessCodeId));
-      return g && structuredClone(g);
+      return g && copy(g);
     },
     async listEvents(workspaceId, accessCodeId, query) {
       const cursor = query.cursor === undefined ? undefined : decodeHistoryCursor(query.cursor);
@@ -37,7 +38,7 @@ export function memoryCodeHistory(codeHistoryDays: number) {
       const hasLater = backwards || more;
       const hasEarlier = backwards ? more : cursor !== undefined;
       return {
-        items: structuredClone(page.map((s) => s.event)),
+        items: copy(page.map((s) => s.event)),
         nextCursor: hasLater && last ? encodeHistoryCursor({ sk: last.sk, dir: 'next' }) : null,
         prevCursor: hasEarlier && first ? encodeHistoryCursor({ sk: first.sk, dir: 'prev' }) : null,
       };
@@ -50,7 +51,7 @@ export function memoryCodeHistory(codeHistoryDays: number) {
       list.forEach((e, position) => {
         if (!isCodeEvent(e)) return;
         const k = key(e.workspace_id, e.access_code_id);
-        const stored = { event: structuredClone(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) };
+        const stored = { event: copy(e), sk: codeHistoryKeys.eventSortKey(e.occurred_at, position, e.event_id) };
         // Appended in place: copying the list on each event made a code's thousandth update copy a thousand events.
         const list = events.get(k);
         if (list) list.push(stored);
@@ -59,7 +60,7 @@ export function memoryCodeHistory(codeHistoryDays: number) {
     },
     gone(accessCode: AccessCode, removedAt: string) {
       gone.set(key(accessCode.workspace_id, accessCode.access_code_id), {
-        access_code: structuredClone(accessCode),
+        access_code: copy(accessCode),
         removed_at: removedAt,
         readable_until: new Date(Date.parse(removedAt) + codeHistoryDays * DAY_MS).toISOString(),
       });

@@ -4,8 +4,7 @@ import type { IdempotencyKeyRecord } from '../idempotency/schemas';
 import { sealAnswer } from '../idempotency/seal';
 import { type Written, currentUnitOfWork } from '../idempotency/unit-of-work';
 import type { IdempotencyKeyRepository } from '../ports';
-
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy } from './memory-copy';
 
 /**
  * Idempotency keys in memory, with the DynamoDB adapter's semantics. `commitPending` is the

@@ -3,8 +3,8 @@ import type { AccessCodeRecord } from '../access-codes/schemas';
 import type { UnmanagedCodeRecord } from '../access-codes/unmanaged-schemas';
 import { ConflictError, InvalidInputError } from '../errors';
 import type { UnmanagedCodeRepository, WriteExtras } from '../ports';
+import { copy } from './memory-copy';
 
-const copy = <T>(value: T): T => structuredClone(value);
 const scoped = (workspaceId: string, id: string) => `${workspaceId}|${id}`;
 const pinKey = (workspaceId: string, deviceId: string, code: string) => `${workspaceId}|${deviceId}|${code}`;
 

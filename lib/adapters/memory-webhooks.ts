@@ -2,8 +2,7 @@ import { ConflictError } from '../errors';
 import type { Written } from '../idempotency/unit-of-work';
 import type { WebhookRepository } from '../ports';
 import type { FailedDelivery, WebhookDelivery, WebhookRecord } from '../webhooks/schemas';
-
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy } from './memory-copy';
 
 /** In-memory webhooks with the DynamoDB adapter's semantics (versions, one claim per delivery, `commitKey` as memory-access.ts). */
 export function memoryWebhooks(commitKey: (written?: Written) => void = () => {}): WebhookRepository {
