@@ -11,6 +11,8 @@ const SWEEP_MINUTES = 5;
 const usageSchema = z.object({
   requests: z.record(z.string(), z.number()),
   capacity: z.record(z.string(), z.number()),
+  /** What DynamoDB Local reported for the transactions that `capacity` prices from their items. */
+  transactionUnitsReported: z.number(),
   /** Lambda invocations by function. */
   invocations: z.record(z.string(), z.number()),
   /** Milliseconds the invocations took, by function (measured on this machine). */
@@ -80,9 +82,10 @@ export async function runCodeLife(endpoint: string, [codesArg = '100']: string[]
   const tableName = 'bench-code-life';
   const client = localDynamoDbClient(endpoint);
   await ensureTable(client, tableName);
-  const counter = countRequests(client);
   // The bench's own look-ups (has the code reached `set`? is it gone?) go through a client that is not counted.
   const lookClient = localDynamoDbClient(endpoint);
+  // Transactions are priced from their items, as DynamoDB Local undercounts them (transaction-units.ts).
+  const counter = countRequests(client, { priceTransactions: lookClient });
   const look = createDynamoDbStores({ client: lookClient, tableName });
   const clock = new ManualClock(new Date('2026-12-01T12:00:00.000Z'));
   const config = loadConfig({
@@ -112,6 +115,7 @@ export async function runCodeLife(endpoint: string, [codesArg = '100']: string[]
   const snapshot = (): Usage => ({
     requests: Object.fromEntries(counter.commands),
     capacity: Object.fromEntries(counter.capacityByCommand),
+    transactionUnitsReported: counter.transactionUnitsReported,
     invocations: { ...usage.invocations },
     ms: { ...usage.ms },
     apiRequests: usage.apiRequests,
@@ -335,6 +339,8 @@ export async function measureCodeLife(endpoint: string, codes: number): Promise<
       `capacity units by command: ${Object.entries(r.life.capacity)
         .map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / r.codes, 1)}`)
         .join(', ')} a code.`,
+      `TransactWriteItems priced from their items (2 units per KB of each item, rounded up per item, and of each index copy):`,
+      `DynamoDB Local itself reported ${fmt(r.life.transactionUnitsReported / r.codes, 1)} a code for them, as it counts each distinct item size once.`,
       `Prices: $${prices.readRequestUnit * 1e6}/M reads, $${prices.writeRequestUnit * 1e6}/M writes, Lambda $${prices.lambdaRequest * 1e6}/M requests and $${prices.lambdaGbSecond}/GB-s,`,
       `HTTP API $${prices.apiGatewayRequest * 1e6}/M, EventBridge $${prices.eventBridgeEvent * 1e6}/M events, SQS $${prices.sqsRequest * 1e6}/M requests.`,
     ],

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
 import { type Check, type Section, as } from './report';
+import { pricedTransaction } from './transaction-units';
 import { childEnv, emit, runChild } from './support';
 
 /** Commands that accept ReturnConsumedCapacity. */
@@ -28,6 +29,8 @@ export interface RequestCounter {
   capacityByCommand: Map<string, number>;
   /** The part of it each global secondary index took, by `<index name> <command>` (with `byIndex`). */
   capacityByIndex: Map<string, number>;
+  /** What DynamoDB Local itself reported for the transactions priced from their items (with `priceTransactions`). */
+  transactionUnitsReported: number;
   reset(): void;
 }
 
@@ -36,18 +39,28 @@ export interface RequestCounter {
  * a middleware asks every data command for ReturnConsumedCapacity TOTAL (INDEXES with `byIndex`:
  * the total and each index's share) and reads it back.
  */
-export function countRequests(client: DynamoDBClient, options: { byIndex?: boolean } = {}): RequestCounter {
+export function countRequests(client: DynamoDBClient, options: { byIndex?: boolean; priceTransactions?: DynamoDBClient } = {}): RequestCounter {
   const counter: RequestCounter = {
     commands: new Map(),
     capacityUnits: 0,
     capacityByCommand: new Map(),
     capacityByIndex: new Map(),
+    transactionUnitsReported: 0,
     reset() {
       counter.commands.clear();
       counter.capacityUnits = 0;
       counter.capacityByCommand.clear();
       counter.capacityByIndex.clear();
+      counter.transactionUnitsReported = 0;
     },
+  };
+  const add = (name: string, units: number, byIndex: Record<string, number>) => {
+    counter.capacityUnits += units;
+    counter.capacityByCommand.set(name, (counter.capacityByCommand.get(name) ?? 0) + units);
+    for (const [index, indexUnits] of Object.entries(byIndex)) {
+      const key = `${index} ${name}`;
+      counter.capacityByIndex.set(key, (counter.capacityByIndex.get(key) ?? 0) + indexUnits);
+    }
   };
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -56,16 +69,22 @@ export function countRequests(client: DynamoDBClient, options: { byIndex?: boole
       if (dataCommands.has(name) && typeof args.input === 'object' && args.input !== null) {
         Object.assign(args.input, { ReturnConsumedCapacity: options.byIndex ? 'INDEXES' : 'TOTAL' });
       }
+      const look = options.priceTransactions;
+      const input = args.input as { TransactItems?: Parameters<typeof pricedTransaction>[1] };
+      if (look !== undefined && name === 'TransactWriteItemsCommand' && input.TransactItems !== undefined) {
+        const { result, units } = await pricedTransaction(look, input.TransactItems, () => next(args));
+        const parsed = outputSchema.safeParse(result.output);
+        const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
+        for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) counter.transactionUnitsReported += c.CapacityUnits ?? 0;
+        const indexes = Object.fromEntries(units.indexes);
+        add(name, units.table + Object.values(indexes).reduce((a, b) => a + b, 0), options.byIndex ? indexes : {});
+        return result;
+      }
       const result = await next(args);
       const parsed = outputSchema.safeParse(result.output);
       const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
       for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
-        counter.capacityUnits += c.CapacityUnits ?? 0;
-        counter.capacityByCommand.set(name, (counter.capacityByCommand.get(name) ?? 0) + (c.CapacityUnits ?? 0));
-        for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) {
-          const key = `${index} ${name}`;
-          counter.capacityByIndex.set(key, (counter.capacityByIndex.get(key) ?? 0) + (units.CapacityUnits ?? 0));
-        }
+        add(name, c.CapacityUnits ?? 0, Object.fromEntries(Object.entries(c.GlobalSecondaryIndexes ?? {}).map(([index, u]) => [index, u.CapacityUnits ?? 0])));
       }
       return result;
     },
