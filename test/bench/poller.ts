@@ -44,7 +44,13 @@ type Item = Record<string, AttributeValue>;
 const readCommands = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
 
 const DUE_PER_SWEEP = 100;
-const CODES_PER_BURST_DEVICE = 50;
+/**
+ * Codes of the burst a lock holds. A sandbox lock takes one code call per latency window (2 s by
+ * default) and a second look to confirm, so 50 a lock (as before) could not reach `setting` in one
+ * 55 s tick however fast the engine; 10 take 20 s of a lock's paced turns, so the tick measures
+ * the poller, not one lock's pacing. 10,000 codes thus sit on 1,000 locks.
+ */
+const CODES_PER_BURST_DEVICE = 10;
 /** Ticks the burst may take (issue #20: every code due in one minute reaches setting within one tick). */
 const TARGET_TICKS = 1;
 /** Ticks the bench runs before it stops waiting. */
