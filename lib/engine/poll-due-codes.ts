@@ -36,24 +36,21 @@ async function forEachConcurrently<T>(items: readonly T[], concurrency: number, 
  * holds back no other.
  */
 export function fairOrder(records: readonly AccessCodeRecord[]): { order: AccessCodeRecord[]; lines: string[][] } {
-  const byLock = new Map<string, AccessCodeRecord[]>();
-  for (const record of records) {
-    const key = `${record.access_code.workspace_id}|${record.access_code.device_id}`;
-    const line = byLock.get(key);
-    if (line) line.push(record);
-    else byLock.set(key, [record]);
-  }
   // Each code's place is worked out once; places are ISO times and ids, so code-unit order is
   // their order (localeCompare gave the same order at many times the cost in a burst).
-  const placeOf = new Map<AccessCodeRecord, string>();
-  for (const record of records) placeOf.set(record, linePlace(record));
-  const byPlace = (a: AccessCodeRecord, b: AccessCodeRecord) => {
-    const pa = placeOf.get(a) as string;
-    const pb = placeOf.get(b) as string;
-    return pa < pb ? -1 : pa > pb ? 1 : 0;
-  };
-  const lockLines = [...byLock.values()].map((line) => line.sort(byPlace));
-  lockLines.sort((a, b) => byPlace(a[0] as AccessCodeRecord, b[0] as AccessCodeRecord));
+  type Placed = { record: AccessCodeRecord; place: string };
+  const byPlace = (a: Placed, b: Placed) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0);
+  const byLock = new Map<string, Placed[]>();
+  for (const record of records) {
+    const key = `${record.access_code.workspace_id}|${record.access_code.device_id}`;
+    const placed = { record, place: linePlace(record) };
+    const line = byLock.get(key);
+    if (line) line.push(placed);
+    else byLock.set(key, [placed]);
+  }
+  const placedLines = [...byLock.values()].map((line) => line.sort(byPlace));
+  placedLines.sort((a, b) => byPlace(a[0] as Placed, b[0] as Placed));
+  const lockLines = placedLines.map((line) => line.map((p) => p.record));
   // Locks in workspace turns: the first lock of each workspace, then the second of each, ...
   const seenOfWorkspace = new Map<string, number>();
   const ranked = lockLines.map((line) => {

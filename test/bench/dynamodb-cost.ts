@@ -22,6 +22,13 @@ const unitsSchema = z.object({ CapacityUnits: z.number().optional() });
 const capacitySchema = unitsSchema.extend({ GlobalSecondaryIndexes: z.record(z.string(), unitsSchema).optional() });
 const outputSchema = z.object({ ConsumedCapacity: z.union([capacitySchema, z.array(capacitySchema)]).optional() });
 
+/** The capacity a response reports, one entry per table. */
+const consumedOf = (output: unknown) => {
+  const parsed = outputSchema.safeParse(output);
+  const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
+  return consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
+};
+
 export interface RequestCounter {
   commands: Map<string, number>;
   capacityUnits: number;
@@ -73,17 +80,13 @@ export function countRequests(client: DynamoDBClient, options: { byIndex?: boole
       const input = args.input as { TransactItems?: Parameters<typeof pricedTransaction>[1] };
       if (look !== undefined && name === 'TransactWriteItemsCommand' && input.TransactItems !== undefined) {
         const { result, units } = await pricedTransaction(look, input.TransactItems, () => next(args));
-        const parsed = outputSchema.safeParse(result.output);
-        const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
-        for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) counter.transactionUnitsReported += c.CapacityUnits ?? 0;
+        for (const c of consumedOf(result.output)) counter.transactionUnitsReported += c.CapacityUnits ?? 0;
         const indexes = Object.fromEntries(units.indexes);
         add(name, units.table + Object.values(indexes).reduce((a, b) => a + b, 0), options.byIndex ? indexes : {});
         return result;
       }
       const result = await next(args);
-      const parsed = outputSchema.safeParse(result.output);
-      const consumed = parsed.success ? parsed.data.ConsumedCapacity : undefined;
-      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+      for (const c of consumedOf(result.output)) {
         add(name, c.CapacityUnits ?? 0, Object.fromEntries(Object.entries(c.GlobalSecondaryIndexes ?? {}).map(([index, u]) => [index, u.CapacityUnits ?? 0])));
       }
       return result;
