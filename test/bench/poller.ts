@@ -140,15 +140,29 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
     import('../../lib/access-codes/pin-holders'),
   ]);
   const [notDue, burst, sweeps] = [Number(notDueArg), Number(burstArg), Number(sweepsArg)];
-  const client = localDynamoDbClient(endpoint);
-  const counter = countRequests(client, { byIndex: true });
+  /**
+   * Each table in a DynamoDB Local database of its own, with a client that counts its requests:
+   * in one database, the burst table, created after the seeding, would pay for every seeded
+   * item's stream record on each write (localDynamoDbClient), which AWS does not.
+   */
+  const tables = new Map<string, { client: DynamoDBClient; counter: ReturnType<typeof countRequests> }>();
+  const tableClient = (tableName: string) => {
+    let table = tables.get(tableName);
+    if (table === undefined) {
+      const client = localDynamoDbClient(endpoint, tableName.replace(/[^A-Za-z0-9]/g, ''));
+      table = { client, counter: countRequests(client, { byIndex: true }) };
+      tables.set(tableName, table);
+    }
+    return table;
+  };
   const now = new Date('2026-12-01T12:00:00.000Z');
   const workspaceId = randomUUID();
   /**
    * The application on a table of its own (two for the sweeps, one for the burst), with a
-   * fixed clock unless given one; its stores and sandbox keypads share the counting client.
+   * fixed clock unless given one; its stores and sandbox keypads share the table's counting client.
    */
   const app = async (tableName: string, clock = new ManualClock(now)) => {
+    const { client } = tableClient(tableName);
     await ensureTable(client, tableName);
     const config = loadConfig({
       LATCHKEY_STORE: 'dynamodb',
@@ -218,7 +232,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
   const far = new Date(now.getTime() + 30 * 86_400_000);
   for (let written = 0; written < notDue; written += 5000) {
     const items = Array.from({ length: Math.min(5000, notDue - written) }, (_, i) => codeItems(deviceAt(parkedDevices, written + i), undefined, far)).flat();
-    await batchWrite(client, full.tableName, items);
+    await batchWrite(tableClient(full.tableName).client, full.tableName, items);
   }
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
@@ -230,6 +244,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
   const sweep = async (target: typeof empty) => {
     const startsAt = new Date(now.getTime() + JIT_LEAD_MS - 60_000);
     const dueAt = new Date(now.getTime() - 60_000).toISOString();
+    const { client, counter } = tableClient(target.tableName);
     await batchWrite(
       client,
       target.tableName,
@@ -265,6 +280,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
     const dueAt = new Date(now.getTime() + Math.floor((i * 60_000) / burst));
     return codeItems(deviceAt(burstDevices, i), dueAt.toISOString(), new Date(dueAt.getTime() + JIT_LEAD_MS));
   }).flat();
+  const { client, counter } = tableClient(burstTable);
   await batchWrite(client, burstTable, burstItems);
   // A tick as the stack runs it: the poll schedule's targets, each an invocation with its group of
   // shards (an instance of its own, warm from tick to tick) that stops taking codes where the
@@ -325,7 +341,7 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
     ticks,
   };
   emit(result);
-  client.destroy();
+  for (const table of tables.values()) table.client.destroy();
 }
 
 /** Lambda's CPU share at the stack's 1 GB: a full vCPU comes with 1,769 MB. */
