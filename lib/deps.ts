@@ -8,6 +8,7 @@ import { dynamoDbKeypadStore } from './adapters/dynamodb-keypads';
 import { localDynamoDbClient } from './adapters/dynamodb-table-setup';
 import type { MemoryOutbox } from './adapters/memory-outbox';
 import { traceClient } from './observability';
+import { withoutSdkLogging } from './adapters/sdk-client';
 import { sqsFollowUps } from './adapters/sqs-follow-ups';
 import type { LifecycleSettings } from './access-codes/lifecycle';
 import { dynamoDbSecretStore } from './adapters/dynamodb-connected-accounts';
@@ -92,7 +93,7 @@ function unwiredMemoryStore(): Backend {
 function stores(cfg: Config, pieces: Pieces, parts: LocalParts): Backend {
   const codeHistoryDays = cfg.LATCHKEY_CODE_HISTORY_DAYS;
   if (cfg.LATCHKEY_STORE === 'memory') return pieces.memory?.(cfg, parts) ?? unwiredMemoryStore();
-  const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : traceClient(new DynamoDBClient({}));
+  const client = cfg.LATCHKEY_DYNAMODB_ENDPOINT ? localDynamoDbClient(cfg.LATCHKEY_DYNAMODB_ENDPOINT) : traceClient(withoutSdkLogging(new DynamoDBClient({})));
   const table = { client, tableName: cfg.LATCHKEY_TABLE_NAME };
   return {
     ...createDynamoDbStores({ ...table, codeHistoryDays }),

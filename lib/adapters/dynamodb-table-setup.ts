@@ -8,6 +8,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { withoutSdkLogging } from './sdk-client';
 import { tableDefinition } from './dynamodb-table';
 
 /**
@@ -19,7 +20,7 @@ import { tableDefinition } from './dynamodb-table';
  * many other writes costs time in proportion to them (12 ms a put after 20,000, against 2 ms).
  */
 export function localDynamoDbClient(endpoint: string, database = 'local'): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: database, secretAccessKey: 'local' } });
+  return withoutSdkLogging(new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: database, secretAccessKey: 'local' } }));
 }
 
 /**

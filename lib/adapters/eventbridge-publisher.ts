@@ -1,6 +1,7 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SeamEvent } from '../events/schemas';
 import type { EventPublisher } from '../ports';
+import { withoutSdkLogging } from './sdk-client';
 
 export const eventSource = 'latchkey';
 
@@ -13,7 +14,7 @@ type EventBridgeModule = typeof import('@aws-sdk/client-eventbridge');
  */
 export function eventBridgePublisher(eventBusName: string): EventPublisher {
   let sdk: Promise<{ module: EventBridgeModule; client: EventBridgeClient }> | undefined;
-  const load = () => (sdk ??= import('@aws-sdk/client-eventbridge').then((module) => ({ module, client: new module.EventBridgeClient({}) })));
+  const load = () => (sdk ??= import('@aws-sdk/client-eventbridge').then((module) => ({ module, client: withoutSdkLogging(new module.EventBridgeClient({})) })));
   return {
     async publish(events) {
       if (events.length === 0) return;

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { Clock, FollowUpScheduler } from '../ports';
 import { idSchema } from '../schema-helpers';
 import { maxSqsDelaySeconds } from './sqs-delivery-queue';
+import { withoutSdkLogging } from './sdk-client';
 
 /** The body of a follow-up message: a code to take one engine step for, or a remote lock or unlock to check. */
 export const followUpMessageSchema = z.union([z.object({ workspace_id: idSchema, access_code_id: idSchema }), z.object({ workspace_id: idSchema, action_attempt_id: idSchema })]);
@@ -14,7 +15,7 @@ export type FollowUpMessage = z.infer<typeof followUpMessageSchema>;
  */
 export function sqsFollowUps(queueUrl: string, clock: Clock): FollowUpScheduler {
   let sdk: Promise<{ module: typeof import('@aws-sdk/client-sqs'); client: SQSClient }> | undefined;
-  const load = () => (sdk ??= import('@aws-sdk/client-sqs').then((module) => ({ module, client: new module.SQSClient({}) })));
+  const load = () => (sdk ??= import('@aws-sdk/client-sqs').then((module) => ({ module, client: withoutSdkLogging(new module.SQSClient({})) })));
   const send = async (message: FollowUpMessage, dueAt: string) => {
     const { module, client } = await load();
     // Rounded up, so that the step never runs before it is due.

@@ -3,6 +3,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import * as z from 'zod';
 import { fromItem, toItem } from '../adapters/dynamodb-doc';
 import { streamCheckpointKeys } from '../adapters/dynamodb-keys';
+import { withoutSdkLogging } from '../adapters/sdk-client';
 
 export interface StreamRelayOptions {
   /** The DynamoDB (Local) endpoint, for the streams client. */
@@ -32,7 +33,7 @@ const checkpointSchema = z.object({ sequence_number: z.string() });
  */
 export function startStreamRelay(options: StreamRelayOptions): StreamRelay {
   const { client, tableName } = options;
-  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const streams = withoutSdkLogging(new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   /** Where the next read of each shard starts; absent until the shard's checkpoint is read. */
   const iterators = new Map<string, string | null>();
   /** The last sequence number handled per shard, to resume from when an iterator is lost. */
