@@ -1,7 +1,7 @@
 /** Number of shards of the due index; the poller reads each shard in parallel. */
 export const dueShardCount = 16;
 
-/** The due-index shard of a code: a stable hash of its id, so a code always lands in one shard. */
+/** The shard of an id (a lock's): a stable hash, so the id always lands in one shard. */
 export function dueShardOf(accessCodeId: string): number {
   let hash = 0;
   for (const ch of accessCodeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
@@ -14,10 +14,13 @@ export function shardGroups(groups: number): number[][] {
 }
 
 /**
- * The due-index shard of a code: by its id, spreading codes evenly; while it waits its turn at
- * a provider's limit, by its lock's id, so that one poller sees the lock's whole waiting line
- * and takes it in order.
+ * The due-index shard of a code: by its lock's id, as the lock's idle sweep (lib/engine/lock-sweep.ts),
+ * so that one poller invocation holds each lock's whole line of due codes. It takes them in
+ * order, asks the lock's pacing alone (shards by code had every invocation of a tick race for
+ * the same locks' turns: a third of a burst's pacing writes lost the race and were written
+ * again), and reads the lock once a tick, not once per invocation. Locks spread over the
+ * shards as evenly as codes did; a lock's codes past its limit wait in line whatever the shard.
  */
-export function dueShardOfCode(record: { access_code: { access_code_id: string; device_id: string }; queued_since?: string }): number {
-  return dueShardOf(record.queued_since === undefined ? record.access_code.access_code_id : record.access_code.device_id);
+export function dueShardOfCode(record: { access_code: { access_code_id: string; device_id: string } }): number {
+  return dueShardOf(record.access_code.device_id);
 }

@@ -63,15 +63,17 @@ describe('DynamoDB keys', () => {
     expect(accessCodeKeys.fieldsOf(deviceKeys.key(ws, device))).toEqual({});
   });
 
-  it('puts a code in its due shard only while it has a due_at', () => {
+  it("puts a code in its lock's due shard only while it has a due_at", () => {
     const due = accessCodeFixture(ws, device, { accessCode: { access_code_id: codeId }, record: { due_at: '2026-11-24T14:00:00.000Z' } });
-    expect(accessCodeKeys.due(due)).toEqual({ due_shard: `DUE#${dueShardOf(codeId)}`, due_at: '2026-11-24T14:00:00.000Z' });
+    // Not the code's own id's shard: these two ids hash apart.
+    expect(dueShardOf(device)).not.toBe(dueShardOf(codeId));
+    expect(accessCodeKeys.due(due)).toEqual({ due_shard: `DUE#${dueShardOf(device)}`, due_at: '2026-11-24T14:00:00.000Z' });
     expect(dueShardKey(7)).toBe('DUE#7');
 
     const { due_at: _cleared, ...settled } = due;
     expect(accessCodeKeys.due(settled)).toBeUndefined();
 
-    // Waiting its turn at a provider's limit, it is in its lock's shard, where its lock's whole line is.
+    // Waiting its turn at a provider's limit, it stays in its lock's shard, where its lock's whole line is.
     const waiting = { ...due, queued_since: '2026-11-24T13:59:00.000Z' };
     expect(accessCodeKeys.due(waiting)).toEqual({ due_shard: `DUE#${dueShardOf(device)}`, due_at: '2026-11-24T14:00:00.000Z' });
   });

@@ -26,11 +26,15 @@ describe('the poller', () => {
     expect(new Set(groups.flat()).size).toBe(dueShardCount);
   });
 
-  it('works only on the shards it is given', async () => {
-    const { deps, ids } = await withDueCodes(12);
-    const [mine] = shardGroups(4);
-    const result = await pollDueCodes(deps, { shards: mine });
-    expect(result.processed).toBe(ids.filter((id) => mine?.includes(dueShardOf(id))).length);
+  it("works only on the shards it is given: a lock's due codes are all in its lock's shard", async () => {
+    const { deps, ids, ws } = await withDueCodes(12);
+    const lockShard = dueShardOf(ws.byType('kwikset_lock').device_id);
+    const groups = shardGroups(4);
+    for (const others of groups.filter((group) => !group.includes(lockShard))) {
+      expect(await pollDueCodes(deps, { shards: others })).toMatchObject({ processed: 0, deferred: 0 });
+    }
+    const mine = groups.find((group) => group.includes(lockShard));
+    expect(await pollDueCodes(deps, { shards: mine })).toMatchObject({ processed: ids.length, failed: 0 });
   });
 
   it('stops taking codes at its deadline and leaves them due for the next tick', async () => {
