@@ -70,7 +70,9 @@ function traceHandler<TEvent, TResult>(): MiddlewareObj<TEvent, TResult> {
  * start) on every log line, metrics flushed at the end of each invocation, the handler traced.
  */
 export function observed<TEvent = unknown, TResult = unknown>(): MiddlewareObj<TEvent, TResult>[] {
-  return [injectLambdaContext(logger), flushMetrics, traceHandler<TEvent, TResult>()];
+  // Where tracing is off (npm start, tests) the handler is not wrapped at all: the wrapper's
+  // three awaits a request (before, after, error) would only find no tracer.
+  return [injectLambdaContext(logger), flushMetrics, ...(tracingOn() ? [traceHandler<TEvent, TResult>()] : [])];
 }
 
 /** Publishes the invocation's metrics, if it recorded any (most requests record none, and need no warning saying so). */
