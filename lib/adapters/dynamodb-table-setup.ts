@@ -12,9 +12,9 @@ import { withoutSdkLogging } from './sdk-client';
 import { tableDefinition } from './dynamodb-table';
 
 /**
- * A client for DynamoDB Local, which accepts any region and credentials and keeps a database
- * per access key: `database` names it ('local' unless given; letters and digits only, as DynamoDB
- * Local takes no other access key). A table in a database of its own
+ * A client for DynamoDB Local, which accepts any region and credentials and keeps a database per
+ * access key: `database` names it ('local' unless given, as the stream relay reads; letters and
+ * digits only, as DynamoDB Local takes no other access key). A table in a database of its own
  * does not slow with other tables' writes: DynamoDB Local finds a stream shard's first record by
  * walking every stream record of its database, so each write to a table whose stream began after
  * many other writes costs time in proportion to them (12 ms a put after 20,000, against 2 ms).

@@ -2,9 +2,9 @@
 export const dueShardCount = 16;
 
 /** The shard of an id (a lock's): a stable hash, so the id always lands in one shard. */
-export function dueShardOf(accessCodeId: string): number {
+export function dueShardOf(id: string): number {
   let hash = 0;
-  for (const ch of accessCodeId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return hash % dueShardCount;
 }
 
@@ -21,6 +21,6 @@ export function shardGroups(groups: number): number[][] {
  * again), and reads the lock once a tick, not once per invocation. Locks spread over the
  * shards as evenly as codes did; a lock's codes past its limit wait in line whatever the shard.
  */
-export function dueShardOfCode(record: { access_code: { access_code_id: string; device_id: string } }): number {
+export function dueShardOfCode(record: { access_code: { device_id: string } }): number {
   return dueShardOf(record.access_code.device_id);
 }
