@@ -16,48 +16,12 @@ export interface Turns {
   take(key: string, limit: RateLimit, now: Date, holder: CallHolder): Promise<Turn>;
 }
 
-/**
- * The limits each pacing has refused in this process: per key, the time its refusals were told
- * and how many were told it. Kept per pacing (one per application), across steps.
- */
-const refusedBy = new WeakMap<CallPacing, Map<string, Closed>>();
-const rememberedRefusals = 10_000;
-
-/**
- * Turns asked of the pacing one step at a time (a request's first step, a follow-up). A refused
- * step is told a window of its own: the k-th step this process refuses for the same opening of a
- * limit comes back k / calls windows after it, as the poller's waiting lines do, instead of every
- * refused step of a lock coming back at the one next opening, where one is served and the rest
- * are refused again (a lock with n codes waiting took about n² / 2 steps to set them).
- */
-export function directTurns(pacing: CallPacing): Turns {
-  let refused = refusedBy.get(pacing);
-  if (refused === undefined) {
-    refused = new Map();
-    refusedBy.set(pacing, refused);
-  }
-  const closed = refused;
-  return {
-    before: async () => {},
-    passed: () => {},
-    async take(key, limit, now, holder) {
-      const turn = await pacing.take(key, limit, now, holder);
-      if (turn.granted || turn.held) return turn;
-      const shut = closed.get(key);
-      if (shut === undefined || shut.retryAt !== turn.retryAt) {
-        // A new opening; the keys refused longest ago are forgotten first.
-        closed.delete(key);
-        closed.set(key, { retryAt: turn.retryAt, limit, waiting: 0 });
-        const oldest = closed.keys().next();
-        if (closed.size > rememberedRefusals && !oldest.done) closed.delete(oldest.value);
-        return turn;
-      }
-      shut.waiting++;
-      const windowsLater = Math.floor(shut.waiting / limit.calls);
-      return { granted: false, retryAt: new Date(Date.parse(turn.retryAt) + windowsLater * limit.perMs).toISOString() };
-    },
-  };
-}
+/** Turns asked of the pacing one step at a time. */
+export const directTurns = (pacing: CallPacing): Turns => ({
+  before: async () => {},
+  passed: () => {},
+  take: (key, limit, now, holder) => pacing.take(key, limit, now, holder),
+});
 
 /** A lock's line place, by a code's time in line: waiting since, or else due since; the id breaks ties. */
 export function linePlace(record: { queued_since?: string; due_at?: string; access_code: { access_code_id: string } }): string {

@@ -140,33 +140,6 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && (c.sync?.attempts ?? 0) <= 1)).toBe(true);
   });
 
-  it("tells codes a lock's limit refuses one step at a time (follow-ups) each a window of its own, so 20 codes take about 3 steps each, not n² / 2", async () => {
-    const app = memoryApp({ latencyMs: 1000 });
-    const { deps, calls } = recordingProviders(app);
-    const ws = await sandboxWorkspace(deps);
-    const front = ws.byType('kwikset_lock').device_id;
-    const pins = Array.from({ length: 20 }, (_, i) => String(2000 + i * 37));
-    for (const code of pins) await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: front, code }));
-    // Each code stepped on its own when due, as the follow-up runner does, 100 ms at a time.
-    let steps = 0;
-    for (let t = 0; t < 60_000; t += 100) {
-      const now = app.clock.now().toISOString();
-      for (const due of await deps.accessCodes.listDue(dueShardOf(front), now, 100)) {
-        steps++;
-        await reconcileAccessCode(deps, ws.workspaceId, due.access_code.access_code_id);
-      }
-      app.clock.advance(100);
-    }
-    const codes = await deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 100 });
-    expect(codes.items.map((c) => c.access_code.status)).toEqual(pins.map(() => 'set'));
-    const windows = calls.filter((c) => c.device === front).map((c) => Math.floor(c.at / 1000));
-    expect(windows).toHaveLength(pins.length);
-    expect(new Set(windows).size).toBe(pins.length);
-    // A first step, the one its turn came at, and the look that confirms it; all refused at the
-    // next opening (the rest asking again each window) took 230 steps.
-    expect(steps).toBeLessThanOrEqual(3 * pins.length + 5);
-  });
-
   it('dates a turn when it is taken, after the step read the lock, not when the step began', async () => {
     const app = memoryApp({ latencyMs: 1000 });
     const taken: { at: string; clock: string }[] = [];
