@@ -10,7 +10,11 @@ import { sweepDueLocks } from './lock-sweep';
 export interface PollOptions {
   /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */
   shards?: readonly number[];
-  /** Codes read per query. */
+  /**
+   * Codes read per shard and round. A shard holds whole locks (due-shards.ts), so a page must
+   * reach past one lock's backlog to the other locks of its shard: a round works on what its
+   * pages hold, in fair order, before the next round reads on.
+   */
   pageSize?: number;
   /** Codes worked on at once per shard. */
   concurrency?: number;
@@ -74,7 +78,7 @@ export function fairOrder(records: readonly AccessCodeRecord[]): { order: Access
  * order (fairOrder), the codes of a lock taking their turns at the provider's limits in line.
  */
 export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) {
-  const { shards = shardGroups(1)[0] ?? [], pageSize = 500, concurrency = 16, deadline = Infinity } = options;
+  const { shards = shardGroups(1)[0] ?? [], pageSize = 2_000, concurrency = 16, deadline = Infinity } = options;
   const now = deps.clock.now().toISOString();
   /** How overdue the most overdue code of this sweep was. */
   let lagMs = 0;
