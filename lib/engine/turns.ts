@@ -16,12 +16,62 @@ export interface Turns {
   take(key: string, limit: RateLimit, now: Date, holder: CallHolder): Promise<Turn>;
 }
 
-/** Turns asked of the pacing one step at a time. */
-export const directTurns = (pacing: CallPacing): Turns => ({
-  before: async () => {},
-  passed: () => {},
-  take: (key, limit, now, holder) => pacing.take(key, limit, now, holder),
-});
+/** An opening of a limit that refused steps outside the poller: when it comes, and the codes told to wait for it, in the order they were first refused. */
+interface Opening {
+  retryAt: string;
+  /** Each code's place among those refused for this opening: a code refused again keeps its place. */
+  places: Map<string, number>;
+}
+
+/**
+ * The openings each pacing has refused steps for in this process, per key. Kept per pacing (one
+ * per application), across steps.
+ */
+const openingsOf = new WeakMap<CallPacing, Map<string, Opening>>();
+const rememberedKeys = 10_000;
+
+/** The code a holder names (`<access_code_id>@<version>`): a code counts once in a line, whatever version of it asks. */
+const codeOf = (holder: CallHolder): string => holder.id.split('@', 1)[0] ?? holder.id;
+
+/**
+ * Turns asked of the pacing one step at a time (a request's first step, a follow-up). A refused
+ * step is told a window of its own: the k-th code this process has seen refused for the same
+ * opening of a limit comes back k / calls windows after it, as the poller's waiting lines do,
+ * instead of every refused step of a lock coming back at the one next opening, where one is
+ * served and the rest are refused again (a lock with n codes waiting took about n² / 2 steps to
+ * set them). A code refused again for the same opening keeps its place, so asking twice never
+ * pushes a code further back.
+ */
+export function directTurns(pacing: CallPacing): Turns {
+  let openings = openingsOf.get(pacing);
+  if (openings === undefined) {
+    openings = new Map();
+    openingsOf.set(pacing, openings);
+  }
+  const byKey = openings;
+  return {
+    before: async () => {},
+    passed: () => {},
+    async take(key, limit, now, holder) {
+      const turn = await pacing.take(key, limit, now, holder);
+      if (turn.granted || turn.held) return turn;
+      let opening = byKey.get(key);
+      if (opening?.retryAt !== turn.retryAt) {
+        // A new opening; the keys refused longest ago are forgotten first.
+        byKey.delete(key);
+        opening = { retryAt: turn.retryAt, places: new Map() };
+        byKey.set(key, opening);
+        const oldest = byKey.keys().next();
+        if (byKey.size > rememberedKeys && !oldest.done) byKey.delete(oldest.value);
+      }
+      const code = codeOf(holder);
+      const place = opening.places.get(code) ?? opening.places.size;
+      opening.places.set(code, place);
+      const windowsLater = Math.floor(place / limit.calls);
+      return windowsLater === 0 ? turn : { granted: false, retryAt: new Date(Date.parse(turn.retryAt) + windowsLater * limit.perMs).toISOString() };
+    },
+  };
+}
 
 /** A lock's line place, by a code's time in line: waiting since, or else due since; the id breaks ties. */
 export function linePlace(record: { queued_since?: string; due_at?: string; access_code: { access_code_id: string } }): string {

@@ -6,7 +6,7 @@ import { type LockProvider, ProviderError } from '../../lib/devices/lock-provide
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { pollDueCodes } from '../../lib/engine/poll-due-codes';
 import { reconcileAccessCode, turnsFor } from '../../lib/engine/reconcile';
-import { waitingLines } from '../../lib/engine/turns';
+import { directTurns, waitingLines } from '../../lib/engine/turns';
 import { dueShardOf, dueShardOfCode } from '../../lib/engine/due-shards';
 import type { AccessCodeRecord } from '../../lib/access-codes/schemas';
 import { connectSeamAccount } from '../../lib/providers/seam';
@@ -138,6 +138,33 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     const codes = await deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 10 });
     expect(codes.items.map((c) => c.access_code.status)).toEqual(pins.map(() => 'set'));
     expect(codes.items.every((c) => c.access_code.errors.length === 0 && (c.sync?.attempts ?? 0) <= 1)).toBe(true);
+  });
+
+  it("tells codes a lock's limit refuses one step at a time (follow-ups) each a window of its own, so 20 codes take about 3 steps each, not n² / 2", async () => {
+    const app = memoryApp({ latencyMs: 1000 });
+    const { deps, calls } = recordingProviders(app);
+    const ws = await sandboxWorkspace(deps);
+    const front = ws.byType('kwikset_lock').device_id;
+    const pins = Array.from({ length: 20 }, (_, i) => String(2000 + i * 37));
+    for (const code of pins) await createAccessCode(deps, ws.principal, createAccessCodeInputSchema.parse({ device_id: front, code }));
+    // Each code stepped on its own when due, as the follow-up runner does, 100 ms at a time.
+    let steps = 0;
+    for (let t = 0; t < 60_000; t += 100) {
+      const now = app.clock.now().toISOString();
+      for (const due of await deps.accessCodes.listDue(dueShardOf(front), now, 100)) {
+        steps++;
+        await reconcileAccessCode(deps, ws.workspaceId, due.access_code.access_code_id);
+      }
+      app.clock.advance(100);
+    }
+    const codes = await deps.accessCodes.list(ws.workspaceId, { deviceId: front, limit: 100 });
+    expect(codes.items.map((c) => c.access_code.status)).toEqual(pins.map(() => 'set'));
+    const windows = calls.filter((c) => c.device === front).map((c) => Math.floor(c.at / 1000));
+    expect(windows).toHaveLength(pins.length);
+    expect(new Set(windows).size).toBe(pins.length);
+    // A first step, the one its turn came at, and the look that confirms it; all refused at the
+    // next opening (the rest asking again each window) took 230 steps.
+    expect(steps).toBeLessThanOrEqual(3 * pins.length + 5);
   });
 
   it('dates a turn when it is taken, after the step read the lock, not when the step began', async () => {
@@ -351,6 +378,39 @@ describe('pacing per lock (Seam: 10 creations a minute per device)', () => {
     ]);
     // Once refused, the tick asks the pacing no more for that limit.
     expect(asked).toHaveLength(3);
+  });
+
+  it('tells each code refused one step at a time its own window once: a code refused again for the same opening keeps its place', async () => {
+    const refusing = { take: async () => ({ granted: false, retryAt: '2026-11-23T12:01:00.000Z' }) as const };
+    const turns = directTurns(refusing);
+    const limit = { calls: 2, perMs: 60_000 };
+    const at = new Date('2026-11-23T12:00:30.000Z');
+    const ask = async (code: string, version: number) => turns.take('lock', limit, at, { id: `${code}@${version}`, holdMs: 60_000 });
+    const retries = [];
+    for (const [code, version] of [
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+      ['c', 1],
+      ['a', 3],
+      ['b', 2],
+      ['d', 1],
+      ['e', 1],
+    ] as const) {
+      const turn = await ask(code, version);
+      retries.push(turn.granted ? 'granted' : turn.retryAt);
+    }
+    expect(retries).toEqual([
+      // a and b: the opening; a and b asking again: the same; c and d: a window later; e: two.
+      '2026-11-23T12:01:00.000Z',
+      '2026-11-23T12:01:00.000Z',
+      '2026-11-23T12:01:00.000Z',
+      '2026-11-23T12:02:00.000Z',
+      '2026-11-23T12:01:00.000Z',
+      '2026-11-23T12:01:00.000Z',
+      '2026-11-23T12:02:00.000Z',
+      '2026-11-23T12:03:00.000Z',
+    ]);
   });
 
   it('counts calls per key over a sliding span and says when the oldest grant leaves it', async () => {
