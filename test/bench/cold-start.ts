@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { esbuildOptionsFor, functionBundling } from '../../infra/bundling';
 import { type Check, type Row, type Section, as, fmt, ratio, times } from './report';
-import { benchDir, median, repoRoot } from './support';
+import { benchDir, median, progress, repoRoot } from './support';
 
 const run = promisify(execFile);
 const budgetBytes = 300_000;
@@ -189,6 +189,7 @@ export async function measureColdStart(settings: ColdStartSettings): Promise<Sec
     ...names.map((name) => bundle(name, join(functionsDir, `${name}.ts`), settings.outDir)),
   ]);
 
+  progress(`   3 ${bundles.length} bundles built; importing each ${settings.runs} times`);
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   for (let r = 0; r < settings.runs; r++) {
     // Interleaved, so that a slow moment of the machine touches every bundle alike.
@@ -201,6 +202,7 @@ export async function measureColdStart(settings: ColdStartSettings): Promise<Sec
     const ms = medians.get(b.name) ?? Number.NaN;
     return { bundle: b.name, kb: b.bytes / 1000, import_ms: ms, vs_floor: ratio(ms, floor) };
   });
+  progress('   3 whole init per function kind');
   rows.push(...(await measureWholeInit(bundles, settings.runs)));
   const functionBundles = bundles.filter((b) => b.name !== floorName);
   const importRatio = (b: Bundle) => ratio(medians.get(b.name) ?? Number.NaN, floor);

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { accessCodeKeys } from '../../lib/adapters/dynamodb-keys';
 import { localDynamoDbClient } from '../../lib/adapters/dynamodb-table-setup';
 import { type Check, type Column, type Row, type Section, as, ratio, times } from './report';
-import { type Running, childEnv, cpuMillisOf, median, percentile, serverCore, startChild } from './support';
+import { type Running, childEnv, cpuMillisOf, median, percentile, progress, serverCore, startChild } from './support';
 
 export const servedSchema = z.object({ url: z.string(), apiKey: z.string(), deviceId: z.string(), workspaceId: z.string() });
 /** What serve.ts prints once its server listens. */
@@ -272,6 +272,7 @@ export async function measureAgainstFake(settings: LoadSettings): Promise<Sectio
     const readOnly = scenarios().filter((s) => !s.deletes && !s.addsCodes);
     for (const target of [latchkey, fake]) for (const s of readOnly) await httpSide(target, s.request(target.server.value, target.accessCodeId), settings.connections)(settings.warmupSeconds);
     for (const scenario of scenarios()) {
+      progress(`   1a ${scenario.name}`);
       const side = (t: Target) => (scenario.deletes ? deleteSide(t, deletePoolPerSecond, settings.connections) : httpSide(t, scenario.request(t.server.value, t.accessCodeId), settings.connections));
       const withFloor = scenario.name === 'get';
       const [l, f, b] = await alternate([latchkey, fake, ...(withFloor ? [floor] : [])].map(side), settings);

@@ -16,7 +16,7 @@ import { type LoadSettings, measureAgainstFake, measureOnDynamoDb } from './http
 import { type LockSweepSettings, measureLockSweep } from './lock-sweep';
 import { type PollerSettings, measurePoller } from './poller';
 import { type Section, renderSection, sectionJson, verdict } from './report';
-import { machine, repoRoot } from './support';
+import { machine, progress, repoRoot } from './support';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -69,8 +69,6 @@ function parseArgs(argv: readonly string[]) {
   }
   return { quick, wanted: (id: string) => only === undefined || only.includes(id) };
 }
-
-const progress = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function main() {
   const { quick, wanted } = parseArgs(process.argv.slice(2));

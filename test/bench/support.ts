@@ -129,6 +129,9 @@ export function machine(): Machine {
   };
 }
 
+/** A line on stderr with the time, so that a run shows where its minutes go. */
+export const progress = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 const clockTicksPerSecond = (() => {
