@@ -57,19 +57,20 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
 /** An API Gateway HTTP API (payload v2) event for one local request. */
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: string, url = new URL(req.url ?? '/', 'http://localhost')): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const incoming = req.headers;
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   headers['x-forwarded-proto'] ??= 'http';
-  const now = new Date();
-  const rawQueryString = url.search.replace(/^\?/, '');
-  return {
+  const now = Date.now();
+  const rawQueryString = url.search.slice(1);
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey,
     rawPath: url.pathname,
     rawQueryString,
     headers,
-    ...(rawQueryString && { queryStringParameters: Object.fromEntries(url.searchParams) }),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
@@ -85,15 +86,20 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: 
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
     },
-    ...(body.length > 0 && { body: body.toString('utf8') }),
     isBase64Encoded: false,
   };
+  if (rawQueryString !== '') event.queryStringParameters = Object.fromEntries(url.searchParams);
+  if (body.length > 0) event.body = body.toString('utf8');
+  return event;
 }
 
-/** A Lambda context for invoking a handler in this process. */
+const noop = () => {};
+const remainingMs = () => 30_000;
+
+/** A Lambda context for invoking a handler in this process: a new request id each time, the rest shared. */
 export const lambdaContext = (functionName: string): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName,
@@ -103,10 +109,10 @@ export const lambdaContext = (functionName: string): Context => ({
   awsRequestId: randomUUID(),
   logGroupName: `/aws/lambda/${functionName}`,
   logStreamName: 'local',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
+  getRemainingTimeInMillis: remainingMs,
+  done: noop,
+  fail: noop,
+  succeed: noop,
 });
 
 /** Request line plus headers that the server reads (Node's default is 16 KB); API Gateway's own limit is 10 KB. */
