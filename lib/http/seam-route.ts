@@ -13,7 +13,7 @@ import { ReplayedAnswer, readIdempotencyKey, underIdempotencyKey } from './idemp
 import { rawInput, validate } from './request';
 import { errorResponse, jsonResponse } from './responses';
 import type { routeContracts } from './route-contract';
-import { callersOf, routeFor, type RoutePath } from './routes';
+import { callersOf, type RouteDefinition, routeFor, type RoutePath } from './routes';
 
 /** What a route answers (before `ok` is added), as its contract publishes it: a handler answering anything else does not compile. */
 type AnswerOf<P extends RoutePath> = z.input<(typeof routeContracts)[P]['answer']>;
@@ -87,11 +87,11 @@ function replayed({ answer }: ReplayedAnswer, requestId: string): Result {
  * A route's work on its parameters. On a route that writes, a request with an Idempotency-Key
  * runs under it (lib/http/idempotency-key.ts): every write route gets this from the routes table's `writes`.
  */
-async function runRoute(path: RoutePath, deps: HttpDeps, workspaceId: string, event: Event, schema: z.ZodObject, work: (input: Record<string, unknown>) => Promise<object>): Promise<object> {
+async function runRoute(route: RouteDefinition, deps: HttpDeps, workspaceId: string, event: Event, schema: z.ZodObject, work: (input: Record<string, unknown>) => Promise<object>): Promise<object> {
   const key = readIdempotencyKey(event.headers ?? {});
   const raw = rawInput(schema, event, deps.maxBodyBytes);
-  if (key === undefined || !routeFor(path).writes) return work(raw);
-  return underIdempotencyKey(deps, { workspaceId, key, path, input: raw }, () => work(raw));
+  if (key === undefined || !route.writes) return work(raw);
+  return underIdempotencyKey(deps, { workspaceId, key, path: route.path, input: raw }, () => work(raw));
 }
 
 const describe: Record<Caller['kind'], string> = {
@@ -103,9 +103,9 @@ const describe: Record<Caller['kind'], string> = {
 };
 
 /** The caller, if the route accepts its kind of credential; 401 naming the credential otherwise. */
-async function admit(path: RoutePath, deps: HttpDeps, event: Event): Promise<Caller> {
+async function admit(route: RouteDefinition, deps: HttpDeps, event: Event): Promise<Caller> {
   const caller = await deps.authenticate(event.headers ?? {});
-  if (!callersOf(routeFor(path)).includes(caller.kind)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
+  if (!callersOf(route).includes(caller.kind)) throw new UnauthorizedError(`${route.path} cannot be called with ${describe[caller.kind]}`);
   return caller;
 }
 
@@ -119,12 +119,13 @@ export const inputSchemas = new Map<RoutePath, z.ZodObject>();
  */
 export function seamRoute<P extends RoutePath, S extends z.ZodObject>(path: P, schema: S, deps: HttpDeps, run: (input: z.infer<S>, ctx: RouteContext) => Promise<AnswerOf<P>>) {
   inputSchemas.set(path, schema);
+  const route = routeFor(path);
   return middy<Event, Result>()
-    .use([...observed(), seamHttp(routeFor(path).methods)])
+    .use([...observed(), seamHttp(route.methods)])
     .handler(async (event: Event) => {
-      const caller = await admit(path, deps, event);
+      const caller = await admit(route, deps, event);
       if (!isPrincipal(caller)) throw new UnauthorizedError(`${path} cannot be called with ${describe[caller.kind]}`);
-      return (await runRoute(path, deps, caller.workspace_id, event, schema, (raw) => run(validate(schema, raw), { principal: caller, event }))) as Result;
+      return (await runRoute(route, deps, caller.workspace_id, event, schema, (raw) => run(validate(schema, raw), { principal: caller, event }))) as Result;
     });
 }
 
@@ -136,13 +137,14 @@ export function seamCallerRoute<P extends RoutePath, S extends z.ZodObject>(
   run: (input: z.infer<S>, ctx: { caller: Caller; event: Event }) => Promise<AnswerOf<P>>,
 ) {
   inputSchemas.set(path, schema);
+  const route = routeFor(path);
   return middy<Event, Result>()
-    .use([...observed(), seamHttp(routeFor(path).methods)])
+    .use([...observed(), seamHttp(route.methods)])
     .handler(async (event: Event) => {
-      const caller = await admit(path, deps, event);
+      const caller = await admit(route, deps, event);
       const work = (raw: Record<string, unknown>) => run(validate(schema, raw), { caller, event });
       if (caller.kind === 'personal_access_token_without_workspace') return (await work(rawInput(schema, event, deps.maxBodyBytes))) as Result;
-      return (await runRoute(path, deps, caller.workspace_id, event, schema, work)) as Result;
+      return (await runRoute(route, deps, caller.workspace_id, event, schema, work)) as Result;
     });
 }
 
