@@ -60,6 +60,8 @@ export interface AccessCodeRepository {
   list(workspaceId: string, query: ListAccessCodesQuery): Promise<Page<AccessCodeRecord>>;
   /** The PINs held on a device by managed codes (one query): at any time, or only those taken during `during`. */
   listPins(workspaceId: string, deviceId: string, during?: OccupiedSpan): Promise<string[]>;
+  /** Which of `pins` a managed code holds on the device, at any time or during `during`: one read of each PIN's claim, however many codes the lock holds. */
+  pinsHeld(workspaceId: string, deviceId: string, pins: readonly string[], during?: OccupiedSpan): Promise<Set<string>>;
   /** The PIN bound to a common code key, while a code in the workspace holds it. */
   getCommonCodePin(workspaceId: string, commonCodeKey: string): Promise<string | undefined>;
   /** The codes sharing a common code key (one read of the key, one batch read of its codes). */

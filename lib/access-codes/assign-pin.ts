@@ -1,4 +1,4 @@
-import { acceptsChosenPin, generatePin, pinViolation } from '../devices/code-constraints';
+import { acceptsChosenPin, firstPinLength, generatePin, needsPinsInUse, pinCandidates, pinViolation } from '../devices/code-constraints';
 import type { DeviceRecord } from '../devices/schemas';
 import { AppError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
@@ -6,21 +6,40 @@ import type { OccupiedSpan } from './occupied-span';
 
 export { requireDevice } from '../devices/device-queries';
 
-const needsPinsInUse = (device: DeviceRecord) => device.device.properties.code_constraints.some((c) => c.constraint_type === 'unique_first_four_digits');
-
 /** Checks a PIN the client chose against the device; a 400 naming `field` when it does not fit. */
 export async function checkChosenPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, pin: string, field: string, ownPin?: string | null): Promise<void> {
   if (!acceptsChosenPin(device.device)) {
     throw InvalidInputError.forField(field, 'This device generates its own PIN codes; omit code');
   }
-  const inUse = needsPinsInUse(device) ? (await deps.accessCodes.listPins(device.device.workspace_id, device.device.device_id)).filter((p) => p !== ownPin) : [];
+  const inUse = needsPinsInUse(device.device) ? (await deps.accessCodes.listPins(device.device.workspace_id, device.device.device_id)).filter((p) => p !== ownPin) : [];
   const violation = pinViolation(device.device, pin, inUse);
   if (violation !== undefined) throw InvalidInputError.forField(field, violation);
 }
 
-/** A fresh PIN for the device that no managed code on it holds (at any time, or during `during`). */
+/**
+ * PINs drawn per look at the store: one first (on most locks it is free), then more at once as
+ * draws keep hitting held PINs. A lock whose first length is this full gets the complete walk.
+ */
+const drawsPerLook = [1, 8, 64];
+
+/**
+ * A fresh PIN for the device that no managed code on it holds (at any time, or during `during`).
+ * Random PINs of its first length are checked against their claims only, so the cost does not
+ * grow with the codes on the lock; a lock whose PINs must differ in their first four digits, or
+ * one so full that draws keep hitting held PINs, has every held PIN listed once and walked.
+ */
 export async function freshPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, preferredLength?: number, during?: OccupiedSpan): Promise<string> {
-  const inUse = await deps.accessCodes.listPins(device.device.workspace_id, device.device.device_id, during);
+  const { workspace_id: workspaceId, device_id: deviceId } = device.device;
+  const length = firstPinLength(device.device, preferredLength);
+  if (length !== undefined && !needsPinsInUse(device.device)) {
+    for (const count of drawsPerLook) {
+      const candidates = pinCandidates(device.device, length, count);
+      const held = await deps.accessCodes.pinsHeld(workspaceId, deviceId, candidates, during);
+      const free = candidates.find((pin) => !held.has(pin));
+      if (free !== undefined) return free;
+    }
+  }
+  const inUse = await deps.accessCodes.listPins(workspaceId, deviceId, during);
   const pin = generatePin(device.device, inUse, preferredLength);
   if (pin === undefined) {
     throw new AppError('no_space_for_access_code_on_device', 400, "No unused PIN fits this device's constraints");

@@ -10,7 +10,7 @@ import { accessCodeKeys, entryKeys, actionAttemptKeys, codeHistoryKeys, commonCo
 import { recordOfCodeItem, storedAccessCode, storedActionAttempt, storedCodeRecord } from './dynamodb-code-doc';
 import { type Item, decodeCursor, encodeCursor as opaqueCursor, fromItem, toItem } from './dynamodb-doc';
 import { type TableOperations, type TableWrite, versionIs } from './dynamodb-support';
-import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites } from './dynamodb-pin-claims';
+import { type PinClaimChange, holdersOf, listHeldPins, pinClaimWrites, pinsHeldOf } from './dynamodb-pin-claims';
 import { claimMoves, holderOf } from '../access-codes/pin-holders';
 import type { Written } from '../idempotency/unit-of-work';
 import { UnprocessedKeysError, retry, retryPolicies } from '../retry';
@@ -239,6 +239,7 @@ export function dynamoDbAccessCodes(table: TableOperations, options: CodeHistory
     },
 
     listPins: (workspaceId, deviceId, during) => listHeldPins(table, workspaceId, deviceId, during),
+    pinsHeld: (workspaceId, deviceId, pins, during) => pinsHeldOf(table, workspaceId, deviceId, pins, during),
 
     async getCommonCodePin(workspaceId, commonCodeKey) {
       return (await getCommonCode(workspaceId, commonCodeKey))?.code;

@@ -105,6 +105,12 @@ function guessedWrite(table: TableOperations, key: TableKey, changes: readonly P
   return undefined;
 }
 
+/** Which of `pins` are held on a device, at any time or during `during`: a GetItem of each claim, asked together (one BatchGetItem). */
+export async function pinsHeldOf(table: TableOperations, workspaceId: string, deviceId: string, pins: readonly string[], during?: OccupiedSpan): Promise<Set<string>> {
+  const claims = await Promise.all(pins.map((pin) => table.getItem(pinClaimKeys.key(workspaceId, deviceId, pin))));
+  return new Set(pins.filter((_, i) => heldDuring(holdersOf(claims[i]), during)));
+}
+
 /** The PINs held on a device, at any time or during `during`. */
 export async function listHeldPins(table: TableOperations, workspaceId: string, deviceId: string, during?: OccupiedSpan): Promise<string[]> {
   const claims = await table.collect(

@@ -165,6 +165,9 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         if (during === undefined) return held;
         return held.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
       },
+      async pinsHeld(workspaceId, deviceId, candidates, during) {
+        return new Set(candidates.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during)));
+      },
       async getCommonCodePin(workspaceId, key) {
         return boundPin(workspaceId, key);
       },

@@ -119,6 +119,28 @@ function inUseLookup(pinsInUse: readonly string[]): (pin: string) => boolean {
   };
 }
 
+/** The length a generated PIN takes first: `preferredLength` when the device supports it, else its shortest. */
+export function firstPinLength(device: Device, preferredLength?: number): number | undefined {
+  const lengths = device.properties.supported_code_lengths;
+  return preferredLength !== undefined && lengths.includes(preferredLength) ? preferredLength : [...lengths].sort((a, b) => a - b)[0];
+}
+
+/**
+ * Up to `count` different random PINs of `length` that the device's rules accept and that are
+ * not weak, whoever holds them (so not for `unique_first_four_digits`, which needs the other PINs).
+ */
+export function pinCandidates(device: Device, length: number, count: number): string[] {
+  const found = new Set<string>();
+  for (let draw = 0; draw < count * 25 && found.size < count; draw++) {
+    const pin = randomPin(length);
+    if (!isWeakPin(pin) && pinViolation(device, pin) === undefined) found.add(pin);
+  }
+  return [...found];
+}
+
+/** Whether the device's PINs must differ in their first four digits: checking one needs the others. */
+export const needsPinsInUse = (device: Device): boolean => device.properties.code_constraints.some((c) => c.constraint_type === 'unique_first_four_digits');
+
 /**
  * A PIN that the device accepts, that no managed code on it holds, and that is not weak.
  * Uses `preferredLength` when the device supports it, else its shortest length.
@@ -126,7 +148,7 @@ function inUseLookup(pinsInUse: readonly string[]): (pin: string) => boolean {
  */
 export function generatePin(device: Device, pinsInUse: readonly string[], preferredLength?: number): string | undefined {
   const lengths = [...device.properties.supported_code_lengths].sort((a, b) => a - b);
-  const first = preferredLength !== undefined && lengths.includes(preferredLength) ? preferredLength : lengths[0];
+  const first = firstPinLength(device, preferredLength);
   const inUse = inUseLookup(pinsInUse);
   const usable = (pin: string) => !inUse(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined;
   for (const length of [first, ...lengths.filter((l) => l !== first)]) {

@@ -69,6 +69,12 @@ describe('DynamoDB stores: one PIN across stays that do not overlap', () => {
     expect((await stores.accessCodes.listPins(ws, device, { starts_at: day(3), ends_at: day(5) })).sort()).toEqual(['1111', '2222']);
     expect(await stores.accessCodes.listPins(ws, device, { starts_at: day(9), ends_at: day(10) })).toEqual([]);
     expect((await stores.accessCodes.listPins(ws, device)).sort()).toEqual(['1111', '2222']);
+    // The same answers for PINs asked one by one (a generated PIN's check), from their claims alone.
+    const asked = ['1111', '2222', '3333'];
+    expect([...(await stores.accessCodes.pinsHeld(ws, device, asked, { starts_at: day(4), ends_at: day(7) }))]).toEqual(['2222']);
+    expect([...(await stores.accessCodes.pinsHeld(ws, device, asked, { starts_at: day(3), ends_at: day(5) }))].sort()).toEqual(['1111', '2222']);
+    expect([...(await stores.accessCodes.pinsHeld(ws, device, asked, { starts_at: day(9), ends_at: day(10) }))]).toEqual([]);
+    expect([...(await stores.accessCodes.pinsHeld(ws, device, asked))].sort()).toEqual(['1111', '2222']);
   });
 
   it('refuses codes of one write whose spans of one PIN overlap, and takes those that follow each other', async () => {
