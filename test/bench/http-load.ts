@@ -152,14 +152,17 @@ function sliceOf(result: Result, cpuBefore: number | undefined, cpuAfter: number
 }
 
 /**
- * Deletes: before each slice, `pool` codes are created (not timed, 8 at a time); the slice then
- * deletes each once, `amount` requests, so its length follows the server's speed.
+ * Deletes: before each slice, codes are created (not timed, 8 at a time); the slice then deletes
+ * each once, so its length follows the server's speed. The first slice (the warm-up) gets a small
+ * pool; each later one about 1.5 times what this server deleted in a slice's time before (at
+ * most `pool` a second), so a slow server is not handed thousands of codes to create and delete.
  */
-const deleteSide =
-  ({ server }: Target, pool: number, connections: number): Side =>
-  async (seconds) => {
+const deleteSide = ({ server }: Target, pool: number, connections: number): Side => {
+  let lastRate: number | undefined;
+  return async (seconds) => {
     const ids: string[] = [];
-    const size = Math.max(connections, Math.round(pool * seconds));
+    const wanted = lastRate === undefined ? connections * 20 : Math.min(pool * seconds, Math.round(lastRate * seconds * 1.5));
+    const size = Math.max(connections, wanted);
     for (let i = 0; i < size; i += 8) ids.push(...(await Promise.all(Array.from({ length: Math.min(8, size - i) }, () => createCode(server.value, null)))));
     let next = 0;
     const cpuBefore = cpuMillisOf(server.pid);
@@ -170,8 +173,11 @@ const deleteSide =
       headers: headersFor(server.value),
       requests: [{ method: 'POST', path: '/access_codes/delete', setupRequest: (r) => ({ ...r, body: JSON.stringify({ access_code_id: ids[next++] }) }) }],
     });
-    return sliceOf(result, cpuBefore, cpuMillisOf(server.pid));
+    const slice = sliceOf(result, cpuBefore, cpuMillisOf(server.pid));
+    if (slice.seconds > 0) lastRate = slice.requests / slice.seconds;
+    return slice;
   };
+};
 
 /** `connections` loops of `send` at once, timed like autocannon's requests, with this process's CPU. */
 const loopSide =
@@ -252,7 +258,7 @@ async function startFloor(core?: string): Promise<Target> {
 /** Targets of 1a, in one run: each request kind at >= 3x the fake's req/s and <= 0.4x its p99; get >= 0.35x the floor's req/s. */
 const vsFake = { rps: 3, p99: 0.4 };
 const getVsFloor = 0.35;
-/** Codes made per second of a delete slice (twice what either server deletes in a second here, so a slice lasts about half its time or more). */
+/** At most this many codes made per second of a delete slice; each server's own rate sizes its pool below that. */
 const deletePoolPerSecond = 1500;
 
 /** Measure 1a: Latchkey's local server on the in-memory store against Seam's fake, same load, taking turns; get also against the floor. */
@@ -313,7 +319,7 @@ export async function measureAgainstFake(settings: LoadSettings): Promise<Sectio
       `body and answers a constant access_code JSON. One process each, ${serverCore === undefined ? 'unpinned (no taskset)' : `all pinned to core ${serverCore} (taskset), autocannon on the rest`}.`,
       "req/s: requests over the slices' time; p50/p99: medians over the slices.",
       '"update" renames the code get reads; "create, PIN generated" omits the PIN; "create" chooses a fresh 8-digit PIN per request;',
-      `"delete": before each slice ${deletePoolPerSecond} codes per slice second are created (untimed), then each deleted once. Device:`,
+      `"delete": before each slice about 1.5 slice-times of the server's previous delete rate in codes (at most ${deletePoolPerSecond} a second) are created (untimed), then each deleted once. Device:`,
       'the sandbox lock with the most slots (Latchkey) / august_device_1 (fake). Codes accumulate on it from run to run.',
       "CPU µs/req: the server process's CPU time (from /proc) per request answered; steadier than req/s on a shared machine.",
     ],
