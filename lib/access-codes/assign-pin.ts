@@ -17,26 +17,30 @@ export async function checkChosenPin(deps: Pick<Deps, 'accessCodes'>, device: De
 }
 
 /**
- * PINs drawn per look at the store: one first (on most locks it is free), then more at once as
- * draws keep hitting held PINs. A lock whose first length is this full gets the complete walk.
+ * PINs drawn per look at the store, for each length: one first (on most locks it is free), then
+ * more at once as draws keep hitting held PINs; a length this full gives way to the next.
  */
 const drawsPerLook = [1, 8, 64];
 
 /**
  * A fresh PIN for the device that no managed code on it holds (at any time, or during `during`).
- * Random PINs of its first length are checked against their claims only, so the cost does not
- * grow with the codes on the lock; a lock whose PINs must differ in their first four digits, or
- * one so full that draws keep hitting held PINs, has every held PIN listed once and walked.
+ * Random PINs are checked against their own claims only, so the cost does not grow with the
+ * codes on the lock: of its first length (`preferredLength` or the shortest), else, once draws
+ * keep hitting held PINs, of its next lengths. A lock whose PINs must differ in their first four
+ * digits, or one where every length is that full, has every held PIN listed once and walked.
  */
 export async function freshPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, preferredLength?: number, during?: OccupiedSpan): Promise<string> {
   const { workspace_id: workspaceId, device_id: deviceId } = device.device;
-  const length = firstPinLength(device.device, preferredLength);
-  if (length !== undefined && !needsPinsInUse(device.device)) {
-    for (const count of drawsPerLook) {
-      const candidates = pinCandidates(device.device, length, count);
-      const held = await deps.accessCodes.pinsHeld(workspaceId, deviceId, candidates, during);
-      const free = candidates.find((pin) => !held.has(pin));
-      if (free !== undefined) return free;
+  const first = firstPinLength(device.device, preferredLength);
+  const lengths = [...device.device.properties.supported_code_lengths].sort((a, b) => a - b).filter((l) => l !== first);
+  if (first !== undefined && !needsPinsInUse(device.device)) {
+    for (const length of [first, ...lengths]) {
+      for (const count of drawsPerLook) {
+        const candidates = pinCandidates(device.device, length, count);
+        const held = await deps.accessCodes.pinsHeld(workspaceId, deviceId, candidates, during);
+        const free = candidates.find((pin) => !held.has(pin));
+        if (free !== undefined) return free;
+      }
     }
   }
   const inUse = await deps.accessCodes.listPins(workspaceId, deviceId, during);

@@ -46,6 +46,13 @@ describe('freshPin', () => {
     expect(asked.pinsAsked).toBeLessThan(50 * 8);
   });
 
+  it('gives a PIN of the next length, without listing, once the first length is so full that draws keep hitting held ones', async () => {
+    const { deps, asked } = store(every4);
+    const pin = await freshPin(deps, lock('schlage_lock', [4, 6]));
+    expect(pin).toHaveLength(6);
+    expect(asked.listPins).toBe(0);
+  });
+
   it('walks every held PIN of a lock so full that draws keep hitting held ones, and finds the one left', async () => {
     const left = every4.filter((p) => !isWeakPin(p))[4321] ?? '';
     const { deps, asked } = store(every4.filter((p) => p !== left));
