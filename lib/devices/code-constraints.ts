@@ -104,8 +104,7 @@ export function pinViolation(device: Device, pin: string, pinsInUse: readonly st
 export const acceptsChosenPin = (device: Device): boolean => !device.properties.code_constraints.some((c) => c.constraint_type === 'cannot_specify_pin_code');
 
 /** A uniformly random PIN of `length` digits: one draw over the whole space where randomInt can take it (below 2^48), else a draw a digit. */
-const randomPin = (length: number): string =>
-  length <= 14 ? String(randomInt(10 ** length)).padStart(length, '0') : Array.from({ length }, () => String(randomInt(10))).join('');
+const randomPin = (length: number): string => (length <= 14 ? String(randomInt(10 ** length)).padStart(length, '0') : Array.from({ length }, () => String(randomInt(10))).join(''));
 
 /**
  * Whether a PIN is among `pinsInUse`. Most draws need one or two looks, and a scan of even
