@@ -1,4 +1,4 @@
-import { acceptsChosenPin, firstPinLength, generatePin, needsPinsInUse, pinCandidates, pinViolation } from '../devices/code-constraints';
+import { acceptsChosenPin, generatePin, needsPinsInUse, pinCandidates, pinLengths, pinViolation } from '../devices/code-constraints';
 import type { DeviceRecord } from '../devices/schemas';
 import { AppError, InvalidInputError } from '../errors';
 import type { Deps } from '../ports';
@@ -31,10 +31,8 @@ const drawsPerLook = [1, 8, 64];
  */
 export async function freshPin(deps: Pick<Deps, 'accessCodes'>, device: DeviceRecord, preferredLength?: number, during?: OccupiedSpan): Promise<string> {
   const { workspace_id: workspaceId, device_id: deviceId } = device.device;
-  const first = firstPinLength(device.device, preferredLength);
-  const lengths = [...device.device.properties.supported_code_lengths].sort((a, b) => a - b).filter((l) => l !== first);
-  if (first !== undefined && !needsPinsInUse(device.device)) {
-    for (const length of [first, ...lengths]) {
+  if (!needsPinsInUse(device.device)) {
+    for (const length of pinLengths(device.device, preferredLength)) {
       for (const count of drawsPerLook) {
         const candidates = pinCandidates(device.device, length, count);
         const held = await deps.accessCodes.pinsHeld(workspaceId, deviceId, candidates, during);

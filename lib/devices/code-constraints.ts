@@ -120,10 +120,10 @@ function inUseLookup(pinsInUse: readonly string[]): (pin: string) => boolean {
   };
 }
 
-/** The length a generated PIN takes first: `preferredLength` when the device supports it, else its shortest. */
-export function firstPinLength(device: Device, preferredLength?: number): number | undefined {
-  const lengths = device.properties.supported_code_lengths;
-  return preferredLength !== undefined && lengths.includes(preferredLength) ? preferredLength : [...lengths].sort((a, b) => a - b)[0];
+/** The lengths a generated PIN tries, in order: `preferredLength` when the device supports it, then the others from the shortest. */
+export function pinLengths(device: Device, preferredLength?: number): number[] {
+  const lengths = [...device.properties.supported_code_lengths].sort((a, b) => a - b);
+  return preferredLength !== undefined && lengths.includes(preferredLength) ? [preferredLength, ...lengths.filter((l) => l !== preferredLength)] : lengths;
 }
 
 /**
@@ -148,12 +148,9 @@ export const needsPinsInUse = (device: Device): boolean => device.properties.cod
  * Returns undefined only when no such PIN could be found.
  */
 export function generatePin(device: Device, pinsInUse: readonly string[], preferredLength?: number): string | undefined {
-  const lengths = [...device.properties.supported_code_lengths].sort((a, b) => a - b);
-  const first = firstPinLength(device, preferredLength);
   const inUse = inUseLookup(pinsInUse);
   const usable = (pin: string) => !inUse(pin) && !isWeakPin(pin) && pinViolation(device, pin, pinsInUse) === undefined;
-  for (const length of [first, ...lengths.filter((l) => l !== first)]) {
-    if (length === undefined) continue;
+  for (const length of pinLengths(device, preferredLength)) {
     for (let attempt = 0; attempt < 200; attempt++) {
       const pin = randomPin(length);
       if (usable(pin)) return pin;

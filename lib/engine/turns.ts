@@ -43,12 +43,8 @@ const codeOf = (holder: CallHolder): string => holder.id.split('@', 1)[0] ?? hol
  * pushes a code further back.
  */
 export function directTurns(pacing: CallPacing): Turns {
-  let openings = openingsOf.get(pacing);
-  if (openings === undefined) {
-    openings = new Map();
-    openingsOf.set(pacing, openings);
-  }
-  const byKey = openings;
+  const byKey = openingsOf.get(pacing) ?? new Map<string, Opening>();
+  openingsOf.set(pacing, byKey);
   return {
     before: async () => {},
     passed: () => {},
