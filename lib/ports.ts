@@ -131,7 +131,11 @@ export interface UnmanagedCodeRepository {
   create(record: UnmanagedCodeRecord, extras?: WriteExtras): Promise<boolean>;
   /** Rewrites a known code with what the lock now shows. */
   replace(record: UnmanagedCodeRecord): Promise<void>;
-  remove(workspaceId: string, accessCodeId: string, extras?: WriteExtras): Promise<void>;
+  /**
+   * Forgets a code (the lock no longer holds it), writing `extras` with it. False, and nothing
+   * written, when it is already gone: whoever removed it recorded its removal.
+   */
+  remove(workspaceId: string, accessCodeId: string, extras?: WriteExtras): Promise<boolean>;
   /**
    * Turns an unmanaged code into the managed `managed` (same id), in one write that claims its
    * PIN. Throws DuplicateAccessCodeError when a managed code holds the PIN, ConflictError when

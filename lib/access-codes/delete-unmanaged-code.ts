@@ -28,6 +28,8 @@ export async function deleteUnmanagedCode(
   }
   const done = succeeded(attempt, {});
   const events = [accessCodeEvent(deps.ids, record.access_code, device.device, 'access_code.unmanaged.removed', now)];
-  await deps.unmanagedCodes.remove(principal.workspace_id, record.access_code.access_code_id, { attempts: [done], events });
+  // Seen gone by a sweep meanwhile: the sweep recorded the removal, the attempt is still this request's.
+  const removed = await deps.unmanagedCodes.remove(principal.workspace_id, record.access_code.access_code_id, { attempts: [done], events });
+  if (!removed) await deps.actionAttempts.put(done);
   return done.action_attempt;
 }

@@ -108,8 +108,18 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
 
     async remove(workspaceId, accessCodeId, extras?: WriteExtras) {
       const before = await getItem(unmanagedCodeKeys.key(workspaceId, accessCodeId));
-      await transact([{ role: 'extra', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId)) }, ...extraWrites(table, extras, options)], { action_attempts: attemptsOf(extras) });
-      if (before) await release(parse(before));
+      if (!before) return false;
+      try {
+        await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId), { ConditionExpression: 'attribute_exists(pk)' }) }, ...extraWrites(table, extras, options)], {
+          action_attempts: attemptsOf(extras),
+        });
+      } catch (error) {
+        // Removed meanwhile (a sweep and a delete request both saw it go): the other one wrote its event.
+        if (error instanceof ConflictError) return false;
+        throw error;
+      }
+      await release(parse(before));
+      return true;
     },
 
     async convert(unmanaged: UnmanagedCodeRecord, managed: AccessCodeRecord, extras?: WriteExtras) {

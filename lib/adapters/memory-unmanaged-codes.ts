@@ -72,11 +72,13 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
       claimUnmanaged(record);
     },
     async remove(workspaceId, id, extras) {
-      commitKey({}, extras);
       const before = unmanaged.get(scoped(workspaceId, id));
-      if (before) releaseUnmanaged(before);
+      if (!before) return false;
+      commitKey({}, extras);
+      releaseUnmanaged(before);
       unmanaged.delete(scoped(workspaceId, id));
       applyExtras(extras);
+      return true;
     },
     async convert(record, managed, extras) {
       const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);

@@ -11,6 +11,7 @@ import { deleteUnmanagedCode } from '../../lib/access-codes/delete-unmanaged-cod
 import { listUnmanagedCodes } from '../../lib/access-codes/list-unmanaged-codes';
 import { simulateUnmanagedCode } from '../../lib/access-codes/simulate-unmanaged-code';
 import { listUnmanagedInputSchema } from '../../lib/access-codes/unmanaged-schemas';
+import { discoverCodes } from '../../lib/engine/discover';
 import { dynamoDbKeypadStore } from '../../lib/adapters/dynamodb-keypads';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { providerRegistry } from '../../lib/devices/providers';
@@ -79,6 +80,32 @@ describe('unmanaged codes and external modification on DynamoDB Local', () => {
     expect(await list()).toEqual([]);
     expect(await t.deps.accessCodes.listPins(t.principal.workspace_id, t.gate.device_id)).toEqual(['8642']);
     expect(await t.events()).toEqual(expect.arrayContaining(['access_code.unmanaged.created', 'access_code.unmanaged.converted_to_managed', 'access_code.unmanaged.removed']));
+  });
+
+  it('records one removal when a sweep sees an unmanaged code go while a delete request takes it off', async () => {
+    const t = await setup();
+    const tenant = await simulateUnmanagedCode(t.deps, t.principal, { device_id: t.gate.device_id, name: 'Old tenant', code: '9753' });
+    const device = await t.deps.devices.get(t.principal.workspace_id, t.gate.device_id);
+    if (!device) throw new Error('no gate');
+    const sandbox = t.deps.providers.for(device);
+    // The lock drops the code, then a sweep reads the lock before the request writes its removal.
+    const racing: Deps = {
+      ...t.deps,
+      providers: {
+        ...t.deps.providers,
+        for: () => ({
+          ...sandbox,
+          remove: async (...args: Parameters<typeof sandbox.remove>) => {
+            await sandbox.remove(...args);
+            await discoverCodes(t.deps, device);
+          },
+        }),
+      },
+    };
+    expect(await deleteUnmanagedCode(racing, t.principal, { access_code_id: tenant.access_code_id })).toMatchObject({ status: 'success' });
+    expect((await t.events()).filter((e) => e === 'access_code.unmanaged.removed')).toHaveLength(1);
+    expect(await t.deps.unmanagedCodes.get(t.principal.workspace_id, tenant.access_code_id)).toBeUndefined();
+    expect(await t.deps.accessCodes.listPins(t.principal.workspace_id, t.gate.device_id)).toEqual([]);
   });
 
   it('puts back a PIN changed on the lock outside Latchkey', async () => {
