@@ -1,5 +1,6 @@
 import type { DeviceRecord } from '../devices/schemas';
 import { sweepJoinedAt } from '../ports';
+import { forEachConcurrently } from './concurrently';
 import { discoverCodes } from './discover';
 import type { EngineDeps } from './reconcile';
 
@@ -23,32 +24,32 @@ export function nextSweepAt(deviceId: string, intervalMs: number, now: Date): st
  * The sweep's share of one poller tick, for some shards: every lock due is read whole (when its
  * provider can list its keypad), so a code changed or removed at an idle lock is found by the
  * external-change and unmanaged-code rules; then its next sweep is set. Reading a lock whose
- * keypad is as Latchkey left it writes nothing but its next sweep time.
+ * keypad is as Latchkey left it writes nothing but its next sweep time. Locks are read
+ * `concurrency` at a time; a lock that fails is counted and the others go on.
  */
 export async function sweepDueLocks(
   deps: EngineDeps,
-  options: { shards: readonly number[]; now: Date; intervalMs: number; limit?: number; deadline?: number; skip?: ReadonlySet<string> },
+  options: { shards: readonly number[]; now: Date; intervalMs: number; limit?: number; deadline?: number; skip?: ReadonlySet<string>; concurrency?: number },
 ): Promise<{ swept: number; failures: unknown[] }> {
-  const { shards, now, intervalMs, limit = 500, deadline = Infinity, skip = new Set() } = options;
+  const { shards, now, intervalMs, limit = 500, deadline = Infinity, skip = new Set(), concurrency = 16 } = options;
   let swept = 0;
   const failures: unknown[] = [];
-  for (const shard of shards) {
-    for (const due of await deps.devices.listSweepDue(shard, now.toISOString(), limit)) {
-      if (deps.clock.now().getTime() >= deadline) return { swept, failures };
+  const due = (await Promise.all(shards.map((shard) => deps.devices.listSweepDue(shard, now.toISOString(), limit)))).flat();
+  await forEachConcurrently(due, concurrency, async (lock) => {
+    if (deps.clock.now().getTime() >= deadline) return;
+    try {
       // Another sweeper moving it first took this lock.
-      if (!(await deps.devices.moveSweep(due, nextSweepAt(due.device_id, intervalMs, now)))) continue;
+      if (!(await deps.devices.moveSweep(lock, nextSweepAt(lock.device_id, intervalMs, now)))) return;
       // A lock that has just joined (a whole account connected at once, say) is only given its
       // place in the interval: read at once, thousands of new locks would reach a provider together.
-      if (due.due_at === sweepJoinedAt || skip.has(`${due.workspace_id}|${due.device_id}`)) continue;
-      const device: DeviceRecord | undefined = await deps.devices.get(due.workspace_id, due.device_id);
-      if (!device || deps.providers.for(device).listEntries === undefined) continue;
-      try {
-        await discoverCodes(deps, device, { intervalMs });
-        swept++;
-      } catch (error) {
-        failures.push(error);
-      }
+      if (lock.due_at === sweepJoinedAt || skip.has(`${lock.workspace_id}|${lock.device_id}`)) return;
+      const device: DeviceRecord | undefined = await deps.devices.get(lock.workspace_id, lock.device_id);
+      if (!device || deps.providers.for(device).listEntries === undefined) return;
+      await discoverCodes(deps, device, { intervalMs });
+      swept++;
+    } catch (error) {
+      failures.push(error);
     }
-  }
+  });
   return { swept, failures };
 }

@@ -6,6 +6,7 @@ import { linePlace, waitingLines } from './turns';
 import { type EngineDeps, reconcileAccessCode } from './reconcile';
 import { discoverCodes } from './discover';
 import { sweepDueLocks } from './lock-sweep';
+import { forEachConcurrently } from './concurrently';
 
 export interface PollOptions {
   /** Shards to sweep; all by default. In AWS each scheduled target sweeps its own group. */
@@ -20,17 +21,6 @@ export interface PollOptions {
   concurrency?: number;
   /** Stop taking new codes at this time (epoch ms), so a sweep ends before its Lambda times out. */
   deadline?: number;
-}
-
-async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
 }
 
 /**
@@ -131,8 +121,15 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
       failures.push(error);
     }
   });
-  // Idle locks too, at least once per sweep interval, spread over it (those read above are not read twice).
-  const sweep = await sweepDueLocks(deps, { shards, now: new Date(now), intervalMs: deps.settings.lockSweepMs, deadline, skip: new Set(devices.keys()) });
+  // Idle locks too, at least once per sweep interval, spread over it (those read above are not read twice), side by side as well.
+  const sweep = await sweepDueLocks(deps, {
+    shards,
+    now: new Date(now),
+    intervalMs: deps.settings.lockSweepMs,
+    deadline,
+    skip: new Set(devices.keys()),
+    concurrency: concurrency * Math.max(1, shards.length),
+  });
   failures.push(...sweep.failures);
   recordPollerLag(lagMs);
   return { processed, deferred, failed: failures.length, failures, lagMs, swept: sweep.swept };

@@ -175,6 +175,46 @@ describe('the sweep of idle locks', () => {
     expect(Math.max(...perTick)).toBeLessThan(100);
   });
 
+  it('reads the idle locks of a tick side by side, and one lock that fails holds back none of the others', async () => {
+    const app = memoryApp({ latencyMs: 500 });
+    const reads = new Set<string>();
+    let reading = 0;
+    let mostAtOnce = 0;
+    const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const broken = ids[7];
+    const providers = {
+      ...app.deps.providers,
+      for: (device: DeviceRecord): LockProvider => {
+        const provider = app.deps.providers.for(device);
+        return {
+          ...provider,
+          listEntries: async (d) => {
+            reading++;
+            mostAtOnce = Math.max(mostAtOnce, reading);
+            // A turn of the event loop, as a lock's answer takes: others start meanwhile if they may.
+            await new Promise((resolve) => setImmediate(resolve));
+            reading--;
+            if (d.device.device_id === broken) throw new Error('the lock answered garbage');
+            reads.add(d.device.device_id);
+            return provider.listEntries?.(d) ?? [];
+          },
+        };
+      },
+    };
+    const deps = { ...app.deps, providers, settings: { ...app.deps.settings, lockSweepMs: minute } };
+    const ws = await sandboxWorkspace(deps);
+    const template = (await deps.devices.get(ws.workspaceId, ws.byType('kwikset_lock').device_id)) as DeviceRecord;
+    for (const device_id of ids) await deps.devices.put({ ...template, device: { ...template.device, device_id } });
+    app.clock.advance(1000);
+    await pollDueCodes(deps);
+
+    app.clock.advance(minute);
+    const tick = await pollDueCodes(deps, { concurrency: 1 });
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(tick.failed).toBe(1);
+    expect(ids.filter((id) => id !== broken && !reads.has(id))).toEqual([]);
+  });
+
   it('spreads 10,000 locks (ids in sequence, as a worst case) evenly over the interval: each minute of an hour gets about a sixtieth', () => {
     const now = new Date('2026-11-23T12:00:00.000Z');
     const perMinute = new Array<number>(60).fill(0);
