@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import { accessCodeFixture } from '../support/fixtures';
 import { countRequests, describe, total } from './dynamodb-cost';
-import { batchWrite } from './poller';
+import { batchWrite, pauseStream } from './poller';
 import { prices, splitCapacity } from './prices';
 import { type Check, type Row, type Section, fmt } from './report';
 import { childEnv, emit, median, runChild } from './support';
@@ -87,6 +87,7 @@ export async function runLockSweep(endpoint: string, [locksArg = '10000', codesA
   const template = buildSandboxDevices(workspaceId, randomUUID, now, 0).find((d) => d.device.device_type === 'smartthings_lock');
   if (template === undefined) throw new Error('no smartthings sandbox lock');
   const seedStarted = performance.now();
+  const resume = await pauseStream(client, tableName);
   const devices: DeviceRecord[] = Array.from({ length: locks }, () => {
     const record: DeviceRecord = structuredClone(template);
     record.device.device_id = randomUUID();
@@ -127,6 +128,7 @@ export async function runLockSweep(endpoint: string, [locksArg = '10000', codesA
     items.push(marshall({ ...keypadKeys.counter(workspaceId, deviceId), used: codesPerLock }));
   }
   await batchWrite(client, tableName, items);
+  await resume();
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
   const tick = async (): Promise<Tick> => {
