@@ -248,12 +248,15 @@ export async function runPoller(endpoint: string, [notDueArg = '100000', burstAr
   const parkedDevices = await newDevices(full, 100);
   // Codes with no pending work: their window is far ahead, past every lead time.
   const far = new Date(now.getTime() + 30 * 86_400_000);
+  // Both tables' streams are turned off and on, so that the series compare tables in the same state
+  // (DynamoDB Local was slower on a table whose stream had been turned off and on: see the burst).
+  const resumeEmpty = await pauseStream(tableClient(empty.tableName).client, empty.tableName);
   const resumeFull = await pauseStream(tableClient(full.tableName).client, full.tableName);
   for (let written = 0; written < notDue; written += 5000) {
     const items = Array.from({ length: Math.min(5000, notDue - written) }, (_, i) => codeItems(deviceAt(parkedDevices, written + i), undefined, far)).flat();
     await batchWrite(tableClient(full.tableName).client, full.tableName, items);
   }
-  await resumeFull();
+  await Promise.all([resumeEmpty(), resumeFull()]);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
   // A due code's work is programming it: its window started a minute ago. One code per lock.
