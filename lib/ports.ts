@@ -129,7 +129,7 @@ export interface UnmanagedCodeRepository {
   listByDevice(workspaceId: string, deviceId: string, query: { limit: number; cursor?: string }): Promise<Page<UnmanagedCodeRecord>>;
   /** Stores a newly found code, unless a managed code has its id (it was converted meanwhile). False then. */
   create(record: UnmanagedCodeRecord, extras?: WriteExtras): Promise<boolean>;
-  /** Rewrites a known code with what the lock now shows. */
+  /** Rewrites a known code with what the lock now shows; nothing when it was removed meanwhile. */
   replace(record: UnmanagedCodeRecord): Promise<void>;
   /**
    * Forgets a code (the lock no longer holds it), writing `extras` with it. False, and nothing

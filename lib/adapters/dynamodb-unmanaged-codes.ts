@@ -31,7 +31,7 @@ const item = (r: UnmanagedCodeRecord): Item => {
 const attemptsOf = (extras: WriteExtras | undefined) => (extras?.attempts ?? []).map((a) => a.action_attempt);
 
 export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHistoryOptions): UnmanagedCodeRepository {
-  const { client, tableName, getItem, collect, transact, put, del, putItem } = table;
+  const { client, tableName, getItem, collect, transact, put, del } = table;
   const parse = (i: Item) => parseDoc(unmanagedCodeRecordSchema, i);
   const claimOf = (r: UnmanagedCodeRecord) => (r.access_code.code === null ? undefined : pinClaimKeys.key(r.access_code.workspace_id, r.access_code.device_id, r.access_code.code));
   /** Claims the code's PIN unless someone holds it (a managed code with the same PIN stays the holder). */
@@ -101,8 +101,15 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
 
     async replace(record) {
       const before = await getItem(unmanagedCodeKeys.key(record.access_code.workspace_id, record.access_code.access_code_id));
-      await putItem(item(record));
-      if (before && parse(before).access_code.code !== record.access_code.code) await release(parse(before));
+      if (!before) return;
+      try {
+        // Removed meanwhile (a delete request, another read of the lock): it stays removed.
+        await client.send(new PutItemCommand({ TableName: tableName, Item: item(record), ConditionExpression: 'attribute_exists(pk)' }));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return;
+        throw error;
+      }
+      if (parse(before).access_code.code !== record.access_code.code) await release(parse(before));
       await claim(record);
     },
 

@@ -67,7 +67,9 @@ export function memoryUnmanagedCodes({ codes, pins, devicePins, checkCreation, s
     async replace(record) {
       const key = scoped(record.access_code.workspace_id, record.access_code.access_code_id);
       const before = unmanaged.get(key);
-      if (before) releaseUnmanaged(before);
+      // Removed meanwhile: it stays removed.
+      if (!before) return;
+      releaseUnmanaged(before);
       unmanaged.set(key, copy(record));
       claimUnmanaged(record);
     },

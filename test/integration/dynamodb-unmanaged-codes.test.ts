@@ -108,6 +108,18 @@ describe('unmanaged codes and external modification on DynamoDB Local', () => {
     expect(await t.deps.accessCodes.listPins(t.principal.workspace_id, t.gate.device_id)).toEqual([]);
   });
 
+  it('does not bring back an unmanaged code that a delete removed while a read of the lock was rewriting it', async () => {
+    const t = await setup();
+    const tenant = await simulateUnmanagedCode(t.deps, t.principal, { device_id: t.gate.device_id, name: 'Old tenant', code: '9753' });
+    const seen = await t.deps.unmanagedCodes.get(t.principal.workspace_id, tenant.access_code_id);
+    if (!seen) throw new Error('not stored');
+    expect(await deleteUnmanagedCode(t.deps, t.principal, { access_code_id: tenant.access_code_id })).toMatchObject({ status: 'success' });
+    // The read saw the code (renamed at the lock) before the delete, and writes what it saw after it.
+    await t.deps.unmanagedCodes.replace({ ...seen, access_code: { ...seen.access_code, name: 'Renamed at the lock' } });
+    expect(await t.deps.unmanagedCodes.get(t.principal.workspace_id, tenant.access_code_id)).toBeUndefined();
+    expect(await t.deps.accessCodes.listPins(t.principal.workspace_id, t.gate.device_id)).toEqual([]);
+  });
+
   it('puts back a PIN changed on the lock outside Latchkey', async () => {
     const t = await setup();
     const { access_code } = await createAccessCode(t.deps, t.principal, createAccessCodeInputSchema.parse({ device_id: t.gate.device_id, code: '5729' }));
