@@ -46,8 +46,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   await ensureStream(client, tableName);
 }
 
-/** Turns on the stream of a table created before the outbox read from it. */
-async function ensureStream(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Turns on the stream of a table created before the outbox read from it (or whose stream was turned off). */
+export async function ensureStream(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   if (Table?.StreamSpecification?.StreamEnabled) return;
   await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } }));

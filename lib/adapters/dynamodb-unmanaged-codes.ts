@@ -103,10 +103,10 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
       const before = await getItem(unmanagedCodeKeys.key(record.access_code.workspace_id, record.access_code.access_code_id));
       if (!before) return;
       try {
-        // Removed meanwhile (a delete request, another read of the lock): it stays removed.
-        await client.send(new PutItemCommand({ TableName: tableName, Item: item(record), ConditionExpression: 'attribute_exists(pk)' }));
+        await transact([{ role: 'code', write: put(item(record), { ConditionExpression: 'attribute_exists(pk)' }) }]);
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return;
+        // Removed meanwhile (a delete request, another read of the lock): it stays removed.
+        if (error instanceof ConflictError) return;
         throw error;
       }
       if (parse(before).access_code.code !== record.access_code.code) await release(parse(before));

@@ -18,6 +18,7 @@ import { matchesSearch } from '../access-codes/search';
 import { matchesEventQuery } from '../events/filters';
 import { memoryCodeHistory } from './memory-code-history';
 import { memoryUnmanagedCodes } from './memory-unmanaged-codes';
+import type { OccupiedSpan } from '../access-codes/occupied-span';
 import { type PinHolder, claimMoves, heldDuring, holderOf, withHolder, withoutHolder } from '../access-codes/pin-holders';
 
 import { copy } from './memory-copy';
@@ -35,6 +36,8 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
   const codes = new Map<string, AccessCodeRecord>();
   /** Each PIN's holders on its device, over time (see pin-holders.ts). */
   const pins = new Map<string, PinHolder[]>();
+  /** Whether a code holds `code` on the device, at any time or during `during`. */
+  const pinHeld = (workspaceId: string, deviceId: string, code: string, during?: OccupiedSpan) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during);
   /** PINs per device, so listPins does not walk every code of every workspace. */
   const devicePins = new Map<string, Set<string>>();
   const claimPin = (r: AccessCodeRecord) => {
@@ -163,10 +166,10 @@ export function createMemoryStores({ codeHistoryDays = defaultCodeHistoryDays, o
         const held = [...(devicePins.get(`${workspaceId}|${deviceId}`) ?? [])];
         // devicePins holds a PIN exactly while some code holds it (claimPin/freePin): with no span, each is in use as is.
         if (during === undefined) return held;
-        return held.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during));
+        return held.filter((code) => pinHeld(workspaceId, deviceId, code, during));
       },
       async pinsHeld(workspaceId, deviceId, candidates, during) {
-        return new Set(candidates.filter((code) => heldDuring(pins.get(pinKey(workspaceId, deviceId, code)) ?? [], during)));
+        return new Set(candidates.filter((code) => pinHeld(workspaceId, deviceId, code, during)));
       },
       async getCommonCodePin(workspaceId, key) {
         return boundPin(workspaceId, key);

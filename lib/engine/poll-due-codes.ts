@@ -70,6 +70,8 @@ export function fairOrder(records: readonly AccessCodeRecord[]): { order: Access
 export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) {
   const { shards = shardGroups(1)[0] ?? [], pageSize = 2_000, concurrency = 16, deadline = Infinity } = options;
   const now = deps.clock.now().toISOString();
+  /** Steps, and lock reads, at once: as many as the shards would take each on their own. */
+  const atOnce = concurrency * Math.max(1, shards.length);
   /** How overdue the most overdue code of this sweep was. */
   let lagMs = 0;
   const devices = new Map<string, Promise<DeviceRecord | undefined>>();
@@ -88,8 +90,7 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
     }
     const { order, lines } = fairOrder(due);
     const turns = waitingLines(deps.pacing, lines);
-    // As many codes at once as the shards would take each on their own.
-    await forEachConcurrently(order, concurrency * Math.max(1, shards.length), async (record) => {
+    await forEachConcurrently(order, atOnce, async (record) => {
       const { workspace_id: workspaceId, access_code_id: accessCodeId } = record.access_code;
       try {
         if (deps.clock.now().getTime() >= deadline) {
@@ -112,7 +113,7 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
     });
   }
   // Each lock read once more per sweep, whole: codes set outside Latchkey, and codes changed there. Locks side by side, as their codes were.
-  await forEachConcurrently([...devices.values()], concurrency * Math.max(1, shards.length), async (found) => {
+  await forEachConcurrently([...devices.values()], atOnce, async (found) => {
     const device = await found;
     if (!device || deps.clock.now().getTime() >= deadline) return;
     try {
@@ -128,7 +129,7 @@ export async function pollDueCodes(deps: EngineDeps, options: PollOptions = {}) 
     intervalMs: deps.settings.lockSweepMs,
     deadline,
     skip: new Set(devices.keys()),
-    concurrency: concurrency * Math.max(1, shards.length),
+    concurrency: atOnce,
   });
   failures.push(...sweep.failures);
   recordPollerLag(lagMs);

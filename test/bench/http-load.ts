@@ -313,7 +313,7 @@ export async function measureAgainstFake(settings: LoadSettings): Promise<Sectio
     id: 'api-vs-fake',
     title: '1a. Local API vs @seamapi/fake-seam-connect, both in memory; get vs the floor',
     notes: [
-      `${loadNote(settings)} (get; the other kinds, which have no target here, ${Math.max(2, Math.ceil(settings.rounds / 2))} slices.) Latencies in ms.`,
+      `${loadNote(settings)} Latencies in ms.`,
       "Latchkey: npm start's server (LATCHKEY_STORE=memory, LOG_LEVEL=SILENT, poller timer 3600 s, its in-process worker on);",
       'fake: seeded, on 127.0.0.1. Floor (get only, a third side in the same turns): a bare node:http server that reads the',
       `body and answers a constant access_code JSON. One process each, ${serverCore === undefined ? 'unpinned (no taskset)' : `all pinned to core ${serverCore} (taskset), autocannon on the rest`}.`,
@@ -337,6 +337,9 @@ export async function measureAgainstFake(settings: LoadSettings): Promise<Sectio
     checks,
   };
 }
+
+/** The slices of a 1b kind without a target: half of the run's, at least two (one turn each way). */
+const untargeted = (settings: LoadSettings): LoadSettings => ({ ...settings, rounds: Math.max(2, Math.ceil(settings.rounds / 2)) });
 
 /**
  * Measure 1b: the same requests against the DynamoDB Local server, each taking turns with a
@@ -377,7 +380,7 @@ export async function measureOnDynamoDb(settings: LoadSettings, endpoint: string
       const floorName = scenario.name.startsWith('create') ? 'transaction' : 'GetItem';
       const request = scenario.request(latchkey.server.value, latchkey.accessCodeId);
       // Only get has a target here: the other kinds, shown for what DynamoDB adds to each, take half the slices.
-      const slices = scenario.name === 'get' ? settings : { ...settings, rounds: Math.max(2, Math.ceil(settings.rounds / 2)) };
+      const slices = scenario.name === 'get' ? settings : untargeted(settings);
       const [l, floor] = await alternate([httpSide(latchkey, request, settings.connections), floors[floorName]], slices);
       if (l === undefined || floor === undefined) continue;
       floorLoads[floorName].push(floor);
@@ -402,7 +405,7 @@ export async function measureOnDynamoDb(settings: LoadSettings, endpoint: string
     id: 'api-on-dynamodb',
     title: '1b. Local API on DynamoDB Local vs bare DynamoDB requests',
     notes: [
-      `${loadNote(settings)} (get; the other kinds, which have no target here, ${Math.max(2, Math.ceil(settings.rounds / 2))} slices.) Latencies in ms.`,
+      `${loadNote(settings)} (get; the other kinds, which have no target here, ${untargeted(settings).rounds} slices.) Latencies in ms.`,
       "Latchkey: npm start's server on an in-memory DynamoDB Local (its in-process worker on: each create also runs the",
       'engine step, two more transactions). Each request takes turns with its floor, on the same DynamoDB Local with as many',
       'loops as connections: the consistent GetItem get makes, or a TransactWriteItems of 4 code-sized puts (what a create commits).',

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, QueryCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import { tableDefinition } from '../../lib/adapters/dynamodb-table';
+import { ensureStream } from '../../lib/adapters/dynamodb-table-setup';
 import { providerRegistry } from '../../lib/devices/providers';
 import type { DeviceRecord } from '../../lib/devices/schemas';
 import type { SandboxKeypadStore } from '../../lib/providers/sandbox';
@@ -82,12 +82,8 @@ export async function batchWrite(client: DynamoDBClient, tableName: string, item
  * these records.
  */
 export async function pauseStream(client: DynamoDBClient, tableName: string): Promise<() => Promise<void>> {
-  const set = (on: boolean) =>
-    client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: on ? { StreamEnabled: true, StreamViewType: tableDefinition.streamViewType } : { StreamEnabled: false } }));
-  await set(false);
-  return async () => {
-    await set(true);
-  };
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
+  return () => ensureStream(client, tableName);
 }
 
 /** Counts the codes on `deviceIds` that are still `unset`, from the by-device index. */
