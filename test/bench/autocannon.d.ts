@@ -44,6 +44,8 @@ declare module 'autocannon' {
     '2xx': number;
   }
 
-  function autocannon(options: Options): Promise<Result>;
+  /** A run: its result, and its events (`response` after each answer). */
+  type Run = Promise<Result> & { on(event: 'response', listener: () => void): unknown };
+  function autocannon(options: Options): Run;
   export default autocannon;
 }

@@ -166,14 +166,21 @@ const deleteSide = ({ server }: Target, pool: number, connections: number): Side
     for (let i = 0; i < size; i += 8) ids.push(...(await Promise.all(Array.from({ length: Math.min(8, size - i) }, () => createCode(server.value, null)))));
     let next = 0;
     const cpuBefore = cpuMillisOf(server.pid);
-    const result = await autocannon({
+    const started = performance.now();
+    let answered = started;
+    const run = autocannon({
       url: server.value.url,
       connections,
       amount: ids.length,
       headers: headersFor(server.value),
       requests: [{ method: 'POST', path: '/access_codes/delete', setupRequest: (r) => ({ ...r, body: JSON.stringify({ access_code_id: ids[next++] }) }) }],
     });
-    const slice = sliceOf(result, cpuBefore, cpuMillisOf(server.pid));
+    run.on('response', () => {
+      answered = performance.now();
+    });
+    // autocannon ends a run of `amount` requests at its next whole-second tick, so its duration
+    // would cap the rate at the pool's size a second: the slice lasts until the last answer.
+    const slice = { ...sliceOf(await run, cpuBefore, cpuMillisOf(server.pid)), seconds: (answered - started) / 1000 };
     if (slice.seconds > 0) lastRate = slice.requests / slice.seconds;
     return slice;
   };
@@ -319,7 +326,7 @@ export async function measureAgainstFake(settings: LoadSettings): Promise<Sectio
       `body and answers a constant access_code JSON. One process each, ${serverCore === undefined ? 'unpinned (no taskset)' : `all pinned to core ${serverCore} (taskset), autocannon on the rest`}.`,
       "req/s: requests over the slices' time; p50/p99: medians over the slices.",
       '"update" renames the code get reads; "create, PIN generated" omits the PIN; "create" chooses a fresh 8-digit PIN per request;',
-      `"delete": before each slice about 1.5 slice-times of the server's previous delete rate in codes (at most ${deletePoolPerSecond} a second) are created (untimed), then each deleted once. Device:`,
+      `"delete": before each slice about 1.5 slice-times of the server's previous delete rate in codes (at most ${deletePoolPerSecond} a second) are created (untimed), then each deleted once, timed to the last answer. Device:`,
       'the sandbox lock with the most slots (Latchkey) / august_device_1 (fake). Codes accumulate on it from run to run.',
       "CPU µs/req: the server process's CPU time (from /proc) per request answered; steadier than req/s on a shared machine.",
     ],
