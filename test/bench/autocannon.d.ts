@@ -44,8 +44,8 @@ declare module 'autocannon' {
     '2xx': number;
   }
 
-  /** A run: its result, and its events (`response` after each answer). */
-  type Run = Promise<Result> & { on(event: 'response', listener: () => void): unknown };
+  /** A run: its result, and its events (`response` after each answer, with its time in milliseconds to the nanosecond). */
+  export type Run = Promise<Result> & { on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): unknown };
   function autocannon(options: Options): Run;
   export default autocannon;
 }

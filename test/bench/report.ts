@@ -43,6 +43,7 @@ export const times = (value: number, digits = 2) => (Number.isFinite(value) ? `$
 export const as = {
   count: (v: number) => fmt(v, 0),
   oneDecimal: (v: number) => fmt(v, 1),
+  twoDecimals: (v: number) => fmt(v, 2),
   ratio: (v: number) => times(v),
 };
 
