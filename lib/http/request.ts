@@ -23,6 +23,8 @@ function coerceQueryValue(field: z.ZodType | undefined, values: string[]): unkno
 }
 
 function queryInput(shape: Shape, rawQuery: string | undefined): Record<string, unknown> {
+  // Most requests are POSTs with a JSON body and no query string.
+  if (rawQuery === undefined || rawQuery === '') return {};
   const grouped = new Map<string, string[]>();
   for (const [rawKey, value] of new URLSearchParams(rawQuery ?? '')) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;

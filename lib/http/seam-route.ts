@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { AppError, MethodNotAllowedError, PayloadTooLargeError, UnauthorizedError } from '../errors';
 import { describeFault, logger } from '../logger';
@@ -37,40 +37,47 @@ export interface HttpDeps {
   clock: Clock;
 }
 
+/** What seamHttp keeps of one request from `before` to `after`: the id it answers with, and when it began. */
+interface Started {
+  requestId: string;
+  at: number;
+}
+
 /**
  * The one middleware of every HTTP function: a request id on every response, Seam-shaped
- * errors (only AppErrors show their message), and one log line per request.
+ * errors (only AppErrors show their message), and one log line per request. Its per-request
+ * state rides on middy's own per-request `internal` object (a WeakMap keyed by the event held
+ * every request in an ephemeron table that each young-generation GC walked).
  */
-export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Result> {
-  const started = new WeakMap<object, { requestId: string; at: number }>();
-  const log = (event: Event, status: number, error?: unknown) => {
-    const meta = started.get(event);
+export function seamHttp(methods?: readonly string[]): MiddlewareObj<Event, Result, Error, Context, { seamHttp?: Started }> {
+  const log = (event: Event, started: Started | undefined, status: number, error?: unknown) => {
     const fields = {
-      request_id: meta?.requestId,
+      request_id: started?.requestId,
       method: event.requestContext?.http?.method,
       path: event.rawPath,
       status,
-      duration_ms: meta ? Date.now() - meta.at : undefined,
+      duration_ms: started ? Date.now() - started.at : undefined,
     };
     if (status >= 500) logger.error('request failed', { ...fields, error: describeFault(error) });
     else logger.info('request', { ...fields, ...(error instanceof AppError && { error_type: error.type }) });
   };
   return {
     before: (request) => {
-      started.set(request.event, { requestId: randomUUID(), at: Date.now() });
+      request.internal.seamHttp = { requestId: randomUUID(), at: Date.now() };
       const method = request.event.requestContext?.http?.method ?? 'GET';
       if (methods && !methods.includes(method)) throw new MethodNotAllowedError(methods);
     },
     after: (request) => {
-      const requestId = started.get(request.event)?.requestId ?? randomUUID();
+      const started = request.internal.seamHttp;
+      const requestId = started?.requestId ?? randomUUID();
       const result: unknown = request.response;
       request.response = result instanceof ReplayedAnswer ? replayed(result, requestId) : jsonResponse(200, { ...(request.response as object), ok: true }, requestId);
-      log(request.event, request.response.statusCode ?? 200);
+      log(request.event, started, request.response.statusCode ?? 200);
     },
     onError: (request) => {
-      const requestId = started.get(request.event)?.requestId ?? randomUUID();
-      request.response = errorResponse(request.error, requestId);
-      log(request.event, request.response.statusCode ?? 500, request.error);
+      const started = request.internal.seamHttp;
+      request.response = errorResponse(request.error, started?.requestId ?? randomUUID());
+      log(request.event, started, request.response.statusCode ?? 500, request.error);
     },
   };
 }
