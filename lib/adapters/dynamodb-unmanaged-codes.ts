@@ -33,6 +33,16 @@ const attemptsOf = (extras: WriteExtras | undefined) => (extras?.attempts ?? [])
 export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHistoryOptions): UnmanagedCodeRepository {
   const { client, tableName, getItem, collect, transact, put, del } = table;
   const parse = (i: Item) => parseDoc(unmanagedCodeRecordSchema, i);
+  /** A conditional transaction: false, and nothing written, when its condition failed (ConflictError). */
+  const transactIf = async (...args: Parameters<typeof transact>): Promise<boolean> => {
+    try {
+      await transact(...args);
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  };
   const claimOf = (r: UnmanagedCodeRecord) => (r.access_code.code === null ? undefined : pinClaimKeys.key(r.access_code.workspace_id, r.access_code.device_id, r.access_code.code));
   /** Claims the code's PIN unless someone holds it (a managed code with the same PIN stays the holder). */
   const claim = async (r: UnmanagedCodeRecord) => {
@@ -81,52 +91,39 @@ export function dynamoDbUnmanagedCodes(table: TableOperations, options: CodeHist
 
     async create(record, extras) {
       const { workspace_id: ws, access_code_id: id } = record.access_code;
-      try {
-        await transact(
-          [
-            { role: 'code', write: put(item(record), { ConditionExpression: 'attribute_not_exists(pk)' }) },
-            // Converted to a managed code meanwhile: the lock's code is Latchkey's now.
-            { role: 'code', write: { ConditionCheck: { TableName: table.tableName, Key: toItem(accessCodeKeys.key(ws, id)), ConditionExpression: 'attribute_not_exists(pk)' } } },
-            ...extraWrites(table, extras, options),
-          ],
-          { access_codes: [record.access_code], action_attempts: attemptsOf(extras) },
-        );
-      } catch (error) {
-        if (error instanceof ConflictError) return false;
-        throw error;
-      }
+      const created = await transactIf(
+        [
+          { role: 'code', write: put(item(record), { ConditionExpression: 'attribute_not_exists(pk)' }) },
+          // Converted to a managed code meanwhile: the lock's code is Latchkey's now.
+          { role: 'code', write: { ConditionCheck: { TableName: table.tableName, Key: toItem(accessCodeKeys.key(ws, id)), ConditionExpression: 'attribute_not_exists(pk)' } } },
+          ...extraWrites(table, extras, options),
+        ],
+        { access_codes: [record.access_code], action_attempts: attemptsOf(extras) },
+      );
+      if (!created) return false;
       await claim(record);
       return true;
     },
 
     async replace(record) {
-      const before = await getItem(unmanagedCodeKeys.key(record.access_code.workspace_id, record.access_code.access_code_id));
-      if (!before) return;
-      try {
-        await transact([{ role: 'code', write: put(item(record), { ConditionExpression: 'attribute_exists(pk)' }) }]);
-      } catch (error) {
-        // Removed meanwhile (a delete request, another read of the lock): it stays removed.
-        if (error instanceof ConflictError) return;
-        throw error;
-      }
-      if (parse(before).access_code.code !== record.access_code.code) await release(parse(before));
+      const stored = await getItem(unmanagedCodeKeys.key(record.access_code.workspace_id, record.access_code.access_code_id));
+      // Removed meanwhile (a delete request, another read of the lock): it stays removed.
+      if (!stored || !(await transactIf([{ role: 'code', write: put(item(record), { ConditionExpression: 'attribute_exists(pk)' }) }]))) return;
+      const before = parse(stored);
+      if (before.access_code.code !== record.access_code.code) await release(before);
       await claim(record);
     },
 
     async remove(workspaceId, accessCodeId, extras?: WriteExtras) {
       const before = await getItem(unmanagedCodeKeys.key(workspaceId, accessCodeId));
-      if (!before) return false;
-      try {
-        await transact([{ role: 'code', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId), { ConditionExpression: 'attribute_exists(pk)' }) }, ...extraWrites(table, extras, options)], {
+      // Removed meanwhile (a sweep and a delete request both saw it go): the other one wrote its event.
+      const removed =
+        before !== undefined &&
+        (await transactIf([{ role: 'code', write: del(unmanagedCodeKeys.key(workspaceId, accessCodeId), { ConditionExpression: 'attribute_exists(pk)' }) }, ...extraWrites(table, extras, options)], {
           action_attempts: attemptsOf(extras),
-        });
-      } catch (error) {
-        // Removed meanwhile (a sweep and a delete request both saw it go): the other one wrote its event.
-        if (error instanceof ConflictError) return false;
-        throw error;
-      }
-      await release(parse(before));
-      return true;
+        }));
+      if (removed) await release(parse(before));
+      return removed;
     },
 
     async convert(unmanaged: UnmanagedCodeRecord, managed: AccessCodeRecord, extras?: WriteExtras) {

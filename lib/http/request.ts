@@ -26,7 +26,7 @@ function queryInput(shape: Shape, rawQuery: string | undefined): Record<string, 
   // Most requests are POSTs with a JSON body and no query string.
   if (rawQuery === undefined || rawQuery === '') return {};
   const grouped = new Map<string, string[]>();
-  for (const [rawKey, value] of new URLSearchParams(rawQuery ?? '')) {
+  for (const [rawKey, value] of new URLSearchParams(rawQuery)) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
     grouped.set(key, [...(grouped.get(key) ?? []), value]);
   }
